@@ -1,0 +1,34 @@
+# Yangtze River Delta integration, industry concentration and firm relocation.
+# Entry point: `make run` (or `snakemake --cores all`); see README.md.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+
+
+wildcard_constraints:
+    level="prefecture|county",
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/geography.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        "results/geography/code_history.csv",
+        "results/geography/county_harmonisation.csv",
+        "results/geography/boundaries_prefecture.parquet",
+        "results/geography/boundaries_county.parquet",
+        "results/geography/distances_prefecture.parquet",
+        "results/geography/distances_county.parquet",
+        "results/figures/study_area.png",

@@ -1,0 +1,160 @@
+"""Figure helpers: a CJK font without root, bilingual labels, scale bar, north arrow, notes.
+
+Chinese labels need a CJK font. The PyPI package ``mplfonts`` (a pinned dependency) ships
+Noto Sans CJK SC (SIL Open Font License) inside site-packages; :func:`setup_fonts` registers
+that file with Matplotlib directly (no font cache rebuild, no root). Without it, figures fall
+back to pinyin/English labels instead of showing empty boxes.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import geopandas as gpd
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from yrd.boundaries import ALBERS_CHINA  # noqa: E402
+from yrd.regions import GROUPS  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+CJK_FAMILY = "Noto Sans CJK SC"
+
+#: Colours of the region groups (colour-blind safe, Okabe-Ito).
+GROUP_COLOURS = {
+    "shanghai": "#D55E00",
+    "sunan": "#0072B2",
+    "rest_of_jiangsu": "#56B4E9",
+    "zhejiang": "#009E73",
+    "anhui": "#E69F00",
+}
+
+
+def find_cjk_font() -> Path | None:
+    """Path of Noto Sans CJK SC shipped by ``mplfonts``, or None if it is not installed."""
+    try:
+        import mplfonts
+    except ImportError:
+        return None
+    path = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
+    return path if path.is_file() else None
+
+
+def setup_fonts(mode: str = "auto") -> bool:
+    """Configure Matplotlib fonts; return True when Chinese glyphs can be drawn.
+
+    ``mode``: ``auto`` (CJK if available), ``cjk`` (require it; error if missing) or ``latin``
+    (pinyin/English labels only).
+    """
+    plt.rcParams["axes.unicode_minus"] = False
+    if mode == "latin":
+        plt.rcParams["font.family"] = ["DejaVu Sans"]
+        return False
+    path = find_cjk_font()
+    if path is None:
+        if mode == "cjk":
+            raise RuntimeError("plotting.font is 'cjk' but Noto Sans CJK SC (package mplfonts) is not installed")
+        log.warning("no CJK font found: labels fall back to pinyin/English")
+        plt.rcParams["font.family"] = ["DejaVu Sans"]
+        return False
+    font_manager.fontManager.addfont(str(path))
+    plt.rcParams["font.family"] = [CJK_FAMILY, "DejaVu Sans"]
+    return True
+
+
+def bilingual(zh: str, en: str, cjk: bool) -> str:
+    """``"南京 Nanjing"`` when Chinese can be drawn, else ``"Nanjing"``."""
+    return f"{zh} {en}" if cjk else en
+
+
+def add_scale_bar(ax, length_km: float, *, loc: tuple[float, float] = (0.05, 0.05), height_frac: float = 0.008) -> None:
+    """Draw a two-segment scale bar on an axis whose data units are metres in an
+    equal-area or conformal projection (true to scale near the map centre)."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    bx = x0 + loc[0] * (x1 - x0)
+    by = y0 + loc[1] * (y1 - y0)
+    h = height_frac * (y1 - y0)
+    half = length_km * 1000 / 2
+    ax.add_patch(plt.Rectangle((bx, by), half, h, facecolor="black", edgecolor="black", lw=0.6))
+    ax.add_patch(plt.Rectangle((bx + half, by), half, h, facecolor="white", edgecolor="black", lw=0.6))
+    for frac, text in ((0, "0"), (0.5, f"{length_km / 2:g}"), (1, f"{length_km:g} km")):
+        ax.text(bx + frac * 2 * half, by + 1.8 * h, text, ha="center", va="bottom", fontsize=7)
+
+
+def add_north_arrow(ax, *, xy: tuple[float, float] = (0.94, 0.90)) -> None:
+    """North arrow in axes coordinates (the maps here are drawn with north up)."""
+    ax.annotate(
+        "N",
+        xy=xy,
+        xytext=(xy[0], xy[1] - 0.09),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=10,
+        fontweight="bold",
+        arrowprops=dict(facecolor="black", width=3, headwidth=9, headlength=9),
+    )
+
+
+def add_source_note(fig, text: str) -> None:
+    """Source/credit line at the bottom left of the figure."""
+    fig.text(0.01, 0.005, text, ha="left", va="bottom", fontsize=6.5, color="#444444", wrap=True)
+
+
+def study_area_map(
+    prefectures: gpd.GeoDataFrame,
+    counties: gpd.GeoDataFrame | None,
+    *,
+    region_set: str,
+    cjk: bool,
+    title: str,
+    source: str,
+    dpi: int = 150,
+):
+    """Map of the study-area prefectures coloured by region group, labelled, with the 2003
+    16-city delta outlined, county boundaries faint, scale bar, north arrow and source.
+
+    ``prefectures`` needs ``code``, ``name_zh``, ``name_pinyin``, ``group``, ``yrd16_2003``
+    and the region-set column. Returns the Matplotlib figure.
+    """
+    pref = prefectures[prefectures[region_set]].to_crs(ALBERS_CHINA)
+    fig, ax = plt.subplots(figsize=(7.5, 8.2), dpi=dpi)
+    colours = pref["group"].map(GROUP_COLOURS)
+    pref.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.8, alpha=0.85)
+    if counties is not None:
+        cty = counties[counties["prefecture_code"].isin(pref["code"])].to_crs(ALBERS_CHINA)
+        cty.boundary.plot(ax=ax, color="white", linewidth=0.2, alpha=0.7)
+    yrd16 = pref[pref["yrd16_2003"]]
+    if len(yrd16) and region_set != "yrd16_2003":
+        outline = yrd16.dissolve().boundary
+        outline.plot(ax=ax, color="black", linewidth=1.4, linestyle="--")
+    for row in pref.itertuples():
+        pt = row.geometry.representative_point()
+        name = row.name_zh.removesuffix("市") if cjk else row.name_pinyin
+        ax.text(pt.x, pt.y, name, ha="center", va="center", fontsize=6.5 if cjk else 6, color="#111111")
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    add_scale_bar(ax, 200)
+    add_north_arrow(ax)
+    handles = []
+    for g in GROUPS.itertuples():
+        if g.group in set(pref["group"]):
+            handles.append(Patch(facecolor=GROUP_COLOURS[g.group], label=bilingual(g.label_zh, g.label_en, cjk)))
+    if len(yrd16) and region_set != "yrd16_2003":
+        from matplotlib.lines import Line2D
+
+        handles.append(
+            Line2D([0], [0], color="black", lw=1.4, ls="--", label=bilingual("2003年16城", "YRD-16 (2003)", cjk))
+        )
+    ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True, title=None)
+    ax.set_title(title, fontsize=11)
+    add_source_note(fig, source)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig

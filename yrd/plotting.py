@@ -133,8 +133,9 @@ def study_area_map(
         cty.boundary.plot(ax=ax, color="white", linewidth=0.2, alpha=0.7)
     yrd16 = pref[pref["yrd16_2003"]]
     if len(yrd16) and region_set != "yrd16_2003":
-        outline = yrd16.dissolve().boundary
-        outline.plot(ax=ax, color="black", linewidth=1.4, linestyle="--")
+        parts = yrd16.dissolve().explode(index_parts=False)
+        parts = parts[parts.area > 50e6]  # drop small islands so the dashed outline stays legible
+        parts.boundary.plot(ax=ax, color="black", linewidth=1.4, linestyle="--")
     for row in pref.itertuples():
         pt = row.geometry.representative_point()
         name = row.name_zh.removesuffix("市") if cjk else row.name_pinyin

@@ -19,6 +19,7 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/geography.smk"
+include: "workflow/rules/synthetic.smk"
 include: "workflow/rules/figures.smk"
 
 
@@ -32,3 +33,4 @@ rule all:
         "results/geography/distances_prefecture.parquet",
         "results/geography/distances_county.parquet",
         "results/figures/study_area.png",
+        synthetic_outputs(),

@@ -5,7 +5,7 @@ import copy
 import pytest
 import yaml
 
-from yrd.config import ConfigError, iter_schema_properties, load_schema, validate_config
+from yrd.config import ConfigError, deep_update, iter_schema_properties, load_schema, normalise_keys, validate_config
 
 
 @pytest.fixture()
@@ -32,12 +32,16 @@ def test_objects_reject_unknown_keys():
 
 def test_default_and_tiny_configs_are_valid(default, root):
     validate_config(default)
-    with open(root / "config" / "tiny.yaml", encoding="utf-8") as fh:
-        tiny = yaml.safe_load(fh)
-    merged = copy.deepcopy(default)
-    for section, values in tiny.items():
-        merged.setdefault(section, {}).update(values)
-    validate_config(merged)
+    for extra in ["tiny.yaml", "asif.yaml", "experiments/no_integration.yaml"]:
+        with open(root / "config" / extra, encoding="utf-8") as fh:
+            validate_config(deep_update(copy.deepcopy(default), yaml.safe_load(fh)))
+
+
+def test_integer_year_keys_are_accepted(default):
+    user = {"synthetic": {"raw": {"formats": {2005: "parquet"}}}}
+    cfg = normalise_keys(deep_update(copy.deepcopy(default), user))
+    validate_config(cfg)
+    assert cfg["synthetic"]["raw"]["formats"]["2005"] == "parquet"
 
 
 def test_typo_in_key_is_named(default):

@@ -80,3 +80,26 @@ def iter_schema_properties(schema: Mapping[str, Any], prefix: str = "") -> Itera
         yield from iter_schema_properties(sub, key + ".")
         if isinstance(sub.get("items"), Mapping):
             yield from iter_schema_properties(sub["items"], key + "[].")
+
+
+def deep_update(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``override`` into ``base`` recursively (Snakemake's semantics for --configfile:
+    mappings merge key by key, any other value, lists included, replaces)."""
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            deep_update(base[key], value)
+        else:
+            base[key] = value
+    return base
+
+
+def normalise_keys(config: dict[str, Any]) -> dict[str, Any]:
+    """Turn integer mapping keys (YAML ``1998: dta``) into strings in place, so year-keyed
+    mappings validate and a user's ``1998`` overrides the default's ``"1998"``."""
+    for key in list(config):
+        value = config[key]
+        if isinstance(value, dict):
+            normalise_keys(value)
+        if not isinstance(key, str):
+            config[str(key)] = config.pop(key)
+    return config

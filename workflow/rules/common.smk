@@ -1,7 +1,11 @@
 # Shared helpers: configuration validation and config access for params.
-from yrd.config import validate_config
+from pathlib import Path
 
-# Fail before any rule runs, naming the key and what was expected.
+from yrd.config import normalise_keys, validate_config
+from yrd.synthetic.raw import file_name, resolve_raw_config
+
+# Fail before any job starts, naming the key and what was expected.
+normalise_keys(config)
 validate_config(config, workflow.source_path("../../config/schemas/config.schema.yaml"))
 
 
@@ -11,3 +15,32 @@ def config_provider(*keys):
     for key in keys:
         value = value[key]
     return value
+
+
+def synthetic_world_dir():
+    """Folder of the synthetic world's raw files (generated, never committed)."""
+    return Path("resources", "raw", config["synthetic"]["world"])
+
+
+def study_years():
+    return list(range(config["period"]["start"], config["period"]["end"] + 1))
+
+
+def synthetic_raw_files():
+    """One raw file per study year, named by the raw writer (yrd.synthetic.raw.file_name)."""
+    resolved = resolve_raw_config(config["synthetic"]["raw"], study_years())
+    return [
+        str(synthetic_world_dir() / file_name(y, resolved["years"][y]["format"]))
+        for y in study_years()
+    ]
+
+
+def synthetic_outputs():
+    """The synthetic world's truth when the run is synthetic (the raw files come with it)."""
+    if not config["run"]["synthetic"]:
+        return []
+    return [synthetic_truth("records.parquet")]
+
+
+def synthetic_truth(name):
+    return str(synthetic_world_dir() / "truth" / name)

@@ -17,22 +17,22 @@ rule code_history:
 
 
 rule county_harmonisation:
-    message:
-        "County codes {params.start}-{params.end} harmonised to vintage {params.vintage}"
     input:
         areacodes="resources/areacodes/result.csv",
     output:
         "results/geography/county_harmonisation.csv",
+    log:
+        "results/logs/county_harmonisation.log",
+    conda:
+        "../../environment.yml"
     params:
         provinces=config_provider("geography", "provinces"),
         start=config_provider("period", "start"),
         end=config_provider("period", "end"),
         vintage=config_provider("geography", "vintage"),
         overrides=config_provider("geography", "split_overrides"),
-    log:
-        "results/logs/county_harmonisation.log",
-    conda:
-        "../../environment.yml"
+    message:
+        "County codes {params.start}-{params.end} harmonised to vintage {params.vintage}"
     script:
         "../scripts/county_harmonisation.py"
 

@@ -1,0 +1,81 @@
+"""Assemble and write a synthetic world: real geography in, true panel and truth files out.
+
+The raw layer (messy per-year files) is written by :mod:`yrd.synthetic.raw`; this module
+builds the model inputs from the reference data and writes the truth that does not depend on
+the raw files: true moves, true parameters, true population aggregates.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from yrd.boundaries import centroids, distance_matrix
+from yrd.industry import relocation_class
+from yrd.synthetic.model import SimulationResult, WorldParams, build_geography, simulate
+
+def model_inputs(
+    prefectures: gpd.GeoDataFrame,
+    counties: gpd.GeoDataFrame,
+    census: pd.DataFrame,
+    classes: pd.DataFrame,
+    industry4_names: pd.DataFrame,
+    allowed_counties: set[str] | None,
+    params: WorldParams,
+):
+    """Geography and industry tables for :func:`yrd.synthetic.model.simulate`.
+
+    ``census`` is the shipped census table (``city_code``, ``popu_2010``); ``allowed_counties``
+    the vintage counties firms may be placed in (those reachable from every raw year's code
+    list), or None for all.
+    """
+    pop = census.assign(city_code=census["city_code"].astype(str)).set_index("city_code")["popu_2010"]
+    cty = counties if allowed_counties is None else counties[counties["code"].isin(allowed_counties)]
+    dist = distance_matrix(centroids(prefectures))
+    geo = build_geography(prefectures, cty, dist, pop, params.seed, params.county_amenity_sd)
+    ind = classes[["code"]].copy()
+    ind["code"] = ind["code"].astype(str).str.zfill(2)
+    ind["relocation_class"] = relocation_class(classes).reindex(ind["code"]).to_numpy()
+    names = industry4_names.copy()
+    names["code4"] = names.iloc[:, 0].astype(str).str.strip().str.zfill(4)
+    names["code"] = names["code4"].str[:2]
+    ind4 = names[names["code"].isin(ind["code"])][["code4", "code"]].drop_duplicates().reset_index(drop=True)
+    return geo, ind, ind4
+
+
+def run_world(inputs: dict[str, Any], model_cfg: dict[str, Any], seed: int, start: int, end: int,
+              allowed_counties: set[str] | None = None) -> SimulationResult:
+    """Read the inputs (paths), build the geography and simulate."""
+    params = WorldParams.from_config({**model_cfg, "seed": seed}, start, end)
+    geo, ind, ind4 = model_inputs(
+        gpd.read_parquet(inputs["prefectures"]),
+        gpd.read_parquet(inputs["counties"]),
+        pd.read_csv(inputs["census"], dtype={"city_code": str}),
+        pd.read_csv(inputs["classes"], dtype={"code": str}),
+        pd.read_csv(inputs["industry4"], dtype=str),
+        allowed_counties,
+        params,
+    )
+    return simulate(geo, ind, params, ind4)
+
+
+def write_truth(result: SimulationResult, truth_dir: str | Path) -> None:
+    """Write ``panel.parquet`` (the true clean firm-years of the ASIF sample), ``moves.parquet``,
+    ``params.json``, ``population.parquet``, ``prefecture_years.parquet`` and
+    ``distances.parquet`` into ``truth_dir``."""
+    truth = Path(truth_dir)
+    truth.mkdir(parents=True, exist_ok=True)
+    moves = result.moves.copy()
+    moves["year"] = moves["year"].astype("int16")
+    moves.to_parquet(truth / "moves.parquet", index=False)
+    result.panel.to_parquet(truth / "panel.parquet", index=False)
+    result.population.to_parquet(truth / "population.parquet", index=False)
+    result.prefecture_years.to_parquet(truth / "prefecture_years.parquet", index=False)
+    result.distances.to_parquet(truth / "distances.parquet", index=False)
+    with open(truth / "params.json", "w", encoding="utf-8") as fh:
+        json.dump(result.params, fh, indent=2, sort_keys=True, ensure_ascii=False)
+        fh.write("\n")

@@ -20,6 +20,7 @@ report: "workflow/report/workflow.rst"
 
 include: "workflow/rules/geography.smk"
 include: "workflow/rules/synthetic.smk"
+include: "workflow/rules/clean.smk"
 include: "workflow/rules/figures.smk"
 
 
@@ -34,3 +35,7 @@ rule all:
         "results/geography/distances_county.parquet",
         "results/figures/study_area.png",
         synthetic_outputs(),
+        "results/clean/firm_years.parquet",
+        "results/clean/reconciliation.csv",
+        "results/relocations/moves.parquet",
+        validation_outputs(),

@@ -47,3 +47,26 @@ def test_bad_config_fails_before_any_rule(tmp_path):
     assert res.returncode != 0
     assert "'geography.regon_set': unknown key" in res.stdout + res.stderr
     assert not (work / "results").exists()
+
+
+def test_cleaning_stage_outputs(tiny_run):
+    res = tiny_run / "results"
+    fy = pd.read_parquet(res / "clean" / "firm_years.parquet")
+    cols = ["firm_id", "year", "county", "prefecture", "province", "industry", "employment", "output", "source_file", "source_row"]
+    assert set(cols) <= set(fy.columns)
+    q = pd.read_parquet(res / "clean" / "quarantine.parquet")
+    assert list(q.columns)[:4] == ["source_file", "source_row", "column", "reason"] and len(q) > 0
+    rec = pd.read_csv(res / "clean" / "reconciliation.csv")
+    assert (rec["rows_read"] == rec["rows_clean"] + rec["rows_quarantined"] + rec["exact_duplicates_removed"]).all()
+    assert rec["rows_clean"].sum() == len(fy)
+    # every raw row is accounted for: the truth has one row per raw data row
+    truth = pd.read_parquet(tiny_run / "resources" / "raw" / "tiny" / "truth" / "records.parquet")
+    assert rec["rows_read"].sum() == len(truth)
+    moves = pd.read_parquet(res / "relocations" / "moves.parquet")
+    assert {"firm_id", "year", "origin_county", "dest_county", "origin_prefecture", "dest_prefecture", "industry"} <= set(moves.columns)
+    assert (moves["origin_prefecture"] != moves["dest_prefecture"]).all()  # level: prefecture
+    import json
+
+    score = json.loads((res / "validation" / "linking.json").read_text())
+    assert score["linking"]["precision"] >= 0.99 and score["linking"]["recall"] >= 0.97
+    assert score["relocations"]["prefecture"]["precision"] >= 0.95

@@ -44,3 +44,34 @@ def synthetic_outputs():
 
 def synthetic_truth(name):
     return str(synthetic_world_dir() / "truth" / name)
+
+
+def raw_input_map():
+    """{year: raw file path} read by the ingest step; the synthetic world's files when the run is
+    synthetic, else `ingest.files` from the config (paths checked by validate_config).
+    """
+    if config["run"]["synthetic"]:
+        return {str(y): f for y, f in zip(study_years(), synthetic_raw_files())}
+    return {str(y): p for y, p in sorted(config["ingest"]["files"].items())}
+
+
+def raw_input_files():
+    files = []
+    for p in raw_input_map().values():
+        files.extend([p] if isinstance(p, str) else p)
+    return files
+
+
+def raw_money_units():
+    """{year: 'qian' | 'wan'}: declared in the config (for a synthetic world: its raw layer)."""
+    if config["run"]["synthetic"]:
+        resolved = resolve_raw_config(config["synthetic"]["raw"], study_years())
+        return {str(y): v["money_unit"] for y, v in resolved["years"].items()}
+    return dict(config["ingest"]["money_unit"])
+
+
+def validation_outputs():
+    """Scores against the truth, only when the input is a synthetic world."""
+    if not config["run"]["synthetic"]:
+        return []
+    return ["results/validation/linking.json"]

@@ -1,0 +1,216 @@
+"""Ingest raw ASIF files: read, map headers, validate, quarantine, harmonise, reconcile."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from yrd.geography import DEFAULT_VINTAGE
+from yrd.ingest.errors import RawFileError, RawFilesError
+from yrd.ingest.headers import HeaderDialects, _as_dialects, canonicalise
+from yrd.ingest.readers import read_table
+from yrd.ingest.reconcile import IngestResult, check_balance, check_tables, reconcile
+from yrd.ingest.units import money_factor, unit_of_year
+from yrd.ingest.validation import clean_values, malformed_quarantine, prepare, validate_rows
+
+log = logging.getLogger(__name__)
+
+#: Columns of the clean table, in order (names other stages rely on).
+CLEAN_COLUMNS = (
+    "year", "firm_code", "name", "legal_rep", "phone", "area_code", "postcode", "address", "founding_year",
+    "reg_type", "county", "prefecture", "province", "industry", "county_code_raw", "industry_code_raw",
+    "firm_code_raw", "employment", "output", "sales", "source_file", "source_row",
+)
+#: Columns of the quarantine table, in order.
+QUARANTINE_COLUMNS = ("source_file", "source_row", "column", "reason")
+
+
+def ingest_file(
+    path: str | os.PathLike,
+    year: int,
+    money_unit: str,
+    dialects: HeaderDialects | Mapping | str | os.PathLike | None = None,
+    *,
+    vintage: int = DEFAULT_VINTAGE,
+    tolerance: int = 0,
+    encoding: str | None = None,
+    sheet: int | str = 0,
+    delimiter: str | None = None,
+    engine: str = "auto",
+    source_file: str | None = None,
+) -> IngestResult:
+    """Ingest one raw file of survey year ``year``.
+
+    Parameters
+    ----------
+    path : the raw file (.csv/.txt/.tsv, .dta, .xlsx, .xls, .parquet).
+    year : survey year of the file (county codes are checked against the codes in force in it,
+        industry codes against its GB/T 4754 vintage).
+    money_unit : unit of output and sales in this file: ``"qian"`` (千元) or ``"wan"`` (万元).
+    dialects : the header-dialect table (:func:`yrd.ingest.load_dialects`, a mapping of the same
+        shape, a path, or ``None`` for ``config/header_dialects.yaml``).
+    vintage : county-code vintage of the clean data (default 2021, the boundaries').
+    tolerance : accept county codes in force up to this many years before or after ``year``.
+    encoding, sheet, delimiter, engine : passed to :func:`yrd.ingest.read_raw`.
+    source_file : name recorded in ``source_file`` and in error messages (default ``path`` as
+        given: pass a relative path for portable tables).
+
+    Steps: read (file-level problems raise :class:`RawFileError`), map headers to canonical
+    columns, remove exact duplicate rows (all raw values identical, extra columns included;
+    the first is kept), quarantine CSV records with a wrong number of fields, validate the other
+    rows (:mod:`yrd.ingest.validation`), convert money to thousand yuan and harmonise the
+    codes of the valid rows. Raises :class:`~yrd.ingest.errors.ReconciliationError` if
+    ``rows_read != rows_clean + rows_quarantined + exact_duplicates_removed``.
+    """
+    t0 = time.perf_counter()
+    file = source_file or os.fspath(path)
+    year = _as_year(year, file)
+    factor = money_factor(money_unit, file)
+    table = _as_dialects(dialects)
+    raw, info = read_table(path, encoding=encoding, sheet=sheet, delimiter=delimiter, engine=engine, file=file)
+    canon, report = canonicalise(raw, table, file)
+
+    n = len(raw)
+    exact_dup = raw.set_axis(range(raw.shape[1]), axis=1).duplicated(keep="first").to_numpy()
+    kept = raw.index[~exact_dup]
+    malformed_rows = pd.Index(sorted(info.malformed), dtype="int64").intersection(kept)
+    rows = kept.difference(malformed_rows)
+
+    prep = prepare(canon.loc[rows], year, factor, vintage, tolerance)
+    q_rows = validate_rows(prep, year, vintage=vintage, tolerance=tolerance, unit=money_unit)
+    q_mal = malformed_quarantine({int(r): info.malformed[int(r)] for r in malformed_rows})
+    quarantine = pd.concat([q_mal, q_rows], ignore_index=True) if len(q_mal) else q_rows
+    quarantine = quarantine.sort_values(["source_row", "column", "reason"], ignore_index=True)
+    bad = pd.Index(quarantine["source_row"].unique())
+    good = rows.difference(bad)
+
+    clean = clean_values(prep, good, year)
+    clean["source_file"] = pd.Series(file, index=good, dtype="str")
+    clean["source_row"] = good.to_numpy(dtype="int64")
+    clean = clean[list(CLEAN_COLUMNS)].reset_index(drop=True)
+    quarantine.insert(0, "source_file", pd.Series(file, index=quarantine.index, dtype="str"))
+    quarantine = quarantine[list(QUARANTINE_COLUMNS)].astype({"source_file": "str", "column": "str", "reason": "str"})
+
+    codes = quarantine.drop_duplicates(["source_row", "reason"])["reason"].str.split(":", n=1).str[0]
+    counts: dict[str, Any] = {
+        "source_file": file,
+        "year": year,
+        "format": info.format,
+        "encoding": info.encoding,
+        "delimiter": info.delimiter,
+        "engine": info.engine,
+        "dialects": report["dialects"],
+        "money_unit": money_unit,
+        "rows_read": n,
+        "rows_clean": len(clean),
+        "rows_quarantined": len(bad),
+        "exact_duplicates_removed": int(exact_dup.sum()),
+        "malformed_rows": len(malformed_rows),
+        "firm_code_missing": int(clean["firm_code"].isna().sum()),
+        "name_missing": int(clean["name"].isna().sum()),
+        "output_missing": int(clean["output"].isna().sum()),
+        "extra_columns": list(report["extra_columns"]),
+        "quarantine_reasons": {str(k): int(v) for k, v in codes.value_counts().sort_index().items()},
+        "seconds": round(time.perf_counter() - t0, 3),
+        "seconds_read": round(info.seconds, 3),
+    }
+    check_balance(counts)
+    log.info("%s (%d): %d rows read, %d clean, %d quarantined, %d exact duplicates removed [%s, %s, %.1fs]",
+             file, year, n, counts["rows_clean"], counts["rows_quarantined"], counts["exact_duplicates_removed"],
+             info.format, info.engine, counts["seconds"])
+    return IngestResult(clean, quarantine, counts, report)
+
+
+def ingest_files(
+    files: Mapping[int | str, str | os.PathLike | Sequence[str | os.PathLike]],
+    money_units: str | Mapping[int | str, str],
+    dialects: HeaderDialects | Mapping | str | os.PathLike | None = None,
+    *,
+    vintage: int = DEFAULT_VINTAGE,
+    tolerance: int = 0,
+    encodings: Mapping[str, str] | None = None,
+    engine: str = "auto",
+    relative_to: str | os.PathLike | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Ingest the raw files of several years.
+
+    ``files``: ``{year: path}`` (or ``{year: [path, ...]}`` when a year comes in several
+    files); ``money_units``: one unit for all files or ``{year: unit}`` (every year needs one);
+    ``encodings``: optional ``{path as given: encoding}``; ``relative_to``: a folder the files
+    are in, whose relative paths become ``source_file`` (``asif_1998.dta``, as in a synthetic
+    world's ``truth/records.parquet``); default: the paths as given. Every file is tried; file-level
+    problems are raised together at the end (:class:`RawFileError` for one file,
+    :class:`~yrd.ingest.errors.RawFilesError` for several).
+
+    Returns ``(clean, quarantine, reconciliation)``: the concatenated clean and quarantine
+    tables, sorted by year, source_file, source_row (quarantine also by column and reason), and
+    the per-file reconciliation table (:func:`yrd.ingest.reconcile`), checked against the two
+    tables (:func:`yrd.ingest.reconcile.check_tables`).
+    """
+    table = _as_dialects(dialects)
+    jobs: list[tuple[int, str]] = []
+    for y, p in files.items():
+        paths = [p] if isinstance(p, (str, os.PathLike)) else list(p)
+        jobs += [(_as_year(y, os.fspath(q)), os.fspath(q)) for q in paths]
+    jobs.sort()
+    units = {y: unit_of_year(money_units, y, p) for y, p in jobs}  # config errors before any work
+    names = {p: _source_name(p, relative_to) for _, p in jobs}
+    results: list[IngestResult] = []
+    errors: list[RawFileError] = []
+    for y, p in jobs:
+        try:
+            results.append(ingest_file(p, y, units[y], table, vintage=vintage, tolerance=tolerance,
+                                       encoding=(encodings or {}).get(p), engine=engine, source_file=names[p]))
+        except RawFileError as e:
+            log.error("%s", e)
+            errors.append(e)
+    if errors:
+        raise errors[0] if len(errors) == 1 else RawFilesError(errors)
+    order = {r.counts["source_file"]: i for i, r in enumerate(results)}
+    clean = _concat([r.clean for r in results], CLEAN_COLUMNS)
+    quarantine = _concat([r.quarantine for r in results], QUARANTINE_COLUMNS)
+    clean = _sort(clean, order, ["source_row"])
+    quarantine = _sort(quarantine, order, ["source_row", "column", "reason"])
+    rec = reconcile([r.counts for r in results])
+    check_tables(clean, quarantine, rec)
+    return clean, quarantine, rec
+
+
+def _source_name(path: str, relative_to: str | os.PathLike | None) -> str:
+    if relative_to is None:
+        return path
+    try:
+        return Path(path).resolve().relative_to(Path(relative_to).resolve()).as_posix()
+    except ValueError:
+        raise ValueError(f"{path} is not inside {os.fspath(relative_to)} (relative_to)") from None
+
+
+def _concat(frames: list[pd.DataFrame], columns: Sequence[str]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series([], dtype="str") for c in columns})
+    return pd.concat(frames, ignore_index=True)[list(columns)]
+
+
+def _sort(df: pd.DataFrame, order: dict[str, int], by: list[str]) -> pd.DataFrame:
+    """Sort by file (year, then file name: the order of ``order``), then ``by``."""
+    if not len(df):
+        return df
+    key = df["source_file"].map(order).astype("int64")
+    return df.assign(_file=key).sort_values(["_file", *by], kind="stable").drop(columns="_file").reset_index(drop=True)
+
+
+def _as_year(year: Any, file: str) -> int:
+    try:
+        y = int(str(year).strip())
+    except (TypeError, ValueError):
+        raise ValueError(f"year of {file} must be an integer, got {year!r}") from None
+    if not 1900 <= y <= 2100:
+        raise ValueError(f"year of {file} is implausible: {y}")
+    return y

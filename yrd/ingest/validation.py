@@ -1,0 +1,424 @@
+"""Row-level validation of raw ASIF records, and the harmonised values of valid rows.
+
+Every value is first normalised as text: surrounding whitespace (also full-width) removed, and
+the tokens of :data:`MISSING_TOKENS` (``""``, ``.``, ``NA``, ``NULL``, ``-`` ...) read as missing.
+Numbers are parsed explicitly (:func:`parse_numbers`): full-width digits are accepted,
+``"1,234"`` (thousands separators in groups of three) is 1234, ``"12.0"`` is 12; anything else
+that is not a finite number is *non-numeric*.
+
+The checks form a pandera :class:`~pandera.api.pandas.container.DataFrameSchema` over a frame of
+prepared columns (:func:`row_schema`), validated with ``lazy=True``; its ``failure_cases`` become
+quarantine rows, one per (row, problem). Reasons (``reason`` is ``"<code>: <text>"``):
+
+======================  ================  ====================================================
+code                    column            when
+======================  ================  ====================================================
+missing_county_code     county_code       the county code is missing
+invalid_county_code     county_code       not a 6-digit code (after removing a trailing ``.0``)
+county_code_not_in_force county_code      not a code in force in the file's year (``tolerance``
+                                          years either side accepted), by the real code history
+county_code_no_successor county_code      in force that year but without a successor in the
+                                          target vintage
+not_county_code         county_code       a province or prefecture code, not a county-level one
+missing_industry_code   industry_code     the industry code is missing
+unknown_industry_code   industry_code     not a code of that year's GB/T 4754 vintage (1994 up to
+                                          2002, 2002 in 2003-2011, 2011 from 2012), or not a code
+not_manufacturing       industry_code     a code of that vintage whose 2002 division is outside
+                                          manufacturing (13-43), e.g. 1994 1711 轧花业
+missing_employment      employment        employment is missing
+non_numeric_employment  employment        not a number (e.g. ``abc``)
+negative_employment     employment        below zero
+zero_employment         employment        zero
+absurd_employment       employment        above :data:`ABSURD_EMPLOYMENT` persons
+non_integer_employment  employment        not a whole number
+non_numeric_output      output            not a number (a missing output is kept, and counted)
+negative_output         output            below zero
+absurd_output           output            above :data:`ABSURD_MONEY` thousand yuan (after the
+                                          unit conversion)
+non_numeric_sales       sales             as for output (sales is an optional column)
+negative_sales          sales             below zero
+absurd_sales            sales             above :data:`ABSURD_MONEY` thousand yuan
+non_numeric_founding_year founding_year   not a number (a missing founding year is kept)
+founding_year_impossible founding_year    after the file's year, before :data:`MIN_FOUNDING_YEAR`
+                                          or not a whole number
+year_mismatch           year              a ``year`` column value that is not the file's year
+duplicate_firm_code     firm_code         the same (normalised) firm code earlier in the file,
+                                          with different content; the first one is kept
+malformed_row           row               a CSV record with a wrong number of fields (the
+                                          other checks are skipped for it)
+======================  ================  ====================================================
+
+A missing firm code is not a reason (linking can use the name): the row is kept and counted.
+Firm codes are normalised (NFKC, upper case, hyphens and spaces removed: ``70321456-x`` ->
+``70321456X``) before the duplicate check and in the clean data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from yrd.geography import codes_in_force, harmonisation_table, prefecture_of, province_of
+from yrd.industry import crosswalk, harmonise_industry_codes, industry_vintage, normalise_industry_codes
+from yrd.ingest.headers import CANONICAL_COLUMNS
+from yrd.ingest.units import money_factor
+
+#: Text read as a missing value (after stripping whitespace).
+MISSING_TOKENS = ("", ".", "-", "--", "NA", "N/A", "n/a", "na", "NaN", "nan", "NULL", "null", "None", "none", "<NA>")
+#: Employment above this (persons) is absurd (the largest Chinese manufacturers employ some 10^5).
+ABSURD_EMPLOYMENT = 500_000
+#: Output or sales above this (thousand yuan, i.e. 10 trillion yuan) are absurd.
+ABSURD_MONEY = 1e10
+#: Founding years before this are impossible.
+MIN_FOUNDING_YEAR = 1800
+#: Column of quarantine rows about the whole record.
+ROW = "row"
+#: Harmonisation rules of yrd.geography that give a valid code.
+_COUNTY_OK = ("identity", "renamed", "recoded", "split")
+
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+_FIRM_CODE_JUNK = re.compile(r"[\s\-]+")
+
+
+# ============================================================================ text and numbers
+def clean_text(s: pd.Series) -> pd.Series:
+    """Strings stripped of surrounding whitespace; :data:`MISSING_TOKENS` become missing."""
+    t = s.astype("str").str.strip()
+    return t.mask(t.isin(MISSING_TOKENS))
+
+
+def parse_numbers(s: pd.Series) -> pd.Series:
+    """Parse text as float64: NFKC (full-width digits), thousands separators in groups of three
+    removed (``"1,234.5"``), scientific notation accepted; non-finite or unparseable -> NaN."""
+    t = _nfkc(s.astype("str")).str.strip()
+    commas = t.str.fullmatch(_THOUSANDS.pattern).fillna(False).astype(bool)
+    if commas.any():
+        t = t.where(~commas, t.str.replace(",", "", regex=False))
+    v = pd.to_numeric(t, errors="coerce").astype("float64")
+    return v.where(np.isfinite(v))
+
+
+def _nfkc(t: pd.Series) -> pd.Series:
+    """NFKC normalisation of the non-ASCII values only (the others are unchanged by it)."""
+    wide = ~t.str.isascii().fillna(True).astype(bool)
+    if wide.any():
+        t = t.copy()
+        t[wide] = t[wide].str.normalize("NFKC")
+    return t
+
+
+def normalise_firm_codes(s: pd.Series) -> pd.Series:
+    """Organisation codes: NFKC, upper case, spaces and hyphens removed; empty -> missing."""
+    t = _nfkc(s.astype("str")).str.upper().str.replace(_FIRM_CODE_JUNK.pattern, "", regex=True)
+    return t.mask(t == "")
+
+
+# ============================================================================ reference look-ups
+@lru_cache(maxsize=8)
+def _county_level_codes(vintage: int) -> frozenset[str]:
+    return frozenset(codes_in_force(vintage, "county")["code"])
+
+
+@lru_cache(maxsize=8)
+def _known_industry_codes(vintage: int) -> frozenset[str]:
+    """Codes (2, 3 and 4 digits) of a GB/T 4754 vintage, from the crosswalk tables."""
+    return frozenset().union(*(set(crosswalk(vintage, level=k)["from_code"]) for k in (2, 3, 4)))
+
+
+def _harmonise_counties(codes: pd.Series, year: int, vintage: int, tolerance: int) -> tuple[pd.Series, pd.Series]:
+    """(vintage code, rule) of each code: :func:`yrd.geography.harmonisation_table` applied to
+    the distinct codes and mapped back."""
+    uniq = pd.Series(codes.dropna().unique(), dtype="str")
+    tab = harmonisation_table(uniq, year, vintage, tolerance=tolerance)
+    code_of = pd.Series(tab["code_vintage"].to_numpy(), index=uniq.to_numpy())
+    rule_of = pd.Series(tab["rule"].to_numpy(), index=uniq.to_numpy())
+    county = codes.map(code_of).astype("str")
+    rule = codes.map(rule_of).astype("str").fillna("invalid")
+    return county, rule
+
+
+# ============================================================================ preparation
+@dataclass
+class Prepared:
+    """Normalised values of one file's rows (index = source_row)."""
+
+    text: pd.DataFrame            # every canonical column as clean text (missing columns: all NA)
+    numbers: pd.DataFrame         # employment, output, sales (thousand yuan), founding_year, year
+    county: pd.Series             # harmonised county code (vintage) or NA
+    county_status: pd.Series      # harmonisation rule / not_county; NA where the code is missing
+    industry: pd.Series           # 2002 division or NA
+    industry_status: pd.Series    # ok / unknown / not_manufacturing; NA where missing
+    firm_code: pd.Series          # normalised firm code
+
+
+def prepare(canon: pd.DataFrame, year: int, factor: float, vintage: int, tolerance: int) -> Prepared:
+    """Normalise the canonical raw columns of one file (module docstring); ``factor`` turns the
+    file's money unit into thousand yuan."""
+    idx = canon.index
+    text = pd.DataFrame(
+        {c: clean_text(canon[c]) if c in canon else pd.Series(np.nan, index=idx, dtype="str")
+         for c in CANONICAL_COLUMNS},
+        index=idx,
+    )
+    numbers = pd.DataFrame(
+        {c: parse_numbers(text[c]) for c in ("employment", "output", "sales", "founding_year", "year")}, index=idx
+    )
+    if factor != 1:  # rounded to 1e-6 thousand yuan to drop binary noise (1523.45 * 10)
+        numbers["output"] = (numbers["output"] * factor).round(6)
+        numbers["sales"] = (numbers["sales"] * factor).round(6)
+
+    # county codes: the real code history, the file's year, then the vintage
+    county, status = _harmonise_counties(text["county_code"], int(year), vintage, tolerance)
+    good = status.isin(_COUNTY_OK)
+    not_county = good & ~county.isin(_county_level_codes(vintage)).fillna(False).astype(bool)
+    status = status.mask(not_county, "not_county")
+    county = county.mask(not_county)
+    status = status.mask(text["county_code"].isna())
+
+    # industry codes: vintage of the year, primary 2002 division
+    industry = harmonise_industry_codes(text["industry_code"], int(year))
+    iv = industry_vintage(int(year))
+    code = normalise_industry_codes(text["industry_code"])
+    known = code.isin(_known_industry_codes(iv)).fillna(False).astype(bool)
+    istatus = pd.Series(np.where(industry.notna(), "ok", np.where(known, "not_manufacturing", "unknown")),
+                        index=idx, dtype="str")
+    istatus = istatus.mask(text["industry_code"].isna())
+    return Prepared(text, numbers, county.astype("str"), status, industry.astype("str"), istatus,
+                    normalise_firm_codes(text["firm_code"]))
+
+
+# ============================================================================ the schema
+@dataclass(frozen=True)
+class _Rule:
+    column: str       # canonical column reported in the quarantine table
+    code: str         # reason code
+    template: str     # text; {value}, {year}, {vintage}, {tol}, {iv}, {unit}, {first}
+
+
+def _fails(s: pd.Series) -> pd.Series:
+    """Every (non-missing) value fails: for columns that only hold the offending values."""
+    return pd.Series(False, index=s.index)
+
+
+def row_schema(year: int) -> tuple[pa.DataFrameSchema, dict[tuple[str, str], _Rule]]:
+    """The pandera schema of the check frame (:func:`check_frame`) of a file of ``year`` and the
+    rule of each (check-frame column, pandera check name) pair."""
+    rules: dict[tuple[str, str], _Rule] = {}
+
+    def chk(col: str, name: str, fn, rule: _Rule) -> pa.Check:
+        rules[(col, name)] = rule
+        return pa.Check(fn, name=name)
+
+    def notnull(col: str, rule: _Rule) -> None:
+        rules[(col, "not_nullable")] = rule
+
+    cols: dict[str, pa.Column] = {}
+    notnull("county_code", _Rule("county_code", "missing_county_code", "county code is missing"))
+    cols["county_code"] = pa.Column(nullable=False)
+    cols["county_status"] = pa.Column(nullable=True, checks=[
+        chk("county_status", "invalid_county_code", lambda s: s != "invalid",
+            _Rule("county_code", "invalid_county_code", "'{value}' is not a 6-digit code")),
+        chk("county_status", "county_code_not_in_force", lambda s: s != "not_in_force",
+            _Rule("county_code", "county_code_not_in_force", "{value} is not a county code in force in {year}{tol}")),
+        chk("county_status", "county_code_no_successor", lambda s: s != "no_successor",
+            _Rule("county_code", "county_code_no_successor",
+                  "{value} (in force in {year}) has no successor in the {vintage} code list")),
+        chk("county_status", "not_county_code", lambda s: s != "not_county",
+            _Rule("county_code", "not_county_code", "{value} is a province or prefecture code, not a county code")),
+    ])
+    notnull("industry_code", _Rule("industry_code", "missing_industry_code", "industry code is missing"))
+    cols["industry_code"] = pa.Column(nullable=False)
+    cols["industry_status"] = pa.Column(nullable=True, checks=[
+        chk("industry_status", "unknown_industry_code", lambda s: s != "unknown",
+            _Rule("industry_code", "unknown_industry_code", "{value} is not a GB/T 4754-{iv} industry code")),
+        chk("industry_status", "not_manufacturing", lambda s: s != "not_manufacturing",
+            _Rule("industry_code", "not_manufacturing", "{value} is a GB/T 4754-{iv} code outside manufacturing")),
+    ])
+    # employment
+    notnull("employment_text", _Rule("employment", "missing_employment", "employment is missing"))
+    cols["employment_text"] = pa.Column(nullable=False)
+    cols["employment_unparsed"] = pa.Column(nullable=True, checks=[
+        chk("employment_unparsed", "non_numeric_employment", _fails,
+            _Rule("employment", "non_numeric_employment", "'{value}' is not a number")),
+    ])
+    cols["employment"] = pa.Column(nullable=True, checks=[
+        chk("employment", "negative_employment", lambda s: s >= 0,
+            _Rule("employment", "negative_employment", "{value} is negative")),
+        chk("employment", "zero_employment", lambda s: s != 0,
+            _Rule("employment", "zero_employment", "employment is {value}")),
+        chk("employment", "absurd_employment", lambda s: s <= ABSURD_EMPLOYMENT,
+            _Rule("employment", "absurd_employment", f"{{value}} is above {ABSURD_EMPLOYMENT} persons")),
+        chk("employment", "non_integer_employment", lambda s: s == np.round(s),
+            _Rule("employment", "non_integer_employment", "{value} is not a whole number of persons")),
+    ])
+    # money
+    for m in ("output", "sales"):
+        cols[f"{m}_unparsed"] = pa.Column(nullable=True, checks=[
+            chk(f"{m}_unparsed", f"non_numeric_{m}", _fails, _Rule(m, f"non_numeric_{m}", "'{value}' is not a number")),
+        ])
+        cols[m] = pa.Column(nullable=True, checks=[
+            chk(m, f"negative_{m}", lambda s: s >= 0, _Rule(m, f"negative_{m}", "{value} is negative")),
+            chk(m, f"absurd_{m}", lambda s: s <= ABSURD_MONEY,
+                _Rule(m, f"absurd_{m}", f"{{value}} {{unit}} is above {ABSURD_MONEY:,.0f} thousand yuan")),
+        ])
+    # founding year
+    cols["founding_year_unparsed"] = pa.Column(nullable=True, checks=[
+        chk("founding_year_unparsed", "non_numeric_founding_year", _fails,
+            _Rule("founding_year", "non_numeric_founding_year", "'{value}' is not a year")),
+    ])
+    cols["founding_year"] = pa.Column(nullable=True, checks=[
+        chk("founding_year", "founding_year_after_file", lambda s: s <= year,
+            _Rule("founding_year", "founding_year_impossible", "{value} is after the file's year {year}")),
+        chk("founding_year", "founding_year_too_early", lambda s: s >= MIN_FOUNDING_YEAR,
+            _Rule("founding_year", "founding_year_impossible", f"{{value}} is before {MIN_FOUNDING_YEAR}")),
+        chk("founding_year", "founding_year_not_whole", lambda s: s == np.round(s),
+            _Rule("founding_year", "founding_year_impossible", "{value} is not a whole year")),
+    ])
+    # survey year column
+    cols["year_unparsed"] = pa.Column(nullable=True, checks=[
+        chk("year_unparsed", "year_not_numeric", _fails,
+            _Rule("year", "year_mismatch", "the row says '{value}', the file is {year}")),
+    ])
+    cols["year"] = pa.Column(nullable=True, checks=[
+        chk("year", "year_mismatch", lambda s: s == year,
+            _Rule("year", "year_mismatch", "the row says {value}, the file is {year}")),
+    ])
+    # firm codes: unique within the file (missing ones are not compared)
+    rules[("firm_code", "field_uniqueness")] = _Rule("firm_code", "duplicate_firm_code",
+                                                     "{value} already appears on source_row {first}")
+    cols["firm_code"] = pa.Column(nullable=True, unique=True, report_duplicates="exclude_first")
+    return pa.DataFrameSchema(cols, strict=True, coerce=False, name=f"asif_rows_{year}"), rules
+
+
+def check_frame(prep: Prepared) -> pd.DataFrame:
+    """The frame the schema validates (index = source_row)."""
+    t, n = prep.text, prep.numbers
+
+    def unparsed(c: str) -> pd.Series:  # the text of values that are there but not numbers
+        return t[c].where(n[c].isna())
+
+    return pd.DataFrame({
+        "county_code": t["county_code"],
+        "county_status": prep.county_status,
+        "industry_code": t["industry_code"],
+        "industry_status": prep.industry_status,
+        "employment_text": t["employment"],
+        "employment_unparsed": unparsed("employment"),
+        "employment": n["employment"],
+        "output_unparsed": unparsed("output"),
+        "output": n["output"],
+        "sales_unparsed": unparsed("sales"),
+        "sales": n["sales"],
+        "founding_year_unparsed": unparsed("founding_year"),
+        "founding_year": n["founding_year"],
+        "year_unparsed": unparsed("year"),
+        "year": n["year"],
+        "firm_code": prep.firm_code,
+    }, index=t.index)
+
+
+def validate_rows(
+    prep: Prepared, year: int, *, vintage: int, tolerance: int, unit: str, rows: pd.Index | None = None
+) -> pd.DataFrame:
+    """Quarantine rows (``source_row``, ``column``, ``reason``) of the rows ``rows`` (default all)
+    of a prepared file; empty if every row passes. Vectorised: pandera collects every failure
+    (``lazy=True``) and the reason texts are built per reason from the raw values."""
+    frame = check_frame(prep)
+    if rows is not None:
+        frame = frame.loc[rows]
+    schema, rules = row_schema(int(year))
+    try:
+        schema.validate(frame, lazy=True)
+        return _empty_quarantine()
+    except SchemaErrors as err:
+        fc = err.failure_cases
+    fc = fc[["column", "check", "failure_case", "index"]].copy()
+    known = pd.MultiIndex.from_frame(fc[["column", "check"]].astype(object)).isin(list(rules))
+    unknown = fc[~known | fc["index"].isna().to_numpy()]
+    if len(unknown):
+        raise RuntimeError(f"unexpected validation failures (a bug): {unknown.head(5).to_dict('records')}")
+    fc["index"] = fc["index"].astype("int64")
+    fmt = {"year": int(year), "vintage": vintage, "iv": industry_vintage(int(year)),
+           "tol": f" (or within {tolerance} years)" if tolerance else "",
+           "unit": "万元" if money_factor(unit) == 10 else "千元"}
+    parts = []
+    first_of = None
+    for (col, check), grp in fc.groupby(["column", "check"], sort=True):
+        rule = rules[(col, check)]
+        idx = pd.Index(grp["index"].to_numpy())
+        text = pd.Series(rule.code + ": ", index=idx, dtype="str")
+        for piece in re.split("([\x01\x02])", rule.template.format(value="\x01", first="\x02", **fmt)):
+            if piece == "\x01":
+                text = text + prep.text[rule.column].reindex(idx).fillna("").astype("str")
+            elif piece == "\x02":
+                if first_of is None:
+                    fcode = frame["firm_code"]
+                    first_of = _first_occurrence(fcode[fcode.isin(fcode.reindex(idx).dropna().unique())])
+                text = text + first_of.reindex(idx).astype("Int64").astype("str")
+            elif piece:
+                text = text + piece
+        parts.append(pd.DataFrame({"source_row": idx.to_numpy(), "column": rule.column,
+                                   "reason": text.to_numpy(dtype=object)}))
+    out = pd.concat(parts, ignore_index=True)
+    out = out.drop_duplicates(["source_row", "column", "reason"])
+    return out.sort_values(["source_row", "column", "reason"], ignore_index=True).astype(
+        {"source_row": "int64", "column": "str", "reason": "str"})
+
+
+def _first_occurrence(codes: pd.Series) -> pd.Series:
+    """For each row with a firm code: the source_row of the code's first occurrence."""
+    s = codes.dropna()
+    pos = pd.Series(s.index.to_numpy(), index=s.index)
+    return pos.groupby(s.to_numpy()).transform("min")
+
+
+def malformed_quarantine(malformed: dict[int, str]) -> pd.DataFrame:
+    """Quarantine rows of CSV records with a wrong number of fields."""
+    if not malformed:
+        return _empty_quarantine()
+    rows = sorted(malformed)
+    return pd.DataFrame({"source_row": np.array(rows, dtype="int64"), "column": ROW,
+                         "reason": [f"malformed_row: {malformed[r]}" for r in rows]}).astype(
+        {"column": "str", "reason": "str"})
+
+
+def _empty_quarantine() -> pd.DataFrame:
+    return pd.DataFrame({"source_row": pd.Series([], dtype="int64"), "column": pd.Series([], dtype="str"),
+                         "reason": pd.Series([], dtype="str")})
+
+
+# ============================================================================ clean values
+def clean_values(prep: Prepared, rows: pd.Index, year: int) -> pd.DataFrame:
+    """The clean columns (without source_file/source_row) of the valid ``rows``."""
+    t = prep.text.loc[rows]
+    n = prep.numbers.loc[rows]
+    county = prep.county.loc[rows]
+    out = pd.DataFrame({
+        "year": pd.Series(int(year), index=rows, dtype="Int64"),
+        "firm_code": prep.firm_code.loc[rows],
+        "name": t["name"],
+        "legal_rep": t["legal_rep"],
+        "phone": t["phone"],
+        "area_code": t["area_code"],
+        "postcode": t["postcode"],
+        "address": t["address"],
+        "founding_year": n["founding_year"].round().astype("Int64"),
+        "reg_type": t["reg_type"],
+        "county": county,
+        "prefecture": prefecture_of(county).astype("str"),
+        "province": province_of(county).astype("str"),
+        "industry": prep.industry.loc[rows],
+        "county_code_raw": t["county_code"],
+        "industry_code_raw": t["industry_code"],
+        "firm_code_raw": t["firm_code"],
+        "employment": n["employment"].round().astype("Int64"),
+        "output": n["output"].astype("float64"),
+        "sales": n["sales"].astype("float64"),
+    }, index=rows)
+    return out

@@ -1,0 +1,220 @@
+"""Normalisation of the identifying fields of firm records before linking.
+
+Every function takes and returns a pandas Series (same index) and is vectorised; the string
+work is done once per distinct value (names repeat across years), so 4.4 million records
+cost a few seconds.
+
+* :func:`normalise_name`: the name key of the name pass. Unicode NFKC (full-width letters,
+  digits and parentheses become ASCII), spaces and punctuation removed, the legal-form suffix
+  (股份有限公司, 有限责任公司, 有限公司, 公司, 总厂, 厂, ...) removed, so that 有限公司 / 有限责任公司 /
+  厂 variants of one name agree. The place prefix is kept (it tells firms apart).
+* :func:`core_name`: the name key without its place: a parenthesised part (华盛（苏州）纺织 ->
+  华盛纺织) and leading administrative place names (province, prefecture or county names of
+  the code history, with or without their unit suffix, up to three in a row: 江苏省苏州市吴江
+  华盛纺织 -> 华盛纺织) are dropped, as long as at least four characters remain (a trade name
+  and a line of business: 泰和制药 keeps 泰和 although 泰和 is also a county). Used only
+  together with another key (founding year), because without its place a name is far from
+  unique.
+* :func:`normalise_firm_code`: 法人代码 upper-cased with separators removed (70321456-X ->
+  70321456X); empty or all-zero codes are missing.
+* :func:`normalise_phone`: ``<area code>-<local number>`` from a phone number and an area
+  code column (the phone may carry the area code itself, ``0512-65231234``).
+* :func:`normalise_person`: legal representative with NFKC and without spaces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+#: Legal-form suffixes dropped from names, longest first (the regex tries them in order).
+LEGAL_FORM_SUFFIXES = (
+    "股份有限责任公司", "股份有限公司", "有限责任公司", "责任有限公司", "有限公司", "集团公司", "总公司",
+    "分公司", "公司", "总厂", "分厂", "厂",
+)
+_SUFFIX_RE = "(?:" + "|".join(LEGAL_FORM_SUFFIXES) + ")$"
+# spaces, ASCII and CJK punctuation (after NFKC most CJK punctuation is ASCII already)
+_PUNCT_RE = r"[\s\u3000\(\)\[\]\{\}<>（）【】〔〕《》〈〉「」『』\"'“”‘’`·•・\.,，。、;；:：!！?？\-—–_/\\|+*&#%@~]+"
+_PAREN_RE = r"[\(（【\[][^\)）】\]]*[\)）】\]]"
+_PLACE_UNITS = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "特别行政区",
+                "新区", "地区", "省", "市", "区", "县", "旗", "盟")
+
+
+def _by_unique(s: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """Apply a vectorised string function to the distinct values of ``s`` only."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return pd.Series(pd.NA, index=s.index, dtype="string")
+    out_u = fn(pd.Series(uniques, dtype="string")).astype("string").to_numpy(dtype=object)
+    vals = np.where(codes >= 0, out_u[np.maximum(codes, 0)], None)
+    return pd.Series(vals, index=s.index, dtype="string")
+
+
+def _b(x: pd.Series) -> np.ndarray:
+    """Boolean numpy array from a nullable boolean Series (missing -> False)."""
+    return x.astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+
+def _clean_text(s: pd.Series) -> pd.Series:
+    s = s.astype("string").str.normalize("NFKC")
+    return s.str.replace(_PUNCT_RE, "", regex=True)
+
+
+def _name_key(u: pd.Series) -> pd.Series:
+    s = _clean_text(u)
+    s2 = s.str.replace(_SUFFIX_RE, "", regex=True)
+    # a name that is nothing but a legal form stays as it is
+    s = s2.where(s2.str.len() > 0, s)
+    return s.where(s.str.len() > 0, pd.NA)
+
+
+def normalise_name(names: pd.Series) -> pd.Series:
+    """Name key: NFKC, no spaces or punctuation, legal-form suffix removed (module docstring).
+
+    >>> normalise_name(pd.Series(["华盛（苏州）纺织有限责任公司", "华盛 (苏州)纺织有限公司", "苏州华盛纺织厂"])).tolist()
+    ['华盛苏州纺织', '华盛苏州纺织', '苏州华盛纺织']
+    """
+    return _by_unique(names, _name_key).rename(names.name)
+
+
+@lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """Administrative place names (all levels, all years of the shipped code history) with
+    and without their unit suffix (苏州市, 苏州; 吴江区, 吴江; 江苏省, 江苏), at least two
+    characters long."""
+    from yrd.geography import code_history
+
+    names = set(code_history()["name"].dropna().astype(str))
+    out = set()
+    for n in names:
+        n = n.strip()
+        out.add(n)
+        for suf in _PLACE_UNITS:
+            if n.endswith(suf) and len(n) - len(suf) >= 2:
+                out.add(n[: -len(suf)])
+                break
+    return frozenset(x for x in out if len(x) >= 2)
+
+
+def _strip_places(s: pd.Series, places: frozenset[str], rounds: int = 3, min_rest: int = 4) -> pd.Series:
+    by_len: dict[int, list[str]] = {}
+    for pl in places:
+        by_len.setdefault(len(pl), []).append(pl)
+    lengths = sorted(by_len, reverse=True)
+    for _ in range(rounds):
+        stripped = pd.Series(False, index=s.index)
+        out = s.copy()
+        long_enough = s.str.len().astype("Float64").fillna(0).to_numpy()
+        for n in lengths:
+            pre = s.str[:n].astype(object)
+            hit = pre.isin(by_len[n]).to_numpy(dtype=bool) & ~stripped.to_numpy() & (long_enough >= n + min_rest)
+            hit = pd.Series(hit, index=s.index)
+            if hit.any():
+                out[hit] = s[hit].str[n:]
+                stripped |= hit
+        # a unit suffix left over after a stem (苏州 + 市华盛...) is dropped too
+        if not stripped.any():
+            break
+        s = out.where(~stripped, out.str.replace(r"^(?:市|县|区|省)(?=....)", "", regex=True))
+    return s
+
+
+def _core_name(u: pd.Series, places: frozenset[str]) -> pd.Series:
+    s = u.astype("string").str.normalize("NFKC")
+    s = s.str.replace(_PAREN_RE, "", regex=True)
+    s = _name_key(s)
+    return _strip_places(s, places)
+
+
+def core_name(names: pd.Series, places: Iterable[str] | None = None) -> pd.Series:
+    """Name key without parenthesised parts and leading place names (module docstring).
+
+    ``places`` defaults to :func:`place_names` (the shipped code history).
+
+    >>> core_name(pd.Series(["江苏省苏州市华盛纺织有限公司", "华盛（苏州）纺织有限公司", "华盛纺织厂"])).tolist()
+    ['华盛纺织', '华盛纺织', '华盛纺织']
+    """
+    pl = place_names() if places is None else frozenset(places)
+    return _by_unique(names, lambda u: _core_name(u, pl)).rename(names.name)
+
+
+def normalise_firm_code(codes: pd.Series) -> pd.Series:
+    """Organisation code upper-cased, separators removed; empty / all-zero codes missing.
+
+    >>> normalise_firm_code(pd.Series(["70321456-x", " 70321456X", "000000000", None])).tolist()
+    ['70321456X', '70321456X', <NA>, <NA>]
+    """
+
+    def fn(u: pd.Series) -> pd.Series:
+        s = u.astype("string").str.normalize("NFKC").str.upper().str.replace(r"[^0-9A-Z]", "", regex=True)
+        s = s.str.replace(r"\.0$", "", regex=True)
+        bad = s.str.fullmatch(r"0*").fillna(True) | (s.str.len() < 5).fillna(True)
+        return s.where(~bad, pd.NA)
+
+    return _by_unique(codes.astype("string"), fn).rename(codes.name)
+
+
+def normalise_person(names: pd.Series) -> pd.Series:
+    """Person name with NFKC, without spaces and punctuation; empty -> missing."""
+
+    def fn(u: pd.Series) -> pd.Series:
+        s = _clean_text(u)
+        return s.where(s.str.len() > 0, pd.NA)
+
+    return _by_unique(names.astype("string"), fn).rename(names.name)
+
+
+def normalise_phone(phone: pd.Series, area_code: pd.Series | None = None) -> pd.Series:
+    """``<area>-<local>`` phone key. The local number is the digits of ``phone`` after an
+    area code written into it (``0512-65231234``, ``(0512)65231234``, or the ``area_code``
+    column's digits glued to its start when the number is longer than 8 digits). The area
+    comes from the ``area_code`` column, else from the phone. Numbers with fewer than 6
+    local digits are missing.
+
+    >>> normalise_phone(pd.Series(["0512-65231234", "65231234", "051265231234"]), pd.Series([None, "0512", "0512"])).tolist()
+    ['0512-65231234', '0512-65231234', '0512-65231234']
+    """
+    p = phone.astype("string").str.normalize("NFKC").str.strip()
+    if area_code is None:
+        a = pd.Series(pd.NA, index=p.index, dtype="string")
+    else:
+        a = area_code.astype("string").str.replace(r"\D", "", regex=True)
+        a = a.where(a.str.len() > 0, pd.NA)
+    m = p.str.extract(r"^\(?(0\d{2,3})\)?[\s\-–—]+(.*)$")
+    local = m[1].astype("string").fillna(p).str.replace(r"\D", "", regex=True)
+    area = a.fillna(m[0].astype("string"))
+    for n in (3, 4):
+        glued = _b(area.str.len().eq(n)) & _b(local.str.len().gt(8)) & _b(local.str[:n].eq(area))
+        local = local.where(~glued, local.str[n:])
+    ok = _b(local.str.len().ge(6))
+    return (area.fillna("") + "-" + local).where(ok, pd.NA).astype("string").rename(phone.name)
+
+
+def key_codes(*columns: pd.Series | np.ndarray) -> np.ndarray:
+    """One int64 code per row for the combination of ``columns``; -1 where any is missing.
+
+    Codes are dense (0..k-1) in order of first appearance, so they can be combined with a
+    year into a merge key.
+    """
+    if not columns:
+        raise ValueError("key_codes needs at least one column")
+    n = len(columns[0])
+    code = np.zeros(n, dtype=np.int64)
+    missing = np.zeros(n, dtype=bool)
+    for col in columns:
+        c, u = pd.factorize(pd.Series(np.asarray(col, dtype=object)) if isinstance(col, np.ndarray) else col,
+                            use_na_sentinel=True)
+        c = np.asarray(c, dtype=np.int64)
+        missing |= c < 0
+        k = max(len(u), 1)
+        code = code * k + np.maximum(c, 0)
+        # re-densify whenever the product could overflow
+        if code.max(initial=0) > 2**40:
+            code = pd.factorize(code)[0].astype(np.int64)
+    code = pd.factorize(code)[0].astype(np.int64)
+    code[missing] = -1
+    return code
+

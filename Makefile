@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CONFIG ?= config/config.yaml
 CORES ?= all
 
-.PHONY: setup run report test lint format clean help
+.PHONY: setup run report test lint format clean help bench
 
 help:
 	@echo "make run | make test | make lint | make format | make clean"
@@ -43,3 +43,7 @@ format: setup
 
 clean:
 	rm -rf results .snakemake
+
+# ASIF-scale benchmark (generates the world first if missing); prints per-rule time and memory.
+bench: setup
+	$(BIN)/python benchmarks/bench_workflow.py --configfile config/asif.yaml

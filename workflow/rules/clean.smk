@@ -87,6 +87,8 @@ rule validate_linking:
         "results/validation/linking.json",
     log:
         "results/logs/validate_linking.log",
+    benchmark:
+        "results/benchmarks/validate_linking.tsv"
     conda:
         "../../environment.yml"
     resources:

@@ -13,6 +13,8 @@ rule study_area_map:
         ),
     log:
         "results/logs/study_area_map.log",
+    benchmark:
+        "results/benchmarks/study_area_map.tsv"
     conda:
         "../../environment.yml"
     resources:

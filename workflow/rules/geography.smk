@@ -8,6 +8,8 @@ rule code_history:
         "results/geography/code_history.csv",
     log:
         "results/logs/code_history.log",
+    benchmark:
+        "results/benchmarks/code_history.tsv"
     conda:
         "../../environment.yml"
     message:
@@ -23,6 +25,8 @@ rule county_harmonisation:
         "results/geography/county_harmonisation.csv",
     log:
         "results/logs/county_harmonisation.log",
+    benchmark:
+        "results/benchmarks/county_harmonisation.tsv"
     conda:
         "../../environment.yml"
     params:

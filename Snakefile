@@ -21,6 +21,7 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/geography.smk"
 include: "workflow/rules/synthetic.smk"
 include: "workflow/rules/clean.smk"
+include: "workflow/rules/metrics.smk"
 include: "workflow/rules/figures.smk"
 
 
@@ -39,3 +40,9 @@ rule all:
         "results/clean/reconciliation.csv",
         "results/relocations/moves.parquet",
         validation_outputs(),
+        "results/metrics/concentration.parquet",
+        "results/metrics/specialisation.parquet",
+        "results/metrics/similarity.parquet",
+        "results/metrics/kdensity.parquet",
+        "results/metrics/kdensity_summary.parquet",
+        segmentation_outputs(),

@@ -75,3 +75,21 @@ def validation_outputs():
     if not config["run"]["synthetic"]:
         return []
     return ["results/validation/linking.json"]
+
+
+def segmentation_prices():
+    """The price panel of metrics.segmentation.prices as the input of market_segmentation
+    (no input when it is null; the rule is then not requested)."""
+    path = config["metrics"]["segmentation"]["prices"]
+    return path if path else []
+
+
+def segmentation_outputs():
+    """Market segmentation tables, as targets of the default run only when a price panel is configured."""
+    if not config["metrics"]["segmentation"]["prices"]:
+        return []
+    return [
+        "results/metrics/segmentation_pairs.parquet",
+        "results/metrics/segmentation_regions.parquet",
+        "results/metrics/segmentation_overall.parquet",
+    ]

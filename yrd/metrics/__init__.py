@@ -16,6 +16,10 @@ plant_concentration      ellison_glaeser, maurel_sedillot
 spatial_autocorrelation  morans_i (MoranResult), via PySAL esda/libpysal
 kdensity                 k_density, silverman_bandwidth, k_density_bands (KDensityBands),
                          localisation_index, dispersion_index (Duranton-Overman 2005)
+segmentation             market_segmentation (SegmentationResult), relative price method
+registry                 register, get, available: metrics chosen in the config by name
+apply                    concentration, specialisation, similarity and K-density tables
+                         from firm-year data (imported as yrd.metrics.apply)
 
 Conventions against EconGeo 2.0
 -------------------------------
@@ -42,6 +46,7 @@ from yrd.metrics.kdensity import (
 )
 from yrd.metrics.location import location_quotient
 from yrd.metrics.plant_concentration import ellison_glaeser, maurel_sedillot
+from yrd.metrics.segmentation import SegmentationResult, market_segmentation
 from yrd.metrics.spatial_autocorrelation import MoranResult, morans_i
 from yrd.metrics.specialisation import krugman_dissimilarity, krugman_specialisation, structural_similarity
 
@@ -49,6 +54,7 @@ __all__ = [
     "DEFAULT_GRID",
     "KDensityBands",
     "MoranResult",
+    "SegmentationResult",
     "TheilResult",
     "dispersion_index",
     "ellison_glaeser",
@@ -62,6 +68,7 @@ __all__ = [
     "localisation_index",
     "locational_gini",
     "location_quotient",
+    "market_segmentation",
     "maurel_sedillot",
     "morans_i",
     "silverman_bandwidth",

@@ -23,6 +23,7 @@ include: "workflow/rules/synthetic.smk"
 include: "workflow/rules/clean.smk"
 include: "workflow/rules/metrics.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/provenance.smk"
 
 
 rule all:
@@ -35,6 +36,7 @@ rule all:
         "results/geography/distances_prefecture.parquet",
         "results/geography/distances_county.parquet",
         "results/figures/study_area.png",
+        "results/provenance.json",
         synthetic_outputs(),
         "results/clean/firm_years.parquet",
         "results/clean/reconciliation.csv",

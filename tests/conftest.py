@@ -15,6 +15,7 @@ WORKFLOW_PARTS = ["Snakefile", "config", "workflow", "resources", "profiles", "e
 
 def copy_workflow(dest: Path) -> Path:
     """Copy what a run needs (not results/) into ``dest`` so tests never touch the user's results."""
+    dest.mkdir(parents=True, exist_ok=True)
     for part in WORKFLOW_PARTS:
         src = ROOT / part
         if src.is_dir():

@@ -54,19 +54,58 @@ def config_errors(config: Mapping[str, Any], schema: Mapping[str, Any] | None = 
         yield _describe(err)
 
 
-def _semantic_errors(config: Mapping[str, Any]) -> Iterator[str]:
-    """Checks JSON Schema cannot express."""
+def _semantic_errors(config: Mapping[str, Any], base: Path) -> Iterator[str]:
+    """Checks JSON Schema cannot express: ranges between keys and input paths that must exist.
+
+    Paths from the config are data, never code: they are resolved against ``base`` (the
+    working directory), must name an existing regular file, and are only ever opened for
+    reading by the readers of :mod:`yrd.ingest`.
+    """
     period = config.get("period")
     if isinstance(period, Mapping) and isinstance(period.get("start"), int) and isinstance(period.get("end"), int):
         if period["end"] < period["start"]:
             yield f"config key 'period.end': {period['end']} is before period.start {period['start']}"
+    ingest = config.get("ingest", {})
+    yield from _check_file("ingest.dialects", ingest.get("dialects"), base)
+    seg = config.get("metrics", {}).get("segmentation", {})
+    if seg.get("prices"):
+        yield from _check_file("metrics.segmentation.prices", seg["prices"], base)
+    if not config.get("run", {}).get("synthetic", True):
+        files = ingest.get("files") or {}
+        if not files:
+            yield "config key 'ingest.files': run.synthetic is false, so raw files must be listed ({\"1998\": path, ...})"
+        for year, paths in sorted(files.items()):
+            for i, path in enumerate([paths] if isinstance(paths, str) else list(paths)):
+                key = f"ingest.files.{year}" + (f"[{i}]" if not isinstance(paths, str) else "")
+                yield from _check_file(key, path, base)
+            if str(year) not in {str(k) for k in ingest.get("money_unit", {})}:
+                yield f"config key 'ingest.money_unit.{year}': missing; declare qian (千元) or wan (万元) for every year of ingest.files"
 
 
-def validate_config(config: Mapping[str, Any], schema_path: str | Path | None = None) -> None:
-    """Raise :class:`ConfigError` listing every violation; return None when valid."""
+def _check_file(key: str, path: Any, base: Path) -> Iterator[str]:
+    if path is None:
+        return
+    p = Path(str(path))
+    if "\x00" in str(path):
+        yield f"config key '{key}': invalid path"
+        return
+    resolved = (base / p).resolve() if not p.is_absolute() else p.resolve()
+    if not resolved.exists():
+        yield f"config key '{key}': file not found: {path} (resolved to {resolved})"
+    elif not resolved.is_file():
+        yield f"config key '{key}': not a regular file: {path} (resolved to {resolved})"
+
+
+def validate_config(
+    config: Mapping[str, Any], schema_path: str | Path | None = None, base: str | Path | None = None
+) -> None:
+    """Raise :class:`ConfigError` listing every violation; return None when valid.
+
+    ``base`` is the directory relative config paths are resolved against (default: the
+    current working directory, which is Snakemake's working directory)."""
     msgs = list(config_errors(config, load_schema(schema_path)))
     if not msgs:
-        msgs = list(_semantic_errors(config))
+        msgs = list(_semantic_errors(config, Path(base) if base else Path.cwd()))
     if msgs:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(msgs))
 

@@ -93,3 +93,12 @@ def segmentation_outputs():
         "results/metrics/segmentation_regions.parquet",
         "results/metrics/segmentation_overall.parquet",
     ]
+
+
+def reference_files():
+    """Shipped reference tables the results depend on (checksummed in the provenance)."""
+    return sorted(
+        str(p)
+        for p in Path("resources").rglob("*")
+        if p.is_file() and "raw" not in p.parts and "generated" not in p.parts
+    ) + [config["ingest"]["dialects"]]

@@ -1,6 +1,7 @@
 """Audit table: every county code of the study period and the vintage code it maps to."""
 
 from yrd.geography import harmonisation_report
+from yrd.io import write_csv
 from yrd.logs import configure_logging
 
 smk = snakemake  # noqa: F821
@@ -13,7 +14,7 @@ rep = harmonisation_report(
     overrides=smk.params.overrides,
     history=smk.input.areacodes,
 )
-rep.to_csv(smk.output[0], index=False)
+write_csv(rep, smk.output[0])
 unresolved = rep["code_vintage"].isna().sum()
 log.info("%d county codes in %d-%d; rules: %s", len(rep), smk.params.start, smk.params.end, rep["rule"].value_counts().to_dict())
 if unresolved:

@@ -1,0 +1,27 @@
+# Provenance of the run: inputs, configuration, code and packages.
+
+
+rule provenance:
+    input:
+        raw=raw_input_files(),
+        reference=reference_files(),
+    output:
+        report(
+            "results/provenance.json",
+            caption="../report/provenance.rst",
+            category="0. Run",
+        ),
+    log:
+        "results/logs/provenance.log",
+    benchmark:
+        "results/benchmarks/provenance.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        config=config,
+        repo=workflow.basedir,
+        n_raw=len(raw_input_files()),
+    message:
+        "Provenance: checksums of {params.n_raw} raw inputs, configuration, code and package versions"
+    script:
+        "../scripts/provenance.py"

@@ -23,6 +23,7 @@ include: "workflow/rules/synthetic.smk"
 include: "workflow/rules/clean.smk"
 include: "workflow/rules/metrics.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/flows.smk"
 include: "workflow/rules/provenance.smk"
 
 
@@ -48,3 +49,4 @@ rule all:
         "results/metrics/kdensity.parquet",
         "results/metrics/kdensity_summary.parquet",
         segmentation_outputs(),
+        flows_outputs(),

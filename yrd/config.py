@@ -35,13 +35,13 @@ def _key(error: ValidationError) -> str:
 
 
 def _describe(error: ValidationError) -> str:
-    if error.validator == "additionalProperties":
+    if error.validator == "additionalProperties" and isinstance(error.schema, Mapping):
         allowed = sorted(error.schema.get("properties", {}))
         extra = sorted(set(error.instance) - set(allowed))
         prefix = _key(error)
         keys = ", ".join(f"'{prefix + '.' if prefix != '<top level>' else ''}{k}'" for k in extra)
         return f"config key {keys}: unknown key (allowed here: {', '.join(allowed)})"
-    desc = error.schema.get("description", "")
+    desc = error.schema.get("description", "") if isinstance(error.schema, Mapping) else ""
     desc = f" ({' '.join(desc.split())})" if desc else ""
     return f"config key '{_key(error)}': {error.message}{desc}"
 

@@ -102,3 +102,22 @@ def reference_files():
         for p in Path("resources").rglob("*")
         if p.is_file() and "raw" not in p.parts and "generated" not in p.parts
     ) + [config["ingest"]["dialects"]]
+
+
+def flows_distance_table():
+    """The user distance table of flows.distances as input of the gravity step (none when null)."""
+    path = config["flows"]["distances"]
+    return path if path else []
+
+
+def flows_outputs():
+    """Relocation flow tables; the gravity validation only when the input is a synthetic world."""
+    out = [
+        "results/flows/od.parquet",
+        "results/flows/gravity.csv",
+        "results/flows/shanghai.parquet",
+        "results/flows/scenarios.parquet",
+    ]
+    if config["run"]["synthetic"]:
+        out.append("results/validation/gravity.json")
+    return out

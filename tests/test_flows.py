@@ -1,0 +1,280 @@
+"""Relocation flows (yrd.flows): OD panels, pair variables, the Shanghai table, distance
+scenarios and the validation against the truth."""
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from yrd.flows import (
+    GROUPS,
+    adding_up,
+    fit_ppml,
+    fitted_cells,
+    focus_flows,
+    gravity_frame,
+    gravity_validation,
+    od_panel,
+    od_panels,
+    pair_table,
+    scenario_distance,
+    scenario_shares,
+)
+from yrd.flows.scenarios import COLUMNS as SCENARIO_COLUMNS
+from yrd.flows.scenarios import resolve_targets
+from yrd.regions import prefectures
+
+SH, SZ, WX, NB, JX, HF, HZ, SX = "310100", "320500", "320200", "330200", "330400", "340100", "330100", "330600"
+CODES = [SH, SZ, WX, NB, JX, HF, HZ, SX]
+#: approximate centroids (lon, lat)
+POINTS = pd.DataFrame(
+    {
+        "code": CODES,
+        "lon": [121.45, 120.65, 120.30, 121.45, 120.80, 117.25, 119.50, 120.60],
+        "lat": [31.15, 31.35, 31.55, 29.75, 30.70, 31.85, 29.90, 29.80],
+    }
+)
+GMAP = {"13": "labour", "18": "labour", "25": "port", "40": "technology", "30": "capital", "14": "urban"}
+REGION_GROUPS = prefectures().assign(code=lambda d: d["code"].astype(str)).set_index("code")["group"].to_dict()
+
+
+def _moves(rows):
+    return pd.DataFrame(rows, columns=["year", "origin_prefecture", "dest_prefecture", "industry"])
+
+
+MOVES = _moves(
+    [
+        (2000, SH, SZ, "18"),
+        (2000, SH, SZ, "18"),
+        (2000, SH, NB, "30"),
+        (2000, WX, SH, "14"),
+        (2000, HF, SH, "25"),
+        (2000, SZ, WX, "40"),
+        (2001, SH, HF, "13"),
+        (2001, SH, JX, "99"),  # industry without class: total only
+        (2001, SZ, SZ, "13"),  # within prefecture: dropped
+        (2001, SH, "110100", "13"),  # Beijing, outside: dropped
+        (1990, SH, SZ, "13"),  # outside years: dropped
+    ]
+)
+
+
+# --------------------------------------------------------------------------- OD panel
+def test_od_panel_keeps_every_cell_and_conserves_totals():
+    od = od_panel(MOVES, CODES, [2000, 2001, 2002], GMAP)
+    assert list(od.columns) == ["year", "origin", "dest", "group", "moves"]
+    assert len(od) == 3 * len(GROUPS) * 8 * 7  # years x groups x ordered pairs of distinct places
+    assert not od.duplicated(["year", "origin", "dest", "group"]).any()
+    assert (od["origin"] != od["dest"]).all()
+    assert (od["moves"] > 0).sum() == 13  # every other cell is a zero row
+    tot = od[od["group"] == "total"]
+    assert tot["moves"].sum() == 8  # 11 moves minus within, outside area and outside years
+    assert od[od["group"] != "total"]["moves"].sum() == 7  # the unclassified move is in total only
+    assert tot[tot["year"] == 2002]["moves"].sum() == 0 and (od["year"] == 2002).sum() == len(GROUPS) * 56
+    cell = od.set_index(["year", "origin", "dest", "group"])["moves"]
+    assert cell[(2000, SH, SZ, "labour")] == 2 and cell[(2000, SH, SZ, "total")] == 2
+    assert cell[(2001, SH, JX, "total")] == 1 and cell[(2001, SH, JX, "labour")] == 0
+    assert od.attrs["dropped"] == {"outside_prefectures": 1, "within_prefecture": 1, "outside_years": 1}
+    assert od.attrs["unclassified"] == 1
+    # class totals equal the total group where every industry has a class
+    by = od[od["year"] == 2000].groupby("group")["moves"].sum()
+    assert by.drop("total").sum() == by["total"] == 6
+
+
+def test_od_panel_province_level_sums_the_prefecture_panel():
+    both = od_panels(MOVES, CODES, [2000, 2001], GMAP)
+    assert list(both.columns) == ["level", "year", "origin", "dest", "group", "moves"]
+    pref = both[both["level"] == "prefecture"]
+    prov = both[both["level"] == "province"]
+    assert len(prov) == 2 * len(GROUPS) * 4 * 4  # four provinces, origin == dest kept
+    agg = pref.assign(origin=pref["origin"].str[:2] + "0000", dest=pref["dest"].str[:2] + "0000")
+    agg = agg.groupby(["year", "origin", "dest", "group"])["moves"].sum()
+    p = prov.set_index(["year", "origin", "dest", "group"])["moves"]
+    assert (p.reindex(agg.index) == agg).all() and p.sum() == agg.sum()
+    assert p[(2000, "320000", "320000", "technology")] == 1  # Suzhou -> Wuxi: inside Jiangsu
+
+
+def test_od_panel_rejects_bad_input():
+    with pytest.raises(ValueError, match="level"):
+        od_panel(MOVES, CODES, [2000], GMAP, level="county")
+    with pytest.raises(ValueError, match="lack columns"):
+        od_panel(MOVES.drop(columns="industry"), CODES, [2000], GMAP)
+    with pytest.raises(ValueError, match="classes"):
+        od_panel(MOVES, CODES, [2000], {"13": "textiles"})
+
+
+# --------------------------------------------------------------------------- Shanghai table
+def test_shanghai_table_on_a_hand_made_example():
+    od = od_panel(MOVES, CODES, [2000, 2001], GMAP)
+    t = focus_flows(od, REGION_GROUPS, focus=SH)
+    assert list(t.columns) == ["year", "group", "partner", "outflow", "inflow", "net_outflow", "outflow_share",
+                               "inflow_share"]
+    assert set(t["partner"]) == {"sunan", "zhejiang", "anhui", "all"}  # no rest-of-Jiangsu place here
+    assert len(t) == 2 * len(GROUPS) * 4
+    r = t.set_index(["year", "group", "partner"])
+    assert r.loc[(2000, "labour", "sunan"), "outflow"] == 2
+    assert r.loc[(2000, "capital", "zhejiang"), "outflow"] == 1
+    assert r.loc[(2000, "urban", "sunan"), ["outflow", "inflow", "net_outflow"]].tolist() == [0, 1, -1]
+    assert r.loc[(2000, "port", "anhui"), "inflow"] == 1
+    assert r.loc[(2000, "total", "all"), ["outflow", "inflow", "net_outflow"]].tolist() == [3, 2, 1]
+    assert r.loc[(2000, "total", "sunan"), "outflow_share"] == pytest.approx(2 / 3)
+    assert r.loc[(2000, "total", "anhui"), "inflow_share"] == pytest.approx(1 / 2)
+    assert r.loc[(2001, "total", "zhejiang"), "outflow"] == 1  # the unclassified move to Jiaxing
+    assert r.loc[(2001, "labour", "anhui"), "outflow"] == 1
+    assert np.isnan(r.loc[(2001, "port", "all"), "outflow_share"])  # no port outflow in 2001
+    # Suzhou -> Wuxi does not involve Shanghai
+    assert t["outflow"].sum() == 2 * t[t["partner"] == "all"]["outflow"].sum()
+
+
+# --------------------------------------------------------------------------- pairs
+def test_pair_table_great_circle_user_table_and_covariates():
+    p = pair_table(POINTS, [2000, 2001], covariates=["same_region_group"])
+    assert len(p) == 2 * 8 * 7
+    d = p.set_index(["year", "origin", "dest"])
+    assert d.loc[(2000, SH, SZ), "distance"] == pytest.approx(d.loc[(2001, SZ, SH), "distance"])
+    assert 70 < d.loc[(2000, SH, SZ), "distance"] < 90
+    assert d.loc[(2000, SH, SZ), "border"] == 1 and d.loc[(2000, SZ, WX), "border"] == 0
+    assert d.loc[(2000, SZ, WX), "same_region_group"] == 1 and d.loc[(2000, NB, SZ), "same_region_group"] == 0
+    # a user table given in one direction, by year, with an extra covariate
+    rows = [(y, a, b, 10.0 + i, float(i % 2)) for y in (2000, 2001)
+            for i, (a, b) in enumerate((a, b) for a in CODES for b in CODES if a < b)]
+    user = pd.DataFrame(rows, columns=["year", "origin", "dest", "distance", "rail"])
+    q = pair_table(POINTS, [2000, 2001], distance_table=user, covariates=["rail"]).set_index(["year", "origin", "dest"])
+    assert q.loc[(2001, SZ, SH), "distance"] == q.loc[(2001, SH, SZ), "distance"]
+    assert np.allclose(q["log_distance"], np.log(q["distance"]))
+    with pytest.raises(ValueError, match="misses"):
+        pair_table(POINTS, [2000, 2001, 2002], distance_table=user)
+    with pytest.raises(ValueError, match="unknown covariate"):
+        pair_table(POINTS, [2000], covariates=["ports"])
+
+
+def test_contiguity_from_polygons():
+    boxes = gpd.GeoDataFrame(
+        {"code": [SH, SZ, NB]},
+        geometry=[shapely.box(121, 31, 121.5, 31.5), shapely.box(120.5, 31, 121, 31.5), shapely.box(121, 29, 121.5, 29.5)],
+        crs="EPSG:4326",
+    )
+    pts = POINTS[POINTS["code"].isin([SH, SZ, NB])]
+    p = pair_table(pts, [2000], covariates=["contiguity"], boundaries=boxes).set_index(["origin", "dest"])
+    assert p.loc[(SH, SZ), "contiguity"] == 1 and p.loc[(SZ, SH), "contiguity"] == 1
+    assert p.loc[(SH, NB), "contiguity"] == 0
+
+
+# --------------------------------------------------------------------------- scenarios
+@pytest.fixture(scope="module")
+def fitted():
+    """The pooled model fitted on Poisson flows with a gravity mean among the eight places."""
+    rng = np.random.default_rng(42)
+    years = list(range(2004, 2012))
+    pairs = pair_table(POINTS, years)
+    rows = []
+    for y in years:
+        for g in ("labour", "port", "urban"):
+            a = dict(zip(CODES, rng.normal(0, 0.4, 8)))
+            m = dict(zip(CODES, rng.normal(0, 0.4, 8)))
+            sub = pairs[pairs["year"] == y]
+            mu = 30 * np.exp(sub["origin"].map(a) + sub["dest"].map(m) - 1.3 * np.log(sub["distance"] / 100)
+                             - 0.7 * sub["border"])
+            rows.append(pd.DataFrame({"year": y, "origin": sub["origin"], "dest": sub["dest"], "group": g,
+                                      "moves": rng.poisson(mu.to_numpy())}))
+    od = pd.concat(rows, ignore_index=True)
+    od.loc[(od["year"] == 2005) & (od["origin"] == SH) & (od["group"] == "port"), "moves"] = 0  # separated
+    frame = gravity_frame(od, pairs)
+    r = fit_ppml(frame)
+    return fitted_cells(frame, r, ["log_distance", "border"]), r.coef().to_dict(), od
+
+
+BRIDGE = {"name": "without_bridge", "type": "scale_pairs", "from_year": 2008, "factor": 1.6,
+          "pairs": [[NB, SH], [NB, JX]]}
+PUDONG = {"name": "pudong", "type": "move_point", "from_year": 2006, "prefecture": SH, "lon": 121.80, "lat": 31.15}
+TARGETS = {"sunan": [SZ, WX], "south_of_bay": [NB, SX]}
+
+
+def test_scenarios_are_deterministic_and_baseline_adds_up(fitted):
+    cells, coef, od = fitted
+    assert adding_up(cells) < 1e-8
+    a = scenario_shares(cells, coef, [BRIDGE, PUDONG], SH, TARGETS, POINTS)
+    b = scenario_shares(cells, coef, [BRIDGE, PUDONG], SH, TARGETS, POINTS)
+    pd.testing.assert_frame_equal(a, b)
+    assert list(a.columns) == SCENARIO_COLUMNS
+    # baseline predicted outflows equal the observed outflows of the focus, by class and year
+    obs = od[od["origin"] == SH].groupby(["year", "group"])["moves"].sum()
+    yr = a[(a["window"] == "year") & (a["scenario"] == "pudong") & (a["target"] == "sunan") & (a["group"] != "total")]
+    got = yr.set_index(["start_year", "group"])["baseline_outflow"]
+    np.testing.assert_allclose(got.to_numpy(), obs.reindex(got.index).to_numpy(), atol=1e-8)
+    # the separated class-year has no predicted outflow and no share
+    sep = yr.set_index(["start_year", "group"]).loc[(2005, "port")]
+    assert sep["baseline_outflow"] == 0 and np.isnan(sep["baseline_share"])
+    # the total group sums the classes
+    tot = a[(a["group"] == "total") & (a["window"] == "year")].set_index(["scenario", "start_year", "target"])
+    cls = a[(a["group"] != "total") & (a["window"] == "year")].groupby(["scenario", "start_year", "target"])
+    np.testing.assert_allclose(tot["scenario_flow"], cls["scenario_flow"].sum().reindex(tot.index), rtol=1e-12)
+
+
+def test_scenario_effects_have_the_expected_signs_and_timing(fitted):
+    cells, coef, _ = fitted
+    out = scenario_shares(cells, coef, [BRIDGE, PUDONG], SH, TARGETS, POINTS)
+    tot = out[out["group"] == "total"]
+    pre = tot[(tot["window"] == "year") & (tot["start_year"] < tot["from_year"])]
+    assert (pre["shift"].abs() < 1e-15).all() and len(pre) > 0
+    post = tot[tot["window"] == "post"].set_index(["scenario", "target"])
+    # without the bridge, Ningbo is farther from Shanghai: the south-of-bay share falls, Sunan's rises
+    assert post.loc[("without_bridge", "south_of_bay"), "shift"] < 0
+    assert post.loc[("without_bridge", "sunan"), "shift"] > 0
+    # Shanghai's point moved east: farther from Sunan
+    assert post.loc[("pudong", "sunan"), "shift"] < 0
+    # the pooled window is the sum of its years
+    yrs = tot[(tot["window"] == "year") & (tot["scenario"] == "pudong") & (tot["target"] == "sunan")
+              & (tot["start_year"] >= 2006)]
+    row = post.loc[("pudong", "sunan")]
+    assert row["start_year"] == 2006 and row["end_year"] == 2011
+    assert row["scenario_flow"] == pytest.approx(yrs["scenario_flow"].sum())
+    assert row["scenario_share"] == pytest.approx(yrs["scenario_flow"].sum() / yrs["scenario_outflow"].sum())
+
+
+def test_neutral_scenarios_change_nothing(fitted):
+    cells, coef, _ = fitted
+    same_point = {**PUDONG, "name": "stay", "lon": POINTS.loc[0, "lon"], "lat": POINTS.loc[0, "lat"]}
+    unit = {**BRIDGE, "name": "unit", "factor": 1.0}
+    out = scenario_shares(cells, coef, [same_point, unit], SH, TARGETS, POINTS)
+    assert np.nanmax(np.abs(out["shift"])) < 1e-12
+    np.testing.assert_allclose(out["scenario_flow"], out["baseline_flow"], rtol=1e-12)
+
+
+def test_scenario_distances():
+    cells = pair_table(POINTS, [2007, 2008])
+    d = scenario_distance(cells, BRIDGE, POINTS)
+    ratio = pd.Series(d / cells["distance"].to_numpy(), index=pd.MultiIndex.from_frame(cells[["year", "origin", "dest"]]))
+    assert ratio[(2008, SH, NB)] == pytest.approx(1.6) and ratio[(2008, NB, SH)] == pytest.approx(1.6)
+    assert ratio[(2007, SH, NB)] == 1 and ratio[(2008, SH, JX)] == 1
+    d = scenario_distance(cells, {**PUDONG, "from_year": 2008}, POINTS)
+    ratio = pd.Series(d / cells["distance"].to_numpy(), index=ratio.index)
+    assert ratio[(2008, SH, SZ)] > 1.2 and ratio[(2008, SZ, SH)] == ratio[(2008, SH, SZ)]
+    assert ratio[(2008, SZ, WX)] == 1 and ratio[(2007, SH, SZ)] == 1
+    with pytest.raises(ValueError, match="type"):
+        scenario_distance(cells, {"name": "x", "type": "teleport", "from_year": 2000})
+    with pytest.raises(ValueError, match="unknown prefectures"):
+        scenario_distance(cells, {**BRIDGE, "pairs": [[SH, "999900"]]})
+
+
+def test_resolve_targets():
+    t = resolve_targets({"sunan": "sunan", "bay": [NB, SX]}, REGION_GROUPS)
+    assert t["sunan"] == ["320100", "320200", "320400", "320500", "321100"]
+    assert t["bay"] == [NB, SX]
+    with pytest.raises(ValueError):
+        resolve_targets({"x": ["123456"]}, REGION_GROUPS)
+
+
+# --------------------------------------------------------------------------- validation
+def test_gravity_validation_acceptance_rule():
+    table = pd.DataFrame({"model": ["pooled", "pooled"], "term": ["log_distance", "border"],
+                          "estimate": [-1.36, -0.70 - 0.03], "std_error": [0.02, 0.01], "n_obs": 10,
+                          "n_separated": 2, "n_moves": 50})
+    v = gravity_validation(table, {"beta_log_distance": -1.3, "beta_border": -0.7})
+    d, b = v["parameters"]["beta_log_distance"], v["parameters"]["beta_border"]
+    assert not d["within_2se"] and d["within_tolerance"]  # 0.06 <= max(0.04, 0.065)
+    assert not b["within_2se"] and b["within_tolerance"]  # 0.03 <= max(0.02, 0.035)
+    assert v["accepted"] and v["n_obs"] == 10
+    table.loc[1, "estimate"] = -0.80
+    assert not gravity_validation(table, {"beta_log_distance": -1.3, "beta_border": -0.7})["accepted"]

@@ -1,0 +1,79 @@
+"""Flows out of and into Shanghai by relocation class, partner region group and year (claim C2).
+
+:func:`focus_flows` reads the prefecture-level OD panel (:func:`yrd.flows.od.od_panel`) and
+returns, for the focus prefecture (Shanghai, ``310100``, by default), one row per ``year`` x
+``group`` x ``partner``:
+
+==================  ===========================================================================
+``year``            year of the moves (first year at the new place)
+``group``           relocation class (port, technology, urban, capital, labour) or ``total``
+``partner``         region group of the other prefecture (``sunan``, ``rest_of_jiangsu``,
+                    ``zhejiang``, ``anhui``; any group with a prefecture other than the focus),
+                    or ``all`` (every other prefecture)
+``outflow``         moves from the focus to prefectures of ``partner``
+``inflow``          moves from prefectures of ``partner`` to the focus
+``net_outflow``     ``outflow - inflow``
+``outflow_share``   ``outflow`` / the focus's outflow of that group and year to ``all`` (NaN if 0)
+``inflow_share``    ``inflow`` / the focus's inflow of that group and year from ``all`` (NaN if 0)
+==================  ===========================================================================
+
+Rows are sorted by year, group (class order, ``total`` last) and partner (region-group order,
+``all`` last). All year x group x partner rows are present, zeros included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from yrd.flows.od import GROUPS
+from yrd.regions import GROUPS as REGION_GROUPS
+
+ALL = "all"
+COLUMNS = ["year", "group", "partner", "outflow", "inflow", "net_outflow", "outflow_share", "inflow_share"]
+
+
+def focus_flows(od: pd.DataFrame, region_groups: Mapping[str, str], focus: str = "310100") -> pd.DataFrame:
+    """Outflows, inflows and net outflows of ``focus`` by year, class and partner region group
+    (module docstring). ``region_groups``: prefecture code -> region group."""
+    d = od
+    if "level" in d.columns:
+        d = d[d["level"] == "prefecture"]
+    focus = str(focus)
+    rg = {str(k): str(v) for k, v in region_groups.items()}
+    codes = set(d["origin"].astype(str)) | set(d["dest"].astype(str))
+    if focus not in codes:
+        raise ValueError(f"focus prefecture {focus} is not in the OD panel")
+    missing = codes - set(rg)
+    if missing:
+        raise ValueError(f"prefectures without region group: {sorted(missing)}")
+    others = sorted(codes - {focus})
+    order = [g for g in REGION_GROUPS["group"] if any(rg[c] == g for c in others)]
+    order += sorted({rg[c] for c in others} - set(order))
+    partners = [*order, ALL]
+    out_ = d[(d["origin"].astype(str) == focus)].assign(partner=lambda x: x["dest"].astype(str).map(rg))
+    in_ = d[(d["dest"].astype(str) == focus)].assign(partner=lambda x: x["origin"].astype(str).map(rg))
+    years = sorted(set(d["year"].astype(np.int64)))
+    groups = [g for g in GROUPS if g in set(d["group"])]
+    idx = pd.MultiIndex.from_product([years, groups, partners], names=["year", "group", "partner"])
+
+    def sums(x: pd.DataFrame) -> pd.Series:
+        s = x.groupby(["year", "group", "partner"])["moves"].sum()
+        a = x.groupby(["year", "group"])["moves"].sum()
+        a.index = pd.MultiIndex.from_arrays([a.index.get_level_values(0), a.index.get_level_values(1),
+                                             [ALL] * len(a)], names=["year", "group", "partner"])
+        return pd.concat([s, a]).reindex(idx, fill_value=0)
+
+    o, i = sums(out_), sums(in_)
+    res = pd.DataFrame({"outflow": o.to_numpy(dtype=np.int64), "inflow": i.to_numpy(dtype=np.int64)}, index=idx)
+    res["net_outflow"] = res["outflow"] - res["inflow"]
+    all_o = res.xs(ALL, level="partner")["outflow"].reindex(res.index.droplevel("partner")).to_numpy(dtype=float)
+    all_i = res.xs(ALL, level="partner")["inflow"].reindex(res.index.droplevel("partner")).to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        res["outflow_share"] = np.where(all_o > 0, res["outflow"] / all_o, np.nan)
+        res["inflow_share"] = np.where(all_i > 0, res["inflow"] / all_i, np.nan)
+    res = res.reset_index()
+    res["year"] = res["year"].astype(np.int64)
+    return res[COLUMNS].astype({"group": "str", "partner": "str"})

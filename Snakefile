@@ -24,6 +24,7 @@ include: "workflow/rules/clean.smk"
 include: "workflow/rules/metrics.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/flows.smk"
+include: "workflow/rules/report.smk"
 include: "workflow/rules/provenance.smk"
 
 
@@ -50,3 +51,4 @@ rule all:
         "results/metrics/kdensity_summary.parquet",
         segmentation_outputs(),
         flows_outputs(),
+        report_outputs(),

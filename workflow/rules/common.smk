@@ -121,3 +121,51 @@ def flows_outputs():
     if config["run"]["synthetic"]:
         out.append("results/validation/gravity.json")
     return out
+
+
+def claims_integration():
+    """C1's integration measure: claims.c1.integration (a table with year, integration) when set;
+    else the synthetic world's prefecture_years (lambda(t)) when the run is synthetic; else none
+    (the year is used)."""
+    path = config["claims"]["c1"]["integration"]
+    if path:
+        return path
+    if config["run"]["synthetic"]:
+        return synthetic_truth("prefecture_years.parquet")
+    return []
+
+
+def claims_segmentation():
+    """Market segmentation by year for C4, only when a price panel is configured."""
+    if not config["metrics"]["segmentation"]["prices"]:
+        return []
+    return "results/metrics/segmentation_overall.parquet"
+
+
+def claims_indicators():
+    """The six-dimension integration indicator table of C4 (claims.c4.indicators), or none."""
+    path = config["claims"]["c4"]["indicators"]
+    return path if path else []
+
+
+def report_outputs():
+    """Claim figures and the claims table; the C4 figures only when their data are configured."""
+    out = [
+        "results/figures/c1_concentration_integration.png",
+        "results/figures/c2_shanghai_net_outflows.png",
+        "results/figures/flow_map_shanghai.png",
+        "results/figures/c3_relocations_sh_js_zj.png",
+        "results/figures/c5_similarity_heatmaps.png",
+        "results/figures/c5_similarity_trend.png",
+        "results/figures/c6_eu_disparities.png",
+        "results/figures/c7_lq_sunan.png",
+        "results/figures/c7_kdensity.png",
+        "results/figures/counterfactuals.png",
+        "results/claims.csv",
+        "results/claims.html",
+    ]
+    if claims_segmentation():
+        out.append("results/figures/c4_market_segmentation.png")
+    if claims_indicators():
+        out.append("results/figures/c4_integration_profile.png")
+    return out

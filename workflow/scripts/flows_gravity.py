@@ -1,5 +1,11 @@
 """Rule gravity: PPML gravity models of relocation flows, pooled and by class (yrd.flows.gravity)."""
 
+import os
+
+# pyfixest's numba kernels reduce in parallel threads, whose summation order varies from run to
+# run; one thread makes the estimates bit-for-bit reproducible (the models take seconds).
+os.environ["NUMBA_NUM_THREADS"] = "1"
+
 import geopandas as gpd
 import pandas as pd
 

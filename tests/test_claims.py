@@ -1,0 +1,378 @@
+"""Claims C1-C7: statistics, and each verdict produced from hand-made inputs (yrd.claims)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from yrd import claims as C
+
+ALPHA = 0.05
+YEARS = list(range(1998, 2014))
+
+
+# ------------------------------------------------------------------------------ statistics
+def test_ols_classical_matches_scipy_linregress():
+    rng = np.random.default_rng(1)
+    x = np.arange(20.0)
+    y = 2 + 0.3 * x + rng.normal(0, 1, 20)
+    res = C.ols(y, np.column_stack([np.ones(20), x]), se="classical")
+    ref = stats.linregress(x, y)
+    assert res.coef[1] == pytest.approx(ref.slope)
+    assert res.se[1] == pytest.approx(ref.stderr)
+    assert res.p[1] == pytest.approx(ref.pvalue)
+
+
+def test_ols_hac_without_lags_is_white_with_small_sample_factor():
+    rng = np.random.default_rng(2)
+    x = np.arange(15.0)
+    y = 1 + 0.5 * x + rng.normal(0, 1 + 0.2 * x)
+    X = np.column_stack([np.ones(15), x])
+    res = C.ols(y, X, se="hac", lags=0)
+    e = y - X @ res.coef
+    bread = np.linalg.inv(X.T @ X)
+    white = bread @ (X.T * e**2) @ X @ bread * 15 / 13
+    assert res.cov == pytest.approx(white)
+    assert C.newey_west_lags(16) == 2
+    with pytest.raises(ValueError, match="classical"):
+        C.ols(y, X, se="robust")
+
+
+def test_quadratic_turning_point():
+    x = np.linspace(0, 1, 11)
+    f = C.quadratic_fit(x, 1 + 2 * x - 2 * x**2, se="classical")
+    assert f.turning_point == pytest.approx(0.5)
+    assert f.inside and f.b2 == pytest.approx(-2)
+
+
+def test_poisson_trend_recovers_exact_growth_and_matches_pyfixest():
+    t = np.arange(2000, 2014)
+    counts = np.round(20 * np.exp(0.1 * (t - 2000)))
+    tr = C.poisson_trend(counts, t)
+    assert tr.slope == pytest.approx(0.1, abs=0.005)
+    assert tr.p < 0.001
+    pf = pytest.importorskip("pyfixest")
+    fit = pf.fepois("y ~ t", data=pd.DataFrame({"y": counts, "t": t - 2000.0}))
+    assert tr.slope == pytest.approx(float(fit.coef()["t"]), rel=1e-6)
+    with pytest.raises(ValueError, match="count"):
+        C.poisson_trend(np.zeros(5), np.arange(5))
+
+
+# ------------------------------------------------------------------------------------- C1
+C1_CFG = {
+    "level": "prefecture",
+    "metrics": ["ellison_glaeser", "locational_gini"],
+    "specialisation": "krugman_specialisation",
+    "integration": None,
+    "se": "classical",
+    "hac_lags": None,
+    "min_years": 5,
+}
+_WIGGLE = 0.002 * np.sin(np.arange(16) * 2.3)  # deterministic noise so p-values are finite
+
+
+def _series(eg, gini, spec=None):
+    x = np.linspace(0, 1, 16)
+    return pd.DataFrame(
+        {
+            "year": YEARS,
+            "integration": x,
+            "ellison_glaeser": eg(x) + _WIGGLE,
+            "locational_gini": gini(x) + _WIGGLE,
+            "specialisation": (spec or (lambda z: 0.5 + 0.1 * z))(x) + _WIGGLE,
+        }
+    )
+
+
+def test_c1_supported_when_every_metric_is_an_inverted_u_inside_the_range():
+    r = C.claim_c1(_series(lambda x: 0.3 - (x - 0.5) ** 2, lambda x: 0.4 - 0.5 * (x - 0.6) ** 2), C1_CFG, ALPHA)
+    assert r.verdict == "supported"
+    assert "inverted_u" in r.value and "specialisation slope" in r.value and "rises" in r.value
+
+
+def test_c1_inconclusive_when_concave_but_turning_point_outside_the_range():
+    r = C.claim_c1(_series(lambda x: x - 0.3 * x**2, lambda x: 0.4 + x - 0.3 * x**2), C1_CFG, ALPHA)
+    assert r.verdict == "inconclusive"
+    assert "outside" in r.value
+
+
+def test_c1_inconclusive_when_metrics_disagree():
+    r = C.claim_c1(_series(lambda x: 0.3 - (x - 0.5) ** 2, lambda x: 0.4 + 0.1 * x), C1_CFG, ALPHA)
+    assert r.verdict == "inconclusive"
+
+
+def test_c1_not_supported_for_linear_or_u_shaped_concentration():
+    lin = C.claim_c1(_series(lambda x: 0.1 + 0.2 * x, lambda x: 0.4 + 0.1 * x), C1_CFG, ALPHA)
+    u = C.claim_c1(_series(lambda x: (x - 0.5) ** 2, lambda x: 0.4 + (x - 0.4) ** 2), C1_CFG, ALPHA)
+    assert lin.verdict == "not supported"
+    assert u.verdict == "not supported" and "-> u" in u.value
+
+
+def test_c1_no_data_with_too_few_years():
+    s = _series(lambda x: 0.3 - (x - 0.5) ** 2, lambda x: 0.4 - (x - 0.5) ** 2).head(3)
+    assert C.claim_c1(s, C1_CFG, ALPHA).verdict == "no data"
+
+
+def test_c1_no_data_when_integration_does_not_vary():
+    s = _series(lambda x: 0.3 - (x - 0.5) ** 2, lambda x: 0.4 - (x - 0.5) ** 2).assign(integration=0.0)
+    r = C.claim_c1(s, C1_CFG, ALPHA)
+    assert r.verdict == "no data" and "no curve" in r.value
+
+
+def test_c1_series_and_integration_path():
+    conc = pd.DataFrame(
+        {
+            "year": [2000, 2000, 2001, 2001, 2000],
+            "level": ["prefecture"] * 4 + ["county"],
+            "industry": ["13", "14", "13", "14", "13"],
+            "metric": ["ellison_glaeser"] * 5,
+            "value": [0.1, 0.3, 0.2, 0.4, 9.0],
+        }
+    )
+    spec = pd.DataFrame(
+        {"year": [2000, 2001], "level": "prefecture", "region": "310100", "metric": "krugman_specialisation",
+         "value": [0.5, 0.6]}
+    )
+    truth = pd.DataFrame({"year": [2000, 2000, 2001, 2001], "prefecture": ["a", "b", "a", "b"],
+                          "integration": [0.0, 0.0, 1.0, 1.0]})
+    integ = C.integration_path([2000, 2001], truth, "lambda")
+    s = C.c1_series(conc, spec, integ, level="prefecture", metrics=["ellison_glaeser"],
+                    specialisation_metric="krugman_specialisation")
+    assert s["ellison_glaeser"].tolist() == pytest.approx([0.2, 0.3])
+    assert s["integration"].tolist() == [0.0, 1.0]
+    assert C.integration_path([2000, 2001])["integration"].tolist() == [2000.0, 2001.0]
+
+
+# ------------------------------------------------------------------------------------- C2
+C2_CFG = {
+    "window": [2000, 2004],
+    "partners": ["sunan", "zhejiang"],
+    "outflow_classes": ["labour", "capital"],
+    "inflow_classes": ["port", "urban"],
+    "significance": True,
+}
+
+
+def _shanghai(flows: dict[str, tuple[int, int]], partner="sunan", year=2002):
+    rows = [(year, g, partner, o, i, o - i) for g, (o, i) in flows.items()]
+    rows.append((year, "labour", "anhui", 100, 0, 100))  # not a partner: ignored
+    rows.append((1998, "port", partner, 0, 100, -100))  # outside the window: ignored
+    return pd.DataFrame(rows, columns=["year", "group", "partner", "outflow", "inflow", "net_outflow"])
+
+
+def test_c2_supported_when_all_directions_hold():
+    d = _shanghai({"labour": (30, 2), "capital": (25, 3), "port": (1, 20), "urban": (2, 22)})
+    r = C.claim_c2(d, C2_CFG, ALPHA)
+    assert r.verdict == "supported"
+    assert r.value.count("holds") == 4
+
+
+def test_c2_not_supported_when_flows_are_reversed():
+    d = _shanghai({"labour": (2, 30), "capital": (3, 25), "port": (20, 1), "urban": (22, 2)})
+    assert C.claim_c2(d, C2_CFG, ALPHA).verdict == "not supported"
+
+
+def test_c2_inconclusive_when_partly_true_or_too_small():
+    partly = _shanghai({"labour": (30, 2), "capital": (2, 25), "port": (1, 20), "urban": (12, 11)})
+    small = _shanghai({"labour": (3, 1), "capital": (2, 1), "port": (1, 2), "urban": (0, 2)})
+    assert C.claim_c2(partly, C2_CFG, ALPHA).verdict == "inconclusive"
+    assert C.claim_c2(small, C2_CFG, ALPHA).verdict == "inconclusive"
+    # signs only: the small flows all point the stated way
+    assert C.claim_c2(small, {**C2_CFG, "significance": False}, ALPHA).verdict == "supported"
+
+
+def test_c2_no_data_without_moves_in_the_window():
+    d = _shanghai({"labour": (0, 0), "capital": (0, 0), "port": (0, 0), "urban": (0, 0)})
+    assert C.claim_c2(d, C2_CFG, ALPHA).verdict == "no data"
+    assert C.claim_c2(None, C2_CFG, ALPHA).verdict == "no data"
+
+
+# ------------------------------------------------------------------------------------- C3
+C3_CFG = {"provinces": ["31", "32", "33"], "start": 2000, "end": None, "min_years": 4}
+_PAIRS = [("310100", "320500"), ("320500", "330400"), ("330100", "310100")]
+
+
+def _moves(counts: dict[int, int]) -> pd.DataFrame:
+    rows = []
+    for y, n in counts.items():
+        for k in range(n):
+            o, d = _PAIRS[k % 3]
+            rows.append((y, o, d))
+        rows.append((y, "320100", "320500"))  # within Jiangsu: not counted
+        rows.append((y, "340100", "310100"))  # from Anhui: not counted
+    return pd.DataFrame(rows, columns=["year", "origin_prefecture", "dest_prefecture"])
+
+
+def test_c3_supported_when_moves_grow():
+    m = _moves({y: 5 + 3 * (y - 2000) for y in range(2000, 2014)})
+    r = C.claim_c3(m, YEARS, C3_CFG, ALPHA)
+    assert r.verdict == "supported"
+    y = r.details["yearly"]
+    assert y.loc[y["year"] == 2000, "moves"].item() == 5  # within-province and Anhui moves excluded
+    assert "out of Zhejiang" in r.value
+
+
+def test_c3_not_supported_when_moves_decline():
+    m = _moves({y: 60 - 4 * (y - 2000) for y in range(2000, 2014)})
+    assert C.claim_c3(m, YEARS, C3_CFG, ALPHA).verdict == "not supported"
+
+
+def test_c3_inconclusive_when_flat():
+    m = _moves({y: 20 + (3 if y % 2 else -3) for y in range(2000, 2014)})
+    assert C.claim_c3(m, YEARS, C3_CFG, ALPHA).verdict == "inconclusive"
+
+
+def test_c3_no_data():
+    empty = _moves({}).iloc[0:0]
+    assert C.claim_c3(empty, YEARS, C3_CFG, ALPHA).verdict == "no data"
+    assert C.claim_c3(_moves({2000: 3}), [2000, 2001], C3_CFG, ALPHA).verdict == "no data"
+
+
+# ------------------------------------------------------------------------------------- C4
+C4_CFG = {"indicators": None, "tiers": {"top": ["transport"], "middle": ["information", "ecology"],
+                                        "bottom": ["market", "industry", "institution"]}}
+
+
+def _indicators(values: dict[str, float]) -> pd.DataFrame:
+    return pd.DataFrame([(2010, d, v) for d, v in values.items()], columns=["year", "dimension", "value"])
+
+
+def test_c4_no_data_by_default():
+    r = C.claim_c4(None, None, C4_CFG, ALPHA)
+    assert r.verdict == "no data"
+
+
+def test_c4_supported_not_supported_and_inconclusive_from_indicators():
+    good = {"transport": 0.9, "information": 0.7, "ecology": 0.6, "market": 0.4, "industry": 0.3, "institution": 0.2}
+    bad = {**good, "market": 0.95}
+    partial = {k: v for k, v in good.items() if k != "ecology"}
+    assert C.claim_c4(None, _indicators(good), C4_CFG, ALPHA).verdict == "supported"
+    assert C.claim_c4(None, _indicators(bad), C4_CFG, ALPHA).verdict == "not supported"
+    assert C.claim_c4(None, _indicators(partial), C4_CFG, ALPHA).verdict == "inconclusive"
+
+
+def test_c4_segmentation_alone_is_inconclusive_with_its_trend():
+    seg = pd.DataFrame({"year": range(2000, 2010), "n_pairs": 3, "segmentation": np.linspace(0.002, 0.001, 10)})
+    r = C.claim_c4(seg, None, C4_CFG, ALPHA)
+    assert r.verdict == "inconclusive"
+    assert "segmentation trend" in r.value
+
+
+# ------------------------------------------------------------------------------------- C5
+C5_CFG = {"region_set": "yrd16_2003", "metric": "structural_similarity", "level": "prefecture", "year": None,
+          "threshold": 0.8}
+
+
+def _similarity(level_of_year) -> pd.DataFrame:
+    regions = ["a", "b", "c"]
+    rows = []
+    for y in YEARS:
+        for i in regions:
+            for j in regions:
+                if i != j:
+                    rows.append((y, "prefecture", i, j, "structural_similarity", level_of_year(y)))
+                    rows.append((y, "prefecture", i, j, "krugman_dissimilarity", 0.1))
+    return pd.DataFrame(rows, columns=["year", "level", "region_a", "region_b", "metric", "value"])
+
+
+def test_c5_supported_when_similarity_is_high():
+    r = C.claim_c5(_similarity(lambda y: 0.85 + 0.001 * (y - 1998)), ["a", "b", "c"], C5_CFG, ALPHA)
+    assert r.verdict == "supported"
+    assert "trend" in r.value
+
+
+def test_c5_not_supported_when_similarity_is_low():
+    assert C.claim_c5(_similarity(lambda y: 0.5), ["a", "b", "c"], C5_CFG, ALPHA).verdict == "not supported"
+
+
+def test_c5_no_data_when_the_region_set_is_not_covered():
+    assert C.claim_c5(_similarity(lambda y: 0.9), ["a", "b", "z"], C5_CFG, ALPHA).verdict == "no data"
+
+
+# ------------------------------------------------------------------------------------- C6
+C6_CFG = {"year": 2002, "countries": ["Germany", "Portugal", "Greece", "France"],
+          "paper": {"Germany": 14, "Portugal": -46, "Greece": -46}, "tolerance_pp": 5.0}
+
+
+def _gapminder(gdp: dict[str, float]) -> pd.DataFrame:
+    return pd.DataFrame([(c, 2002, 10_000_000, v) for c, v in gdp.items()], columns=["country", "year", "pop", "gdpPercap"])
+
+
+def test_c6_supported_when_the_paper_is_reproduced():
+    # equal populations: the average is the mean; choose values with the paper's gaps
+    avg = 100.0
+    gdp = {"Germany": 114.0, "Portugal": 54.0, "Greece": 54.0}
+    gdp["France"] = 4 * avg - sum(gdp.values())
+    r = C.claim_c6(_gapminder(gdp), C6_CFG)
+    assert r.verdict == "supported"
+    assert "Italy" in r.notes and "no data" in r.notes
+
+
+def test_c6_not_supported_on_the_real_gapminder_data(root):
+    g = pd.read_csv(root / "resources" / "gapminder" / "gapminder.csv")
+    eu14 = ["Austria", "Belgium", "Denmark", "Finland", "France", "Germany", "Greece", "Ireland", "Italy",
+            "Netherlands", "Portugal", "Spain", "Sweden", "United Kingdom"]
+    r = C.claim_c6(g, {**C6_CFG, "countries": eu14})
+    gaps = r.details["gaps"].set_index("country")["gap_pct"]
+    assert r.verdict == "not supported"
+    assert gaps["Germany"] == pytest.approx(4.8, abs=0.1)
+    assert gaps["Portugal"] == pytest.approx(-30.3, abs=0.1)
+
+
+def test_c6_no_data_when_a_country_is_missing():
+    r = C.claim_c6(_gapminder({"Germany": 1.0, "France": 1.0}), C6_CFG)
+    assert r.verdict == "no data"
+    assert C.claim_c6(None, C6_CFG).verdict == "no data"
+
+
+# ------------------------------------------------------------------------------------- C7
+C7_CFG = {"year": None, "n_leading": 2, "measure": "employment", "foreign_prefixes": ["2", "3"], "margin_pp": 2.0}
+
+
+def _firms(sunan_foreign: float, other_foreign: float) -> tuple[pd.DataFrame, pd.Series]:
+    """Sunan concentrates industries 39 and 40; foreign shares of their employment as given."""
+    rows = []
+    spec = [("320500", "sunan", {"39": 60, "40": 30, "13": 10}, sunan_foreign),
+            ("330100", "zhejiang", {"39": 10, "40": 10, "13": 80}, other_foreign)]
+    for pref, _, inds, share in spec:
+        for ind, emp in inds.items():
+            f = round(emp * share)
+            rows.append((2010, pref, ind, f, "310"))
+            rows.append((2010, pref, ind, emp - f, "110"))
+    d = pd.DataFrame(rows, columns=["year", "prefecture", "industry", "employment", "reg_type"])
+    groups = d["prefecture"].map({"320500": "sunan", "330100": "zhejiang"})
+    return d, groups
+
+
+def test_c7_supported_when_sunan_is_more_foreign_led():
+    fy, groups = _firms(0.5, 0.1)
+    r = C.claim_c7(fy, groups, C7_CFG)
+    assert r.verdict == "supported"
+    assert r.details["leading"]["industry"].tolist() == ["39", "40"]
+    assert "supplier" in r.notes
+
+
+def test_c7_not_supported_and_inconclusive():
+    assert C.claim_c7(*_firms(0.1, 0.5), C7_CFG).verdict == "not supported"
+    assert C.claim_c7(*_firms(0.3, 0.3), C7_CFG).verdict == "inconclusive"
+
+
+def test_c7_no_data_without_sunan():
+    fy, groups = _firms(0.3, 0.3)
+    groups = groups.replace("sunan", "rest_of_jiangsu")
+    assert C.claim_c7(fy, groups, C7_CFG).verdict == "no data"
+
+
+# ------------------------------------------------------------------------------------- table
+def test_claims_table_and_html():
+    rows = [C.ClaimResult(f"C{i}", "t", "v", C.VERDICTS[i % 4], "e") for i in (3, 1, 2)]
+    t = C.claims_table(rows)
+    assert list(t.columns) == C.COLUMNS
+    assert t["claim"].tolist() == ["C1", "C2", "C3"]
+    assert t["statement_zh"].str.len().min() > 10
+    html = C.render_html(t, "title", synthetic=True)
+    assert "SYNTHETIC" in html and "not supported" in html
+    with pytest.raises(ValueError, match="verdict"):
+        C.ClaimResult("C1", "t", "v", "maybe", "e")

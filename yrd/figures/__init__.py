@@ -1,0 +1,18 @@
+"""Figures of the paper's claims (rules in workflow/rules/report.smk; captions in workflow/report/).
+
+Modules, one per figure family; every function takes plain tables and returns a finished
+Matplotlib figure (title, source line and, for synthetic input, a SYNTHETIC DATA mark):
+
+common          header/footer, synthetic mark, bilingual labels (classes, provinces, industries), save
+concentration   C1: concentration and specialisation against integration, fitted quadratic
+flows           C2: Shanghai's net outflows by class; C3: moves among Shanghai, Jiangsu, Zhejiang;
+                counterfactual distance scenarios
+maps            flow map of Shanghai's outflows (observed, PPML fitted); C7: location-quotient maps
+similarity      C5: structural similarity heatmaps and the mean over time
+integration     C4: market segmentation and the six-dimension profile (only with configured data)
+eu              C6: EU disparities in 2002 from Gapminder
+kdensity        C7: Duranton-Overman K-densities of a localised and a dispersed industry
+
+The numbers behind the figures come from :mod:`yrd.claims`, so a figure and its verdict agree.
+Fonts: call :func:`yrd.plotting.setup_fonts` first and pass its result as ``cjk``.
+"""

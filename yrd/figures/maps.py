@@ -1,0 +1,219 @@
+"""Maps on the prefecture polygons: Shanghai's outflows (observed and fitted) and location
+quotients of Sunan's leading industries (C7)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from yrd.boundaries import ALBERS_CHINA
+from yrd.figures.common import axes_top, finish, group_colour, group_label
+from yrd.plotting import add_north_arrow, add_scale_bar, bilingual
+
+#: mapclassify schemes usable in figures.lq_maps.scheme.
+SCHEMES = ("user_defined", "fisher_jenks", "natural_breaks", "quantiles", "equal_interval")
+
+
+def class_breaks(values: Sequence[float], scheme: str, k: int = 5, bins: Sequence[float] | None = None) -> list[float]:
+    """Upper bounds of the classes of ``values`` by a mapclassify scheme (the last bound is
+    the maximum, so every value falls in a class). ``user_defined`` uses ``bins``."""
+    import warnings
+
+    import mapclassify
+
+    v = np.asarray([x for x in values if np.isfinite(x)], dtype=float)
+    if v.size == 0:
+        raise ValueError("no finite value to classify")
+    with warnings.catch_warnings():  # FisherJenks warns that the optional numba is missing
+        warnings.filterwarnings("ignore", message="Numba not installed")
+        return _breaks(mapclassify, v, scheme, k, bins)
+
+
+def _breaks(mapclassify, v: np.ndarray, scheme: str, k: int, bins) -> list[float]:
+    if scheme == "user_defined":
+        if not bins:
+            raise ValueError("scheme user_defined needs bins")
+        c = mapclassify.UserDefined(v, bins=sorted(float(b) for b in bins))
+    elif scheme == "fisher_jenks":
+        c = mapclassify.FisherJenks(v, k=min(k, len(np.unique(v))))
+    elif scheme == "natural_breaks":
+        c = mapclassify.NaturalBreaks(v, k=min(k, len(np.unique(v))))
+    elif scheme == "quantiles":
+        c = mapclassify.Quantiles(v, k=k)
+    elif scheme == "equal_interval":
+        c = mapclassify.EqualInterval(v, k=k)
+    else:
+        raise ValueError(f"unknown scheme {scheme!r}; one of {SCHEMES}")
+    return [float(b) for b in c.bins]
+
+
+def class_labels(breaks: Sequence[float]) -> list[str]:
+    """``≤ 0.5``, ``0.5-0.8``, ..., ``> 2`` style labels of the classes."""
+    out = []
+    lo = None
+    for b in breaks:
+        out.append(f"≤ {b:.2f}" if lo is None else f"{lo:.2f} – {b:.2f}")
+        lo = b
+    return out
+
+
+def _frame(ax, layer: gpd.GeoDataFrame, pad: float = 0.03) -> None:
+    """Fix the map extent to the layer's bounds (so scale bars and arrows added later do not
+    rescale one panel of a set)."""
+    x0, y0, x1, y1 = layer.total_bounds
+    dx, dy = (x1 - x0) * pad, (y1 - y0) * pad
+    ax.set_xlim(x0 - dx, x1 + dx)
+    ax.set_ylim(y0 - dy, y1 + dy)
+
+
+def _albers(prefectures: gpd.GeoDataFrame, members: Sequence[str]) -> gpd.GeoDataFrame:
+    p = prefectures[prefectures["code"].astype(str).isin(list(members))]
+    return p.to_crs(ALBERS_CHINA)
+
+
+def lq_maps_figure(
+    prefectures: gpd.GeoDataFrame,
+    lq: pd.DataFrame,
+    industries: Sequence[str],
+    *,
+    members: Sequence[str],
+    scheme: str,
+    k: int,
+    bins: Sequence[float] | None,
+    cmap: str,
+    industry_labels: Mapping[str, str],
+    year: int,
+    cjk: bool,
+    synthetic: bool,
+    source: str,
+    highlight_group: str = "sunan",
+):
+    """Small multiples: prefecture location quotients of each of ``industries`` (``lq``:
+    region, industry, lq), classes by ``scheme`` computed on all panels together (one legend),
+    the ``highlight_group`` outlined."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.patches import Patch
+
+    base = _albers(prefectures, members)
+    n = len(industries)
+    ncol = 2 if n > 1 else 1
+    nrow = int(np.ceil(n / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(5.2 * ncol, 5.0 * nrow + 0.6), squeeze=False)
+    vals = lq[lq["industry"].isin(list(industries)) & lq["region"].isin(list(members))]["lq"].to_numpy(dtype=float)
+    breaks = class_breaks(vals, scheme, k, bins)
+    if breaks[-1] < np.nanmax(vals):
+        breaks.append(float(np.nanmax(vals)))
+    colours = plt.get_cmap(cmap)(np.linspace(0.05, 0.95, len(breaks)))
+    cm = ListedColormap(colours)
+    edges = [min(0.0, float(np.nanmin(vals)))] + breaks
+    norm = BoundaryNorm(edges, cm.N)
+    hl = base[base["group"] == highlight_group]
+    outline = hl.dissolve() if len(hl) else None
+    for ax, ind in zip(axes.ravel(), industries, strict=False):
+        ax.set_anchor("N")
+        v = lq[lq["industry"] == ind].set_index("region")["lq"]
+        g = base.assign(lq=base["code"].astype(str).map(v))
+        g.plot(ax=ax, color="#eeeeee", edgecolor="white", linewidth=0.4)
+        g[g["lq"].notna()].plot(ax=ax, column="lq", cmap=cm, norm=norm, edgecolor="white", linewidth=0.4)
+        if outline is not None:
+            outline.boundary.plot(ax=ax, color="black", linewidth=1.3)
+        ax.set_title(industry_labels.get(ind, ind), fontsize=9.5)
+        _frame(ax, base)
+        ax.set_axis_off()
+        ax.set_aspect("equal")
+    for ax in axes.ravel()[n:]:
+        ax.set_axis_off()
+    add_scale_bar(axes.ravel()[0], 200)
+    add_north_arrow(axes.ravel()[0])
+    handles = [Patch(facecolor=colours[i], label=lab) for i, lab in enumerate(class_labels(breaks))]
+    handles.append(Patch(facecolor="white", edgecolor="black", label=group_label(highlight_group, cjk)))
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7.5, frameon=False,
+               title=bilingual("区位熵", "location quotient", cjk) + f" ({scheme.replace('_', ' ')})", title_fontsize=8,
+               bbox_to_anchor=(0.5, 0.035))
+    title = bilingual(f"苏南主导产业的区位熵（{year}年）", f"Location quotients of Sunan's leading industries, {year}", cjk)
+    sub = "LQ of each prefecture against the study area (employment); leading: LQ > 1 in Sunan, largest LQ x size (claim C7)"
+    finish(fig, title=title, subtitle=sub, source=source, synthetic=synthetic, cjk=cjk, tight=False)
+    fig.subplots_adjust(left=0.01, right=0.99, top=axes_top(fig, synthetic=synthetic, subtitle=sub) - 0.02,
+                        bottom=0.12, wspace=0.02, hspace=0.08)
+    return fig
+
+
+def _arc(ax, p0, p1, width: float, colour: str, rad: float = 0.25, alpha: float = 0.8) -> None:
+    from matplotlib.patches import FancyArrowPatch
+
+    ax.add_patch(
+        FancyArrowPatch(p0, p1, connectionstyle=f"arc3,rad={rad}", arrowstyle="-|>", mutation_scale=4 + 2 * width,
+                        lw=width, color=colour, alpha=alpha, shrinkA=2, shrinkB=4, zorder=5)
+    )
+
+
+def flow_map_figure(
+    prefectures: gpd.GeoDataFrame,
+    flows: Mapping[str, pd.Series],
+    *,
+    focus: str,
+    members: Sequence[str],
+    min_flow: float,
+    max_width: float,
+    labels: Mapping[str, str],
+    period: str,
+    cjk: bool,
+    synthetic: bool,
+    source: str,
+):
+    """One map per entry of ``flows`` (e.g. observed, fitted: destination -> flow out of
+    ``focus``): curved arcs from the focus to each destination with flow >= ``min_flow``, line
+    width proportional to the flow (same scale in all panels), coloured by destination group."""
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    base = _albers(prefectures, set(members) | {str(focus)})
+    pts = base.set_index(base["code"].astype(str)).geometry.representative_point()
+    vmax = max([float(s.max()) for s in flows.values() if len(s)] + [1.0])
+    scale = max_width / vmax
+    fig, axes = plt.subplots(1, len(flows), figsize=(5.6 * len(flows), 6.6), squeeze=False)
+    groups_present = set()
+    for ax, (name, s) in zip(axes[0], flows.items(), strict=True):
+        base.plot(ax=ax, color=base["group"].map(group_colour), alpha=0.18, edgecolor="white", linewidth=0.5)
+        base[base["code"].astype(str) == str(focus)].plot(ax=ax, color=group_colour("shanghai"), alpha=0.7)
+        p0 = pts.get(str(focus))
+        s = s[(s.index != str(focus)) & (s >= min_flow)].sort_values()
+        for dest, v in s.items():
+            if dest not in pts.index or p0 is None:
+                continue
+            g = base.loc[base["code"].astype(str) == dest, "group"].iloc[0]
+            groups_present.add(g)
+            p1 = pts[dest]
+            _arc(ax, (p0.x, p0.y), (p1.x, p1.y), max(0.4, v * scale), group_colour(g))
+        for dest in s.sort_values(ascending=False).index[:8]:
+            if dest in pts.index:
+                ax.text(pts[dest].x, pts[dest].y, labels.get(dest, dest), fontsize=7, ha="center", va="bottom", zorder=6)
+        total = float(s.sum())
+        ax.set_anchor("N")
+        zh, en = {"observed": ("观测", "observed"), "fitted": ("PPML拟合", "fitted (PPML gravity)")}.get(name, (name, name))
+        # a text, not set_title: Matplotlib moves titles of map axes by different amounts
+        ax.text(0.5, 1.0, f"{bilingual(zh, en, cjk)}: {total:,.{0 if name == 'observed' else 1}f} "
+                + bilingual("家", "moves", cjk) + f" ({period})", transform=ax.transAxes, ha="center", va="bottom",
+                fontsize=10)
+        _frame(ax, base)
+        ax.set_axis_off()
+        ax.set_aspect("equal")
+    add_scale_bar(axes[0][0], 200)
+    add_north_arrow(axes[0][0])
+    ref = [v for v in (1, 2, 5, 10, 20, 50, 100, 200, 500) if v <= vmax][-3:] or [round(vmax, 1)]
+    handles = [Line2D([], [], color="#555", lw=max(0.4, v * scale), label=f"{v:g}") for v in ref]
+    handles += [Line2D([], [], color=group_colour(g), lw=3, label=group_label(g, cjk)) for g in
+                ["sunan", "rest_of_jiangsu", "zhejiang", "anhui"] if g in groups_present]
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7.5, frameon=False,
+               title=bilingual("线宽：迁移企业数；颜色：迁入地", "line width: moves; colour: destination group", cjk),
+               title_fontsize=8, bbox_to_anchor=(0.5, 0.04))
+    title = bilingual("上海企业迁出流向图", "Flow map of firm relocations out of Shanghai", cjk)
+    sub = f"Arcs from Shanghai to each destination prefecture with at least {min_flow:g} moves, {period}"
+    finish(fig, title=title, subtitle=sub, source=source, synthetic=synthetic, cjk=cjk, tight=False)
+    fig.subplots_adjust(left=0.01, right=0.99, top=axes_top(fig, synthetic=synthetic, subtitle=sub) - 0.03,
+                        bottom=0.13, wspace=0.02)
+    return fig

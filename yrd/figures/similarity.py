@@ -1,0 +1,144 @@
+"""C5: structural similarity (UNIDO cosine) between prefectures: heatmaps and the mean over time."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from yrd.claims import linear_trend, mean_pairwise
+from yrd.figures.common import axes_top, finish, group_colour, p_text
+from yrd.plotting import bilingual
+from yrd.regions import GROUPS
+
+SET_LABELS = {
+    "yrd16_2003": ("2003年16城", "16-city delta (2003)"),
+    "yrd41_2019": ("长三角41城", "whole YRD, 41 cities (2019)"),
+}
+
+
+def set_label(name: str, cjk: bool) -> str:
+    zh, en = SET_LABELS.get(name, (name, name))
+    return bilingual(zh, en, cjk)
+
+
+def similarity_matrix(similarity: pd.DataFrame, members: Sequence[str], year: int, metric: str, level: str) -> pd.DataFrame:
+    """Square matrix (members x members) of ``metric`` in ``year`` (diagonal 1 for similarity)."""
+    d = similarity[(similarity["year"] == year) & (similarity["metric"] == metric) & (similarity["level"] == level)]
+    d = d[d["region_a"].isin(members) & d["region_b"].isin(members)]
+    m = d.pivot_table(index="region_a", columns="region_b", values="value", aggfunc="mean")
+    m = m.combine_first(m.T).reindex(index=list(members), columns=list(members))
+    a = m.to_numpy(dtype=float, copy=True)
+    np.fill_diagonal(a, 1.0 if metric == "structural_similarity" else 0.0)
+    return pd.DataFrame(a, index=m.index, columns=m.columns)
+
+
+def order_by_group(codes: Sequence[str], groups: Mapping[str, str]) -> list[str]:
+    rank = {g: i for i, g in enumerate(GROUPS["group"])}
+    return sorted(codes, key=lambda c: (rank.get(groups.get(c, ""), 99), c))
+
+
+def similarity_heatmaps_figure(
+    similarity: pd.DataFrame,
+    members: Sequence[str],
+    *,
+    years: Sequence[int],
+    groups: Mapping[str, str],
+    labels: Mapping[str, str],
+    metric: str = "structural_similarity",
+    level: str = "prefecture",
+    cjk: bool,
+    synthetic: bool,
+    source: str,
+    title_set: str = "",
+):
+    """One heatmap per year of the pairwise ``metric`` among ``members`` (ordered by region
+    group, group shown by a colour strip), common colour scale 0-1."""
+    import matplotlib.pyplot as plt
+
+    present = set(similarity["region_a"]) | set(similarity["region_b"])
+    codes = order_by_group([c for c in members if c in present], groups)
+    n = len(codes)
+    size = 5.0 if n <= 20 else 7.0
+    fig, axes = plt.subplots(1, len(years), figsize=(size * len(years) + 1.0, size + 1.6), squeeze=False)
+    im = None
+    for ax, y in zip(axes[0], years, strict=True):
+        m = similarity_matrix(similarity, codes, int(y), metric, level)
+        im = ax.imshow(m.to_numpy(dtype=float), cmap="magma_r", vmin=0, vmax=1, interpolation="nearest")
+        fs = 7 if n <= 20 else 5.6
+        ax.set_xticks(range(n), [labels.get(c, c) for c in codes], rotation=90, fontsize=fs)
+        ax.set_yticks(range(n), [labels.get(c, c) for c in codes], fontsize=fs)
+        for i, c in enumerate(codes):
+            col = group_colour(groups.get(c, ""))
+            w = 0.03 * n
+            ax.add_patch(plt.Rectangle((-0.5 - 1.3 * w, i - 0.5), w, 1, color=col, clip_on=False))
+            ax.add_patch(plt.Rectangle((i - 0.5, n - 0.5 + 0.3 * w), 1, w, color=col, clip_on=False))
+        off = m.to_numpy(dtype=float)[~np.eye(n, dtype=bool)]
+        ax.set_title(f"{y}: " + bilingual("均值", "mean", cjk) + f" {np.nanmean(off):.2f}", fontsize=10)
+        ax.tick_params(length=0, pad=2.6 * size + 3)
+        ax.set_xlim(-0.5, n - 0.5)
+        ax.set_ylim(n - 0.5, -0.5)
+    from matplotlib.patches import Patch
+
+    shown = [g for g in GROUPS["group"] if g in {groups.get(c) for c in codes}]
+    grp_rows = GROUPS.set_index("group")
+    fig.legend(
+        [Patch(color=group_colour(g)) for g in shown],
+        [bilingual(grp_rows.loc[g, "label_zh"], grp_rows.loc[g, "label_en"], cjk) for g in shown],
+        loc="lower right",
+        bbox_to_anchor=(0.995, 0.02),
+        fontsize=7.5,
+        frameon=False,
+        title=bilingual("地区分组", "region group", cjk),
+        title_fontsize=8,
+    )
+    cax = fig.add_axes((0.93, 0.35, 0.012, 0.45))
+    cb = fig.colorbar(im, cax=cax)
+    cb.set_label(bilingual("结构相似系数", "structural similarity (UNIDO cosine, 0-1)", cjk), fontsize=8)
+    title = bilingual("产业结构相似系数（地级市两两之间）", "Structural similarity between prefectures", cjk)
+    sub = f"{title_set}; {metric}, {level} level, employment by 2-digit industry; strips: region group"
+    finish(fig, title=title, subtitle=sub, source=source, synthetic=synthetic, cjk=cjk, tight=False)
+    fig.subplots_adjust(left=0.07, right=0.9, top=axes_top(fig, synthetic=synthetic, subtitle=sub) - 0.04, bottom=0.12, wspace=0.25)
+    return fig
+
+
+def similarity_trend_figure(
+    similarity: pd.DataFrame,
+    sets: Mapping[str, Sequence[str]],
+    *,
+    threshold: float | None,
+    metric: str = "structural_similarity",
+    level: str = "prefecture",
+    cjk: bool,
+    synthetic: bool,
+    source: str,
+):
+    """Mean pairwise ``metric`` by year within each region set of ``sets`` (name -> members),
+    with its OLS trend and, if given, the claim's threshold."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.8))
+    colours = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
+    for (name, members), col in zip(sets.items(), colours, strict=False):
+        mp = mean_pairwise(similarity, members, metric, level)
+        if mp.empty:
+            continue
+        lab = set_label(name, cjk)
+        if len(mp) >= 3:
+            tr = linear_trend(mp["year"], mp["mean"], se="hac")
+            lab += f": trend {tr.slope:+.4f}/yr ({p_text(tr.p)})"
+            ax.plot(mp["year"], tr.intercept + tr.slope * mp["year"], color=col, lw=1, ls=":")
+        ax.plot(mp["year"], mp["mean"], marker="o", ms=4, color=col, label=lab)
+    if threshold is not None:
+        ax.axhline(threshold, color="#B2182B", ls="--", lw=1)
+        ax.text(ax.get_xlim()[0], threshold, " " + bilingual("“趋同”阈值", "claim threshold", cjk) + f" {threshold:g}",
+                va="bottom", fontsize=7.5, color="#B2182B")
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel(bilingual("年份", "year", cjk))
+    ax.set_ylabel(bilingual("相似系数均值", "mean pairwise similarity", cjk))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7.5, loc="lower right")
+    title = bilingual("产业同构：地区间结构相似系数的变化", "Industrial structure convergence over time", cjk)
+    sub = f"{metric} (UNIDO cosine of employment shares by industry), mean over pairs of {level}s"
+    return finish(fig, title=title, subtitle=sub, source=source, synthetic=synthetic, cjk=cjk)

@@ -134,7 +134,7 @@ def test_c2_figure(tmp_path, cjk):
     assert any("expect out" in t for t in texts)
 
 
-def test_c2_figure_without_moves_is_a_placeholder(tmp_path, cjk):
+def test_c2_figure_without_moves_says_so(tmp_path, cjk):
     empty = _shanghai().iloc[0:0]
     fig = flows.shanghai_net_outflows_figure(
         empty, window=[2000, 2004], partners=["sunan"], outflow_classes=["labour"], inflow_classes=["port"],

@@ -235,7 +235,7 @@ def save(fig, path: str | Path, dpi: int) -> Path:
     return path
 
 
-def placeholder(message: str, *, title: str, source: str, synthetic: bool, cjk: bool, figsize=(8, 4.5)):
+def no_data_figure(message: str, *, title: str, source: str, synthetic: bool, cjk: bool, figsize=(8, 4.5)):
     """A figure that says why there is nothing to show (e.g. no moves in a window)."""
     fig, ax = plt.subplots(figsize=figsize)
     ax.set_axis_off()

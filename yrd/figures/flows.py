@@ -17,7 +17,7 @@ from yrd.figures.common import (
     finish,
     group_label,
     p_text,
-    placeholder,
+    no_data_figure,
     province_label,
 )
 from yrd.plotting import bilingual
@@ -48,7 +48,7 @@ def shanghai_net_outflows_figure(
     d = shanghai[shanghai["partner"].isin(list(partners)) & shanghai["group"].isin(CLASS_ORDER)]
     title = bilingual("上海企业净迁出（按产业类型和年份）", "Shanghai's net relocation outflows by industry class", cjk)
     if d.empty:
-        return placeholder("No moves of Shanghai in the flow table", title=title, source=source, synthetic=synthetic, cjk=cjk)
+        return no_data_figure("No moves of Shanghai in the flow table", title=title, source=source, synthetic=synthetic, cjk=cjk)
     mat = d.groupby(["group", "year"])["net_outflow"].sum().unstack("year").reindex(
         [c for c in CLASS_ORDER if c in set(d["group"])]
     )
@@ -196,7 +196,7 @@ def counterfactuals_figure(
     d = scenarios[(scenarios["window"] == window) & scenarios["group"].isin(list(groups))]
     title = bilingual("交通与门户变化的反事实情景", "Counterfactual distance scenarios: shifts of Shanghai's outflow shares", cjk)
     if d.empty:
-        return placeholder("No scenario rows", title=title, source=source, synthetic=synthetic, cjk=cjk)
+        return no_data_figure("No scenario rows", title=title, source=source, synthetic=synthetic, cjk=cjk)
     names = list(dict.fromkeys(d["scenario"]))
     targets = list(dict.fromkeys(d["target"]))
     fig, axes = plt.subplots(1, len(names), figsize=(4.3 * len(names) + 1, 4.8), squeeze=False, sharey=True)

@@ -2,9 +2,11 @@
 
 import os
 
-# pyfixest's numba kernels reduce in parallel threads, whose summation order varies from run to
-# run; one thread makes the estimates bit-for-bit reproducible (the models take seconds).
-os.environ["NUMBA_NUM_THREADS"] = "1"
+# pyfixest's Rust core (rayon) and BLAS reduce in parallel threads, whose summation order varies
+# with the load of the machine; one thread makes the estimates bit-for-bit reproducible (the
+# models take seconds). Set before numpy and pyfixest are imported.
+for _var in ("RAYON_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
 
 import geopandas as gpd
 import pandas as pd

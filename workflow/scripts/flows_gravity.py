@@ -1,13 +1,5 @@
 """Rule gravity: PPML gravity models of relocation flows, pooled and by class (yrd.flows.gravity)."""
 
-import os
-
-# pyfixest's Rust core (rayon) and BLAS reduce in parallel threads, whose summation order varies
-# with the load of the machine; one thread makes the estimates bit-for-bit reproducible (the
-# models take seconds). Set before numpy and pyfixest are imported.
-for _var in ("RAYON_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
-
 import geopandas as gpd
 import pandas as pd
 

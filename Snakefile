@@ -1,6 +1,18 @@
 # Yangtze River Delta integration, industry concentration and firm relocation.
 # Entry point: `make run` (or `snakemake --cores all`); see README.md.
+import os
+
 from snakemake.utils import min_version
+
+# Jobs inherit this: iteration over sets and dicts of strings (also inside libraries, e.g. the
+# order in which pyfixest projects out fixed effects) is then the same in every run, so PPML
+# estimates are bit-for-bit reproducible.
+os.environ["PYTHONHASHSEED"] = "0"
+
+
+envvars:
+    "PYTHONHASHSEED",
+
 
 min_version("9.0")
 

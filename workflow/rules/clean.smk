@@ -93,6 +93,9 @@ rule validate_linking:
         "../../environment.yml"
     resources:
         mem_mb=4000,
+    params:
+        level=config_provider("relocations", "level"),
+        screen_blips=config_provider("relocations", "screen_blips"),
     message:
         "Score linking and relocation detection against the synthetic world's truth"
     script:

@@ -18,6 +18,7 @@ rule concentration:
     resources:
         mem_mb=4000,
     params:
+        table="concentration",
         metrics=config_provider("metrics", "concentration"),
         measure=config_provider("metrics", "measure"),
         levels=config_provider("metrics", "levels"),
@@ -26,7 +27,7 @@ rule concentration:
     message:
         "Concentration of industries by year and level ({params.levels}): {params.metrics}"
     script:
-        "../scripts/metrics_concentration.py"
+        "../scripts/metrics_table.py"
 
 
 rule specialisation:
@@ -44,6 +45,7 @@ rule specialisation:
     resources:
         mem_mb=4000,
     params:
+        table="specialisation",
         metrics=config_provider("metrics", "specialisation"),
         measure=config_provider("metrics", "measure"),
         levels=config_provider("metrics", "levels"),
@@ -52,7 +54,7 @@ rule specialisation:
     message:
         "Specialisation of regions by year and level ({params.levels}): {params.metrics}"
     script:
-        "../scripts/metrics_specialisation.py"
+        "../scripts/metrics_table.py"
 
 
 rule similarity:
@@ -70,6 +72,7 @@ rule similarity:
     resources:
         mem_mb=6000,
     params:
+        table="similarity",
         metrics=config_provider("metrics", "similarity"),
         measure=config_provider("metrics", "measure"),
         levels=config_provider("metrics", "similarity_levels"),
@@ -78,7 +81,7 @@ rule similarity:
     message:
         "Similarity of regions' industrial structures by year and level ({params.levels}): {params.metrics}"
     script:
-        "../scripts/metrics_similarity.py"
+        "../scripts/metrics_table.py"
 
 
 rule kdensity:

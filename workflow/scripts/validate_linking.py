@@ -15,7 +15,11 @@ records = pd.read_parquet(smk.input.records)
 truth_moves = pd.read_parquet(smk.input.truth_moves)
 result = {"synthetic": True, "linking": score_linking(fy, records), "relocations": {}}
 for level in ("prefecture", "county"):
-    moves = detect_relocations(fy, level=level)
+    # the pipeline's own moves at its level; the other level is detected here with the same screens
+    if level == smk.params.level:
+        moves = pd.read_parquet(smk.input.moves)
+    else:
+        moves = detect_relocations(fy, level=level, screen_blips=smk.params.screen_blips)
     result["relocations"][level] = score_relocations(moves, fy, records, truth_moves, level=level)
 with open(smk.output[0], "w", encoding="utf-8") as fh:
     json.dump(result, fh, indent=2, sort_keys=True)

@@ -430,3 +430,11 @@ def kdensity_tables(
         summary[col] = summary[col].astype("float64")
     density = density.astype({"year": "int64", "distance_km": "float64"})
     return density[list(KDENSITY_COLUMNS)], summary
+
+
+#: The long tables a metric rule can write, by name (the rules pass the name as a param).
+TABLES = {
+    "concentration": concentration_table,
+    "specialisation": specialisation_table,
+    "similarity": similarity_table,
+}

@@ -174,7 +174,7 @@ def _pick(rec: _Record, cands: list[_Record]) -> _Record:
         if c.name == rec.name:
             return c
     for c in cands:
-        if _stem(c.name) == _stem(rec.name):
+        if place_stem(c.name) == place_stem(rec.name):
             return c
     new = [c for c in cands if c.valid_from == rec.valid_to]
     if new:
@@ -182,9 +182,14 @@ def _pick(rec: _Record, cands: list[_Record]) -> _Record:
     return min(cands, key=lambda c: c.code)
 
 
-def _stem(name: str) -> str:
-    """Place name without its unit suffix (锡山市 -> 锡山, 锡山区 -> 锡山)."""
-    for suf in ("自治县", "市", "区", "县"):
+#: Unit suffixes :func:`place_stem` drops by default (the split rule of the harmonisation).
+UNIT_SUFFIXES = ("自治县", "市", "区", "县")
+
+
+def place_stem(name: str, suffixes: tuple[str, ...] = UNIT_SUFFIXES) -> str:
+    """Place name without its unit suffix (锡山市 -> 锡山, 锡山区 -> 锡山): the first of
+    ``suffixes`` (longest first) that ends the name, if at least two characters remain."""
+    for suf in suffixes:
         if name.endswith(suf) and len(name) > len(suf) + 1:
             return name[: -len(suf)]
     return name

@@ -11,7 +11,11 @@ explicitly.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import io
+import re
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -51,3 +55,31 @@ def sha256(path: str | Path, chunk: int = 1 << 20) -> str:
         for block in iter(lambda: fh.read(chunk), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def write_xlsx(df: pd.DataFrame, path: str | Path, *, creator: str = "yrd") -> None:
+    """Write ``df`` as .xlsx (one sheet, no index) that is byte-identical on every rerun.
+
+    openpyxl stamps the document properties and the zip entries with the current time; here
+    the properties are fixed to 2000-01-01 and every zip entry to 1980-01-01.
+    """
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        df.to_excel(xw, index=False, sheet_name="Sheet1")
+        props = xw.book.properties
+        props.creator = props.lastModifiedBy = creator
+        props.created = props.modified = dt.datetime(2000, 1, 1)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                text = data.decode("utf-8")
+                text = re.sub(
+                    r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)", r"\g<1>2000-01-01T00:00:00Z\g<3>", text
+                )
+                data = text.encode("utf-8")
+            zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            dst.writestr(zi, data)

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from yrd.geography import place_stem
+
 PREFECTURES_CSV = Path(__file__).resolve().parents[1] / "resources" / "regions" / "prefectures.csv"
 
 REGION_SETS = ("yrd16_2003", "yrd41_2019")
@@ -76,11 +78,7 @@ def pinyin_name(name_zh: str) -> str:
     (polyphones that pypinyin misreads in YRD names are fixed by a small override table)."""
     from pypinyin import lazy_pinyin
 
-    stem = name_zh
-    for suf in _SUFFIXES:
-        if stem.endswith(suf) and len(stem) > len(suf) + 1:
-            stem = stem[: -len(suf)]
-            break
+    stem = place_stem(name_zh, _SUFFIXES)
     if stem in _PINYIN_OVERRIDES:
         return _PINYIN_OVERRIDES[stem]
     sylls = lazy_pinyin(stem)

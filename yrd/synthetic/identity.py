@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from yrd.geography import place_stem as _place_stem
+
 _MASK = (1 << 64) - 1
 
 # ----------------------------------------------------------------------------- hashing
@@ -207,10 +209,7 @@ _check_pools()
 
 def place_stem(name: str) -> str:
     """Place name without its unit suffix: 江阴市 -> 江阴, 浦东新区 -> 浦东, 巢湖地区 -> 巢湖."""
-    for suf in _PLACE_SUFFIXES:
-        if name.endswith(suf) and len(name) > len(suf) + 1:
-            return name[: -len(suf)]
-    return name
+    return _place_stem(name, _PLACE_SUFFIXES)
 
 
 def form_group(reg_type: np.ndarray) -> np.ndarray:

@@ -87,11 +87,9 @@ The rates are probabilities: the realised counts vary around them.
 from __future__ import annotations
 
 import datetime as _dt
-import io
 import json
 import logging
 import re
-import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -108,6 +106,7 @@ from yrd.industry import (
     industry_vintage,
     names_2002_4digit,
 )
+from yrd.io import write_xlsx
 from yrd.synthetic import identity as ident
 
 log = logging.getLogger(__name__)
@@ -160,7 +159,6 @@ _YEAR_MAPS = ("formats", "dialects", "money_unit", "columns_absent", "firm_code_
 
 #: Fixed metadata so that binary files are byte-identical between runs.
 _STATA_TIME = _dt.datetime(2000, 1, 1, 0, 0)
-_XLSX_TIME = "2000-01-01T00:00:00Z"
 
 PANEL_COLUMNS = ("true_firm_id", "year", "county", "industry", "industry4", "employment", "output", "sales",
                  "founding_year", "reg_type", "moved")
@@ -691,32 +689,9 @@ def _write_file(df: pd.DataFrame, path: Path, fmt: str, money_unit: str, labels:
     elif fmt == "parquet":
         df.to_parquet(path, index=False, engine="pyarrow", compression="zstd")
     elif fmt == "xlsx":
-        _write_xlsx(df, path)
+        write_xlsx(df, path, creator="yrd synthetic")
     else:  # pragma: no cover - validated before
         raise ValueError(fmt)
-
-
-def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
-    """Excel file with fixed document properties and zip time stamps (byte-identical reruns)."""
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        df.to_excel(xw, index=False, sheet_name="Sheet1")
-        props = xw.book.properties
-        props.creator = props.lastModifiedBy = "yrd synthetic"
-        props.created = _dt.datetime(2000, 1, 1)
-    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                text = data.decode("utf-8")
-                text = re.sub(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
-                              rf"\g<1>{_XLSX_TIME}\g<3>", text)
-                data = text.encode("utf-8")
-            zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            dst.writestr(zi, data)
 
 
 def _clear_old_files(out_dir: Path) -> None:

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import sys
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from yrd.io import write_xlsx
 
 HERE = Path(__file__).resolve().parent
 
@@ -113,7 +113,7 @@ def build(out: Path = HERE) -> list[Path]:
                       with_values(base[1], cic="4011", output="4800", sales="4510.05", year="2004")], columns=ZH)
     for c in ("全部从业人员年平均人数", "工业总产值（当年价格）", "主营业务收入"):
         d[c] = d[c].astype(float)
-    write_xlsx(d, out / "ok_excel_wan_zh.xlsx")
+    write_xlsx(d, out / "ok_excel_wan_zh.xlsx", creator="yrd tests")
 
     case("ok_parquet_en.parquet", "2012, Parquet with typed columns, English headers, 2011 codes: 3611 -> 37; "
                                   "2 clean rows")
@@ -244,29 +244,6 @@ def build(out: Path = HERE) -> list[Path]:
 
     write_readme(out)
     return sorted(p for p in out.iterdir() if p.name in CASES)
-
-
-def write_xlsx(df: pd.DataFrame, path: Path) -> None:
-    """.xlsx with fixed document properties and zip time stamps (byte-identical reruns)."""
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        df.to_excel(xw, index=False, sheet_name="Sheet1")
-        props = xw.book.properties
-        props.creator = props.lastModifiedBy = "yrd tests"
-        props.created = props.modified = dt.datetime(2000, 1, 1)
-    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                text = data.decode("utf-8")
-                text = re.sub(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
-                              r"\g<1>2000-01-01T00:00:00Z\g<3>", text)
-                data = text.encode("utf-8")
-            zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            dst.writestr(zi, data)
 
 
 def write_readme(out: Path) -> None:

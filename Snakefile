@@ -27,7 +27,9 @@ wildcard_constraints:
     level="prefecture|county",
 
 
-report: "workflow/report/workflow.rst"
+# The report's opening text is workflow/report/workflow.rst with the run's failed checks put in
+# by rule run_status (read when the report is made, after the run).
+report: f"{RESULTS}report_intro.rst"
 
 
 include: "workflow/rules/geography.smk"
@@ -36,31 +38,33 @@ include: "workflow/rules/clean.smk"
 include: "workflow/rules/metrics.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/flows.smk"
-include: "workflow/rules/report.smk"
+include: "workflow/rules/claims.smk"
 include: "workflow/rules/provenance.smk"
+include: "workflow/rules/status.smk"
 
 
 rule all:
     default_target: True
     input:
-        "results/geography/code_history.csv",
-        "results/geography/county_harmonisation.csv",
-        "results/geography/boundaries_prefecture.parquet",
-        "results/geography/boundaries_county.parquet",
-        "results/geography/distances_prefecture.parquet",
-        "results/geography/distances_county.parquet",
-        "results/figures/study_area.png",
-        "results/provenance.json",
+        f"{RESULTS}geography/code_history.csv",
+        f"{RESULTS}geography/county_harmonisation.csv",
+        f"{RESULTS}geography/boundaries_prefecture.parquet",
+        f"{RESULTS}geography/boundaries_county.parquet",
+        f"{RESULTS}geography/distances_prefecture.parquet",
+        f"{RESULTS}geography/distances_county.parquet",
+        f"{RESULTS}figures/study_area.png",
+        f"{RESULTS}provenance.json",
         synthetic_outputs(),
-        "results/clean/firm_years.parquet",
-        "results/clean/reconciliation.csv",
-        "results/relocations/moves.parquet",
+        f"{RESULTS}clean/firm_years.parquet",
+        f"{RESULTS}clean/reconciliation.csv",
+        f"{RESULTS}relocations/moves.parquet",
         validation_outputs(),
-        "results/metrics/concentration.parquet",
-        "results/metrics/specialisation.parquet",
-        "results/metrics/similarity.parquet",
-        "results/metrics/kdensity.parquet",
-        "results/metrics/kdensity_summary.parquet",
+        f"{RESULTS}metrics/concentration.parquet",
+        f"{RESULTS}metrics/specialisation.parquet",
+        f"{RESULTS}metrics/similarity.parquet",
+        f"{RESULTS}metrics/kdensity.parquet",
+        f"{RESULTS}metrics/kdensity_summary.parquet",
         segmentation_outputs(),
         flows_outputs(),
         report_outputs(),
+        f"{RESULTS}status.csv",

@@ -1,7 +1,7 @@
 """Benchmark of the metric tables at ASIF scale (yrd.metrics.apply).
 
     .venv/bin/python benchmarks/bench_metrics.py                      # fake ASIF-scale data
-    .venv/bin/python benchmarks/bench_metrics.py --firm-years results/clean/firm_years.parquet
+    .venv/bin/python benchmarks/bench_metrics.py --firm-years results/default/clean/firm_years.parquet
 
 Prints the time of the concentration, specialisation and similarity tables (all levels, all
 years, all industries), of the K-densities of one year (all industries, ``--n-sim``
@@ -17,21 +17,17 @@ K-densities of one year with 1000 simulations <= 5 min, on a 2-core machine.
 from __future__ import annotations
 
 import argparse
-import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _common import ROOT, peak_rss_mb  # first: puts the repository root on sys.path for yrd
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from yrd.boundaries import distance_matrix  # noqa: E402
-from yrd.metrics import registry  # noqa: E402
-from yrd.metrics.apply import (  # noqa: E402
+from yrd.boundaries import distance_matrix
+from yrd.metrics import registry
+from yrd.metrics.apply import (
     LEVELS,
     concentration_table,
     county_sites,
@@ -40,7 +36,7 @@ from yrd.metrics.apply import (  # noqa: E402
     similarity_table,
     specialisation_table,
 )
-from yrd.metrics.kdensity import DEFAULT_GRID  # noqa: E402
+from yrd.metrics.kdensity import DEFAULT_GRID
 
 INDUSTRIES = [f"{c}" for c in range(13, 44) if c != 38]  # the 30 GB/T 4754-2002 divisions
 
@@ -120,7 +116,7 @@ def pairwise_density(D: np.ndarray, plant_sites: np.ndarray, grid: np.ndarray, h
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--firm-years", type=Path, help="a clean firm_years.parquet instead of fake data")
-    ap.add_argument("--boundaries", type=Path, default=ROOT / "results/geography/boundaries_county.parquet")
+    ap.add_argument("--boundaries", type=Path, default=ROOT / "results/default/geography/boundaries_county.parquet")
     ap.add_argument("--rows", type=int, default=4_400_000, help="fake firm-years (default ASIF scale)")
     ap.add_argument("--start", type=int, default=1998)
     ap.add_argument("--end", type=int, default=2013)
@@ -201,8 +197,7 @@ def main() -> None:
         )
         print(f"  speed-up of the site-based route: {est / tk:,.0f}x")
 
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\npeak memory {peak:,.0f} MB")
+    print(f"\npeak memory {peak_rss_mb():,.0f} MB")
 
 
 if __name__ == "__main__":

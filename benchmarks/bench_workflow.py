@@ -11,7 +11,7 @@ reported on its own line; every other rule is forced to run so the figures are f
 come from Snakemake's own ``benchmark:`` files (wall seconds ``s`` and peak resident memory
 ``max_rss`` in MB). The I/O floor is the time to read every raw file once with
 ``yrd.ingest.read_raw``; the ratio total / floor says how far the pipeline is from pure reading.
-Writes ``results/benchmarks/summary.json`` inside the working directory and prints its path.
+Writes ``results/<run.name>/benchmarks/summary.json`` inside the working directory and prints its path.
 """
 
 from __future__ import annotations
@@ -55,9 +55,9 @@ def snakemake(work: Path, configfile: str, targets: list[str], options: list[str
     subprocess.run(cmd, cwd=work, check=True)
 
 
-def read_benchmarks(work: Path) -> pd.DataFrame:
+def read_benchmarks(bench_dir: Path) -> pd.DataFrame:
     rows = []
-    for f in sorted((work / "results" / "benchmarks").glob("*.tsv")):
+    for f in sorted(bench_dir.glob("*.tsv")):
         b = pd.read_csv(f, sep="\t")
         rows.append({"rule": f.stem, "seconds": float(b["s"].iloc[-1]), "max_rss_mb": float(b["max_rss"].iloc[-1])})
     return pd.DataFrame(rows)
@@ -85,19 +85,19 @@ def main() -> None:
     world = over.get("synthetic", {}).get("world", cfg["synthetic"]["world"])
     work = Path(args.workdir or ROOT / "bench" / name).resolve()
     prepare_workdir(work)
-    bench_dir = work / "results" / "benchmarks"
+    bench_dir = work / "results" / name / "benchmarks"
     if bench_dir.exists():
         for f in bench_dir.glob("*.tsv"):
             f.unlink()
 
     truth = f"resources/raw/{world}/truth/records.parquet"
     snakemake(work, args.configfile, [truth])  # generate the world only if missing
-    gen = read_benchmarks(work)
+    gen = read_benchmarks(bench_dir)
     targets = args.target or []
     t1 = time.perf_counter()
     snakemake(work, args.configfile, targets, ["--forcerun", *_rules_except_simulate(work, args.configfile)])
     wall = time.perf_counter() - t1
-    table = read_benchmarks(work)
+    table = read_benchmarks(bench_dir)
     table = table[table["rule"] != "simulate"].sort_values("seconds", ascending=False)
     raw = sorted((work / "resources" / "raw" / world).glob("asif_*"))
     floor = io_floor(raw)
@@ -116,21 +116,25 @@ def main() -> None:
         "ratio_total_to_io_floor": total / floor if floor > 0 else None,
         "cpu_count": os.cpu_count(),
     }
-    out = work / "results" / "benchmarks" / "summary.json"
+    out = bench_dir / "summary.json"
     out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     print()
     print(f"Benchmark of {args.configfile} (world '{world}') in {work}")
     if summary["simulate_seconds"] is not None:
-        print(f"  simulate (stands in for the raw data, not in the total): {summary['simulate_seconds']:.1f} s, "
-              f"peak {summary['simulate_max_rss_mb']:.0f} MB")
+        print(
+            f"  simulate (stands in for the raw data, not in the total): {summary['simulate_seconds']:.1f} s, "
+            f"peak {summary['simulate_max_rss_mb']:.0f} MB"
+        )
     else:
         print("  simulate: world already present, not regenerated")
     print(f"  {'rule':<28}{'wall s':>10}{'peak MB':>10}")
     for r in summary["rules"]:
         print(f"  {r['rule']:<28}{r['seconds']:>10.1f}{r['max_rss_mb']:>10.0f}")
     print(f"  {'total (sum of rules)':<28}{total:>10.1f}{summary['peak_rss_mb'] or 0:>10.0f}")
-    print(f"  wall clock of the run: {wall:.1f} s; I/O floor (read every raw file once): {floor:.1f} s; "
-          f"total / floor = {summary['ratio_total_to_io_floor']:.1f}")
+    print(
+        f"  wall clock of the run: {wall:.1f} s; I/O floor (read every raw file once): {floor:.1f} s; "
+        f"total / floor = {summary['ratio_total_to_io_floor']:.1f}"
+    )
     print(f"  written: {out}")
 
 
@@ -138,7 +142,10 @@ def _rules_except_simulate(work: Path, configfile: str) -> list[str]:
     """Rules of the default target's DAG (from a forced dry run's job stats), without simulate."""
     res = subprocess.run(
         [sys.executable, "-m", "snakemake", "-n", "-F", "--quiet", "rules", "--configfile", configfile],
-        cwd=work, check=True, capture_output=True, text=True,
+        cwd=work,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     text = res.stdout + res.stderr
     rules, in_table = [], False

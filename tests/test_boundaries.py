@@ -5,13 +5,14 @@ import numpy as np
 import pytest
 from pyproj import Geod
 
+from helpers.resources import AREACODES_CSV
 from yrd.boundaries import build_boundaries, centroids, distance_matrix, great_circle_km
 from yrd.geography import codes_in_force
 
 
 @pytest.fixture(scope="module")
 def layers():
-    return build_boundaries(["31", "32", "33", "34"], 2021)
+    return build_boundaries(["31", "32", "33", "34"], 2021, history=AREACODES_CSV)
 
 
 def test_prefectures(layers):
@@ -28,7 +29,7 @@ def test_prefectures(layers):
 
 def test_counties_cover_the_vintage(layers):
     _, cty = layers
-    vintage = set(codes_in_force(2021, "county", ["31", "32", "33", "34"])["code"])
+    vintage = set(codes_in_force(2021, "county", ["31", "32", "33", "34"], history=AREACODES_CSV)["code"])
     assert set(cty["code"]) == vintage
     assert cty.is_valid.all()
     assert cty["name_pinyin"].str.len().gt(0).all()
@@ -41,8 +42,12 @@ def test_great_circle_against_geodesic(layers):
     geod = Geod(ellps="WGS84")
     n = len(pts)
     i, j = np.triu_indices(n, 1)
-    _, _, ref = geod.inv(pts["lon"].to_numpy()[i], pts["lat"].to_numpy()[i], pts["lon"].to_numpy()[j], pts["lat"].to_numpy()[j])
-    ours = great_circle_km(pts["lon"].to_numpy()[i], pts["lat"].to_numpy()[i], pts["lon"].to_numpy()[j], pts["lat"].to_numpy()[j])
+    _, _, ref = geod.inv(
+        pts["lon"].to_numpy()[i], pts["lat"].to_numpy()[i], pts["lon"].to_numpy()[j], pts["lat"].to_numpy()[j]
+    )
+    ours = great_circle_km(
+        pts["lon"].to_numpy()[i], pts["lat"].to_numpy()[i], pts["lon"].to_numpy()[j], pts["lat"].to_numpy()[j]
+    )
     assert np.max(np.abs(ours - ref / 1000) / (ref / 1000)) < 0.005  # sphere vs ellipsoid
 
 

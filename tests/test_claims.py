@@ -132,14 +132,26 @@ def test_c1_series_and_integration_path():
         }
     )
     spec = pd.DataFrame(
-        {"year": [2000, 2001], "level": "prefecture", "region": "310100", "metric": "krugman_specialisation",
-         "value": [0.5, 0.6]}
+        {
+            "year": [2000, 2001],
+            "level": "prefecture",
+            "region": "310100",
+            "metric": "krugman_specialisation",
+            "value": [0.5, 0.6],
+        }
     )
-    truth = pd.DataFrame({"year": [2000, 2000, 2001, 2001], "prefecture": ["a", "b", "a", "b"],
-                          "integration": [0.0, 0.0, 1.0, 1.0]})
+    truth = pd.DataFrame(
+        {"year": [2000, 2000, 2001, 2001], "prefecture": ["a", "b", "a", "b"], "integration": [0.0, 0.0, 1.0, 1.0]}
+    )
     integ = C.integration_path([2000, 2001], truth, "lambda")
-    s = C.c1_series(conc, spec, integ, level="prefecture", metrics=["ellison_glaeser"],
-                    specialisation_metric="krugman_specialisation")
+    s = C.c1_series(
+        conc,
+        spec,
+        integ,
+        level="prefecture",
+        metrics=["ellison_glaeser"],
+        specialisation_metric="krugman_specialisation",
+    )
     assert s["ellison_glaeser"].tolist() == pytest.approx([0.2, 0.3])
     assert s["integration"].tolist() == [0.0, 1.0]
     assert C.integration_path([2000, 2001])["integration"].tolist() == [2000.0, 2001.0]
@@ -231,8 +243,14 @@ def test_c3_no_data():
 
 
 # ------------------------------------------------------------------------------------- C4
-C4_CFG = {"indicators": None, "tiers": {"top": ["transport"], "middle": ["information", "ecology"],
-                                        "bottom": ["market", "industry", "institution"]}}
+C4_CFG = {
+    "indicators": None,
+    "tiers": {
+        "top": ["transport"],
+        "middle": ["information", "ecology"],
+        "bottom": ["market", "industry", "institution"],
+    },
+}
 
 
 def _indicators(values: dict[str, float]) -> pd.DataFrame:
@@ -261,8 +279,13 @@ def test_c4_segmentation_alone_is_inconclusive_with_its_trend():
 
 
 # ------------------------------------------------------------------------------------- C5
-C5_CFG = {"region_set": "yrd16_2003", "metric": "structural_similarity", "level": "prefecture", "year": None,
-          "threshold": 0.8}
+C5_CFG = {
+    "region_set": "yrd16_2003",
+    "metric": "structural_similarity",
+    "level": "prefecture",
+    "year": None,
+    "threshold": 0.8,
+}
 
 
 def _similarity(level_of_year) -> pd.DataFrame:
@@ -292,12 +315,18 @@ def test_c5_no_data_when_the_region_set_is_not_covered():
 
 
 # ------------------------------------------------------------------------------------- C6
-C6_CFG = {"year": 2002, "countries": ["Germany", "Portugal", "Greece", "France"],
-          "paper": {"Germany": 14, "Portugal": -46, "Greece": -46}, "tolerance_pp": 5.0}
+C6_CFG = {
+    "year": 2002,
+    "countries": ["Germany", "Portugal", "Greece", "France"],
+    "paper": {"Germany": 14, "Portugal": -46, "Greece": -46},
+    "tolerance_pp": 5.0,
+}
 
 
 def _gapminder(gdp: dict[str, float]) -> pd.DataFrame:
-    return pd.DataFrame([(c, 2002, 10_000_000, v) for c, v in gdp.items()], columns=["country", "year", "pop", "gdpPercap"])
+    return pd.DataFrame(
+        [(c, 2002, 10_000_000, v) for c, v in gdp.items()], columns=["country", "year", "pop", "gdpPercap"]
+    )
 
 
 def test_c6_supported_when_the_paper_is_reproduced():
@@ -312,8 +341,22 @@ def test_c6_supported_when_the_paper_is_reproduced():
 
 def test_c6_not_supported_on_the_real_gapminder_data(root):
     g = pd.read_csv(root / "resources" / "gapminder" / "gapminder.csv")
-    eu14 = ["Austria", "Belgium", "Denmark", "Finland", "France", "Germany", "Greece", "Ireland", "Italy",
-            "Netherlands", "Portugal", "Spain", "Sweden", "United Kingdom"]
+    eu14 = [
+        "Austria",
+        "Belgium",
+        "Denmark",
+        "Finland",
+        "France",
+        "Germany",
+        "Greece",
+        "Ireland",
+        "Italy",
+        "Netherlands",
+        "Portugal",
+        "Spain",
+        "Sweden",
+        "United Kingdom",
+    ]
     r = C.claim_c6(g, {**C6_CFG, "countries": eu14})
     gaps = r.details["gaps"].set_index("country")["gap_pct"]
     assert r.verdict == "not supported"
@@ -334,8 +377,10 @@ C7_CFG = {"year": None, "n_leading": 2, "measure": "employment", "foreign_prefix
 def _firms(sunan_foreign: float, other_foreign: float) -> tuple[pd.DataFrame, pd.Series]:
     """Sunan concentrates industries 39 and 40; foreign shares of their employment as given."""
     rows = []
-    spec = [("320500", "sunan", {"39": 60, "40": 30, "13": 10}, sunan_foreign),
-            ("330100", "zhejiang", {"39": 10, "40": 10, "13": 80}, other_foreign)]
+    spec = [
+        ("320500", "sunan", {"39": 60, "40": 30, "13": 10}, sunan_foreign),
+        ("330100", "zhejiang", {"39": 10, "40": 10, "13": 80}, other_foreign),
+    ]
     for pref, _, inds, share in spec:
         for ind, emp in inds.items():
             f = round(emp * share)

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 from shapely.geometry import box
 
+from helpers.resources import industries
 from yrd import claims as C
 from yrd.figures import common, concentration, eu, flows, integration, kdensity, maps, similarity
 from yrd.plotting import setup_fonts
@@ -43,13 +44,22 @@ def _has_mark(texts):
 
 
 # ----------------------------------------------------------------------- hand-made frames
-CODES = {"310100": ("上海市", "Shanghai", "shanghai"), "320500": ("苏州市", "Suzhou", "sunan"),
-         "320600": ("南通市", "Nantong", "rest_of_jiangsu"), "330400": ("嘉兴市", "Jiaxing", "zhejiang")}
+CODES = {
+    "310100": ("上海市", "Shanghai", "shanghai"),
+    "320500": ("苏州市", "Suzhou", "sunan"),
+    "320600": ("南通市", "Nantong", "rest_of_jiangsu"),
+    "330400": ("嘉兴市", "Jiaxing", "zhejiang"),
+}
 
 
 @pytest.fixture
 def prefectures():
-    boxes = [box(121, 30.7, 122, 31.5), box(120, 31, 121, 31.8), box(120.5, 31.8, 121.5, 32.5), box(120.3, 30.2, 121, 31)]
+    boxes = [
+        box(121, 30.7, 122, 31.5),
+        box(120, 31, 121, 31.8),
+        box(120.5, 31.8, 121.5, 32.5),
+        box(120.3, 30.2, 121, 31),
+    ]
     return gpd.GeoDataFrame(
         {
             "code": list(CODES),
@@ -66,8 +76,15 @@ def prefectures():
 
 def _c1_series():
     x = np.linspace(0, 1, 12)
-    return pd.DataFrame({"year": range(2000, 2012), "integration": x, "ellison_glaeser": 0.3 - (x - 0.5) ** 2,
-                         "locational_gini": 0.4 + 0.05 * x + 0.01 * np.sin(7 * x), "specialisation": 0.5 + 0.1 * x})
+    return pd.DataFrame(
+        {
+            "year": range(2000, 2012),
+            "integration": x,
+            "ellison_glaeser": 0.3 - (x - 0.5) ** 2,
+            "locational_gini": 0.4 + 0.05 * x + 0.01 * np.sin(7 * x),
+            "specialisation": 0.5 + 0.1 * x,
+        }
+    )
 
 
 def _shanghai():
@@ -81,16 +98,27 @@ def _shanghai():
 
 
 def _moves():
-    rows = [(y, o, d) for y in range(1999, 2006) for o, d in (("310100", "320500"), ("320500", "330400"),
-                                                              ("330400", "310100"), ("320500", "320600"))]
+    rows = [
+        (y, o, d)
+        for y in range(1999, 2006)
+        for o, d in (("310100", "320500"), ("320500", "330400"), ("330400", "310100"), ("320500", "320600"))
+    ]
     return pd.DataFrame(rows, columns=["year", "origin_prefecture", "dest_prefecture"])
 
 
 # ---------------------------------------------------------------------------------- tests
 def test_c1_figure(tmp_path, cjk):
     fig = concentration.concentration_integration_figure(
-        _c1_series(), metrics=["ellison_glaeser", "locational_gini"], specialisation_metric="krugman_specialisation",
-        x_label="integration", alpha=0.05, se="classical", cjk=cjk, synthetic=True, source=SRC)
+        _c1_series(),
+        metrics=["ellison_glaeser", "locational_gini"],
+        specialisation_metric="krugman_specialisation",
+        x_label="integration",
+        alpha=0.05,
+        se="classical",
+        cjk=cjk,
+        synthetic=True,
+        source=SRC,
+    )
     texts = _png(fig, tmp_path)
     assert _has_mark(texts)
     assert any("turning point 0.5" in t for t in texts)
@@ -99,16 +127,30 @@ def test_c1_figure(tmp_path, cjk):
 
 def test_c1_figure_with_constant_integration_draws_no_fit(tmp_path, cjk):
     fig = concentration.concentration_integration_figure(
-        _c1_series().assign(integration=0.0), metrics=["ellison_glaeser"], specialisation_metric="krugman_specialisation",
-        x_label="integration", alpha=0.05, cjk=cjk, synthetic=True, source=SRC)
+        _c1_series().assign(integration=0.0),
+        metrics=["ellison_glaeser"],
+        specialisation_metric="krugman_specialisation",
+        x_label="integration",
+        alpha=0.05,
+        cjk=cjk,
+        synthetic=True,
+        source=SRC,
+    )
     texts = _png(fig, tmp_path)
     assert not any(t.startswith("b2 =") for t in texts)
 
 
 def test_real_data_figures_carry_no_synthetic_mark(tmp_path, cjk):
     fig = concentration.concentration_integration_figure(
-        _c1_series(), metrics=["ellison_glaeser"], specialisation_metric="krugman_specialisation",
-        x_label="year", alpha=0.05, cjk=cjk, synthetic=False, source=SRC)
+        _c1_series(),
+        metrics=["ellison_glaeser"],
+        specialisation_metric="krugman_specialisation",
+        x_label="year",
+        alpha=0.05,
+        cjk=cjk,
+        synthetic=False,
+        source=SRC,
+    )
     assert not _has_mark(_png(fig, tmp_path))
 
 
@@ -116,8 +158,17 @@ def test_latin_fallback_has_no_chinese(tmp_path):
     setup_fonts("latin")
     try:
         fig = flows.shanghai_net_outflows_figure(
-            _shanghai(), window=[2000, 2004], partners=["sunan", "zhejiang"], outflow_classes=["labour", "capital"],
-            inflow_classes=["port", "urban"], alpha=0.05, significance=True, cjk=False, synthetic=True, source=SRC)
+            _shanghai(),
+            window=[2000, 2004],
+            partners=["sunan", "zhejiang"],
+            outflow_classes=["labour", "capital"],
+            inflow_classes=["port", "urban"],
+            alpha=0.05,
+            significance=True,
+            cjk=False,
+            synthetic=True,
+            source=SRC,
+        )
         texts = _png(fig, tmp_path)
         assert any("labour-intensive" in t for t in texts)
         assert not any(any("\u4e00" <= ch <= "\u9fff" for ch in t) for t in texts)
@@ -127,8 +178,17 @@ def test_latin_fallback_has_no_chinese(tmp_path):
 
 def test_c2_figure(tmp_path, cjk):
     fig = flows.shanghai_net_outflows_figure(
-        _shanghai(), window=[2000, 2004], partners=["sunan", "zhejiang"], outflow_classes=["labour", "capital"],
-        inflow_classes=["port", "urban"], alpha=0.05, significance=True, cjk=cjk, synthetic=True, source=SRC)
+        _shanghai(),
+        window=[2000, 2004],
+        partners=["sunan", "zhejiang"],
+        outflow_classes=["labour", "capital"],
+        inflow_classes=["port", "urban"],
+        alpha=0.05,
+        significance=True,
+        cjk=cjk,
+        synthetic=True,
+        source=SRC,
+    )
     texts = _png(fig, tmp_path)
     assert _has_mark(texts)
     assert any("expect out" in t for t in texts)
@@ -137,14 +197,31 @@ def test_c2_figure(tmp_path, cjk):
 def test_c2_figure_without_moves_says_so(tmp_path, cjk):
     empty = _shanghai().iloc[0:0]
     fig = flows.shanghai_net_outflows_figure(
-        empty, window=[2000, 2004], partners=["sunan"], outflow_classes=["labour"], inflow_classes=["port"],
-        alpha=0.05, significance=True, cjk=cjk, synthetic=True, source=SRC)
+        empty,
+        window=[2000, 2004],
+        partners=["sunan"],
+        outflow_classes=["labour"],
+        inflow_classes=["port"],
+        alpha=0.05,
+        significance=True,
+        cjk=cjk,
+        synthetic=True,
+        source=SRC,
+    )
     assert any("No moves" in t for t in _png(fig, tmp_path))
 
 
 def test_c3_figure(tmp_path, cjk):
-    fig = flows.relocations_provinces_figure(_moves(), provinces=["31", "32", "33"], years=range(1998, 2006), start=2000,
-                                             alpha=0.05, cjk=cjk, synthetic=True, source=SRC)
+    fig = flows.relocations_provinces_figure(
+        _moves(),
+        provinces=["31", "32", "33"],
+        years=range(1998, 2006),
+        start=2000,
+        alpha=0.05,
+        cjk=cjk,
+        synthetic=True,
+        source=SRC,
+    )
     cells = [t.get_text() for t in fig.axes[1].texts]
     texts = _png(fig, tmp_path)
     # origin x destination since 2000 (1999 excluded): 6 moves in each of the four pairs, 0 elsewhere
@@ -153,16 +230,41 @@ def test_c3_figure(tmp_path, cjk):
 
 
 def test_flow_map_figure(tmp_path, cjk, prefectures):
-    od = pd.DataFrame({"level": "prefecture", "year": 2000, "origin": "310100", "dest": ["320500", "320600", "330400"],
-                       "group": "total", "moves": [10, 3, 6]})
-    fitted = pd.DataFrame({"year": 2000, "origin": "310100", "dest": ["320500", "320600", "330400"] * 2,
-                           "group": ["labour"] * 3 + ["port"] * 3, "fitted": [5.0, 1.0, 2.5, 4.0, 1.5, 3.0]})
+    od = pd.DataFrame(
+        {
+            "level": "prefecture",
+            "year": 2000,
+            "origin": "310100",
+            "dest": ["320500", "320600", "330400"],
+            "group": "total",
+            "moves": [10, 3, 6],
+        }
+    )
+    fitted = pd.DataFrame(
+        {
+            "year": 2000,
+            "origin": "310100",
+            "dest": ["320500", "320600", "330400"] * 2,
+            "group": ["labour"] * 3 + ["port"] * 3,
+            "fitted": [5.0, 1.0, 2.5, 4.0, 1.5, 3.0],
+        }
+    )
     fl = flows.observed_and_fitted(od, fitted, "310100", [2000])
     assert fl["observed"].to_dict() == {"320500": 10, "320600": 3, "330400": 6}
     assert fl["fitted"]["320500"] == pytest.approx(9.0)
-    fig = maps.flow_map_figure(prefectures, fl, focus="310100", members=list(CODES), min_flow=1, max_width=5,
-                               labels=common.prefecture_labels(prefectures, cjk), period="2000", cjk=cjk,
-                               synthetic=True, source=SRC)
+    fig = maps.flow_map_figure(
+        prefectures,
+        fl,
+        focus="310100",
+        members=list(CODES),
+        min_flow=1,
+        max_width=5,
+        labels=common.prefecture_labels(prefectures, cjk),
+        period="2000",
+        cjk=cjk,
+        synthetic=True,
+        source=SRC,
+    )
     texts = _png(fig, tmp_path)
     assert any("observed: 19 " in t for t in texts) and any("fitted" in t and ": 17.0 " in t for t in texts)
     arcs = [p for ax in fig.axes for p in ax.patches if isinstance(p, matplotlib.patches.FancyArrowPatch)]
@@ -170,11 +272,15 @@ def test_flow_map_figure(tmp_path, cjk, prefectures):
 
 
 def test_counterfactuals_figure(tmp_path, cjk):
-    rows = [(s, "move_point", 2005, "post", 2005, 2010, g, t, 0.1 * k)
-            for s in ("gateway_yangshan_port", "without_hangzhou_bay_bridge")
-            for k, g in enumerate(flows.CLASS_ORDER + ("total",)) for t in ("sunan", "south_of_bay")]
-    d = pd.DataFrame(rows, columns=["scenario", "type", "from_year", "window", "start_year", "end_year", "group",
-                                    "target", "shift"])
+    rows = [
+        (s, "move_point", 2005, "post", 2005, 2010, g, t, 0.1 * k)
+        for s in ("gateway_yangshan_port", "without_hangzhou_bay_bridge")
+        for k, g in enumerate(flows.CLASS_ORDER + ("total",))
+        for t in ("sunan", "south_of_bay")
+    ]
+    d = pd.DataFrame(
+        rows, columns=["scenario", "type", "from_year", "window", "start_year", "end_year", "group", "target", "shift"]
+    )
     fig = flows.counterfactuals_figure(d, cjk=cjk, synthetic=True, source=SRC)
     _png(fig, tmp_path)
     assert len(fig.axes) == 2
@@ -182,40 +288,81 @@ def test_counterfactuals_figure(tmp_path, cjk):
 
 def test_c5_figures(tmp_path, cjk, prefectures):
     codes = list(CODES)
-    rows = [(y, "prefecture", a, b, "structural_similarity", 0.5 + 0.01 * (y - 2000))
-            for y in (2000, 2005) for a in codes for b in codes if a != b]
+    rows = [
+        (y, "prefecture", a, b, "structural_similarity", 0.5 + 0.01 * (y - 2000))
+        for y in (2000, 2005)
+        for a in codes
+        for b in codes
+        if a != b
+    ]
     sim = pd.DataFrame(rows, columns=["year", "level", "region_a", "region_b", "metric", "value"])
     m = similarity.similarity_matrix(sim, codes, 2005, "structural_similarity", "prefecture")
     assert np.diag(m.to_numpy()).tolist() == [1.0] * 4 and m.iloc[0, 1] == pytest.approx(0.55)
-    fig = similarity.similarity_heatmaps_figure(sim, codes, years=[2000, 2005], groups=common.mapping_of(prefectures, "group"),
-                                                labels=common.prefecture_labels(prefectures, cjk), cjk=cjk, synthetic=True,
-                                                source=SRC, title_set="toy")
+    fig = similarity.similarity_heatmaps_figure(
+        sim,
+        codes,
+        years=[2000, 2005],
+        groups=common.mapping_of(prefectures, "group"),
+        labels=common.prefecture_labels(prefectures, cjk),
+        cjk=cjk,
+        synthetic=True,
+        source=SRC,
+        title_set="toy",
+    )
     _png(fig, tmp_path, "h.png")
-    fig = similarity.similarity_trend_figure(sim, {"yrd16_2003": codes}, threshold=0.8, cjk=cjk, synthetic=True, source=SRC)
+    fig = similarity.similarity_trend_figure(
+        sim, {"yrd16_2003": codes}, threshold=0.8, cjk=cjk, synthetic=True, source=SRC
+    )
     assert _has_mark(_png(fig, tmp_path, "t.png"))
 
 
 def test_c6_figure(tmp_path, cjk):
-    g = pd.DataFrame({"country": ["Germany", "Portugal", "Greece", "France"], "year": 2002, "pop": [80, 10, 10, 60],
-                      "gdpPercap": [30.0, 20.0, 22.0, 29.0]})
+    g = pd.DataFrame(
+        {
+            "country": ["Germany", "Portugal", "Greece", "France"],
+            "year": 2002,
+            "pop": [80, 10, 10, 60],
+            "gdpPercap": [30.0, 20.0, 22.0, 29.0],
+        }
+    )
     gaps = C.eu_gaps(g, 2002, ["Germany", "Portugal", "Greece", "France"])
-    fig = eu.eu_disparities_figure(gaps, {"Germany": 14, "Portugal": -46, "Greece": -46}, year=2002, tolerance_pp=5,
-                                   cjk=cjk, source=SRC)
+    fig = eu.eu_disparities_figure(
+        gaps, {"Germany": 14, "Portugal": -46, "Greece": -46}, year=2002, tolerance_pp=5, cjk=cjk, source=SRC
+    )
     texts = _png(fig, tmp_path)
     assert not _has_mark(texts)
     assert any("paper -46%" in t for t in texts) and any("Italy" in t for t in texts)
 
 
 def test_c7_lq_maps(tmp_path, cjk, prefectures):
-    fy = pd.DataFrame({"year": 2010, "prefecture": ["310100", "320500", "320500", "320600", "330400", "330400"],
-                       "industry": ["39", "39", "40", "40", "39", "13"], "employment": [10, 40, 30, 10, 5, 20]})
+    fy = pd.DataFrame(
+        {
+            "year": 2010,
+            "prefecture": ["310100", "320500", "320500", "320600", "330400", "330400"],
+            "industry": ["39", "39", "40", "40", "39", "13"],
+            "employment": [10, 40, 30, 10, 5, 20],
+        }
+    )
     lq = C.lq_table(fy, fy["prefecture"], 2010)
     assert lq.loc[(lq["region"] == "320500") & (lq["industry"] == "39"), "lq"].item() == pytest.approx(
-        (40 / 70) / (55 / 115))
+        (40 / 70) / (55 / 115)
+    )
     for scheme in ("user_defined", "fisher_jenks"):
-        fig = maps.lq_maps_figure(prefectures, lq, ["39", "40"], members=list(CODES), scheme=scheme, k=3,
-                                  bins=[0.5, 0.8, 1.25, 2], cmap="RdYlBu_r", industry_labels=common.industry_labels(cjk),
-                                  year=2010, cjk=cjk, synthetic=True, source=SRC)
+        fig = maps.lq_maps_figure(
+            prefectures,
+            lq,
+            ["39", "40"],
+            members=list(CODES),
+            scheme=scheme,
+            k=3,
+            bins=[0.5, 0.8, 1.25, 2],
+            cmap="RdYlBu_r",
+            industry_labels=common.industry_labels(cjk, industries()),
+            year=2010,
+            cjk=cjk,
+            synthetic=True,
+            source=SRC,
+        )
         _png(fig, tmp_path, f"{scheme}.png")
 
 
@@ -231,16 +378,48 @@ def test_class_breaks():
 
 def test_c7_kdensity(tmp_path, cjk):
     d = np.arange(0, 50.0)
-    dens = pd.concat([pd.DataFrame({"year": 2010, "industry": ind, "distance_km": d, "k": k, "local_lo": 0.01,
-                                    "local_hi": 0.02, "global_lo": 0.009, "global_hi": 0.021})
-                      for ind, k in (("24", 0.03 - 0.0004 * d), ("31", 0.005 + 0 * d), ("13", 0.015 + 0 * d))])
-    summ = pd.DataFrame({"year": 2010, "industry": ["24", "31", "13"], "status": "ok", "n_plants": 100, "n_sites": 50,
-                         "localisation_index": [0.2, 0.0, 0.0], "dispersion_index": [0.0, 0.3, 0.0],
-                         "localised": [True, False, False], "dispersed": [False, True, False]})
+    dens = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "year": 2010,
+                    "industry": ind,
+                    "distance_km": d,
+                    "k": k,
+                    "local_lo": 0.01,
+                    "local_hi": 0.02,
+                    "global_lo": 0.009,
+                    "global_hi": 0.021,
+                }
+            )
+            for ind, k in (("24", 0.03 - 0.0004 * d), ("31", 0.005 + 0 * d), ("13", 0.015 + 0 * d))
+        ]
+    )
+    summ = pd.DataFrame(
+        {
+            "year": 2010,
+            "industry": ["24", "31", "13"],
+            "status": "ok",
+            "n_plants": 100,
+            "n_sites": 50,
+            "localisation_index": [0.2, 0.0, 0.0],
+            "dispersion_index": [0.0, 0.3, 0.0],
+            "localised": [True, False, False],
+            "dispersed": [False, True, False],
+        }
+    )
     inds = kdensity.contrasting_industries(summ, 2010)
     assert inds == ["24", "31"]
-    fig = kdensity.kdensity_figure(dens, summ, inds, year=2010, industry_labels=common.industry_labels(cjk), cjk=cjk,
-                                   synthetic=True, source=SRC)
+    fig = kdensity.kdensity_figure(
+        dens,
+        summ,
+        inds,
+        year=2010,
+        industry_labels=common.industry_labels(cjk, industries()),
+        cjk=cjk,
+        synthetic=True,
+        source=SRC,
+    )
     texts = _png(fig, tmp_path)
     assert any(t.startswith("localised") for t in texts) and any(t.startswith("dispersed") for t in texts)
 
@@ -248,7 +427,13 @@ def test_c7_kdensity(tmp_path, cjk):
 def test_c4_figures(tmp_path, cjk):
     seg = pd.DataFrame({"year": range(2000, 2008), "n_pairs": 3, "segmentation": np.linspace(0.003, 0.001, 8)})
     _png(integration.segmentation_figure(seg, cjk=cjk, synthetic=False, source=SRC), tmp_path, "s.png")
-    ind = pd.DataFrame([(y, d, v + 0.01 * (y - 2000)) for y in range(2000, 2005) for d, v in
-                        (("transport", 0.8), ("market", 0.3), ("ecology", 0.5))], columns=["year", "dimension", "value"])
+    ind = pd.DataFrame(
+        [
+            (y, d, v + 0.01 * (y - 2000))
+            for y in range(2000, 2005)
+            for d, v in (("transport", 0.8), ("market", 0.3), ("ecology", 0.5))
+        ],
+        columns=["year", "dimension", "value"],
+    )
     tiers = [["transport"], ["information", "ecology"], ["market", "industry", "institution"]]
     _png(integration.integration_profile_figure(ind, tiers, cjk=cjk, synthetic=False, source=SRC), tmp_path, "p.png")

@@ -1,6 +1,5 @@
-"""The claim figures, claims table and report on the tiny world end to end (tiny_run fixture).
-
-Skipped until workflow/rules/report.smk is included in the Snakefile (integration step)."""
+"""The claim figures, claims table, run status and report on the tiny world end to end
+(tiny_run fixture)."""
 
 from __future__ import annotations
 
@@ -27,15 +26,13 @@ FIGURES = [
 
 
 @pytest.fixture(scope="module")
-def run(root, request):
-    if 'include: "workflow/rules/report.smk"' not in (root / "Snakefile").read_text():
-        pytest.skip("workflow/rules/report.smk is not included in the Snakefile yet")
-    return request.getfixturevalue("tiny_run")
+def run(tiny_run):
+    return tiny_run
 
 
 @pytest.mark.parametrize("name", FIGURES)
 def test_figure_is_a_valid_png(run, name):
-    path = run / "results" / "figures" / name
+    path = run / "results" / "tiny" / "figures" / name
     assert path.is_file(), name
     with Image.open(path) as im:
         im.verify()
@@ -44,12 +41,12 @@ def test_figure_is_a_valid_png(run, name):
 
 
 def test_c4_figures_absent_without_configured_data(run):
-    assert not (run / "results" / "figures" / "c4_market_segmentation.png").exists()
-    assert not (run / "results" / "figures" / "c4_integration_profile.png").exists()
+    assert not (run / "results" / "tiny" / "figures" / "c4_market_segmentation.png").exists()
+    assert not (run / "results" / "tiny" / "figures" / "c4_integration_profile.png").exists()
 
 
 def test_claims_table_has_every_claim_with_an_allowed_verdict(run):
-    t = pd.read_csv(run / "results" / "claims.csv", dtype=str, keep_default_na=False)
+    t = pd.read_csv(run / "results" / "tiny" / "claims.csv", dtype=str, keep_default_na=False)
     assert t["claim"].tolist() == [f"C{i}" for i in range(1, 8)]
     assert set(t["verdict"]) <= set(VERDICTS)
     assert t.set_index("claim").loc["C4", "verdict"] == "no data"
@@ -57,6 +54,16 @@ def test_claims_table_has_every_claim_with_an_allowed_verdict(run):
 
 
 def test_report_contains_figures_claims_and_config(run):
-    html = (run / "results" / "report.html").read_text(encoding="utf-8")
+    html = (run / "results" / "tiny" / "report.html").read_text(encoding="utf-8")
     for name in [*FIGURES, "claims.csv", "claims.html", "Configuration of this run"]:
         assert name in html, name
+
+
+def test_report_opens_with_the_checks_of_the_run(run):
+    """The report's opening text lists every failed check and every claim not tested (status.csv)."""
+    status = pd.read_csv(run / "results" / "tiny" / "status.csv", keep_default_na=False)
+    html = (run / "results" / "tiny" / "report.html").read_text(encoding="utf-8")
+    assert "Checks of this run" in html
+    for r in status[status["status"].isin(["failed", "not tested"])].itertuples():
+        assert r.check in html, r.check
+    assert set(status.loc[status["area"] == "claims", "check"]) == {f"C{i}" for i in range(1, 8)}

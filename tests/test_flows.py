@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from helpers.resources import PREFECTURES_CSV
 from yrd.flows import (
     GROUPS,
     adding_up,
@@ -36,7 +37,9 @@ POINTS = pd.DataFrame(
     }
 )
 GMAP = {"13": "labour", "18": "labour", "25": "port", "40": "technology", "30": "capital", "14": "urban"}
-REGION_GROUPS = prefectures().assign(code=lambda d: d["code"].astype(str)).set_index("code")["group"].to_dict()
+REGION_GROUPS = (
+    prefectures(PREFECTURES_CSV).assign(code=lambda d: d["code"].astype(str)).set_index("code")["group"].to_dict()
+)
 
 
 def _moves(rows):
@@ -108,8 +111,16 @@ def test_od_panel_rejects_bad_input():
 def test_shanghai_table_on_a_hand_made_example():
     od = od_panel(MOVES, CODES, [2000, 2001], GMAP)
     t = focus_flows(od, REGION_GROUPS, focus=SH)
-    assert list(t.columns) == ["year", "group", "partner", "outflow", "inflow", "net_outflow", "outflow_share",
-                               "inflow_share"]
+    assert list(t.columns) == [
+        "year",
+        "group",
+        "partner",
+        "outflow",
+        "inflow",
+        "net_outflow",
+        "outflow_share",
+        "inflow_share",
+    ]
     assert set(t["partner"]) == {"sunan", "zhejiang", "anhui", "all"}  # no rest-of-Jiangsu place here
     assert len(t) == 2 * len(GROUPS) * 4
     r = t.set_index(["year", "group", "partner"])
@@ -129,7 +140,7 @@ def test_shanghai_table_on_a_hand_made_example():
 
 # --------------------------------------------------------------------------- pairs
 def test_pair_table_great_circle_user_table_and_covariates():
-    p = pair_table(POINTS, [2000, 2001], covariates=["same_region_group"])
+    p = pair_table(POINTS, [2000, 2001], covariates=["same_region_group"], regions=prefectures(PREFECTURES_CSV))
     assert len(p) == 2 * 8 * 7
     d = p.set_index(["year", "origin", "dest"])
     assert d.loc[(2000, SH, SZ), "distance"] == pytest.approx(d.loc[(2001, SZ, SH), "distance"])
@@ -137,8 +148,11 @@ def test_pair_table_great_circle_user_table_and_covariates():
     assert d.loc[(2000, SH, SZ), "border"] == 1 and d.loc[(2000, SZ, WX), "border"] == 0
     assert d.loc[(2000, SZ, WX), "same_region_group"] == 1 and d.loc[(2000, NB, SZ), "same_region_group"] == 0
     # a user table given in one direction, by year, with an extra covariate
-    rows = [(y, a, b, 10.0 + i, float(i % 2)) for y in (2000, 2001)
-            for i, (a, b) in enumerate((a, b) for a in CODES for b in CODES if a < b)]
+    rows = [
+        (y, a, b, 10.0 + i, float(i % 2))
+        for y in (2000, 2001)
+        for i, (a, b) in enumerate((a, b) for a in CODES for b in CODES if a < b)
+    ]
     user = pd.DataFrame(rows, columns=["year", "origin", "dest", "distance", "rail"])
     q = pair_table(POINTS, [2000, 2001], distance_table=user, covariates=["rail"]).set_index(["year", "origin", "dest"])
     assert q.loc[(2001, SZ, SH), "distance"] == q.loc[(2001, SH, SZ), "distance"]
@@ -152,7 +166,11 @@ def test_pair_table_great_circle_user_table_and_covariates():
 def test_contiguity_from_polygons():
     boxes = gpd.GeoDataFrame(
         {"code": [SH, SZ, NB]},
-        geometry=[shapely.box(121, 31, 121.5, 31.5), shapely.box(120.5, 31, 121, 31.5), shapely.box(121, 29, 121.5, 29.5)],
+        geometry=[
+            shapely.box(121, 31, 121.5, 31.5),
+            shapely.box(120.5, 31, 121, 31.5),
+            shapely.box(121, 29, 121.5, 29.5),
+        ],
         crs="EPSG:4326",
     )
     pts = POINTS[POINTS["code"].isin([SH, SZ, NB])]
@@ -174,10 +192,20 @@ def fitted():
             a = dict(zip(CODES, rng.normal(0, 0.4, 8)))
             m = dict(zip(CODES, rng.normal(0, 0.4, 8)))
             sub = pairs[pairs["year"] == y]
-            mu = 30 * np.exp(sub["origin"].map(a) + sub["dest"].map(m) - 1.3 * np.log(sub["distance"] / 100)
-                             - 0.7 * sub["border"])
-            rows.append(pd.DataFrame({"year": y, "origin": sub["origin"], "dest": sub["dest"], "group": g,
-                                      "moves": rng.poisson(mu.to_numpy())}))
+            mu = 30 * np.exp(
+                sub["origin"].map(a) + sub["dest"].map(m) - 1.3 * np.log(sub["distance"] / 100) - 0.7 * sub["border"]
+            )
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "year": y,
+                        "origin": sub["origin"],
+                        "dest": sub["dest"],
+                        "group": g,
+                        "moves": rng.poisson(mu.to_numpy()),
+                    }
+                )
+            )
     od = pd.concat(rows, ignore_index=True)
     od.loc[(od["year"] == 2005) & (od["origin"] == SH) & (od["group"] == "port"), "moves"] = 0  # separated
     frame = gravity_frame(od, pairs)
@@ -185,8 +213,13 @@ def fitted():
     return fitted_cells(frame, r, ["log_distance", "border"]), r.coef().to_dict(), od
 
 
-BRIDGE = {"name": "without_bridge", "type": "scale_pairs", "from_year": 2008, "factor": 1.6,
-          "pairs": [[NB, SH], [NB, JX]]}
+BRIDGE = {
+    "name": "without_bridge",
+    "type": "scale_pairs",
+    "from_year": 2008,
+    "factor": 1.6,
+    "pairs": [[NB, SH], [NB, JX]],
+}
 PUDONG = {"name": "pudong", "type": "move_point", "from_year": 2006, "prefecture": SH, "lon": 121.80, "lat": 31.15}
 TARGETS = {"sunan": [SZ, WX], "south_of_bay": [NB, SX]}
 
@@ -225,8 +258,12 @@ def test_scenario_effects_have_the_expected_signs_and_timing(fitted):
     # Shanghai's point moved east: farther from Sunan
     assert post.loc[("pudong", "sunan"), "shift"] < 0
     # the pooled window is the sum of its years
-    yrs = tot[(tot["window"] == "year") & (tot["scenario"] == "pudong") & (tot["target"] == "sunan")
-              & (tot["start_year"] >= 2006)]
+    yrs = tot[
+        (tot["window"] == "year")
+        & (tot["scenario"] == "pudong")
+        & (tot["target"] == "sunan")
+        & (tot["start_year"] >= 2006)
+    ]
     row = post.loc[("pudong", "sunan")]
     assert row["start_year"] == 2006 and row["end_year"] == 2011
     assert row["scenario_flow"] == pytest.approx(yrs["scenario_flow"].sum())
@@ -245,7 +282,9 @@ def test_neutral_scenarios_change_nothing(fitted):
 def test_scenario_distances():
     cells = pair_table(POINTS, [2007, 2008])
     d = scenario_distance(cells, BRIDGE, POINTS)
-    ratio = pd.Series(d / cells["distance"].to_numpy(), index=pd.MultiIndex.from_frame(cells[["year", "origin", "dest"]]))
+    ratio = pd.Series(
+        d / cells["distance"].to_numpy(), index=pd.MultiIndex.from_frame(cells[["year", "origin", "dest"]])
+    )
     assert ratio[(2008, SH, NB)] == pytest.approx(1.6) and ratio[(2008, NB, SH)] == pytest.approx(1.6)
     assert ratio[(2007, SH, NB)] == 1 and ratio[(2008, SH, JX)] == 1
     d = scenario_distance(cells, {**PUDONG, "from_year": 2008}, POINTS)
@@ -268,9 +307,17 @@ def test_resolve_targets():
 
 # --------------------------------------------------------------------------- validation
 def test_gravity_validation_acceptance_rule():
-    table = pd.DataFrame({"model": ["pooled", "pooled"], "term": ["log_distance", "border"],
-                          "estimate": [-1.36, -0.70 - 0.03], "std_error": [0.02, 0.01], "n_obs": 10,
-                          "n_separated": 2, "n_moves": 50})
+    table = pd.DataFrame(
+        {
+            "model": ["pooled", "pooled"],
+            "term": ["log_distance", "border"],
+            "estimate": [-1.36, -0.70 - 0.03],
+            "std_error": [0.02, 0.01],
+            "n_obs": 10,
+            "n_separated": 2,
+            "n_moves": 50,
+        }
+    )
     v = gravity_validation(table, {"beta_log_distance": -1.3, "beta_border": -0.7})
     d, b = v["parameters"]["beta_log_distance"], v["parameters"]["beta_border"]
     assert not d["within_2se"] and d["within_tolerance"]  # 0.06 <= max(0.04, 0.065)

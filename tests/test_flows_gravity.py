@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers.gravity_world import small_world
 from yrd.flows import (
     adding_up,
     balance_fixed_effects,
@@ -29,44 +30,16 @@ def test_design_check_logit_flows_recover_coefficients_within_one_percent():
     elapsed = time.perf_counter() - t0
     est = dict(zip(r.terms, r.estimate))
     se = dict(zip(r.terms, r.std_error))
-    print(f"design check: {len(f)} cells, {int(f['moves'].sum())} moves, {elapsed:.1f} s; "
-          f"log_distance {est['log_distance']:.4f} ({se['log_distance']:.4f}), border {est['border']:.4f} "
-          f"({se['border']:.4f})")
+    print(
+        f"design check: {len(f)} cells, {int(f['moves'].sum())} moves, {elapsed:.1f} s; "
+        f"log_distance {est['log_distance']:.4f} ({se['log_distance']:.4f}), border {est['border']:.4f} "
+        f"({se['border']:.4f})"
+    )
     assert len(f) == 41 * 40 * 16 * 5
     assert abs(est["log_distance"] / -1.3 - 1) < 0.01
     assert abs(est["border"] / -0.7 - 1) < 0.01
     assert r.converged
     assert elapsed < 60
-
-
-def _small_world(seed=3, n=7, years=2, classes=("labour", "port"), zero_dest=None, scale=40.0):
-    """Poisson flows with a gravity mean on a few places (codes from three provinces)."""
-    rng = np.random.default_rng(seed)
-    codes = np.array(["310100", "320100", "320500", "330100", "330200", "340100", "340200", "320200", "330400"])[:n]
-    lon = rng.uniform(116, 122, n)
-    lat = rng.uniform(29, 33, n)
-    rows = []
-    for t in range(years):
-        for g in classes:
-            a = rng.normal(0, 0.5, n)
-            m = rng.normal(0, 0.5, n)
-            for i in range(n):
-                for j in range(n):
-                    if i == j:
-                        continue
-                    d = np.hypot(lon[i] - lon[j], lat[i] - lat[j]) * 100
-                    b = float(codes[i][:2] != codes[j][:2])
-                    mu = scale * np.exp(a[i] + m[j] - 1.2 * np.log(d / 100) - 0.6 * b)
-                    rows.append((2000 + t, codes[i], codes[j], g, rng.poisson(mu), d, np.log(d), b))
-    f = pd.DataFrame(rows, columns=["year", "origin", "dest", "group", "moves", "distance", "log_distance", "border"])
-    if zero_dest is not None:
-        f.loc[f["dest"] == zero_dest, "moves"] = 0
-    f["period"] = f["year"]
-    f["og"] = pd.factorize(pd.MultiIndex.from_frame(f[["origin", "group", "period"]]), sort=True)[0]
-    f["dg"] = pd.factorize(pd.MultiIndex.from_frame(f[["dest", "group", "period"]]), sort=True)[0]
-    f["pair"] = pd.factorize(pd.MultiIndex.from_frame(f[["origin", "dest"]]), sort=True)[0]
-    f["undirected_pair"] = f["pair"]
-    return f
 
 
 def _dummy_design(f):
@@ -93,7 +66,7 @@ def _newton_poisson(X, y, iters=100):
 
 
 def test_fepois_equals_dummy_variable_poisson_by_newton():
-    f = _small_world()
+    f = small_world()
     r = fit_ppml(f)
     X, y = _dummy_design(f), f["moves"].to_numpy(float)
     b, mu = _newton_poisson(X, y)
@@ -105,20 +78,25 @@ def test_fepois_equals_statsmodels_poisson_glm_with_dummies():
     sm = pytest.importorskip("statsmodels.api", reason="statsmodels is a test-only dependency")
     import pyfixest as pf
 
-    f = _small_world(seed=5)
+    f = small_world(seed=5)
     X, y = _dummy_design(f), f["moves"].to_numpy(float)
     glm = sm.GLM(y, X, family=sm.families.Poisson()).fit(tol=1e-13)
     r = fit_ppml(f)
     np.testing.assert_allclose(r.estimate, glm.params[:2], rtol=1e-6)
     np.testing.assert_allclose(r.cells["fitted"].to_numpy(), glm.fittedvalues, rtol=1e-6)
     # iid standard errors: the same information matrix (without pyfixest's small-sample factor)
-    iid = pf.fepois("moves ~ log_distance + border | og + dg", data=f, vcov="iid", iwls_tol=1e-12,
-                    ssc=pf.ssc(k_adj=False, G_adj=False))
+    iid = pf.fepois(
+        "moves ~ log_distance + border | og + dg",
+        data=f,
+        vcov="iid",
+        iwls_tol=1e-12,
+        ssc=pf.ssc(k_adj=False, G_adj=False),
+    )
     np.testing.assert_allclose(iid.se().to_numpy(), glm.bse[:2], rtol=1e-4)
 
 
 def test_separation_destination_with_only_zeros_is_reported_and_estimates_stay_finite():
-    f = _small_world(seed=11, zero_dest="340100")
+    f = small_world(seed=11, zero_dest="340100")
     r = fit_ppml(f)
     n_zero = int((f["dest"] == "340100").sum())  # 6 origins x 2 years x 2 classes
     assert n_zero == 24
@@ -134,7 +112,7 @@ def test_separation_destination_with_only_zeros_is_reported_and_estimates_stay_f
 
 
 def test_baseline_fitted_flows_add_up_to_observed_totals_by_fixed_effect_group():
-    f = _small_world(seed=2, n=9, years=3, classes=("labour", "port", "urban"), zero_dest="340200")
+    f = small_world(seed=2, n=9, years=3, classes=("labour", "port", "urban"), zero_dest="340200")
     table, fits = estimate_gravity(f, classes=["labour", "port", "urban"])
     cells = fitted_cells(f, fits["pooled"], ["log_distance", "border"])
     assert adding_up(cells) < 1e-8
@@ -145,7 +123,7 @@ def test_baseline_fitted_flows_add_up_to_observed_totals_by_fixed_effect_group()
 
 
 def test_balance_fixed_effects_matches_pyfixest_fitted_values():
-    f = _small_world(seed=4)
+    f = small_world(seed=4)
     r = fit_ppml(f)
     xb = f[["log_distance", "border"]].to_numpy() @ r.estimate
     log_fe, mu = balance_fixed_effects(f["moves"], xb, f["og"].to_numpy(), f["dg"].to_numpy())
@@ -154,7 +132,7 @@ def test_balance_fixed_effects_matches_pyfixest_fitted_values():
 
 
 def test_model_without_moves_is_reported_not_fatal():
-    f = _small_world()
+    f = small_world()
     f["moves"] = 0
     r = fit_ppml(f)
     assert np.isnan(r.estimate).all() and r.n_obs == 0 and r.n_separated == len(f) and "no moves" in r.note

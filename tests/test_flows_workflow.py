@@ -7,17 +7,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import ROOT
+from helpers.workflow import ROOT
 
 pytestmark = [
     pytest.mark.workflow,
-    pytest.mark.skipif("workflow/rules/flows.smk" not in (ROOT / "Snakefile").read_text(encoding="utf-8"),
-                       reason="flows.smk is not included by the Snakefile yet"),
+    pytest.mark.skipif(
+        "workflow/rules/flows.smk" not in (ROOT / "Snakefile").read_text(encoding="utf-8"),
+        reason="flows.smk is not included by the Snakefile yet",
+    ),
 ]
 
 
 def test_flow_outputs(tiny_run):
-    res = tiny_run / "results"
+    res = tiny_run / "results" / "tiny"
     od = pd.read_parquet(res / "flows" / "od.parquet")
     assert {"year", "origin", "dest", "group", "moves", "level"} <= set(od.columns)
     moves = pd.read_parquet(res / "relocations" / "moves.parquet")

@@ -7,11 +7,12 @@ CC0), cited as ``diff/<years>.diff``, which quote the State Council approvals (�
 import pandas as pd
 import pytest
 
+from helpers.resources import AREACODES_CSV
 from yrd import geography as g
 
 
 def _h(code, year, vintage=2021, **kw):
-    return g.harmonise_county_codes(pd.Series([code]), pd.Series([year]), vintage, **kw).iloc[0]
+    return g.harmonise_county_codes(pd.Series([code]), pd.Series([year]), vintage, history=AREACODES_CSV, **kw).iloc[0]
 
 
 @pytest.mark.parametrize(
@@ -49,7 +50,7 @@ def test_real_code_changes(code, year, expected, source):
 def test_split_rules():
     # 锡山市 split into 锡山区, 惠山区 and (partly) 滨湖区 (diff/1999-2000.diff:
     # "-320283 锡山市>锡山区,惠山区,滨湖区"): the same-name-stem rule picks 锡山区 320205.
-    t = g.harmonisation_table(pd.Series(["320283"]), 1998)
+    t = g.harmonisation_table(pd.Series(["320283"]), 1998, history=AREACODES_CSV)
     assert t["code_vintage"].iloc[0] == "320205"
     assert t["rule"].iloc[0] == "split"
     # 绍兴县 split into 柯桥区 and 越城区 (diff/2012-2013.diff: "-330621 绍兴县>柯桥区,越城区"):
@@ -63,13 +64,13 @@ def test_not_in_force_and_tolerance():
     # ... unless a lag of up to two years is tolerated.
     assert _h("320115", 1998, tolerance=2) == "320115"
     # garbage and missing codes give NA, never an exception
-    out = g.harmonise_county_codes(pd.Series(["abc", None, "999999"]), 2005)
+    out = g.harmonise_county_codes(pd.Series(["abc", None, "999999"]), 2005, history=AREACODES_CSV)
     assert out.isna().all()
 
 
 def test_integer_codes_and_index_preserved():
     s = pd.Series([320121, 310103], index=["a", "b"])
-    out = g.harmonise_county_codes(s, pd.Series([1998, 2003], index=["a", "b"]))
+    out = g.harmonise_county_codes(s, pd.Series([1998, 2003], index=["a", "b"]), history=AREACODES_CSV)
     assert list(out.index) == ["a", "b"]
     assert list(out) == ["320115", "310101"]
 
@@ -81,11 +82,14 @@ def test_backwards_to_an_older_vintage():
 
 
 def test_every_yrd_code_1998_2013_reaches_the_vintage():
-    vint = set(g.codes_in_force(2021, "county", ["31", "32", "33", "34"])["code"])
+    vint = set(g.codes_in_force(2021, "county", ["31", "32", "33", "34"], history=AREACODES_CSV)["code"])
     assert len(vint) == 305  # the county set of the shipped boundaries
-    frames = [g.codes_in_force(y, "county", ["31", "32", "33", "34"]).assign(year=y) for y in range(1998, 2014)]
+    frames = [
+        g.codes_in_force(y, "county", ["31", "32", "33", "34"], history=AREACODES_CSV).assign(year=y)
+        for y in range(1998, 2014)
+    ]
     allc = pd.concat(frames, ignore_index=True)
-    out = g.harmonise_county_codes(allc["code"], allc["year"])
+    out = g.harmonise_county_codes(allc["code"], allc["year"], history=AREACODES_CSV)
     assert out.notna().all()
     assert set(out) <= vint
 
@@ -107,7 +111,7 @@ def test_parse_successors():
 
 
 def test_code_history_table():
-    t = g.code_history()
+    t = g.code_history(AREACODES_CSV)
     assert {"code", "name", "level", "valid_from", "valid_to", "successors"} <= set(t.columns)
     row = t[(t["code"] == "320121")].iloc[0]
     assert (row["name"], row["valid_from"], row["valid_to"]) == ("江宁县", 1981, 2000)
@@ -118,3 +122,15 @@ def test_override_a_split():
     assert _h("330621", 2010, overrides={"330621": "330602"}) == "330602"
     with pytest.raises(ValueError, match="not in force"):
         _h("330621", 2010, overrides={"330621": "330699"})
+
+
+def test_the_code_history_is_an_argument_path_or_table():
+    table = g.code_history(AREACODES_CSV)
+    assert g.code_history(table) is table
+    codes = pd.Series(["320121", "330621", "320583"])
+    pd.testing.assert_frame_equal(
+        g.harmonisation_table(codes, 1998, history=table),
+        g.harmonisation_table(codes, 1998, history=str(AREACODES_CSV)),
+    )
+    with pytest.raises(TypeError):
+        g.harmonise_county_codes(codes, 1998)  # no default file

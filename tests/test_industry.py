@@ -12,16 +12,29 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers.resources import (
+    CLASSES_CSV,
+    CROSSWALK_1994_CSV,
+    CROSSWALK_2011_CSV,
+    INDUSTRIES_CSV,
+    ISIC3_CSV,
+    MANY_TO_MANY_CSV,
+    NAMES_2002_CSV,
+    NAMES_2011_CSV,
+    crosswalks,
+)
 from yrd import industry as ind
+
+CW = crosswalks()
 
 
 def _h(code, year):
-    return ind.harmonise_industry_codes(pd.Series([code]), pd.Series([year])).iloc[0]
+    return ind.harmonise_industry_codes(pd.Series([code]), pd.Series([year]), crosswalks=CW).iloc[0]
 
 
 # --------------------------------------------------------------------------- 2002 divisions
 def test_industries_are_the_30_divisions_of_2002():
-    d = ind.industries()
+    d = ind.industries(INDUSTRIES_CSV)
     assert list(d["code"]) == [str(c) for c in range(13, 44) if c != 38]
     assert d["code"].str.len().eq(2).all()
     for col in ("name_zh", "name_en", "name_short_zh", "name_short_en"):
@@ -32,25 +45,25 @@ def test_industries_are_the_30_divisions_of_2002():
 
 
 def test_division_names_match_the_standard():
-    d = ind.industries().set_index("code")["name_zh"]
+    d = ind.industries(INDUSTRIES_CSV).set_index("code")["name_zh"]
     assert d["13"] == "农副食品加工业"
     assert d["37"] == "交通运输设备制造业"
     assert d["40"] == "通信设备、计算机及其他电子设备制造业"
     # divisions whose name GB/T 4754-2011 kept under the same code
-    n2011 = ind.names_2011_2digit().set_index("code")["name_zh"]
+    n2011 = ind.names_2011_2digit(NAMES_2011_CSV).set_index("code")["name_zh"]
     for code in ("13", "14", "16", "17", "21", "27", "28"):
         assert d[code] == n2011[code], code
 
 
 def test_every_division_has_4digit_children_in_the_nbs_list():
-    children = set(ind.names_2002_4digit()["code"].str[:2])
+    children = set(ind.names_2002_4digit(NAMES_2002_CSV)["code"].str[:2])
     assert set(ind.MANUFACTURING_2002) <= children
     assert "38" not in children
 
 
 def test_explicit_path(tmp_path):
     p = tmp_path / "x.csv"
-    ind.industries().head(3).to_csv(p, index=False)
+    ind.industries(INDUSTRIES_CSV).head(3).to_csv(p, index=False)
     assert list(ind.industries(p)["code"]) == ["13", "14", "15"]
 
 
@@ -71,7 +84,7 @@ def test_industry_vintage_rejects_non_integers():
 @pytest.mark.parametrize("vintage", [1994, 2002, 2011])
 @pytest.mark.parametrize("level", [2, 3, 4])
 def test_crosswalk_weights_sum_to_one_and_one_primary(vintage, level):
-    c = ind.crosswalk(vintage, level=level)
+    c = ind.crosswalk(vintage, level=level, crosswalks=CW)
     assert list(c.columns) == ["from_code", "to_code", "weight", "rule", "primary"]
     assert c["from_code"].str.len().eq(level).all() and c["to_code"].str.len().eq(level).all()
     assert np.allclose(c.groupby("from_code")["weight"].sum(), 1.0)
@@ -83,34 +96,34 @@ def test_crosswalk_weights_sum_to_one_and_one_primary(vintage, level):
 
 
 def test_crosswalk_2002_is_identity():
-    c = ind.crosswalk(2002, level=4)
+    c = ind.crosswalk(2002, level=4, crosswalks=CW)
     assert (c["from_code"] == c["to_code"]).all() and (c["rule"] == "identity").all()
-    assert len(c) == len(ind.names_2002_4digit()["code"].unique())
+    assert len(c) == len(ind.names_2002_4digit(NAMES_2002_CSV)["code"].unique())
 
 
 def test_crosswalk_targets_are_real_2002_codes():
-    codes = set(ind.names_2002_4digit()["code"])
+    codes = set(ind.names_2002_4digit(NAMES_2002_CSV)["code"])
     for v in (1994, 2011):
-        assert set(ind.crosswalk(v, level=4)["to_code"]) <= codes, v
+        assert set(ind.crosswalk(v, level=4, crosswalks=CW)["to_code"]) <= codes, v
 
 
 def test_2011_to_2002_is_the_inverse_of_the_nbs_table():
-    fwd = pd.read_csv(ind.INDUSTRY_DIR / "gbcrosswalk_gb_2002_2011.csv", dtype=str, keep_default_na=False)
+    fwd = pd.read_csv(CROSSWALK_2011_CSV, dtype=str, keep_default_na=False)
     fwd = fwd[fwd["level"] == "S"]
     fwd_pairs = set(zip(fwd["from_code"], fwd["to_code"]))
-    inv = ind.crosswalk(2011, level=4)
+    inv = ind.crosswalk(2011, level=4, crosswalks=CW)
     assert set(zip(inv["to_code"], inv["from_code"])) == fwd_pairs
 
 
 def test_2011_split_inverse_weights():
     # 2011 1830 服饰制造 <- 2002 1830 制帽 (whole) and 1751, 1761, 1762, 1763 (each split 5-6 ways)
-    c = ind.crosswalk(2011, level=4).set_index(["from_code", "to_code"])["weight"]
+    c = ind.crosswalk(2011, level=4, crosswalks=CW).set_index(["from_code", "to_code"])["weight"]
     assert c[("1830", "1830")] == pytest.approx(1 / (1 + 1 / 6 + 3 / 5))
     assert _h("1830", 2012) == "18"
 
 
 def test_1994_corrections_applied():
-    c = ind.crosswalk(1994, level=4)
+    c = ind.crosswalk(1994, level=4, crosswalks=CW)
     pairs = set(zip(c["from_code"], c["to_code"]))
     # 94 p.556: 4011 发电机制造业 -> 2002 3911 only; 94 p.557: 4111 传输设备制造业 -> 2002 4011
     assert ("4011", "4011") not in pairs and ("4011", "3911") in pairs
@@ -120,14 +133,32 @@ def test_1994_corrections_applied():
 
 
 def test_many_to_many_table_is_current():
-    committed = pd.read_csv(ind.MANY_TO_MANY_CSV, dtype=str, keep_default_na=False)
-    fresh = ind.many_to_many().astype(str).replace({"<NA>": ""})
+    committed = pd.read_csv(MANY_TO_MANY_CSV, dtype=str, keep_default_na=False)
+    fresh = ind.many_to_many(CW).astype(str).replace({"<NA>": ""})
     fresh["harmonised_division"] = fresh["harmonised_division"].replace({"nan": ""})
     pd.testing.assert_frame_equal(committed.reset_index(drop=True), fresh.reset_index(drop=True))
 
 
+def test_the_source_tables_are_arguments(tmp_path):
+    tables = ind.load_crosswalks(
+        pd.read_csv(NAMES_2002_CSV, dtype=str),
+        pd.read_csv(CROSSWALK_1994_CSV, dtype=str, keep_default_na=False),
+        pd.read_csv(CROSSWALK_2011_CSV, dtype=str, keep_default_na=False),
+    )
+    for v in (1994, 2011):
+        pd.testing.assert_frame_equal(
+            ind.crosswalk(v, level=2, crosswalks=tables), ind.crosswalk(v, level=2, crosswalks=CW)
+        )
+    assert ind.write_many_to_many(tmp_path / "m.csv", CW).read_text(encoding="utf-8") == MANY_TO_MANY_CSV.read_text(
+        encoding="utf-8"
+    )
+    for call in (lambda: ind.crosswalk(1994), ind.industries, ind.industry_classes, ind.many_to_many):
+        with pytest.raises(TypeError):  # no default file in the library
+            call()
+
+
 def test_many_to_many_lists_only_split_codes():
-    m = ind.many_to_many()
+    m = ind.many_to_many(CW)
     assert (m["n_targets"] > 1).all()
     assert {1994, 2011} == set(m["from_vintage"]) and {2, 4} == set(m["level"])
     # 1994 division 40 splits between 2002 35 and 39 and is listed
@@ -204,7 +235,7 @@ def test_harmonise_unknown_4digit_falls_back_to_2digit():
 
 def test_harmonise_accepts_messy_input_and_keeps_index():
     codes = pd.Series([1711, "1711.0", " 1711 ", 1711.0, np.nan, "17"], index=[10, 11, 12, 13, 14, 15])
-    out = ind.harmonise_industry_codes(codes, 2005)
+    out = ind.harmonise_industry_codes(codes, 2005, crosswalks=CW)
     assert out.dtype == "string"
     assert list(out.index) == [10, 11, 12, 13, 14, 15]
     assert list(out.iloc[:4]) == ["17"] * 4 and pd.isna(out.iloc[4]) and out.iloc[5] == "17"
@@ -215,39 +246,39 @@ def test_harmonise_uses_the_vintage_of_each_year():
     years = pd.Series([2002, 2003, 2012, 2011, 2012])
     # 1994 4011 发电机 -> 39; 2002 4011 通信传输设备 -> 40; 2011 4011 工业自动控制 (仪器仪表) -> 41;
     # 2002 3610 is not a class (falls back to 36); 2011 3610 汽车整车制造 -> 37
-    assert list(ind.harmonise_industry_codes(codes, years)) == ["39", "40", "41", "36", "37"]
-    assert pd.isna(ind.harmonise_industry_codes(pd.Series(["13"]), pd.Series([np.nan])).iloc[0])
+    assert list(ind.harmonise_industry_codes(codes, years, crosswalks=CW)) == ["39", "40", "41", "36", "37"]
+    assert pd.isna(ind.harmonise_industry_codes(pd.Series(["13"]), pd.Series([np.nan]), crosswalks=CW).iloc[0])
 
 
 def test_harmonise_int_year_equals_series_year():
     codes = pd.Series(["1310", "29", "4111", "0412"])
-    a = ind.harmonise_industry_codes(codes, 1999)
-    b = ind.harmonise_industry_codes(codes, pd.Series([1999] * 4))
+    a = ind.harmonise_industry_codes(codes, 1999, crosswalks=CW)
+    b = ind.harmonise_industry_codes(codes, pd.Series([1999] * 4), crosswalks=CW)
     pd.testing.assert_series_equal(a, b)
 
 
 def test_harmonise_rejects_other_targets_and_bad_lengths():
     with pytest.raises(ValueError):
-        ind.harmonise_industry_codes(pd.Series(["13"]), 2005, target_vintage=2011)
+        ind.harmonise_industry_codes(pd.Series(["13"]), 2005, target_vintage=2011, crosswalks=CW)
     with pytest.raises(ValueError):
-        ind.harmonise_industry_codes(pd.Series(["13", "14"]), pd.Series([2005]))
+        ind.harmonise_industry_codes(pd.Series(["13", "14"]), pd.Series([2005]), crosswalks=CW)
     with pytest.raises(ValueError):
-        ind.crosswalk(2011, to_vintage=2011)
+        ind.crosswalk(2011, to_vintage=2011, crosswalks=CW)
     with pytest.raises(ValueError):
-        ind.crosswalk(1987)
+        ind.crosswalk(1987, crosswalks=CW)
 
 
 @pytest.mark.parametrize("vintage, year", [(1994, 1999), (2011, 2013)])
 def test_every_2002_division_is_reachable(vintage, year):
-    codes = ind.crosswalk(vintage, level=4)["from_code"].drop_duplicates()
-    got = set(ind.harmonise_industry_codes(codes, year).dropna())
+    codes = ind.crosswalk(vintage, level=4, crosswalks=CW)["from_code"].drop_duplicates()
+    got = set(ind.harmonise_industry_codes(codes, year, crosswalks=CW).dropna())
     assert got == set(ind.MANUFACTURING_2002)
 
 
 # --------------------------------------------------------------------------- classes
 def test_classes_cover_all_divisions_with_sources():
-    c = ind.industry_classes()
-    assert list(c["code"]) == list(ind.industries()["code"])
+    c = ind.industry_classes(CLASSES_CSV)
+    assert list(c["code"]) == list(ind.industries(INDUSTRIES_CSV)["code"])
     assert set(c["factor_intensity"]) == set(ind.FACTOR_CLASSES)
     assert c["port_type"].dtype == bool and c["urban_type"].dtype == bool
     for col in ("source_factor_intensity", "source_port_type", "source_urban_type"):
@@ -259,12 +290,12 @@ def test_classes_cover_all_divisions_with_sources():
 
 
 def test_factor_intensity_follows_the_documented_rule():
-    c = ind.industry_classes().set_index("code")["factor_intensity"]
-    pd.testing.assert_series_equal(c, ind.factor_intensity_rule().reindex(c.index), check_names=False)
+    c = ind.industry_classes(CLASSES_CSV).set_index("code")["factor_intensity"]
+    pd.testing.assert_series_equal(c, ind.factor_intensity_rule(ISIC3_CSV).reindex(c.index), check_names=False)
 
 
 def test_class_assignments():
-    c = ind.industry_classes().set_index("code")
+    c = ind.industry_classes(CLASSES_CSV).set_index("code")
     # OECD high-technology: pharmaceuticals (ISIC 2423), radio/TV/communication (32), instruments (33)
     assert (c.loc[["27", "40", "41"], "factor_intensity"] == "technology").all()
     assert (c.loc[["18", "19", "24"], "factor_intensity"] == "labour").all()
@@ -276,15 +307,25 @@ def test_class_assignments():
 
 @pytest.mark.parametrize(
     "isic, group",
-    [("2423", "high"), ("3530", "high"), ("3000", "high"), ("2411", "medium_high"), ("3520", "medium_high"),
-     ("3511", "medium_low"), ("2720", "medium_low"), ("1541", "low"), ("3720", "low"), ("4010", None)],
+    [
+        ("2423", "high"),
+        ("3530", "high"),
+        ("3000", "high"),
+        ("2411", "medium_high"),
+        ("3520", "medium_high"),
+        ("3511", "medium_low"),
+        ("2720", "medium_low"),
+        ("1541", "low"),
+        ("3720", "low"),
+        ("4010", None),
+    ],
 )
 def test_oecd_technology_group(isic, group):
     assert ind.oecd_technology_group(isic) == group
 
 
 def test_industry_classes_rejects_bad_flags(tmp_path):
-    c = pd.read_csv(ind.CLASSES_CSV, dtype=str, keep_default_na=False)
+    c = pd.read_csv(CLASSES_CSV, dtype=str, keep_default_na=False)
     c.loc[0, "port_type"] = "yes"
     p = tmp_path / "classes.csv"
     c.to_csv(p, index=False)
@@ -295,7 +336,7 @@ def test_industry_classes_rejects_bad_flags(tmp_path):
 def test_relocation_class_precedence():
     from yrd.industry import RELOCATION_CLASSES, relocation_class
 
-    r = relocation_class()
+    r = relocation_class(ind.industry_classes(CLASSES_CSV))
     assert len(r) == 30 and set(r) == set(RELOCATION_CLASSES)
     assert r["26"] == "port"  # chemicals: technology-intensive AND port-type -> port first
     assert r["40"] == "technology"  # electronics: technology AND urban-type -> technology

@@ -11,19 +11,21 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from yrd.ingest import CLEAN_COLUMNS, QUARANTINE_COLUMNS, RawFileError, ingest_file, load_dialects, read_raw
+from helpers.resources import dialects as repository_dialects
+from helpers.resources import ingest_references
+from yrd.ingest import CLEAN_COLUMNS, QUARANTINE_COLUMNS, RawFileError, ingest_file, read_raw
 
 CORPUS = Path(__file__).resolve().parent / "data" / "malformed"
 
 
 @pytest.fixture(scope="module")
 def dialects():
-    return load_dialects()
+    return repository_dialects()
 
 
 def ingest(name: str, year: int = 1998, unit: str = "qian", dialects=None, **kw):
     # source_file as given: a relative name, as the pipeline passes them
-    return ingest_file(CORPUS / name, year, unit, dialects, source_file=name, **kw)
+    return ingest_file(CORPUS / name, year, unit, dialects, source_file=name, **ingest_references(), **kw)
 
 
 def reasons(res) -> list[tuple[int, str, str]]:
@@ -47,19 +49,45 @@ FILE_ERRORS = {
     "empty.csv": r"empty file \(0 bytes\)",
     "header_only.csv": r"header only, no data rows \(headers: \['firm', 'name'",
     "missing_required_column.csv": r"required column missing: county_code .*headers found: \['firm', 'name', "
-                                   r"'legal', 'cic'",
+    r"'legal', 'cic'",
     "duplicate_header.csv": r"duplicate canonical column 'firm_code': headers \['firm', 'frdm'\]",
-    "truncated_quote.csv": r"truncated file: it ends inside a quoted field",
-    "truncated_fields.csv": r"truncated file: its last record \(data row 3\) has 5 of the header's 15 fields",
+    "truncated_quote.csv": r"truncated file: it ends inside a quoted field \(line 5\); the copy is incomplete, "
+    r"copy the file again from its source$",
+    "truncated_fields.csv": r"truncated file: it ends inside a row \(data row 3 has 5 of the header's 15 fields and "
+    r"no line break\); the copy is incomplete, copy the file again from its source$",
+    "truncated_utf8_char.csv": r"truncated file: it ends inside a character \(the last 2 bytes are an incomplete "
+    r"UTF-8 character\); the copy is incomplete, copy the file again from its source$",
+    "truncated_gbk_char.csv": r"truncated file: it ends inside a character \(the last byte is an incomplete "
+    r"GB18030/GBK character\); the copy is incomplete, copy the file again from its "
+    r"source$",
+    "truncated.dta": r"truncated file: it has 5050 bytes but its Stata header announces 10101; the copy is "
+    r"incomplete, copy the file again from its source$",
+    "truncated.xlsx": r"cannot be read as an Excel \.xlsx file: truncated or corrupt \(it starts as a zip archive, "
+    r"as \.xlsx files do, but the archive's directory at its end is missing\); copy the file "
+    r"again from its source$",
     "colon_delimited.csv": r"wrong delimiter: the header line 'firm:name:legal.*' is a single column",
     "utf16.csv": r"unknown encoding: it starts with a UTF-16 byte-order mark",
     "utf16le_nobom.csv": r"unknown encoding",
     "random_bytes.csv": r"unknown encoding: it decodes neither as UTF-8 nor as GB18030",
-    "corrupt.dta": r"cannot be read as a Stata \.dta file \(corrupt or truncated\)",
-    "corrupt.parquet": r"cannot be read as a Parquet file \(corrupt or truncated\)",
-    "corrupt.xlsx": r"cannot be read as an Excel \.xlsx file",
-    "corrupt.xls": r"cannot be read as an Excel \.xls file",
+    "corrupt.dta": r"cannot be read as a Stata \.dta file \(corrupt or truncated\): .*; check that Stata opens it, "
+    r"or copy it again$",
+    "corrupt.parquet": r"cannot be read as a Parquet file: truncated or corrupt \(it starts with the Parquet marker "
+    r"'PAR1' but its footer, at the end of the file, is missing\); copy the file again from its "
+    r"source$",
+    "corrupt.xlsx": r"cannot be read as an Excel \.xlsx file \(corrupt or not Excel\): BadZipFile: .*; check that "
+    r"Excel opens it, or copy it again$",
+    "corrupt.xls": r"cannot be read as an Excel \.xls file \(corrupt or not Excel\)",
 }
+#: Files cut while being copied: the message says "truncated", never "unknown encoding".
+TRUNCATED = [
+    "truncated_quote.csv",
+    "truncated_fields.csv",
+    "truncated_utf8_char.csv",
+    "truncated_gbk_char.csv",
+    "truncated.dta",
+    "truncated.xlsx",
+    "corrupt.parquet",
+]
 
 
 @pytest.mark.parametrize("name", sorted(FILE_ERRORS))
@@ -73,6 +101,23 @@ def test_file_level_errors_name_the_file_and_the_problem(name, dialects):
     assert "Traceback" not in str(err)
 
 
+@pytest.mark.parametrize("name", TRUNCATED)
+def test_cut_files_say_truncated_and_the_fix(name, dialects):
+    with pytest.raises(RawFileError) as ei:
+        ingest(name, dialects=dialects)
+    msg = str(ei.value)
+    assert "truncated" in msg and "copy the file again" in msg
+    assert "unknown encoding" not in msg and "pass the encoding" not in msg
+
+
+def test_a_cut_text_file_says_truncated_with_any_engine_or_a_given_encoding(dialects):
+    for engine in ("pyarrow", "c"):
+        with pytest.raises(RawFileError, match=r"ends inside a character \(the last 2 bytes are an incomplete UTF-8"):
+            ingest("truncated_utf8_char.csv", dialects=dialects, engine=engine)
+    with pytest.raises(RawFileError, match=r"ends inside a character \(the last byte is an incomplete gbk "):
+        ingest("truncated_gbk_char.csv", dialects=dialects, encoding="gbk")
+
+
 def test_read_raw_refuses_the_same_files_with_the_path_as_given():
     for name in ("empty.csv", "corrupt.dta", "utf16.csv"):
         path = CORPUS / name
@@ -82,10 +127,10 @@ def test_read_raw_refuses_the_same_files_with_the_path_as_given():
 
 def test_missing_file_and_unsupported_extension(tmp_path):
     with pytest.raises(RawFileError, match="file not found"):
-        ingest_file(tmp_path / "asif_1998.csv", 1998, "qian")
+        ingest_file(tmp_path / "asif_1998.csv", 1998, "qian", repository_dialects(), **ingest_references())
     (tmp_path / "asif_1998.sav").write_bytes(b"x")
     with pytest.raises(RawFileError, match=r"unsupported file type '\.sav'"):
-        ingest_file(tmp_path / "asif_1998.sav", 1998, "qian")
+        ingest_file(tmp_path / "asif_1998.sav", 1998, "qian", repository_dialects(), **ingest_references())
 
 
 # --------------------------------------------------------------------------- files read cleanly
@@ -125,8 +170,12 @@ def test_valid_files_of_every_format_are_read_whole(name, dialects):
 def test_county_and_industry_codes_are_harmonised_with_the_raw_codes_kept(dialects):
     c = ingest("ok_gbk_zh.csv", dialects=dialects).clean
     jn = c.iloc[0]
-    assert (jn["county_code_raw"], jn["county"], jn["prefecture"], jn["province"]) == ("320121", "320115", "320100",
-                                                                                      "320000")
+    assert (jn["county_code_raw"], jn["county"], jn["prefecture"], jn["province"]) == (
+        "320121",
+        "320115",
+        "320100",
+        "320000",
+    )
     # 1994 codes: 3411 -> 34, 4011 (发电机) -> 39, 1810 -> 18, 1310 -> 13
     assert list(c["industry_code_raw"]) == ["3411", "4011", "1810", "1310"]
     assert list(c["industry"]) == ["34", "39", "18", "13"]
@@ -181,52 +230,100 @@ def test_extra_columns_are_dropped_and_recorded(dialects, caplog):
 
 # --------------------------------------------------------------------------- quarantine rows
 QUARANTINE = {
-    "county_codes.csv": (1998, [
-        (0, "county_code", "county_code_not_in_force"),
-        (2, "county_code", "not_county_code"),
-        (3, "county_code", "missing_county_code"),
-        (4, "county_code", "invalid_county_code"),
-    ], 5, 0),
-    "industry_codes.csv": (1998, [
-        (0, "industry_code", "unknown_industry_code"),
-        (1, "industry_code", "not_manufacturing"),
-        (2, "industry_code", "missing_industry_code"),
-    ], 4, 0),
-    "bad_numbers.csv": (1998, [
-        (0, "employment", "negative_employment"),
-        (1, "employment", "zero_employment"),
-        (2, "employment", "absurd_employment"),
-        (3, "employment", "non_integer_employment"),
-        (4, "employment", "missing_employment"),
-        (5, "output", "negative_output"),
-        (6, "output", "absurd_output"),
-        (7, "county_code", "county_code_not_in_force"),
-        (7, "employment", "negative_employment"),
-        (7, "output", "negative_output"),
-    ], 9, 0),
-    "founding_year.csv": (1998, [
-        (0, "founding_year", "founding_year_impossible"),
-        (1, "founding_year", "founding_year_impossible"),
-        (2, "founding_year", "founding_year_impossible"),
-        (3, "founding_year", "non_numeric_founding_year"),
-    ], 6, 0),
-    "mixed_types.csv": (1998, [
-        (0, "employment", "non_numeric_employment"),
-        (3, "output", "non_numeric_output"),
-        (4, "sales", "non_numeric_sales"),
-    ], 6, 0),
-    "year_mismatch.csv": (1998, [
-        (1, "year", "year_mismatch"),
-        (2, "year", "year_mismatch"),
-    ], 4, 0),
-    "duplicates.csv": (1998, [
-        (3, "firm_code", "duplicate_firm_code"),
-        (7, "firm_code", "duplicate_firm_code"),
-    ], 9, 2),
-    "malformed_rows.csv": (1998, [
-        (1, "row", "malformed_row"),
-        (2, "row", "malformed_row"),
-    ], 4, 0),
+    "county_codes.csv": (
+        1998,
+        [
+            (0, "county_code", "county_code_not_in_force"),
+            (2, "county_code", "not_county_code"),
+            (3, "county_code", "missing_county_code"),
+            (4, "county_code", "invalid_county_code"),
+        ],
+        5,
+        0,
+    ),
+    "industry_codes.csv": (
+        1998,
+        [
+            (0, "industry_code", "unknown_industry_code"),
+            (1, "industry_code", "not_manufacturing"),
+            (2, "industry_code", "missing_industry_code"),
+        ],
+        4,
+        0,
+    ),
+    "bad_numbers.csv": (
+        1998,
+        [
+            (0, "employment", "negative_employment"),
+            (1, "employment", "zero_employment"),
+            (2, "employment", "absurd_employment"),
+            (3, "employment", "non_integer_employment"),
+            (4, "employment", "missing_employment"),
+            (5, "output", "negative_output"),
+            (6, "output", "absurd_output"),
+            (7, "county_code", "county_code_not_in_force"),
+            (7, "employment", "negative_employment"),
+            (7, "output", "negative_output"),
+        ],
+        9,
+        0,
+    ),
+    "founding_year.csv": (
+        1998,
+        [
+            (0, "founding_year", "founding_year_impossible"),
+            (1, "founding_year", "founding_year_impossible"),
+            (2, "founding_year", "founding_year_impossible"),
+            (3, "founding_year", "non_numeric_founding_year"),
+        ],
+        6,
+        0,
+    ),
+    "mixed_types.csv": (
+        1998,
+        [
+            (0, "employment", "non_numeric_employment"),
+            (3, "output", "non_numeric_output"),
+            (4, "sales", "non_numeric_sales"),
+        ],
+        6,
+        0,
+    ),
+    "year_mismatch.csv": (
+        1998,
+        [
+            (1, "year", "year_mismatch"),
+            (2, "year", "year_mismatch"),
+        ],
+        4,
+        0,
+    ),
+    "duplicates.csv": (
+        1998,
+        [
+            (3, "firm_code", "duplicate_firm_code"),
+            (7, "firm_code", "duplicate_firm_code"),
+        ],
+        9,
+        2,
+    ),
+    "malformed_rows.csv": (
+        1998,
+        [
+            (1, "row", "malformed_row"),
+            (2, "row", "malformed_row"),
+        ],
+        4,
+        0,
+    ),
+    "short_last_row.csv": (
+        1998,
+        [
+            (3, "row", "malformed_row"),
+        ],
+        4,
+        0,
+    ),
 }
 
 

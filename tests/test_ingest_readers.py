@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from yrd.ingest import RawFileError, read_raw
-from yrd.ingest.readers import _parse_careful, _parse_pyarrow, as_strings, decode_text, read_table, sniff_delimiter
+from yrd.ingest.readers import as_strings, read_table, stata_size
+from yrd.ingest.text import _parse_careful, _parse_pyarrow, cut_character, decode_text, sniff_delimiter
 
 HEADER = "firm,name,dq,cic,employ,output"
 ROWS = ["13456789X,南京江宁机械厂,320121,3411,120,15234.5", "60723145-8,上海徐汇电机有限公司,310104,4011,350,48000.0"]
@@ -20,8 +21,9 @@ def write(tmp_path, name: str, text: str, encoding: str = "utf-8"):
 
 
 # --------------------------------------------------------------------------- encodings
-@pytest.mark.parametrize("encoding, reported", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gbk", "gb18030"),
-                                                ("gb18030", "gb18030")])
+@pytest.mark.parametrize(
+    "encoding, reported", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gbk", "gb18030"), ("gb18030", "gb18030")]
+)
 def test_encodings_are_detected_and_text_is_exact(tmp_path, encoding, reported):
     p = write(tmp_path, "a.csv", "\n".join([HEADER, *ROWS]) + "\n", encoding)
     df = read_raw(p)
@@ -51,6 +53,55 @@ def test_binary_that_decodes_is_refused_by_its_control_characters():
         decode_text(b"firm,name\x00\x00\n1,2\n", "f.csv")
 
 
+# --------------------------------------------------------------------------- cut inside a character
+TEXT = "\n".join([HEADER, *ROWS]) + "\n25003317-1,杭州上城食品厂"
+
+
+@pytest.mark.parametrize(
+    "encoding, keep, shown",
+    [
+        ("utf-8", 1, "the last byte is an incomplete UTF-8"),
+        ("utf-8", 2, "the last 2 bytes are an incomplete UTF-8"),
+        ("utf-8-sig", 2, "the last 2 bytes are an incomplete UTF-8"),
+        ("gbk", 1, "the last byte is an incomplete GB18030/GBK"),
+        ("gb18030", 3, "the last 3 bytes are an incomplete GB18030/GBK"),  # a four-byte GB18030 character
+    ],
+)
+def test_a_file_cut_inside_a_character_is_truncated_not_an_unknown_encoding(encoding, keep, shown):
+    text = TEXT + ("𠀀" if keep == 3 else "")
+    last = len(text[-1].encode(encoding))
+    data = text.encode(encoding)[: -(last - keep)]
+    assert cut_character(data, "utf-8-sig" if encoding.startswith("utf") else "gb18030") == keep
+    with pytest.raises(
+        RawFileError,
+        match=rf"^raw file 'f\.csv': truncated file: it ends inside a character "
+        rf"\({shown} character\); the copy is incomplete, copy the file again",
+    ):
+        decode_text(data, "f.csv")
+
+
+def test_a_cut_after_ascii_text_is_truncated_and_names_both_encodings():
+    # ASCII up to a lone lead byte: either encoding could have been cut
+    with pytest.raises(RawFileError, match=r"last byte is an incomplete UTF-8 or GB18030/GBK character"):
+        decode_text(b"firm,name\n1,a\xe6", "f.csv")
+
+
+def test_invalid_bytes_before_the_end_are_still_an_unknown_encoding():
+    assert cut_character(b"firm,name\n1,\xff\xe6", "utf-8") == 0
+    assert cut_character("杭州".encode(), "utf-8") == 0  # whole
+    assert cut_character(b"\xe6", "utf-8") == 0  # nothing decodes before the cut
+    with pytest.raises(RawFileError, match="unknown encoding: it decodes neither"):
+        decode_text(b"firm,name\n1,\x80\x80\xff\xe6", "f.csv")
+
+
+def test_a_given_encoding_reports_a_cut_character():
+    data = TEXT.encode("gbk")[:-1]
+    with pytest.raises(RawFileError, match=r"ends inside a character \(the last byte is an incomplete gbk character\)"):
+        decode_text(data, "f.csv", "gbk")
+    with pytest.raises(RawFileError, match=r"does not decode as utf-8: invalid bytes at offset"):
+        decode_text(data, "f.csv", "utf-8")
+
+
 # --------------------------------------------------------------------------- delimiters
 @pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
 def test_delimiter_is_sniffed(tmp_path, sep):
@@ -61,7 +112,7 @@ def test_delimiter_is_sniffed(tmp_path, sep):
 
 
 def test_commas_inside_quoted_names_do_not_fool_the_sniffer():
-    text = "firm;name;dq\n1;\"A, B and C, Ltd\";320121\n2;\"D, E\";310104\n"
+    text = 'firm;name;dq\n1;"A, B and C, Ltd";320121\n2;"D, E";310104\n'
     assert sniff_delimiter(text, "f") == ";"
 
 
@@ -94,7 +145,7 @@ def test_engines_agree_on_a_good_file(tmp_path):
 
 
 def test_values_are_never_coerced(tmp_path):
-    p = write(tmp_path, "a.csv", "firm,dq,cic,employ,output\n007,320121,0610,012,\"1,234\"\n")
+    p = write(tmp_path, "a.csv", 'firm,dq,cic,employ,output\n007,320121,0610,012,"1,234"\n')
     r = read_raw(p).iloc[0]
     assert list(r) == ["007", "320121", "0610", "012", "1,234"]
 
@@ -121,16 +172,30 @@ def test_trailing_delimiters_are_not_malformed(tmp_path):
     assert df.shape == (2, 6)
 
 
-@pytest.mark.parametrize("tail, message", [
-    ('\n"25003317-1","杭州', r"truncated file: it ends inside a quoted field"),
-    ("\n25003317-1,杭州上城食品厂,330102", r"truncated file: its last record \(data row 2\) has 3 of the header's 6"),
-    ("\n25003317-1,杭州上城食品厂,330102\n", r"truncated file: its last record \(data row 2\) has 3 of the header's 6"),
-])
+@pytest.mark.parametrize(
+    "tail, message",
+    [
+        ('\n"25003317-1","杭州', r"truncated file: it ends inside a quoted field"),
+        (
+            "\n25003317-1,杭州上城食品厂,330102",
+            r"truncated file: it ends inside a row \(data row 2 has 3 of the header's 6 "
+            r"fields and no line break\)",
+        ),
+    ],
+)
 def test_truncated_files_are_file_level_errors(tmp_path, tail, message):
     p = write(tmp_path, "cut.csv", "\n".join([HEADER, *ROWS]) + tail)
     for engine in ("pyarrow", "c"):
         with pytest.raises(RawFileError, match=r"^raw file '.*cut\.csv': " + message):
             read_raw(p, engine=engine)
+
+
+def test_a_short_last_row_with_a_line_break_is_a_malformed_row_not_truncation(tmp_path):
+    p = write(tmp_path, "short.csv", "\n".join([HEADER, *ROWS]) + "\n25003317-1,杭州上城食品厂,330102\r\n")
+    for engine in ("pyarrow", "c"):
+        df = read_raw(p, engine=engine)
+        assert df.attrs["read"]["malformed"] == {2: "3 fields, the header has 6"}
+        assert len(df) == 3
 
 
 def test_broken_quoting_is_a_file_level_error_but_a_stray_quote_is_text(tmp_path):
@@ -174,8 +239,7 @@ def test_typed_columns_become_exact_strings():
 
 
 def test_parquet_and_stata_with_numeric_codes(tmp_path):
-    d = pd.DataFrame({"firm": ["1", "2"], "dq": [320121, 310104], "cic": [3411.0, np.nan],
-                      "output": [15234.5, 1e12]})
+    d = pd.DataFrame({"firm": ["1", "2"], "dq": [320121, 310104], "cic": [3411.0, np.nan], "output": [15234.5, 1e12]})
     d.to_parquet(tmp_path / "a.parquet")
     d.to_stata(tmp_path / "a.dta", write_index=False, version=118)
     for name in ("a.parquet", "a.dta"):
@@ -213,3 +277,31 @@ def test_read_table_reports_how(tmp_path):
     assert info.headers == HEADER.split(",") and info.seconds >= 0
     with pytest.raises(ValueError, match="engine must be one of"):
         read_table(p, engine="fast")
+
+
+@pytest.mark.parametrize("version, byteorder", [(117, "little"), (118, "big"), (119, "little")])
+def test_a_stata_file_shorter_than_its_header_announces_is_truncated(tmp_path, version, byteorder):
+    d = pd.DataFrame({"firm": ["13456789X", "60723145-8"], "dq": [320121, 310104], "employ": [120.0, 350.0]})
+    p = tmp_path / "a.dta"
+    d.to_stata(p, write_index=False, version=version, byteorder=byteorder)
+    data = p.read_bytes()
+    assert stata_size(p) == len(data)
+    cut = tmp_path / "cut.dta"
+    cut.write_bytes(data[:-12])  # pandas itself would still read the rows: only the end tag is lost
+    with pytest.raises(
+        RawFileError,
+        match=rf"cut\.dta': truncated file: it has {len(data) - 12} bytes but its Stata "
+        rf"header announces {len(data)}; the copy is incomplete",
+    ):
+        read_raw(cut)
+    # format 114 has no size in its header: a cut one is reported by pandas' error, as corrupt or truncated
+    d.to_stata(p, write_index=False, version=114)
+    assert stata_size(p) is None
+    cut.write_bytes(p.read_bytes()[:-20])
+    with pytest.raises(RawFileError, match=r"cut\.dta': cannot be read as a Stata \.dta file \(corrupt or truncated\)"):
+        read_raw(cut)
+
+
+def test_binary_data_cut_inside_a_character_is_still_an_unknown_encoding():
+    with pytest.raises(RawFileError, match="unknown encoding: it decodes neither"):
+        decode_text(b"firm,name\x00\x01\n1,a\xe6", "f.csv")

@@ -4,12 +4,17 @@ code is counted, and nothing else is lost."""
 
 from __future__ import annotations
 
+import copy
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
+from helpers.resources import AREACODES_CSV, NAMES_2002_CSV, dialects, ingest_references, raw_world_references
+from yrd.config import deep_update
 from yrd.industry import MANUFACTURING_2002, names_2002_4digit
 from yrd.ingest import ingest_files
 
@@ -22,13 +27,19 @@ def world(tmp_path_factory):
         pytest.skip("yrd.synthetic.raw has no write_raw_world yet")
     years = list(range(1998, 2014))
     rng = np.random.default_rng(0)
-    counties = sorted(raw.reachable_counties(years, 2021, ["31", "32", "33"]))[::5]
-    k4 = names_2002_4digit()["code"]
+    counties = sorted(raw.reachable_counties(years, 2021, ["31", "32", "33"], history=AREACODES_CSV))[::5]
+    k4 = names_2002_4digit(NAMES_2002_CSV)["code"]
     k4 = k4[k4.str[:2].isin(MANUFACTURING_2002)].to_numpy()
     nf = 300
-    firms = pd.DataFrame({"true_firm_id": np.arange(nf), "county": rng.choice(counties, nf),
-                          "industry4": rng.choice(k4, nf), "founding_year": rng.integers(1950, 1998, nf),
-                          "reg_type": rng.choice(["110", "159", "310"], nf)})
+    firms = pd.DataFrame(
+        {
+            "true_firm_id": np.arange(nf),
+            "county": rng.choice(counties, nf),
+            "industry4": rng.choice(k4, nf),
+            "founding_year": rng.integers(1950, 1998, nf),
+            "reg_type": rng.choice(["110", "159", "310"], nf),
+        }
+    )
     panel = firms.merge(pd.DataFrame({"year": years}), how="cross").sample(frac=0.7, random_state=1)
     panel = panel.sort_values(["year", "true_firm_id"]).reset_index(drop=True)
     n = len(panel)
@@ -37,9 +48,14 @@ def world(tmp_path_factory):
     panel["output"] = np.round(rng.lognormal(10, 1, n), 1)
     panel["sales"] = np.round(panel["output"] * 0.9, 1)
     out = tmp_path_factory.mktemp("world")
-    cfg = {"invalid_rate": 0.05, "duplicate_rate": 0.03, "missing_firm_code_rate": 0.02}
+    config_file = Path(__file__).resolve().parents[1] / "config" / "config.yaml"
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    cfg = deep_update(
+        copy.deepcopy(config["synthetic"]["raw"]),  # the defaults live in the config only
+        {"invalid_rate": 0.05, "duplicate_rate": 0.03, "missing_firm_code_rate": 0.02},
+    )
     try:
-        truth = raw.write_raw_world(panel, out, cfg, seed=3)
+        truth = raw.write_raw_world(panel, out, cfg, seed=3, **raw_world_references())
         meta = json.loads((out / "truth" / "files.json").read_text(encoding="utf-8"))
     except Exception as e:  # the synthetic writer is developed separately
         pytest.skip(f"synthetic raw writer not usable here: {type(e).__name__}: {e}")
@@ -51,7 +67,7 @@ def test_synthetic_world_round_trip(world):
     files = {m["year"]: str(out / f) for f, m in meta.items()}
     units = {m["year"]: m["money_unit"] for m in meta.values()}
     assert "wan" in units.values()
-    clean, quar, rec = ingest_files(files, units, relative_to=out)
+    clean, quar, rec = ingest_files(files, units, dialects(), **ingest_references(), relative_to=out)
     assert set(rec["source_file"]) == set(meta)  # the names of the truth tables
     assert rec["balanced"].all()
     assert (rec["rows_read"] == rec["rows_clean"] + rec["rows_quarantined"] + rec["exact_duplicates_removed"]).all()

@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers.fake_firms import fake_asif_panel
+from helpers.resources import place_names
 from yrd.linking import (
     EXACT_PASSES,
     compare_linkers,
     core_name,
-    fake_asif_panel,
-    link_firms,
     link_records,
     normalise_firm_code,
     normalise_name,
@@ -38,18 +38,40 @@ def records(rows: list[tuple]) -> pd.DataFrame:
 
 
 # a firm that stays put, and fields of other, unrelated firms
-A = dict(code="123456789", name="苏州华盛纺织有限公司", rep="张建国", phone="65231234", area="0512", county="320505",
-         ind="17", found=1995)
+A = dict(
+    code="123456789",
+    name="苏州华盛纺织有限公司",
+    rep="张建国",
+    phone="65231234",
+    area="0512",
+    county="320505",
+    ind="17",
+    found=1995,
+)
 
 
-def row(year, code=A["code"], name=A["name"], rep=A["rep"], phone=A["phone"], area=A["area"], county=A["county"],
-        ind=A["ind"], found=A["found"]):
+def row(
+    year,
+    code=A["code"],
+    name=A["name"],
+    rep=A["rep"],
+    phone=A["phone"],
+    area=A["area"],
+    county=A["county"],
+    ind=A["ind"],
+    found=A["found"],
+):
     return (year, code, name, rep, phone, area, county, ind, found)
 
 
 def groups(fid: pd.Series) -> list[list[int]]:
     """Partition of row positions by firm id (sorted, for comparisons)."""
     return sorted(sorted(int(i) for i in g) for g in fid.reset_index(drop=True).groupby(fid.to_numpy()).groups.values())
+
+
+def firm_ids(df: pd.DataFrame, **kwargs) -> pd.Series:
+    """The ``firm_id`` of every record (:func:`yrd.linking.link_records`, second result)."""
+    return link_records(df, places=place_names(), **kwargs)[1]
 
 
 def pass_of(links: pd.DataFrame, a: int, b: int) -> str:
@@ -60,23 +82,33 @@ def pass_of(links: pd.DataFrame, a: int, b: int) -> str:
 
 # ------------------------------------------------------------------ normalisation
 def test_normalise_name_variants_agree():
-    names = pd.Series(["华盛（苏州）纺织有限责任公司", "华盛 (苏州)纺织有限公司", "华盛(苏州)纺织股份有限公司", "华盛（苏州）纺织厂"])
+    names = pd.Series(
+        ["华盛（苏州）纺织有限责任公司", "华盛 (苏州)纺织有限公司", "华盛(苏州)纺织股份有限公司", "华盛（苏州）纺织厂"]
+    )
     assert normalise_name(names).nunique() == 1
     assert normalise_name(pd.Series(["苏州华盛纺织有限公司"])).iloc[0] == "苏州华盛纺织"
     assert normalise_name(pd.Series(["ＡＢＣ机械有限公司"])).iloc[0] == "ABC机械"  # full-width -> ASCII
 
 
 def test_core_name_drops_places_but_keeps_a_trade_name():
-    got = core_name(pd.Series(["江苏省苏州市吴江华盛纺织有限公司", "华盛（苏州）纺织有限公司", "华盛纺织厂", "杭州泰和制药有限公司"]))
+    got = core_name(
+        pd.Series(
+            ["江苏省苏州市吴江华盛纺织有限公司", "华盛（苏州）纺织有限公司", "华盛纺织厂", "杭州泰和制药有限公司"]
+        ),
+        place_names(),
+    )
     assert got.tolist() == ["华盛纺织", "华盛纺织", "华盛纺织", "泰和制药"]  # 泰和 is also a county: kept
 
 
 def test_normalise_firm_code_and_phone():
     assert normalise_firm_code(pd.Series(["70321456-x", "70321456X ", "000000000", None])).tolist()[:2] == [
-        "70321456X", "70321456X"]
+        "70321456X",
+        "70321456X",
+    ]
     assert normalise_firm_code(pd.Series(["000000000", None])).isna().all()
-    ph = normalise_phone(pd.Series(["0512-65231234", "65231234", "051265231234", "12"]),
-                         pd.Series([None, "0512", "0512", "0512"]))
+    ph = normalise_phone(
+        pd.Series(["0512-65231234", "65231234", "051265231234", "12"]), pd.Series([None, "0512", "0512", "0512"])
+    )
     assert ph.tolist()[:3] == ["0512-65231234"] * 3
     assert pd.isna(ph.iloc[3])
 
@@ -84,75 +116,84 @@ def test_normalise_firm_code_and_phone():
 # ------------------------------------------------------------------ the passes
 def test_same_code_links_and_ids_follow_first_record():
     df = records([row(2000), row(2001), row(2002)])
-    links, fid = link_records(df)
+    links, fid = link_records(df, places=place_names())
     assert fid.nunique() == 1 and fid.iloc[0] == 0
     assert pass_of(links, 0, 1) == "code" and pass_of(links, 1, 2) == "code"
 
 
 def test_reissued_code_linked_by_name():
     df = records([row(2000), row(2001, code="987654321"), row(2002, code="987654321")])
-    links, fid = link_records(df)
+    links, fid = link_records(df, places=place_names())
     assert fid.nunique() == 1
     assert pass_of(links, 0, 1) == "name"
 
 
 def test_reused_code_after_exit_is_not_merged():
-    other = dict(name="杭州鑫达机械有限公司", rep="李明", phone="88771234", area="0571", county="330106", ind="35",
-                 found=2002)
+    other = dict(
+        name="杭州鑫达机械有限公司", rep="李明", phone="88771234", area="0571", county="330106", ind="35", found=2002
+    )
     # the holder leaves after 2001; a new firm gets its code in 2002 (and, in a second world, in 2003)
     for entry in (2002, 2003):
         df = records([row(2000), row(2001), row(entry, **other)])
-        links, fid = link_records(df)
+        links, fid = link_records(df, places=place_names())
         assert fid.iloc[0] == fid.iloc[1]
         assert fid.iloc[2] != fid.iloc[1], f"reused code merged two firms (entry {entry})"
     # the same code with a renamed firm that keeps its founding year and industry is linked
     df = records([row(2000), row(2001, name="苏州永昌纺织有限公司", rep="王芳", phone="61112222")])
-    assert link_firms(df).nunique() == 1
+    assert firm_ids(df).nunique() == 1
 
 
 def test_name_variants_are_linked_when_codes_fail():
-    df = records([
-        row(2000, code=None, name="华盛（苏州）纺织有限责任公司"),
-        row(2001, code=None, name="华盛(苏州) 纺织有限公司"),
-        row(2002, code=None, name="华盛（苏州）纺织厂"),
-    ])
-    links, fid = link_records(df)
+    df = records(
+        [
+            row(2000, code=None, name="华盛（苏州）纺织有限责任公司"),
+            row(2001, code=None, name="华盛(苏州) 纺织有限公司"),
+            row(2002, code=None, name="华盛（苏州）纺织厂"),
+        ]
+    )
+    links, fid = link_records(df, places=place_names())
     assert fid.nunique() == 1
     assert pass_of(links, 0, 1) == "name" and pass_of(links, 1, 2) == "name"
 
 
 def test_one_to_one_ambiguous_key_links_nobody():
     # two 2001 records share the 2000 record's name and founding year: the name pass must not choose
-    df = records([
-        row(2000, code=None),
-        row(2001, code=None, rep="李明", phone="70000001", county="320506"),
-        row(2001, code=None, rep="赵强", phone="70000002", county="320507"),
-    ])
-    fid = link_firms(df)
+    df = records(
+        [
+            row(2000, code=None),
+            row(2001, code=None, rep="李明", phone="70000001", county="320506"),
+            row(2001, code=None, rep="赵强", phone="70000002", county="320507"),
+        ]
+    )
+    fid = firm_ids(df)
     assert fid.nunique() == 3
     # with one candidate only, the same pass links
-    assert link_firms(df.iloc[:2]).nunique() == 1
+    assert firm_ids(df.iloc[:2]).nunique() == 1
 
 
 def test_core_name_pass_place_dropped():
     df = records([row(2000), row(2001, code="987654321", name="华盛纺织有限公司", rep="李明", phone="70000001")])
-    links, fid = link_records(df)
+    links, fid = link_records(df, places=place_names())
     assert fid.nunique() == 1 and pass_of(links, 0, 1) == "core_name"
 
 
 def test_legal_rep_pass():
     df = records([row(2000), row(2001, code="987654321", name="苏州永昌纺织有限公司", phone="70000001")])
-    links, fid = link_records(df)
+    links, fid = link_records(df, places=place_names())
     assert fid.nunique() == 1 and pass_of(links, 0, 1) == "legal_rep"
     # another prefecture: not this pass (and nothing else links)
-    df2 = records([row(2000), row(2001, code="987654321", name="苏州永昌纺织有限公司", phone="70000001",
-                                county="320205", found=1996)])
-    assert link_firms(df2).nunique() == 2
+    df2 = records(
+        [
+            row(2000),
+            row(2001, code="987654321", name="苏州永昌纺织有限公司", phone="70000001", county="320205", found=1996),
+        ]
+    )
+    assert firm_ids(df2).nunique() == 2
 
 
 def test_phone_pass():
     df = records([row(2000), row(2001, code="987654321", name="苏州永昌纺织有限公司", rep="李明")])
-    links, fid = link_records(df)
+    links, fid = link_records(df, places=place_names())
     assert fid.nunique() == 1 and pass_of(links, 0, 1) == "phone"
 
 
@@ -160,10 +201,10 @@ def test_founding_pass_needs_a_near_identical_name():
     # new code, rep and phone; a one-character typo in a long name (core names 90 similar)
     near = row(2001, code="987654321", name="苏州华胜纺织印染机械设备有限公司", rep="李明", phone="70000001")
     df = records([row(2000, name="苏州华盛纺织印染机械设备有限公司"), near])
-    links, fid = link_records(df, passes=("code", "name", "legal_rep", "phone", "founding"))
+    links, fid = link_records(df, places=place_names(), passes=("code", "name", "legal_rep", "phone", "founding"))
     assert fid.nunique() == 1 and pass_of(links, 0, 1) == "founding"
     far = row(2001, code="987654321", name="苏州永昌纺织有限公司", rep="李明", phone="70000001")
-    assert link_firms(records([row(2000), far])).nunique() == 2
+    assert firm_ids(records([row(2000), far])).nunique() == 2
 
 
 def test_fuzzy_pass_typo_mutual_best():
@@ -171,36 +212,38 @@ def test_fuzzy_pass_typo_mutual_best():
     typo = "苏州华胜精密纺织机械有限公司"  # fuzz.ratio of core names 87.5
     other = dict(code="987654321", rep="李明", phone="70000001", county="320506")
     df = records([row(2000, name=a), row(2001, name=typo, **other)])
-    links, fid = link_records(df)
+    links, fid = link_records(df, places=place_names())
     assert fid.nunique() == 1 and pass_of(links, 0, 1) == "fuzzy"
     # two equally good candidates: no link (ties link nobody)
     other2 = dict(code="987654322", rep="赵强", phone="70000002", county="320507")
-    df2 = records([row(2000, name=a), row(2001, name=typo, **other), row(2001, name="苏州华晟精密纺织机械有限公司", **other2)])
-    assert link_firms(df2).nunique() == 3
+    df2 = records(
+        [row(2000, name=a), row(2001, name=typo, **other), row(2001, name="苏州华晟精密纺织机械有限公司", **other2)]
+    )
+    assert firm_ids(df2).nunique() == 3
     # a stricter threshold: no link
-    assert link_firms(df, name_threshold=95).nunique() == 2
+    assert firm_ids(df, name_threshold=95).nunique() == 2
 
 
 def test_gap_bridging():
     df = records([row(2000), row(2002), row(2003)])
-    assert link_firms(df).nunique() == 1
-    assert link_firms(df, max_gap=1).nunique() == 2
+    assert firm_ids(df).nunique() == 1
+    assert firm_ids(df, max_gap=1).nunique() == 2
     df3 = records([row(2000), row(2003)])  # two missing years
-    assert link_firms(df3).nunique() == 2
-    assert link_firms(df3, max_gap=3).nunique() == 1
+    assert firm_ids(df3).nunique() == 2
+    assert firm_ids(df3, max_gap=3).nunique() == 1
 
 
 def test_consecutive_links_take_precedence_over_gaps():
     # 2000 code X; 2001 code missing and a name variant, same person; 2002 code X again
     df = records([row(2000), row(2001, code=None, name="华盛纺织有限公司"), row(2002)])
-    links, fid = link_records(df)
+    links, fid = link_records(df, places=place_names())
     assert fid.nunique() == 1
     assert set(links["year_to"] - links["year_from"]) == {1}
 
 
 def test_duplicate_rows_share_a_firm():
     df = records([row(2000), row(2000), row(2001)])
-    links, fid = link_records(df)
+    links, fid = link_records(df, places=place_names())
     assert fid.nunique() == 1
     assert (links["pass"] == "duplicate").sum() == 1
 
@@ -208,9 +251,9 @@ def test_duplicate_rows_share_a_firm():
 def test_ids_are_stable_under_row_order():
     w = fake_asif_panel(300, years=(2000, 2006), seed=3)
     df = w.records
-    fid = link_firms(df)
+    fid = firm_ids(df)
     shuffled = df.sample(frac=1.0, random_state=1)
-    fid2 = link_firms(shuffled)
+    fid2 = firm_ids(shuffled)
     assert fid2.reindex(df.index).equals(fid)
     assert fid.dtype == "int64" and fid.index.equals(df.index)
     # id 0 is the firm of the first record in (year, source_file, source_row) order
@@ -220,20 +263,20 @@ def test_ids_are_stable_under_row_order():
 
 def test_missing_columns_and_bad_input():
     df = records([row(2000), row(2001)])[["year", "name", "source_file", "source_row"]]
-    assert link_firms(df).nunique() == 1  # name only
+    assert firm_ids(df).nunique() == 1  # name only
     with pytest.raises(ValueError, match="max_gap"):
-        link_firms(df, max_gap=0)
+        firm_ids(df, max_gap=0)
     with pytest.raises(ValueError, match="unknown passes"):
-        link_firms(df, passes=("code", "nope"))
+        firm_ids(df, passes=("code", "nope"))
     with pytest.raises(ValueError, match="year"):
-        link_firms(df.drop(columns="year"))
+        firm_ids(df.drop(columns="year"))
 
 
 # ------------------------------------------------------------------ property test on fake panels
 @pytest.mark.parametrize("seed", [11, 12])
 def test_fake_panel_precision_recall(seed):
     w = fake_asif_panel(1500, seed=seed)
-    fid = link_firms(w.records)
+    fid = firm_ids(w.records)
     sc = score_linking(w.records.assign(firm_id=fid), w.truth_records)
     assert sc["precision"] >= 0.998, sc
     # every true link the linker can reach (at most one missing year) is found, nearly
@@ -241,20 +284,20 @@ def test_fake_panel_precision_recall(seed):
     assert sc["n_correct_links"] / reachable >= 0.997, sc
     assert sc["recall"] >= 0.95, sc
     # exact passes alone miss links that the other passes find, or at least never do better
-    exact = link_firms(w.records, passes=EXACT_PASSES)
+    exact = firm_ids(w.records, passes=EXACT_PASSES)
     sc_e = score_linking(w.records.assign(firm_id=exact), w.truth_records)
     assert sc_e["n_correct_links"] <= sc["n_correct_links"]
 
 
 def test_compare_linkers_bvz_only():
     w = fake_asif_panel(400, years=(2000, 2008), seed=5)
-    out = compare_linkers(w.records, w.truth_records, methods=("bvz",))
+    out = compare_linkers(w.records, w.truth_records, places=place_names(), methods=("bvz",))
     assert list(out["method"]) == ["bvz"]
     r = out.iloc[0]
     assert r["precision"] >= 0.99 and r["recall"] >= 0.9
     assert 0 <= r["residual_precision"] <= 1 and r["n_true_links"] > r["n_residual_true"]
     with pytest.raises(ValueError, match="unknown methods"):
-        compare_linkers(w.records, w.truth_records, methods=("magic",))
+        compare_linkers(w.records, w.truth_records, places=place_names(), methods=("magic",))
 
 
 def test_fake_generator_is_deterministic_and_messy():

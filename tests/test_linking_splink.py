@@ -6,7 +6,9 @@ import pytest
 
 pytest.importorskip("splink")
 
-from yrd.linking import compare_linkers, fake_asif_panel, link_firms, link_firms_splink  # noqa: E402
+from helpers.fake_firms import fake_asif_panel  # noqa: E402
+from helpers.resources import place_names  # noqa: E402
+from yrd.linking import compare_linkers, link_firms_splink, link_records  # noqa: E402
 from yrd.validation import score_linking  # noqa: E402
 
 
@@ -16,21 +18,21 @@ def world():
 
 
 def test_splink_linker_scores(world):
-    fid = link_firms_splink(world.records)
+    fid = link_firms_splink(world.records, places=place_names())
     assert fid.index.equals(world.records.index) and fid.dtype == "int64"
     sc = score_linking(world.records.assign(firm_id=fid), world.truth_records)
     reachable = sc["n_true_links"] - sc["n_true_links_gap_gt2"]
     assert sc["precision"] >= 0.995 and sc["n_correct_links"] / reachable >= 0.99, sc
     # deterministic (seeded u sampling)
-    assert link_firms_splink(world.records).equals(fid)
+    assert link_firms_splink(world.records, places=place_names()).equals(fid)
 
 
 def test_hybrid_and_comparison(world):
-    out = compare_linkers(world.records, world.truth_records)
+    out = compare_linkers(world.records, world.truth_records, places=place_names())
     assert list(out["method"]) == ["bvz", "splink", "hybrid"]
     assert (out["precision"] >= 0.995).all() and (out["recall"] >= 0.9).all(), out
-    hyb = link_firms(world.records, residual="splink")
+    hyb = link_records(world.records, places=place_names(), residual="splink")[1]
     sc = score_linking(world.records.assign(firm_id=hyb), world.truth_records)
     assert sc["precision"] >= 0.995, sc
     with pytest.raises(ValueError, match="residual"):
-        link_firms(world.records, residual="magic")
+        link_records(world.records, places=place_names(), residual="magic")

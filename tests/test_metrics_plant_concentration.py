@@ -22,8 +22,14 @@ def _plants(rows) -> pd.DataFrame:
 def three_regions() -> pd.DataFrame:
     return _plants(
         [
-            ("A", "a", 4), ("A", "a", 4), ("B", "a", 2), ("C", "a", 2),
-            ("A", "b", 2), ("B", "b", 6), ("C", "b", 10), ("C", "b", 10),
+            ("A", "a", 4),
+            ("A", "a", 4),
+            ("B", "a", 2),
+            ("C", "a", 2),
+            ("A", "b", 2),
+            ("B", "b", 6),
+            ("C", "b", 10),
+            ("C", "b", 10),
             ("C", "single", 5),
         ]  # fmt: skip
     )

@@ -19,9 +19,9 @@ from yrd.metrics import (
     location_quotient,
     locational_gini,
     maurel_sedillot,
+    registry,
     structural_similarity,
 )
-from yrd.metrics import registry
 from yrd.metrics.apply import concentration_table
 
 X = pd.DataFrame(

@@ -28,8 +28,8 @@ def test_checkerboard_rook_is_minus_one():
     w = libpysal.weights.lat2W(4, 4, rook=True)
     res = morans_i(_checkerboard(), w, permutations=99)
     assert isinstance(res, MoranResult)
-    assert res.I == pytest.approx(-1.0, abs=1e-12)
-    assert res.EI == pytest.approx(-1 / 15)
+    assert pytest.approx(-1.0, abs=1e-12) == res.I
+    assert pytest.approx(-1 / 15) == res.EI
     assert res.p_sim == pytest.approx(1 / 100)  # no permutation is as extreme
 
 
@@ -54,7 +54,7 @@ def test_esda_docstring_st_louis_example():
     y = pd.Series(np.array(f.by_col["HR8893"]), index=w.id_order)
     res = morans_i(y, w, permutations=0)
     assert round(res.I, 3) == 0.244
-    assert res.EI == pytest.approx(-0.012987012987012988, rel=1e-12)
+    assert pytest.approx(-0.012987012987012988, rel=1e-12) == res.EI
     assert res.p_norm == pytest.approx(0.00027147862770937614, rel=1e-9)
 
 
@@ -94,7 +94,7 @@ def test_islands_attached_raised_or_kept():
     assert res.islands_attached == ("island",)
     # Attached to its nearest unit "c": a-b, b-c, c-island chain, row-standardised.
     w = libpysal.weights.W({"a": ["b"], "b": ["a", "c"], "c": ["b", "island"], "island": ["c"]})
-    assert res.I == pytest.approx(esda.Moran(gdf["v"].to_numpy(), w, permutations=0).I, rel=1e-12)
+    assert pytest.approx(esda.Moran(gdf["v"].to_numpy(), w, permutations=0).I, rel=1e-12) == res.I
     with pytest.raises(ValueError, match="islands"):
         morans_i(gdf["v"], gdf, islands="raise")
     kept = morans_i(gdf["v"], gdf, islands="keep", permutations=0)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from yrd.linking import fake_asif_panel, link_firms
+from helpers.fake_firms import fake_asif_panel
+from helpers.resources import place_names
+from yrd.linking import link_records
 from yrd.relocations import COLUMNS, detect_relocations
 from yrd.validation import score_relocations
 
@@ -67,16 +69,21 @@ def test_aba_blip_is_screened():
 
 def test_administrative_code_change_is_not_a_move():
     # raw code changes (撤县设区) but the harmonised county stays the same
-    df = linked([(1, 2000, "320506", "17", "320586"), (1, 2001, "320506", "17", "320586"),
-                 (1, 2002, "320506", "17", "320506"), (1, 2003, "320506", "17", "320506")])
+    df = linked(
+        [
+            (1, 2000, "320506", "17", "320586"),
+            (1, 2001, "320506", "17", "320586"),
+            (1, 2002, "320506", "17", "320506"),
+            (1, 2003, "320506", "17", "320506"),
+        ]
+    )
     assert detect_relocations(df, level="county").empty
     assert detect_relocations(df, level="prefecture").empty
 
 
 def test_entry_and_exit_are_not_moves():
     # firm 1 leaves the sample at Suzhou, firm 2 enters at Wuxi; firm 3 leaves and re-enters in place
-    df = linked([(1, 2000, SZ1), (1, 2001, SZ1), (2, 2002, WX), (2, 2003, WX),
-                 (3, 2000, SZ2), (3, 2003, SZ2)])
+    df = linked([(1, 2000, SZ1), (1, 2001, SZ1), (2, 2002, WX), (2, 2003, WX), (3, 2000, SZ2), (3, 2003, SZ2)])
     assert detect_relocations(df, level="county").empty
 
 
@@ -100,7 +107,7 @@ def test_copies_in_one_year_count_once_and_bad_input():
 
 def test_fake_panel_relocations_scored_against_truth():
     w = fake_asif_panel(1500, seed=21)
-    lk = w.records.assign(firm_id=link_firms(w.records))
+    lk = w.records.assign(firm_id=link_records(w.records, places=place_names())[1])
     for level in ("prefecture", "county"):
         mv = detect_relocations(lk, level=level)
         sc = score_relocations(mv, lk, w.truth_records, w.truth_moves, level=level)

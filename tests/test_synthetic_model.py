@@ -3,12 +3,16 @@ law with exactly the true coefficients (recovered by PPML, as the logit-Poisson 
 Guimaraes, Figueiredo and Woodward 2003 says), runs are deterministic, integration can be
 switched off, and the ASIF threshold lets firms leave the sample without moving."""
 
+import copy
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
+from helpers.resources import AREACODES_CSV, CLASSES_CSV, CONFIG_SCHEMA, NAMES_2002_CSV
 from yrd.boundaries import build_boundaries
 from yrd.config import iter_schema_properties, load_schema
 from yrd.industry import industry_classes, names_2002_4digit
@@ -16,23 +20,34 @@ from yrd.synthetic.model import CLASSES, WorldParams, effective_distance, simula
 from yrd.synthetic.world import model_inputs
 
 CENSUS = pd.read_csv("resources/census/census_city_2010-2020_v1_nogeom.csv", dtype={"city_code": str})
+#: The default study's configuration: the only place where the model's defaults live.
+CONFIG = yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8"))
+
+
+def _params(**kw) -> WorldParams:
+    """Parameters of config/config.yaml (synthetic block, period) with the fields ``kw`` replaced."""
+    syn = CONFIG["synthetic"]
+    params = WorldParams.from_config(
+        {**copy.deepcopy(syn["model"]), "seed": syn["seed"]}, CONFIG["period"]["start"], CONFIG["period"]["end"]
+    )
+    return dataclasses.replace(params, **kw)
 
 
 @pytest.fixture(scope="module")
 def layers():
-    return build_boundaries(["31", "32", "33", "34"], 2021)
+    return build_boundaries(["31", "32", "33", "34"], 2021, history=AREACODES_CSV)
 
 
 def _world(layers, **kw):
     pref, cty = layers
-    params = WorldParams(**kw)
-    names = names_2002_4digit()
-    geo, ind, ind4 = model_inputs(pref, cty, CENSUS, industry_classes(), names, None, params)
+    params = _params(**kw)
+    names = names_2002_4digit(NAMES_2002_CSV)
+    geo, ind, ind4 = model_inputs(pref, cty, CENSUS, industry_classes(CLASSES_CSV), names, None, params)
     return geo, ind, ind4, params
 
 
 def test_schema_documents_every_parameter():
-    schema = load_schema()
+    schema = load_schema(CONFIG_SCHEMA)
     model = schema["properties"]["synthetic"]["properties"]["model"]
     keys = set(model["properties"])
     fields = {f.name for f in dataclasses.fields(WorldParams)} - {"seed", "start", "end"}
@@ -41,6 +56,25 @@ def test_schema_documents_every_parameter():
     assert set(model["properties"]["classes"]["required"]) == set(CLASSES)
     undocumented = [k for k, sub in iter_schema_properties(model) if not sub.get("description")]
     assert undocumented == []
+
+
+def test_parameters_come_from_the_config_only():
+    """No parameter has a default in the code: a config block missing a key is refused, naming it."""
+    assert all(
+        f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        for f in dataclasses.fields(WorldParams)
+    )
+    model = {**copy.deepcopy(CONFIG["synthetic"]["model"]), "seed": 1}
+    del model["exit_base"]
+    with pytest.raises(ValueError, match="exit_base"):
+        WorldParams.from_config(model, 1998, 2013)
+    model = {**copy.deepcopy(CONFIG["synthetic"]["model"]), "seed": 1}
+    del model["classes"]["port"]["wage"]
+    with pytest.raises(ValueError, match=r"port\.wage"):
+        WorldParams.from_config(model, 1998, 2013)
+    p = _params()
+    assert p.firms_initial == CONFIG["synthetic"]["model"]["firms_initial"]
+    assert p.classes == CONFIG["synthetic"]["model"]["classes"]
 
 
 def test_gravity_coefficients_are_recovered_by_ppml(layers):

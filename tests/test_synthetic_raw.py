@@ -2,11 +2,13 @@
 
 Each test reads the written files back the way an ingestion stage would (headers mapped
 through config/header_dialects.yaml) and checks one property against the true panel and the
-record truth.
+record truth. Configurations are built from ``synthetic.raw`` of config/config.yaml (the only
+place its defaults live) with a few keys overridden.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -15,26 +17,45 @@ import pandas as pd
 import pytest
 import yaml
 
+from helpers.resources import (
+    AREACODES_CSV,
+    DIALECTS_SCHEMA,
+    DIALECTS_YAML,
+    NAMES_2002_CSV,
+    crosswalks,
+    raw_world_references,
+)
+from yrd.config import deep_update
 from yrd.geography import codes_in_force, harmonise_county_codes
 from yrd.industry import MANUFACTURING_2002, crosswalk, harmonise_industry_codes, names_2002_4digit
+from yrd.ingest.headers import load_dialects
 from yrd.synthetic import identity as ident
 from yrd.synthetic import raw
 
 START, END = 1998, 2013
 PROVINCES = ["31", "32", "33", "34"]
 SEED = 7
-CFG = {
-    "formats": {2005: "xlsx", 2010: "csv_utf8", 2013: "parquet"},
-    "id_reissue_rate": 0.1,
-    "id_reuse_rate": 0.1,
-    "name_variant_rate": 0.1,
-    "rename_rate": 0.1,
-    "legal_rep_change_rate": 0.1,
-    "phone_change_rate": 0.1,
-    "duplicate_rate": 0.02,
-    "invalid_rate": 0.03,
-    "missing_firm_code_rate": 0.01,
-}
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG_RAW = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))["synthetic"]["raw"]
+
+
+def raw_config(**overrides) -> dict:
+    """``synthetic.raw`` of config/config.yaml with ``overrides`` merged in (as --configfile does)."""
+    return deep_update(copy.deepcopy(CONFIG_RAW), overrides)
+
+
+CFG = raw_config(
+    formats={"2005": "xlsx", "2010": "csv_utf8", "2013": "parquet"},
+    id_reissue_rate=0.1,
+    id_reuse_rate=0.1,
+    name_variant_rate=0.1,
+    rename_rate=0.1,
+    legal_rep_change_rate=0.1,
+    phone_change_rate=0.1,
+    duplicate_rate=0.02,
+    invalid_rate=0.03,
+    missing_firm_code_rate=0.01,
+)
 #: counties with real code changes in 1998-2013 where many fake firms are placed
 CHANGED = ("320115", "320508", "310101", "330109")
 
@@ -43,8 +64,8 @@ def fake_panel(n_firms: int = 320, seed: int = 1) -> pd.DataFrame:
     """A true panel like the model's: firms entering and leaving, gaps, moves within and
     between prefectures, real 2021 counties reachable in every year, real 2002 classes."""
     rng = np.random.default_rng(seed)
-    counties = np.array(sorted(raw.reachable_counties(range(START, END + 1), 2021, PROVINCES)))
-    cls = names_2002_4digit()["code"]
+    counties = np.array(sorted(raw.reachable_counties(range(START, END + 1), 2021, PROVINCES, history=AREACODES_CSV)))
+    cls = names_2002_4digit(NAMES_2002_CSV)["code"]
     cls = cls[cls.str[:2].isin(MANUFACTURING_2002)].to_numpy()
     ids = np.arange(1, n_firms + 1, dtype=np.int64) * 7 + 1000
     entry = np.where(rng.random(n_firms) < 0.5, START, rng.integers(START, END + 1, n_firms))
@@ -54,8 +75,12 @@ def fake_panel(n_firms: int = 320, seed: int = 1) -> pd.DataFrame:
     move_year = entry + 1 + (rng.random(n_firms) * np.maximum(exit_ - entry, 1)).astype(int)
     pref = np.array([c[:4] for c in counties])
     same = np.array([counties[(pref == c[:4]) & (counties != c)] for c in c0], dtype=object)
-    c1 = np.array([s[rng.integers(len(s))] if len(s) and rng.random() < 0.4 else counties[rng.integers(len(counties))]
-                   for s in same])
+    c1 = np.array(
+        [
+            s[rng.integers(len(s))] if len(s) and rng.random() < 0.4 else counties[rng.integers(len(counties))]
+            for s in same
+        ]
+    )
     c1 = np.where(c1 == c0, counties[(np.searchsorted(counties, c0) + 1) % len(counties)], c1)
     n_rows = exit_ - entry + 1
     fi = np.repeat(np.arange(n_firms), n_rows)
@@ -66,13 +91,20 @@ def fake_panel(n_firms: int = 320, seed: int = 1) -> pd.DataFrame:
     k4 = rng.choice(cls, n_firms)
     emp = np.maximum(1, np.exp(rng.normal(4.5, 1.0, len(fi)))).astype(np.int64)
     out = np.round(emp * rng.uniform(80, 400, len(fi)), 1)
-    panel = pd.DataFrame({
-        "true_firm_id": ids[fi], "year": yr.astype(int), "county": county,
-        "industry": [k[:2] for k in k4[fi]], "industry4": k4[fi], "employment": emp, "output": out,
-        "sales": np.round(out * rng.uniform(0.85, 1.0, len(fi)), 1),
-        "founding_year": (entry - rng.integers(0, 30, n_firms))[fi].astype(int),
-        "reg_type": rng.choice(["110", "159", "160", "173", "310", "320", "230", "171"], n_firms)[fi],
-    })
+    panel = pd.DataFrame(
+        {
+            "true_firm_id": ids[fi],
+            "year": yr.astype(int),
+            "county": county,
+            "industry": [k[:2] for k in k4[fi]],
+            "industry4": k4[fi],
+            "employment": emp,
+            "output": out,
+            "sales": np.round(out * rng.uniform(0.85, 1.0, len(fi)), 1),
+            "founding_year": (entry - rng.integers(0, 30, n_firms))[fi].astype(int),
+            "reg_type": rng.choice(["110", "159", "160", "173", "310", "320", "230", "171"], n_firms)[fi],
+        }
+    )
     prev = panel.groupby("true_firm_id")["county"].shift()
     panel["moved"] = prev.notna() & (prev != panel["county"])
     return panel.sort_values(["year", "true_firm_id"]).reset_index(drop=True)
@@ -80,7 +112,7 @@ def fake_panel(n_firms: int = 320, seed: int = 1) -> pd.DataFrame:
 
 def _write(tmp_path_factory, name, seed):
     out = tmp_path_factory.mktemp(name)
-    truth = raw.write_raw_world(PANEL, out, CFG, seed=seed)
+    truth = raw.write_raw_world(PANEL, out, CFG, seed=seed, **raw_world_references())
     return out, truth
 
 
@@ -94,7 +126,7 @@ def world(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def table():
-    return raw.load_header_dialects()
+    return load_dialects(DIALECTS_YAML, DIALECTS_SCHEMA)
 
 
 def _meta(out: Path) -> dict:
@@ -120,9 +152,9 @@ def read_file(path: Path) -> pd.DataFrame:
     raise AssertionError(path)
 
 
-def canonical(df: pd.DataFrame, table: dict) -> pd.DataFrame:
+def canonical(df: pd.DataFrame, table) -> pd.DataFrame:
     """Rename headers to canonical columns through the dialect table."""
-    lookup = {h: c for d in table["dialects"].values() for c, names in d.items() for h in names}
+    lookup = {h: c for d in table.dialects.values() for c, names in d.items() for h in names}
     missing = [h for h in df.columns if h not in lookup]
     assert not missing, f"headers not in the dialect table: {missing}"
     return df.rename(columns=lookup)
@@ -181,9 +213,20 @@ def test_formats_present_and_readable(world):
 
 def test_truth_one_row_per_raw_row(world):
     out, truth = world
-    assert list(truth.columns) == ["source_file", "source_row", "true_firm_id", "year", "invalid", "invalid_reason",
-                                   "duplicate", "id_reissued", "id_reused", "name_variant", "renamed",
-                                   "firm_code_missing"]
+    assert list(truth.columns) == [
+        "source_file",
+        "source_row",
+        "true_firm_id",
+        "year",
+        "invalid",
+        "invalid_reason",
+        "duplicate",
+        "id_reissued",
+        "id_reused",
+        "name_variant",
+        "renamed",
+        "firm_code_missing",
+    ]
     stored = pd.read_parquet(out / "truth" / "records.parquet")
     pd.testing.assert_frame_equal(stored.astype(object), truth.astype(object), check_dtype=False)
     for fname, m in _meta(out).items():
@@ -205,11 +248,11 @@ def test_headers_in_dialect_table_and_differ_by_year(world, table):
     sets = {}
     for fname, m in meta.items():
         header = list(read_file(out / fname).columns)
-        d = table["dialects"][m["dialect"]]
+        d = table.dialects[m["dialect"]]
         for h in header:
             assert any(h in names for names in d.values()), f"{fname}: {h!r} not a {m['dialect']} header"
         cols = canonical(pd.DataFrame(columns=header), table).columns
-        assert set(table["required"]) <= set(cols), fname
+        assert set(table.required) <= set(cols), fname
         assert len(cols) == len(set(cols))
         sets.setdefault(m["dialect"], []).append(frozenset(header))
     assert set(sets) == {"zh", "en", "pinyin"}
@@ -226,17 +269,17 @@ def test_headers_in_dialect_table_and_differ_by_year(world, table):
 
 def test_dialect_table_is_unambiguous(table, tmp_path):
     owner = {}
-    for d in table["dialects"].values():
+    for d in table.dialects.values():
         for c, names in d.items():
             for h in names:
                 assert owner.setdefault(h, c) == c, h
-    assert set(raw.CANONICAL) == set(table["canonical"])
-    doc = yaml.safe_load(raw.DIALECTS_YAML.read_text(encoding="utf-8"))
+    assert set(raw.CANONICAL) == set(table.canonical)
+    doc = yaml.safe_load(DIALECTS_YAML.read_text(encoding="utf-8"))
     doc["dialects"]["en"]["sales"].append("output")  # 'output' already names the output column
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ValueError, match="output"):
-        raw.load_header_dialects(bad)
+        load_dialects(bad, DIALECTS_SCHEMA)
 
 
 # ----------------------------------------------------------------------------- values
@@ -261,9 +304,9 @@ def test_county_codes_in_force_and_harmonise_back(records):
     assert r["county_code"].notna().all()
     code = r["county_code"].str.replace(r"\.0$", "", regex=True)
     for y, g in code.groupby(r["year"]):
-        in_force = set(codes_in_force(int(y), "county", PROVINCES)["code"])
+        in_force = set(codes_in_force(int(y), "county", PROVINCES, history=AREACODES_CSV)["code"])
         assert set(g) <= in_force, y
-    back = harmonise_county_codes(code, r["year"], 2021)
+    back = harmonise_county_codes(code, r["year"], 2021, history=AREACODES_CSV)
     assert (back.to_numpy() == r["true_county"].to_numpy()).all()
     # real code changes show up with no move of any firm
     jiangning = set(code[(r["true_county"] == "320115") & (r["year"] <= 1999)])
@@ -277,8 +320,8 @@ def test_county_codes_in_force_and_harmonise_back(records):
     prev = s.groupby("true_firm_id")[["code", "true_county"]].shift()
     changed = prev["code"].notna() & (prev["true_county"] == s["true_county"]) & (prev["code"] != s["code"])
     assert changed.sum() > 0
-    for (old, y) in set(zip(prev.loc[changed, "code"], s.loc[changed, "year"])):
-        assert old not in set(codes_in_force(int(y), "county", PROVINCES)["code"]), (old, y)
+    for old, y in set(zip(prev.loc[changed, "code"], s.loc[changed, "year"])):
+        assert old not in set(codes_in_force(int(y), "county", PROVINCES, history=AREACODES_CSV)["code"]), (old, y)
 
 
 def test_industry_codes_in_year_vintage(world, records):
@@ -286,12 +329,15 @@ def test_industry_codes_in_year_vintage(world, records):
     r = records[~records["invalid"]]
     code = r["industry_code"].str.replace(r"\.0$", "", regex=True)
     assert code.str.fullmatch(r"\d{4}").all()
-    sources = {1994: set(crosswalk(1994, level=4)["from_code"]), 2011: set(crosswalk(2011, level=4)["from_code"]),
-               2002: set(names_2002_4digit()["code"])}
+    sources = {
+        1994: set(crosswalk(1994, level=4, crosswalks=crosswalks())["from_code"]),
+        2011: set(crosswalk(2011, level=4, crosswalks=crosswalks())["from_code"]),
+        2002: set(names_2002_4digit(NAMES_2002_CSV)["code"]),
+    }
     for y, g in code.groupby(r["year"]):
         v = 1994 if y <= 2002 else 2002 if y <= 2011 else 2011
         assert set(g) <= sources[v], y
-    back = harmonise_industry_codes(code, r["year"])
+    back = harmonise_industry_codes(code, r["year"], crosswalks=crosswalks())
     assert (back.to_numpy() == r["true_industry"].to_numpy()).all()
     # 2002-vintage years carry the true class; other vintages differ for some firms
     mid = (r["year"] >= 2003) & (r["year"] <= 2011)
@@ -410,7 +456,7 @@ def test_invalid_rows_carry_their_defect(records):
     assert ((fy_val > fy["year"]) | (fy_val < 1800)).all()
     ind = inv.loc[reason == "unknown_industry_code", "industry_code"].str.replace(r"\.0$", "", regex=True)
     assert (ind == raw.UNKNOWN_INDUSTRY_CODE).all()
-    assert harmonise_industry_codes(ind, inv.loc[ind.index, "year"]).isna().all()
+    assert harmonise_industry_codes(ind, inv.loc[ind.index, "year"], crosswalks=crosswalks()).isna().all()
     ok = r[~r["invalid"]]
     assert ok["county_code"].notna().all()
     assert (ok["employment"].astype(float) >= 1).all()
@@ -438,55 +484,109 @@ def test_same_seed_same_bytes_other_seed_other_world(world, tmp_path_factory):
 # ----------------------------------------------------------------------------- helpers and errors
 def test_reachable_counties_and_unreachable_county_raises(tmp_path):
     years = range(START, END + 1)
-    reach = raw.reachable_counties(years, 2021, PROVINCES)
+    reach = raw.reachable_counties(years, 2021, PROVINCES, history=AREACODES_CSV)
     assert "320115" in reach and "320508" in reach
     assert "320507" not in reach  # 相城区: part of 吴县市 (harmonised to 吴中区) before 2001
-    assert "320507" in raw.reachable_counties(range(2002, 2014), 2021, ["32"])
+    assert "320507" in raw.reachable_counties(range(2002, 2014), 2021, ["32"], history=AREACODES_CSV)
     bad = PANEL.copy()
     bad.loc[bad.index[0], "county"] = "320507"
     year0 = int(bad["year"].iat[0])
     with pytest.raises(ValueError, match=f"320507.*{year0}"):
-        raw.write_raw_world(bad, tmp_path / "x", CFG, seed=1)
+        raw.write_raw_world(bad, tmp_path / "x", CFG, seed=1, **raw_world_references())
 
 
 def test_config_validation():
     years = range(START, END + 1)
     with pytest.raises(ValueError, match="unknown raw_cfg"):
-        raw.resolve_raw_config({"invalid_share": 0.1}, years)
+        raw.resolve_raw_config(raw_config(invalid_share=0.1), years)
     with pytest.raises(ValueError, match="required"):
-        raw.resolve_raw_config({"columns_absent": {2000: ["firm_code"]}}, years)
+        raw.resolve_raw_config(raw_config(columns_absent={"2000": ["firm_code"]}), years)
     with pytest.raises(ValueError, match="formats"):
-        raw.resolve_raw_config({"formats": {2000: "sas"}}, years)
+        raw.resolve_raw_config(raw_config(formats={"2000": "sas"}), years)
     with pytest.raises(ValueError, match="invalid_rate"):
-        raw.resolve_raw_config({"invalid_rate": 1.5}, years)
-    cfg = raw.resolve_raw_config({"formats": {"2001": "parquet"}, "money_unit": {2004: "qian"}}, years)
+        raw.resolve_raw_config(raw_config(invalid_rate=1.5), years)
+    cfg = raw.resolve_raw_config(raw_config(formats={"2001": "parquet"}, money_unit={"2004": "qian"}), years)
     assert cfg["years"][2001]["format"] == "parquet"
     assert cfg["years"][2004]["money_unit"] == "qian" and cfg["years"][2009]["money_unit"] == "wan"
-    default = raw.resolve_raw_config(None, years)
+    default = raw.resolve_raw_config(CONFIG_RAW, years)
     assert {"dta", "csv_gbk", "csv_utf8_bom"} <= {y["format"] for y in default["years"].values()}
     assert "wan" in {y["money_unit"] for y in default["years"].values()}
-    assert default["invalid_rate"] == pytest.approx(0.003)
+    assert default["invalid_rate"] == pytest.approx(CONFIG_RAW["invalid_rate"])
+
+
+def test_config_has_no_defaults_in_code():
+    """The configuration is the only place of the defaults: a missing key is refused, naming it."""
+    years = range(START, END + 1)
+    with pytest.raises(ValueError, match="lacks the keys"):
+        raw.resolve_raw_config(None, years)
+    partial = copy.deepcopy(CONFIG_RAW)
+    del partial["duplicate_rate"], partial["formats"]
+    with pytest.raises(ValueError, match=r"\['formats', 'duplicate_rate'\]"):
+        raw.resolve_raw_config(partial, years)
+    # years that a year map does not list follow the writer's rules
+    cfg = raw.resolve_raw_config(raw_config(), range(2014, 2017))
+    assert [cfg["years"][y]["format"] for y in (2014, 2015, 2016)] == ["csv_gbk", "csv_utf8_bom", "dta"]
+    assert cfg["years"][2016]["dialect"] == "en" and cfg["years"][2014]["dialect"] == "zh"
+    assert {cfg["years"][y]["money_unit"] for y in cfg["years"]} == {"qian"}
+
+
+def test_a_dialect_missing_from_the_table_is_named(tmp_path):
+    doc = yaml.safe_load(DIALECTS_YAML.read_text(encoding="utf-8"))
+    del doc["dialects"]["pinyin"]
+    bad = tmp_path / "no_pinyin.yaml"
+    bad.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    refs = {**raw_world_references(), "dialects": load_dialects(bad, DIALECTS_SCHEMA)}
+    with pytest.raises(ValueError, match=r"dialects \['pinyin'\] missing"):
+        raw.write_raw_world(PANEL, tmp_path / "x", CFG, seed=1, **refs)
 
 
 def test_text_is_gbk_encodable():
-    names = pd.concat([codes_in_force(y, "county", PROVINCES)[["name", "parent"]] for y in range(START, END + 1)])
-    pools = [ident.SURNAMES, ident.GIVEN_CHARS, ident.TRADE_CHARS, ident.TRADE_TYPOS, *ident.ROADS, *ident.TOWNS,
-             *ident.ZONES, *ident.LEGAL_FORMS, *sum(ident.INDUSTRY_WORDS.values(), ()), "（）", " "]
+    names = pd.concat(
+        [
+            codes_in_force(y, "county", PROVINCES, history=AREACODES_CSV)[["name", "parent"]]
+            for y in range(START, END + 1)
+        ]
+    )
+    pools = [
+        ident.SURNAMES,
+        ident.GIVEN_CHARS,
+        ident.TRADE_CHARS,
+        ident.TRADE_TYPOS,
+        *ident.ROADS,
+        *ident.TOWNS,
+        *ident.ZONES,
+        *ident.LEGAL_FORMS,
+        *sum(ident.INDUSTRY_WORDS.values(), ()),
+        "（）",
+        " ",
+    ]
     text = "".join(pools) + "".join(names["name"]) + "".join(names["parent"])
-    text += "".join(n for d in raw.load_header_dialects()["dialects"].values() for v in d.values() for n in v)
+    text += "".join(
+        n for d in load_dialects(DIALECTS_YAML, DIALECTS_SCHEMA).dialects.values() for v in d.values() for n in v
+    )
     text.encode("gbk")
 
 
 def test_names_unique_in_a_crowded_county(tmp_path):
     # 3000 firms of one class in one county: trade names must be redrawn until names are unique
     n = 3000
-    panel = pd.DataFrame({
-        "true_firm_id": np.arange(n, dtype=np.int64), "year": 2005, "county": "320115", "industry": "17",
-        "industry4": "1711", "employment": 50, "output": 1000.0, "sales": 900.0, "founding_year": 2000,
-        "reg_type": "173", "moved": False,
-    })
-    truth = raw.write_raw_world(panel, tmp_path, {"name_variant_rate": 0.0, "duplicate_rate": 0.0, "invalid_rate": 0.0,
-                                                  "formats": {2005: "parquet"}}, seed=3)
+    panel = pd.DataFrame(
+        {
+            "true_firm_id": np.arange(n, dtype=np.int64),
+            "year": 2005,
+            "county": "320115",
+            "industry": "17",
+            "industry4": "1711",
+            "employment": 50,
+            "output": 1000.0,
+            "sales": 900.0,
+            "founding_year": 2000,
+            "reg_type": "173",
+            "moved": False,
+        }
+    )
+    cfg = raw_config(name_variant_rate=0.0, duplicate_rate=0.0, invalid_rate=0.0, formats={"2005": "parquet"})
+    truth = raw.write_raw_world(panel, tmp_path, cfg, seed=3, **raw_world_references())
     header = _meta(tmp_path)["asif_2005.parquet"]["columns"]["name"]
     names = pd.read_parquet(tmp_path / "asif_2005.parquet")[header]
     assert len(names) == len(truth) == n

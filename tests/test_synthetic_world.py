@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from helpers.resources import AREACODES_CSV, crosswalks
 from yrd.geography import harmonise_county_codes
 from yrd.industry import harmonise_industry_codes
 
@@ -81,10 +82,10 @@ def test_money_units_and_code_vintages_against_the_truth(world):
         out = pd.to_numeric(j["output"]) * factor
         assert ((out - j["output_true"]).abs() <= 0.06 * factor).all(), name
         y = meta["year"]
-        cty = harmonise_county_codes(j["county_code"].astype(str).str.zfill(6), y)
+        cty = harmonise_county_codes(j["county_code"].astype(str).str.zfill(6), y, history=AREACODES_CSV)
         assert (cty == j["county"]).all(), name
         changed += int((j["county_code"].astype(str).str.zfill(6) != j["county"]).sum())
-        ind = harmonise_industry_codes(j["industry_code"].astype(str), y)
+        ind = harmonise_industry_codes(j["industry_code"].astype(str), y, crosswalks=crosswalks())
         assert (ind == j["industry"]).all(), name
     assert changed > 100  # real code changes appear (e.g. 江宁县 320121 before 2000)
 
@@ -96,7 +97,9 @@ def test_reissued_ids_variants_duplicates_invalid(world):
     for name, meta in files.items():
         raw = _canonical(_read(d, name, meta), meta)
         raw["source_file"], raw["source_row"] = name, range(len(raw))
-        frames.append(raw[["source_file", "source_row", "firm_code", "name", "employment", "founding_year"]].astype(str))
+        frames.append(
+            raw[["source_file", "source_row", "firm_code", "name", "employment", "founding_year"]].astype(str)
+        )
     raw = pd.concat(frames).astype({"source_row": int}).merge(rec, on=["source_file", "source_row"], validate="1:1")
     assert len(raw) == len(rec)
     code = raw["firm_code"].str.replace("-", "", regex=False)

@@ -12,20 +12,28 @@ from yrd.validation import consecutive_pairs, score_linking, score_relocations
 
 def _records(spec: list[tuple]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(year, source_row, firm_id, true_firm_id or None) -> (linked, truth)."""
-    linked = pd.DataFrame([{"year": y, "source_file": f"asif_{y}.csv", "source_row": r, "firm_id": f}
-                           for y, r, f, _ in spec])
-    truth = pd.DataFrame([{"source_file": f"asif_{y}.csv", "source_row": r, "true_firm_id": t}
-                          for y, r, _, t in spec if t is not None])
+    linked = pd.DataFrame(
+        [{"year": y, "source_file": f"asif_{y}.csv", "source_row": r, "firm_id": f} for y, r, f, _ in spec]
+    )
+    truth = pd.DataFrame(
+        [{"source_file": f"asif_{y}.csv", "source_row": r, "true_firm_id": t} for y, r, _, t in spec if t is not None]
+    )
     return linked, truth
 
 
 def test_score_linking_hand_computed():
-    linked, truth = _records([
-        (2000, 0, 1, "X"), (2001, 0, 1, "X"), (2002, 0, 2, "X"),  # X cut after 2001
-        (2000, 1, 3, "Y"), (2001, 1, 1, "Y"),  # Y's 2001 record wrongly joined to firm 1
-        (2000, 2, 4, "Z"), (2004, 0, 5, "Z"),  # Z across a 3-year gap, not linked
-        (2003, 0, 6, None),  # no truth: ignored
-    ])
+    linked, truth = _records(
+        [
+            (2000, 0, 1, "X"),
+            (2001, 0, 1, "X"),
+            (2002, 0, 2, "X"),  # X cut after 2001
+            (2000, 1, 3, "Y"),
+            (2001, 1, 1, "Y"),  # Y's 2001 record wrongly joined to firm 1
+            (2000, 2, 4, "Z"),
+            (2004, 0, 5, "Z"),  # Z across a 3-year gap, not linked
+            (2003, 0, 6, None),  # no truth: ignored
+        ]
+    )
     sc = score_linking(linked, truth)
     # predicted pairs: (X2000, X2001), (X2001, Y2001); true: (X2000, X2001), (X2001, X2002), (Y2000, Y2001), (Z2000, Z2004)
     assert sc["n_pred_links"] == 2 and sc["n_true_links"] == 4 and sc["n_correct_links"] == 1
@@ -56,28 +64,62 @@ SZ1, SZ2, WX = "320505", "320506", "320205"
 
 
 def _relocation_case():
-    linked, truth = _records([
-        (2000, 0, 10, "X"), (2001, 0, 10, "X"),
-        (2001, 1, 20, "Y"), (2003, 0, 20, "Y"),
-        (2002, 0, 30, "Z"), (2003, 1, 30, "Z"),
-        (2001, 2, 40, "W"), (2002, 1, 40, "W"),
-    ])
-    moves_truth = pd.DataFrame([
-        {"true_firm_id": "X", "year": 2001, "origin_county": SZ1, "dest_county": WX, "kind": "between_prefectures",
-         "observable": True},
-        {"true_firm_id": "Y", "year": 2002, "origin_county": SZ1, "dest_county": WX, "kind": "between_prefectures",
-         "observable": False},
-        {"true_firm_id": "Z", "year": 2003, "origin_county": WX, "dest_county": SZ1, "kind": "between_prefectures",
-         "observable": True},
-        {"true_firm_id": "W", "year": 2002, "origin_county": SZ1, "dest_county": SZ2, "kind": "within_prefecture",
-         "observable": True},
-    ])
-    pred = pd.DataFrame([
-        {"firm_id": 10, "year": 2001, "origin_year": 2000, "origin_county": SZ1, "dest_county": WX},  # exact
-        {"firm_id": 20, "year": 2003, "origin_year": 2001, "origin_county": SZ1, "dest_county": WX},  # across gap
-        {"firm_id": 30, "year": 2003, "origin_year": 2002, "origin_county": SZ1, "dest_county": WX},  # wrong way
-        {"firm_id": 40, "year": 2002, "origin_year": 2001, "origin_county": SZ1, "dest_county": SZ2},  # within
-    ])
+    linked, truth = _records(
+        [
+            (2000, 0, 10, "X"),
+            (2001, 0, 10, "X"),
+            (2001, 1, 20, "Y"),
+            (2003, 0, 20, "Y"),
+            (2002, 0, 30, "Z"),
+            (2003, 1, 30, "Z"),
+            (2001, 2, 40, "W"),
+            (2002, 1, 40, "W"),
+        ]
+    )
+    moves_truth = pd.DataFrame(
+        [
+            {
+                "true_firm_id": "X",
+                "year": 2001,
+                "origin_county": SZ1,
+                "dest_county": WX,
+                "kind": "between_prefectures",
+                "observable": True,
+            },
+            {
+                "true_firm_id": "Y",
+                "year": 2002,
+                "origin_county": SZ1,
+                "dest_county": WX,
+                "kind": "between_prefectures",
+                "observable": False,
+            },
+            {
+                "true_firm_id": "Z",
+                "year": 2003,
+                "origin_county": WX,
+                "dest_county": SZ1,
+                "kind": "between_prefectures",
+                "observable": True,
+            },
+            {
+                "true_firm_id": "W",
+                "year": 2002,
+                "origin_county": SZ1,
+                "dest_county": SZ2,
+                "kind": "within_prefecture",
+                "observable": True,
+            },
+        ]
+    )
+    pred = pd.DataFrame(
+        [
+            {"firm_id": 10, "year": 2001, "origin_year": 2000, "origin_county": SZ1, "dest_county": WX},  # exact
+            {"firm_id": 20, "year": 2003, "origin_year": 2001, "origin_county": SZ1, "dest_county": WX},  # across gap
+            {"firm_id": 30, "year": 2003, "origin_year": 2002, "origin_county": SZ1, "dest_county": WX},  # wrong way
+            {"firm_id": 40, "year": 2002, "origin_year": 2001, "origin_county": SZ1, "dest_county": SZ2},  # within
+        ]
+    )
     return pred, linked, truth, moves_truth
 
 

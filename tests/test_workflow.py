@@ -4,13 +4,13 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from conftest import copy_workflow, snakemake
+from helpers.workflow import copy_workflow, snakemake
 
 pytestmark = pytest.mark.workflow
 
 
 def test_tiny_run_outputs(tiny_run):
-    res = tiny_run / "results"
+    res = tiny_run / "results" / "tiny"
     pref = gpd.read_parquet(res / "geography" / "boundaries_prefecture.parquet")
     assert len(pref) == 41 and pref["group"].notna().all()
     dist = pd.read_parquet(res / "geography" / "distances_prefecture.parquet")
@@ -24,7 +24,7 @@ def test_tiny_run_outputs(tiny_run):
 
 
 def test_report_has_the_figure(tiny_run):
-    html = (tiny_run / "results" / "report.html").read_text(encoding="utf-8", errors="ignore")
+    html = (tiny_run / "results" / "tiny" / "report.html").read_text(encoding="utf-8", errors="ignore")
     assert "study_area.png" in html
     assert "SYNTHETIC" in html
 
@@ -50,9 +50,20 @@ def test_bad_config_fails_before_any_rule(tmp_path):
 
 
 def test_cleaning_stage_outputs(tiny_run):
-    res = tiny_run / "results"
+    res = tiny_run / "results" / "tiny"
     fy = pd.read_parquet(res / "clean" / "firm_years.parquet")
-    cols = ["firm_id", "year", "county", "prefecture", "province", "industry", "employment", "output", "source_file", "source_row"]
+    cols = [
+        "firm_id",
+        "year",
+        "county",
+        "prefecture",
+        "province",
+        "industry",
+        "employment",
+        "output",
+        "source_file",
+        "source_row",
+    ]
     assert set(cols) <= set(fy.columns)
     q = pd.read_parquet(res / "clean" / "quarantine.parquet")
     assert list(q.columns)[:4] == ["source_file", "source_row", "column", "reason"] and len(q) > 0
@@ -63,7 +74,15 @@ def test_cleaning_stage_outputs(tiny_run):
     truth = pd.read_parquet(tiny_run / "resources" / "raw" / "tiny" / "truth" / "records.parquet")
     assert rec["rows_read"].sum() == len(truth)
     moves = pd.read_parquet(res / "relocations" / "moves.parquet")
-    assert {"firm_id", "year", "origin_county", "dest_county", "origin_prefecture", "dest_prefecture", "industry"} <= set(moves.columns)
+    assert {
+        "firm_id",
+        "year",
+        "origin_county",
+        "dest_county",
+        "origin_prefecture",
+        "dest_prefecture",
+        "industry",
+    } <= set(moves.columns)
     assert (moves["origin_prefecture"] != moves["dest_prefecture"]).all()  # level: prefecture
     import json
 

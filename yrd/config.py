@@ -8,7 +8,8 @@ Errors name the key and what was expected, e.g.::
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import os
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +17,18 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-SCHEMA = Path(__file__).resolve().parents[1] / "config" / "schemas" / "config.schema.yaml"
+from yrd.config_semantic import semantic_errors
+from yrd.errors import UserError
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """The configuration does not match the schema."""
 
 
-def load_schema(path: str | Path | None = None) -> dict[str, Any]:
-    with open(path or SCHEMA, encoding="utf-8") as fh:
+def load_schema(path: str | Path) -> dict[str, Any]:
+    """The configuration's JSON Schema (``config/schemas/config.schema.yaml``, passed by the
+    Snakefile), checked to be a valid draft 2020-12 schema."""
+    with open(path, encoding="utf-8") as fh:
         schema = yaml.safe_load(fh)
     Draft202012Validator.check_schema(schema)
     return schema
@@ -46,68 +50,74 @@ def _describe(error: ValidationError) -> str:
     return f"config key '{_key(error)}': {error.message}{desc}"
 
 
-def config_errors(config: Mapping[str, Any], schema: Mapping[str, Any] | None = None) -> Iterator[str]:
-    """Human-readable messages for every schema violation, sorted by key."""
-    validator = Draft202012Validator(schema or load_schema())
+def config_errors(config: Mapping[str, Any], schema: Mapping[str, Any]) -> Iterator[str]:
+    """Human-readable messages for every violation of ``schema`` (:func:`load_schema`), sorted by key."""
+    validator = Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(dict(config)), key=lambda e: (list(map(str, e.absolute_path)), e.message))
     for err in errors:
         yield _describe(err)
 
 
-def _semantic_errors(config: Mapping[str, Any], base: Path) -> Iterator[str]:
-    """Checks JSON Schema cannot express: ranges between keys and input paths that must exist.
-
-    Paths from the config are data, never code: they are resolved against ``base`` (the
-    working directory), must name an existing regular file, and are only ever opened for
-    reading by the readers of :mod:`yrd.ingest`.
-    """
-    period = config.get("period")
-    if isinstance(period, Mapping) and isinstance(period.get("start"), int) and isinstance(period.get("end"), int):
-        if period["end"] < period["start"]:
-            yield f"config key 'period.end': {period['end']} is before period.start {period['start']}"
-    ingest = config.get("ingest", {})
-    yield from _check_file("ingest.dialects", ingest.get("dialects"), base)
-    seg = config.get("metrics", {}).get("segmentation", {})
-    if seg.get("prices"):
-        yield from _check_file("metrics.segmentation.prices", seg["prices"], base)
-    if not config.get("run", {}).get("synthetic", True):
-        files = ingest.get("files") or {}
-        if not files:
-            yield "config key 'ingest.files': run.synthetic is false, so raw files must be listed ({\"1998\": path, ...})"
-        for year, paths in sorted(files.items()):
-            for i, path in enumerate([paths] if isinstance(paths, str) else list(paths)):
-                key = f"ingest.files.{year}" + (f"[{i}]" if not isinstance(paths, str) else "")
-                yield from _check_file(key, path, base)
-            if str(year) not in {str(k) for k in ingest.get("money_unit", {})}:
-                yield f"config key 'ingest.money_unit.{year}': missing; declare qian (千元) or wan (万元) for every year of ingest.files"
-
-
-def _check_file(key: str, path: Any, base: Path) -> Iterator[str]:
-    if path is None:
-        return
-    p = Path(str(path))
-    if "\x00" in str(path):
-        yield f"config key '{key}': invalid path"
-        return
-    resolved = (base / p).resolve() if not p.is_absolute() else p.resolve()
-    if not resolved.exists():
-        yield f"config key '{key}': file not found: {path} (resolved to {resolved})"
-    elif not resolved.is_file():
-        yield f"config key '{key}': not a regular file: {path} (resolved to {resolved})"
-
-
-def validate_config(
-    config: Mapping[str, Any], schema_path: str | Path | None = None, base: str | Path | None = None
-) -> None:
+def validate_config(config: Mapping[str, Any], schema_path: str | Path, base: str | Path | None = None) -> None:
     """Raise :class:`ConfigError` listing every violation; return None when valid.
+
+    First the JSON Schema at ``schema_path`` (keys, types, ranges), then, when that passes, the checks of
+    :mod:`yrd.config_semantic` (files exist, metric names registered, what claims need is
+    computed, raw files listed once, years inside the period).
 
     ``base`` is the directory relative config paths are resolved against (default: the
     current working directory, which is Snakemake's working directory)."""
     msgs = list(config_errors(config, load_schema(schema_path)))
     if not msgs:
-        msgs = list(_semantic_errors(config, Path(base) if base else Path.cwd()))
+        msgs = semantic_errors(config, Path(base) if base else Path.cwd())
     if msgs:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(msgs))
+
+
+def study_name_errors(
+    merged: Mapping[str, Any], configfiles: Sequence[str | Path], default_configfile: str | Path
+) -> list[str]:
+    """A study given with ``--configfile`` must name itself (``run.name``), because its outputs go
+    to ``results/<run.name>/``: without a name it would inherit the default study's and
+    overwrite ``results/default/``.
+
+    ``configfiles`` are the files given with ``--configfile`` (merged on top of
+    ``default_configfile``); ``merged`` is the merged configuration. Returns the error
+    messages (empty when the name is set explicitly or only the default study runs).
+    """
+    default = Path(default_configfile).resolve()
+    extra = [Path(f) for f in configfiles if Path(f).resolve() != default]
+    if not extra:
+        return []
+    with open(default, encoding="utf-8") as fh:
+        default_name = ((yaml.safe_load(fh) or {}).get("run") or {}).get("name")
+    if (merged.get("run") or {}).get("name") != default_name:
+        return []  # set by one of the files or on the command line (--config run.name=...)
+    for f in extra:
+        with open(f, encoding="utf-8") as fh:
+            doc = yaml.safe_load(fh) or {}
+        if isinstance(doc, Mapping) and "name" in (doc.get("run") or {}):
+            return []  # set explicitly, even if to the default's name
+    files = ", ".join(os.path.relpath(f) for f in extra)
+    return [
+        f"config key 'run.name': {files} does not set it, so this study would inherit the default "
+        f"study's name {default_name!r} and overwrite results/{default_name}/; add\n"
+        "      run:\n        name: my_study\n    (outputs then go to results/my_study/)"
+    ]
+
+
+def check_study_name(
+    merged: Mapping[str, Any], configfiles: Sequence[str | Path], default_configfile: str | Path
+) -> None:
+    """Raise :class:`ConfigError` when :func:`study_name_errors` finds a problem."""
+    msgs = study_name_errors(merged, configfiles, default_configfile)
+    if msgs:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(msgs))
+
+
+def results_dir(config: Mapping[str, Any]) -> str:
+    """The study's output folder, ``results/<run.name>/`` (PyPSA-Eur's ``run: name`` convention)."""
+    return f"results/{config['run']['name']}/"
 
 
 def iter_schema_properties(schema: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -142,3 +152,25 @@ def normalise_keys(config: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(key, str):
             config[str(key)] = config.pop(key)
     return config
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
+    """``python -m yrd.config results-dir CONFIGFILE...``: print the study's output folder (for
+    the Makefile), merging the files on top of ``config/config.yaml`` as Snakemake does."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m yrd.config")
+    ap.add_argument("command", choices=["results-dir"])
+    ap.add_argument("configfiles", nargs="*")
+    ap.add_argument("--default", default="config/config.yaml")
+    args = ap.parse_args(argv)
+    merged: dict[str, Any] = {}
+    for f in [args.default, *args.configfiles]:
+        with open(f, encoding="utf-8") as fh:
+            deep_update(merged, normalise_keys(yaml.safe_load(fh) or {}))
+    print(results_dir(merged).rstrip("/"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

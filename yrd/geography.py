@@ -6,7 +6,9 @@ prefectures are renumbered. Firm records (ASIF, business registers) carry the co
 the year of the record, so a firm that never moved can change code. Before any spatial
 aggregation, codes must be mapped to one vintage. This module does that with the real,
 openly licensed code history of github.com/yescallop/areacodes (CC0-1.0; copied to
-``resources/areacodes/result.csv``, see ``resources/README.md``).
+``resources/areacodes/result.csv``, see ``resources/README.md``). Every function that needs it
+takes that file (``history``: its path, or the table :func:`code_history` read from it) as an
+argument; the rules declare it as an input.
 
 Conventions of the source table (its README): the table for year ``Y`` is the state on 31
 December of ``Y``; a record is in force from ``启用时间`` (inclusive) to ``变更/弃用时间``
@@ -53,14 +55,16 @@ DEFAULT_VINTAGE = 2021
 YRD_PROVINCES = {"31": "上海市", "32": "江苏省", "33": "浙江省", "34": "安徽省"}
 
 _OPEN = 9999  # end year of records still in force
-_RESOURCES = Path(__file__).resolve().parents[1] / "resources"
-AREACODES_CSV = _RESOURCES / "areacodes" / "result.csv"
+
+#: The code history as a path of an areacodes ``result.csv`` or the table :func:`code_history` read.
+History = str | Path | pd.DataFrame
 
 _SUCC = re.compile(r"^(\d{6})(?:\[(\d{4})\])?$")
 
 
-def code_history(path: str | Path | None = None) -> pd.DataFrame:
-    """Tidy code-history table from the areacodes ``result.csv``.
+def code_history(path: History) -> pd.DataFrame:
+    """Tidy code-history table from the areacodes ``result.csv`` at ``path`` (a table already
+    read by this function is returned as it is).
 
     Returns one row per record (a code with one name over one period) with columns
     ``code`` (6-char string), ``name``, ``level`` (``province``/``prefecture``/``county``),
@@ -69,11 +73,13 @@ def code_history(path: str | Path | None = None) -> pd.DataFrame:
     ``valid_to`` (first year no longer in force; 9999 while in force) and ``successors``
     (the raw ``新代码`` string).
     """
-    raw = pd.read_csv(path or AREACODES_CSV, dtype=str, encoding="utf-8-sig")
+    if isinstance(path, pd.DataFrame):
+        return path
+    raw = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
     expected = ["代码", "一级行政区", "二级行政区", "名称", "级别", "状态", "启用时间", "变更/弃用时间", "新代码"]
     missing = [c for c in expected if c not in raw.columns]
     if missing:
-        raise ValueError(f"{path or AREACODES_CSV}: missing columns {missing}")
+        raise ValueError(f"{path}: missing columns {missing}")
     level = {"省级": "province", "地级": "prefecture", "县级": "county"}
     status = {"在用": "in_use", "变更": "changed", "弃用": "abolished"}
     out = pd.DataFrame(
@@ -92,7 +98,7 @@ def code_history(path: str | Path | None = None) -> pd.DataFrame:
     bad = out[out["level"].isna() | out["status"].isna() | ~out["code"].str.fullmatch(r"\d{6}")]
     if len(bad):
         row = int(bad.index[0]) + 2  # header line + 1-based
-        raise ValueError(f"{path or AREACODES_CSV}, line {row}: unrecognised code, level or status")
+        raise ValueError(f"{path}, line {row}: unrecognised code, level or status")
     return out.sort_values(["code", "valid_from"], kind="stable").reset_index(drop=True)
 
 
@@ -196,8 +202,15 @@ def place_stem(name: str, suffixes: tuple[str, ...] = UNIT_SUFFIXES) -> str:
 
 
 @lru_cache(maxsize=4)
-def _history(path: str | None) -> _History:
+def _history_of_file(path: str) -> _History:
     return _History(code_history(path))
+
+
+def _history(history: History) -> _History:
+    """The look-up index of a code history (built once per file path)."""
+    if isinstance(history, pd.DataFrame):
+        return _History(history)
+    return _history_of_file(str(history))
 
 
 def _resolve(
@@ -240,7 +253,7 @@ def harmonise_county_codes(
     *,
     tolerance: int = 0,
     overrides: Mapping[str, str] | None = None,
-    history: str | Path | None = None,
+    history: History,
 ) -> pd.Series:
     """Map county-level codes in force in given years to the codes of one vintage.
 
@@ -260,7 +273,8 @@ def harmonise_county_codes(
         ``{old_code: successor_code}``: the successor to take when ``old_code`` ends, replacing
         the split rule (the successor must be in force in the year ``old_code`` ends).
     history
-        Path of an areacodes ``result.csv``; default the shipped copy.
+        The code history: path of an areacodes ``result.csv`` (``resources/areacodes/result.csv``)
+        or the table :func:`code_history` read from it.
 
     Returns
     -------
@@ -282,12 +296,12 @@ def harmonisation_table(
     *,
     tolerance: int = 0,
     overrides: Mapping[str, str] | None = None,
-    history: str | Path | None = None,
+    history: History,
 ) -> pd.DataFrame:
     """Like :func:`harmonise_county_codes` but also says how: columns ``code``, ``year``,
     ``code_vintage`` and ``rule`` (``identity``, ``renamed``, ``recoded``, ``split``,
     ``not_in_force``, ``no_successor``), indexed like ``codes``."""
-    hist = _history(str(history) if history else None)
+    hist = _history(history)
     code_s = _normalise_codes(codes)
     if isinstance(years, (int,)) or pd.api.types.is_integer(years):
         year_s = pd.Series(int(years), index=codes.index)
@@ -299,8 +313,12 @@ def harmonisation_table(
     for code, year in zip(uniq["code"], uniq["year"].astype(int)):
         res[(code, year)] = _resolve(hist, code, year, vintage, tolerance, dict(overrides or {}))
     keys = list(zip(pairs["code"], pairs["year"]))
-    out_code = [res.get((c, int(y)), (None, "not_in_force"))[0] if pd.notna(c) and pd.notna(y) else None for c, y in keys]
-    out_rule = [res.get((c, int(y)), (None, "not_in_force"))[1] if pd.notna(c) and pd.notna(y) else "invalid" for c, y in keys]
+    out_code = [
+        res.get((c, int(y)), (None, "not_in_force"))[0] if pd.notna(c) and pd.notna(y) else None for c, y in keys
+    ]
+    out_rule = [
+        res.get((c, int(y)), (None, "not_in_force"))[1] if pd.notna(c) and pd.notna(y) else "invalid" for c, y in keys
+    ]
     return pd.DataFrame(
         {
             "code": code_s.astype("string"),
@@ -318,10 +336,12 @@ def _normalise_codes(codes: pd.Series) -> pd.Series:
     return s.where(s.str.fullmatch(r"\d{6}").fillna(False), pd.NA)
 
 
-def codes_in_force(year: int, level: str = "county", provinces: list[str] | None = None,
-                   history: str | Path | None = None) -> pd.DataFrame:
+def codes_in_force(
+    year: int, level: str = "county", provinces: list[str] | None = None, *, history: History
+) -> pd.DataFrame:
     """Codes in force in ``year`` (state on 31 December) at one level, optionally restricted to
-    provinces given by their 2-digit prefixes. Columns: ``code``, ``name``, ``parent``."""
+    provinces given by their 2-digit prefixes, from the code history ``history`` (path or
+    :func:`code_history` table). Columns: ``code``, ``name``, ``parent``."""
     t = code_history(history)
     t = t[(t["level"] == level) & (t["valid_from"] <= year) & (t["valid_to"] > year)]
     if provinces is not None:
@@ -351,19 +371,22 @@ def harmonisation_report(
     vintage: int = DEFAULT_VINTAGE,
     *,
     overrides: Mapping[str, str] | None = None,
-    history: str | Path | None = None,
+    history: History,
 ) -> pd.DataFrame:
     """Every county-level code in force in the provinces in any year ``start..end``, with the
     vintage code it harmonises to and the rule applied, for audit. Columns: ``code``, ``name``,
     ``first_year``, ``last_year`` (within the period), ``code_vintage``, ``name_vintage``,
     ``rule``. A code that changes meaning over the period appears once per record."""
-    frames = [codes_in_force(y, "county", list(provinces), history).assign(year=y) for y in range(start, end + 1)]
+    history = code_history(history)  # read once for all years
+    frames = [
+        codes_in_force(y, "county", list(provinces), history=history).assign(year=y) for y in range(start, end + 1)
+    ]
     allc = pd.concat(frames, ignore_index=True)
     spans = allc.groupby(["code", "name"], sort=True)["year"].agg(first_year="min", last_year="max").reset_index()
     tab = harmonisation_table(spans["code"], spans["first_year"], vintage, overrides=overrides, history=history)
     spans["code_vintage"] = tab["code_vintage"].to_numpy()
     spans["rule"] = tab["rule"].to_numpy()
-    names = codes_in_force(vintage, "county", None, history).set_index("code")["name"]
+    names = codes_in_force(vintage, "county", None, history=history).set_index("code")["name"]
     spans["name_vintage"] = spans["code_vintage"].map(names)
     cols = ["code", "name", "first_year", "last_year", "code_vintage", "name_vintage", "rule"]
     return spans[cols].sort_values(["code", "first_year"]).reset_index(drop=True)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import sys
+import traceback
 from typing import Any
+
+from yrd.errors import UserError
 
 
 def configure_logging(smk: Any, level: int = logging.INFO) -> logging.Logger:
@@ -22,9 +25,20 @@ def configure_logging(smk: Any, level: int = logging.INFO) -> logging.Logger:
         level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s", handlers=handlers, force=True
     )
     logger = logging.getLogger(getattr(smk, "rule", "yrd"))
+    file_handlers = [h for h in handlers if isinstance(h, logging.FileHandler)]
+    where = f" (traceback in {logfile[0]})" if logfile else ""
 
     def _hook(exc_type, exc, tb):
-        logger.error("uncaught exception", exc_info=(exc_type, exc, tb))
+        # The traceback goes to the log file; the terminal gets one line for a user error
+        # (a config or input problem: yrd.errors.UserError) and the traceback only for a bug.
+        record = logger.makeRecord(logger.name, logging.ERROR, "", 0, "uncaught exception", (), (exc_type, exc, tb))
+        for h in file_handlers:
+            h.handle(record)
+        if issubclass(exc_type, UserError):
+            print(f"Error in rule {getattr(smk, 'rule', '?')}: {exc}{where}", file=sys.stderr, flush=True)
+        else:
+            print(f"Error in rule {getattr(smk, 'rule', '?')} (a bug, please report it){where}:", file=sys.stderr)
+            traceback.print_exception(exc_type, exc, tb, file=sys.stderr)
 
     sys.excepthook = _hook
     return logger

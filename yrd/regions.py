@@ -1,6 +1,8 @@
 """Region sets and region groups of the Yangtze River Delta.
 
-Region sets (``resources/regions/prefectures.csv``, sources in ``resources/README.md``):
+Region sets (the table ``resources/regions/prefectures.csv``, sources in ``resources/README.md``;
+every function takes it as an argument, its path or the table :func:`prefectures` read, and the
+rules declare it as an input):
 
 * ``yrd16_2003``: the 16 cities of the Yangtze River Delta Urban Economic Coordination
   Commission (长江三角洲城市经济协调会) after Taizhou (Zhejiang) joined in 2003: Shanghai; Nanjing,
@@ -22,7 +24,8 @@ import pandas as pd
 
 from yrd.geography import place_stem
 
-PREFECTURES_CSV = Path(__file__).resolve().parents[1] / "resources" / "regions" / "prefectures.csv"
+#: The prefecture table as a path (``resources/regions/prefectures.csv``) or as read by :func:`prefectures`.
+Prefectures = str | Path | pd.DataFrame
 
 REGION_SETS = ("yrd16_2003", "yrd41_2019")
 
@@ -47,27 +50,32 @@ _PINYIN_OVERRIDES = {
 _SUFFIXES = ("畲族自治县", "自治县", "新区", "市", "区", "县")
 
 
-def prefectures(path: str | Path | None = None) -> pd.DataFrame:
+def prefectures(path: Prefectures) -> pd.DataFrame:
     """All 41 prefecture-level units of the four YRD provinces (vintage 2021) with columns
     ``code``, ``name_zh``, ``name_pinyin``, ``province_code``, ``group``, ``yrd16_2003``,
-    ``yrd41_2019``."""
-    d = pd.read_csv(path or PREFECTURES_CSV, dtype={"code": str, "province_code": str})
+    ``yrd41_2019``, read from ``path`` (``resources/regions/prefectures.csv``; a table already
+    read by this function is returned as it is)."""
+    if isinstance(path, pd.DataFrame):
+        return path
+    d = pd.read_csv(path, dtype={"code": str, "province_code": str})
     for col in REGION_SETS:
         d[col] = d[col].astype(bool)
     return d
 
 
-def region_set(name: str, path: str | Path | None = None) -> pd.DataFrame:
-    """Prefectures belonging to region set ``name`` (one of :data:`REGION_SETS`)."""
+def region_set(name: str, path: Prefectures) -> pd.DataFrame:
+    """Prefectures belonging to region set ``name`` (one of :data:`REGION_SETS`) in the prefecture
+    table ``path`` (:func:`prefectures`)."""
     if name not in REGION_SETS:
         raise ValueError(f"unknown region set {name!r}; expected one of {REGION_SETS}")
     d = prefectures(path)
     return d[d[name]].reset_index(drop=True)
 
 
-def region_group(prefecture_codes: pd.Series, path: str | Path | None = None) -> pd.Series:
+def region_group(prefecture_codes: pd.Series, path: Prefectures) -> pd.Series:
     """Group (``shanghai``, ``sunan``, ``rest_of_jiangsu``, ``zhejiang``, ``anhui``) of each
-    prefecture code; ``<NA>`` outside the four provinces."""
+    prefecture code in the prefecture table ``path`` (:func:`prefectures`); ``<NA>`` outside the
+    four provinces."""
     lookup = prefectures(path).set_index("code")["group"]
     return prefecture_codes.astype("string").map(lookup).astype("string")
 

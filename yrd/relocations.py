@@ -1,7 +1,7 @@
 """Relocations of firms read from linked firm-years.
 
 A relocation is a change of location between two consecutive observations of one firm
-(``firm_id`` from :func:`yrd.linking.link_firms`), also across years in which the firm is not
+(``firm_id`` from :func:`yrd.linking.link_records`), also across years in which the firm is not
 in the sample; its ``year`` is the first year the firm is observed at the new place and
 ``origin_year`` the last year it was observed at the old one.
 
@@ -34,8 +34,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-COLUMNS = ["firm_id", "year", "origin_year", "origin_county", "dest_county", "origin_prefecture",
-           "dest_prefecture", "industry", "kind"]
+COLUMNS = [
+    "firm_id",
+    "year",
+    "origin_year",
+    "origin_county",
+    "dest_county",
+    "origin_prefecture",
+    "dest_prefecture",
+    "industry",
+    "kind",
+]
 
 
 def detect_relocations(linked: pd.DataFrame, *, level: str = "prefecture", screen_blips: bool = True) -> pd.DataFrame:
@@ -64,23 +73,30 @@ def detect_relocations(linked: pd.DataFrame, *, level: str = "prefecture", scree
     missing = [c for c in ("firm_id", "year", "county") if c not in linked.columns]
     if missing:
         raise ValueError(f"linked records lack columns {missing}")
-    d = pd.DataFrame({
-        "firm_id": linked["firm_id"].to_numpy(),
-        "year": pd.to_numeric(linked["year"]).to_numpy(dtype=np.int64),
-        "county": linked["county"].astype("string").to_numpy(dtype=object),
-    })
+    d = pd.DataFrame(
+        {
+            "firm_id": linked["firm_id"].to_numpy(),
+            "year": pd.to_numeric(linked["year"]).to_numpy(dtype=np.int64),
+            "county": linked["county"].astype("string").to_numpy(dtype=object),
+        }
+    )
     if "prefecture" in linked.columns:
         pref = linked["prefecture"].astype("string")
         pref = pref.fillna(linked["county"].astype("string").str[:4] + "00")
     else:
         pref = linked["county"].astype("string").str[:4] + "00"
     d["prefecture"] = pref.to_numpy(dtype=object)
-    d["industry"] = (linked["industry"].astype("string").to_numpy(dtype=object) if "industry" in linked.columns
-                     else None)
-    sf = (pd.factorize(linked["source_file"].astype("string"), sort=True)[0] if "source_file" in linked.columns
-          else np.zeros(len(d), dtype=np.int64))
-    sr = (pd.to_numeric(linked["source_row"]).to_numpy(dtype=np.int64) if "source_row" in linked.columns
-          else np.arange(len(d)))
+    d["industry"] = linked["industry"].astype("string").to_numpy(dtype=object) if "industry" in linked.columns else None
+    sf = (
+        pd.factorize(linked["source_file"].astype("string"), sort=True)[0]
+        if "source_file" in linked.columns
+        else np.zeros(len(d), dtype=np.int64)
+    )
+    sr = (
+        pd.to_numeric(linked["source_row"]).to_numpy(dtype=np.int64)
+        if "source_row" in linked.columns
+        else np.arange(len(d))
+    )
     d["_sf"], d["_sr"], d["_pos"] = sf, sr, np.arange(len(d))
     d = d[pd.notna(d["firm_id"]) & pd.notna(d["county"])]
     d = d.sort_values(["firm_id", "year", "_sf", "_sr", "_pos"], kind="stable")
@@ -115,27 +131,37 @@ def detect_relocations(linked: pd.DataFrame, *, level: str = "prefecture", scree
     move = (fid[1:] == fid[:-1]) & (loc[1:] != loc[:-1])
     k = np.flatnonzero(move) + 1  # row of the first observation at the new place
     yr = d["year"].to_numpy()
-    out = pd.DataFrame({
-        "firm_id": fid[k],
-        "year": yr[k].astype(np.int64),
-        "origin_year": yr[k - 1].astype(np.int64),
-        "origin_county": pd.array(county[k - 1], dtype="string"),
-        "dest_county": pd.array(county[k], dtype="string"),
-        "origin_prefecture": pd.array(pref_a[k - 1], dtype="string"),
-        "dest_prefecture": pd.array(pref_a[k], dtype="string"),
-        "industry": pd.array(d["industry"].to_numpy(dtype=object)[k], dtype="string"),
-    })
-    out["kind"] = pd.array(np.where(out["origin_prefecture"].to_numpy(dtype=object)
-                                    != out["dest_prefecture"].to_numpy(dtype=object),
-                                    "between_prefectures", "within_prefecture"), dtype="string")
+    out = pd.DataFrame(
+        {
+            "firm_id": fid[k],
+            "year": yr[k].astype(np.int64),
+            "origin_year": yr[k - 1].astype(np.int64),
+            "origin_county": pd.array(county[k - 1], dtype="string"),
+            "dest_county": pd.array(county[k], dtype="string"),
+            "origin_prefecture": pd.array(pref_a[k - 1], dtype="string"),
+            "dest_prefecture": pd.array(pref_a[k], dtype="string"),
+            "industry": pd.array(d["industry"].to_numpy(dtype=object)[k], dtype="string"),
+        }
+    )
+    out["kind"] = pd.array(
+        np.where(
+            out["origin_prefecture"].to_numpy(dtype=object) != out["dest_prefecture"].to_numpy(dtype=object),
+            "between_prefectures",
+            "within_prefecture",
+        ),
+        dtype="string",
+    )
     if level == "prefecture":
         out = out[out["kind"] == "between_prefectures"]
     return out.reset_index(drop=True)[COLUMNS]
 
 
 def _empty() -> pd.DataFrame:
-    return pd.DataFrame({
-        "firm_id": pd.Series([], dtype="int64"), "year": pd.Series([], dtype="int64"),
-        "origin_year": pd.Series([], dtype="int64"),
-        **{c: pd.Series([], dtype="string") for c in COLUMNS if c not in ("firm_id", "year", "origin_year")},
-    })[COLUMNS]
+    return pd.DataFrame(
+        {
+            "firm_id": pd.Series([], dtype="int64"),
+            "year": pd.Series([], dtype="int64"),
+            "origin_year": pd.Series([], dtype="int64"),
+            **{c: pd.Series([], dtype="string") for c in COLUMNS if c not in ("firm_id", "year", "origin_year")},
+        }
+    )[COLUMNS]

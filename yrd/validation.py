@@ -98,11 +98,17 @@ def score_linking(linked: pd.DataFrame, records_truth: pd.DataFrame) -> dict:
     yr = d["year"].to_numpy(dtype=np.int64)
     gaps = yr[true % n] - yr[true // n] if len(true) else np.zeros(0)
     out = _prf(len(pred), len(true), tp)
-    out.update({
-        "n_records": int(n), "n_pred_links": int(len(pred)), "n_true_links": int(len(true)),
-        "n_correct_links": tp, "n_pred_firms": int(d["firm_id"].nunique()),
-        "n_true_firms": int(d["true_firm_id"].nunique()), "n_true_links_gap_gt2": int((gaps > 2).sum()),
-    })
+    out.update(
+        {
+            "n_records": int(n),
+            "n_pred_links": int(len(pred)),
+            "n_true_links": int(len(true)),
+            "n_correct_links": tp,
+            "n_pred_firms": int(d["firm_id"].nunique()),
+            "n_true_firms": int(d["true_firm_id"].nunique()),
+            "n_true_links_gap_gt2": int((gaps > 2).sum()),
+        }
+    )
     return out
 
 
@@ -152,10 +158,14 @@ def score_relocations(
     mt = mt.rename(columns={"year": "true_year"})
 
     cand = mp.dropna(subset=["true_firm_id"]).merge(
-        mt[["tid", "true_firm_id", "true_year", "o", "d", "observable"]], on=["true_firm_id", "o", "d"])
+        mt[["tid", "true_firm_id", "true_year", "o", "d", "observable"]], on=["true_firm_id", "o", "d"]
+    )
     exact = cand["true_year"] == cand["year"]
-    in_gap = (cand["true_year"] > cand["origin_year"]) & (cand["true_year"] <= cand["year"]) & (
-        cand["origin_year"] < cand["year"] - 1)
+    in_gap = (
+        (cand["true_year"] > cand["origin_year"])
+        & (cand["true_year"] <= cand["year"])
+        & (cand["origin_year"] < cand["year"] - 1)
+    )
     cand = cand[exact | in_gap].assign(_pri=np.where(exact[exact | in_gap], 0, 1))
     cand = cand.assign(_dist=(cand["year"] - cand["true_year"]).abs())
     cand = cand.sort_values(["_pri", "_dist", "pid", "tid"])
@@ -169,6 +179,14 @@ def score_relocations(
     precision = tp_pred / n_pred if n_pred else 1.0
     recall = tp_true / n_true if n_true else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"level": level, "precision": float(precision), "recall": float(recall), "f1": float(f1),
-            "n_pred": int(n_pred), "n_true": n_true, "n_pred_matched": tp_pred, "n_true_matched": tp_true,
-            "n_true_all": int(len(mt))}
+    return {
+        "level": level,
+        "precision": float(precision),
+        "recall": float(recall),
+        "f1": float(f1),
+        "n_pred": int(n_pred),
+        "n_true": n_true,
+        "n_pred_matched": tp_pred,
+        "n_true_matched": tp_true,
+        "n_true_all": int(len(mt)),
+    }

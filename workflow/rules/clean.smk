@@ -5,15 +5,19 @@ rule ingest:
     input:
         raw=raw_input_files(),
         dialects=config_provider("ingest", "dialects"),
+        dialects_schema=HEADER_DIALECTS_SCHEMA,
         areacodes="resources/areacodes/result.csv",
+        names_2002="resources/industry/GB4754_2002_4digit_names_from_NBS_xls.csv",
+        gb_1994_2002="resources/industry/gbcrosswalk_gb_1994_2002.csv",
+        gb_2002_2011="resources/industry/gbcrosswalk_gb_2002_2011.csv",
     output:
-        records="results/clean/records.parquet",
-        quarantine="results/clean/quarantine.parquet",
-        reconciliation="results/clean/reconciliation.csv",
+        records=f"{RESULTS}clean/records.parquet",
+        quarantine=f"{RESULTS}clean/quarantine.parquet",
+        reconciliation=f"{RESULTS}clean/reconciliation.csv",
     log:
-        "results/logs/ingest.log",
+        f"{RESULTS}logs/ingest.log",
     benchmark:
-        "results/benchmarks/ingest.tsv"
+        f"{RESULTS}benchmarks/ingest.tsv"
     conda:
         "../../environment.yml"
     threads: 1
@@ -34,14 +38,15 @@ rule ingest:
 
 rule link_firms:
     input:
-        "results/clean/records.parquet",
+        records=f"{RESULTS}clean/records.parquet",
+        areacodes="resources/areacodes/result.csv",
     output:
-        firm_years="results/clean/firm_years.parquet",
-        links="results/clean/links.parquet",
+        firm_years=f"{RESULTS}clean/firm_years.parquet",
+        links=f"{RESULTS}clean/links.parquet",
     log:
-        "results/logs/link_firms.log",
+        f"{RESULTS}logs/link_firms.log",
     benchmark:
-        "results/benchmarks/link_firms.tsv"
+        f"{RESULTS}benchmarks/link_firms.tsv"
     conda:
         "../../environment.yml"
     threads: 1
@@ -57,13 +62,13 @@ rule link_firms:
 
 rule relocations:
     input:
-        "results/clean/firm_years.parquet",
+        f"{RESULTS}clean/firm_years.parquet",
     output:
-        "results/relocations/moves.parquet",
+        f"{RESULTS}relocations/moves.parquet",
     log:
-        "results/logs/relocations.log",
+        f"{RESULTS}logs/relocations.log",
     benchmark:
-        "results/benchmarks/relocations.tsv"
+        f"{RESULTS}benchmarks/relocations.tsv"
     conda:
         "../../environment.yml"
     resources:
@@ -79,16 +84,16 @@ rule relocations:
 
 rule validate_linking:
     input:
-        firm_years="results/clean/firm_years.parquet",
-        moves="results/relocations/moves.parquet",
+        firm_years=f"{RESULTS}clean/firm_years.parquet",
+        moves=f"{RESULTS}relocations/moves.parquet",
         records=synthetic_truth("records.parquet"),
         truth_moves=synthetic_truth("moves.parquet"),
     output:
-        "results/validation/linking.json",
+        f"{RESULTS}validation/linking.json",
     log:
-        "results/logs/validate_linking.log",
+        f"{RESULTS}logs/validate_linking.log",
     benchmark:
-        "results/benchmarks/validate_linking.tsv"
+        f"{RESULTS}benchmarks/validate_linking.tsv"
     conda:
         "../../environment.yml"
     resources:

@@ -1,12 +1,31 @@
 # Shared helpers: configuration validation and config access for params.
 from pathlib import Path
 
-from yrd.config import normalise_keys, validate_config
+from yrd.config import (
+    ConfigError,
+    check_study_name,
+    normalise_keys,
+    results_dir,
+    validate_config,
+)
+from yrd.errors import user_error
+from yrd.metrics.registry import plugin_files
 from yrd.synthetic.raw import file_name, resolve_raw_config
 
-# Fail before any job starts, naming the key and what was expected.
+# Fail before any job starts, naming the key and what was expected: one message on the
+# terminal, no traceback (user_error exits).
 normalise_keys(config)
-validate_config(config, workflow.source_path("../../config/schemas/config.schema.yaml"))
+try:
+    validate_config(
+        config, workflow.source_path("../../config/schemas/config.schema.yaml")
+    )
+    check_study_name(config, workflow.overwrite_configfiles, "config/config.yaml")
+except ConfigError as err:
+    user_error(err)
+
+# Every output of this study (tables, figures, logs, benchmarks, report) goes under its own
+# folder, results/<run.name>/, so studies never overwrite each other.
+RESULTS = results_dir(config)
 
 
 def config_provider(*keys):
@@ -70,11 +89,17 @@ def raw_money_units():
     return dict(config["ingest"]["money_unit"])
 
 
+def truth_validation(name):
+    """A score against the synthetic truth (results/<run>/validation/<name>) when the run is
+    synthetic, else no input."""
+    return f"{RESULTS}validation/{name}" if config["run"]["synthetic"] else []
+
+
 def validation_outputs():
     """Scores against the truth, only when the input is a synthetic world."""
     if not config["run"]["synthetic"]:
         return []
-    return ["results/validation/linking.json"]
+    return [f"{RESULTS}validation/linking.json"]
 
 
 def segmentation_prices():
@@ -89,9 +114,9 @@ def segmentation_outputs():
     if not config["metrics"]["segmentation"]["prices"]:
         return []
     return [
-        "results/metrics/segmentation_pairs.parquet",
-        "results/metrics/segmentation_regions.parquet",
-        "results/metrics/segmentation_overall.parquet",
+        f"{RESULTS}metrics/segmentation_pairs.parquet",
+        f"{RESULTS}metrics/segmentation_regions.parquet",
+        f"{RESULTS}metrics/segmentation_overall.parquet",
     ]
 
 
@@ -101,7 +126,25 @@ def reference_files():
         str(p)
         for p in Path("resources").rglob("*")
         if p.is_file() and "raw" not in p.parts and "generated" not in p.parts
-    ) + [config["ingest"]["dialects"]]
+    ) + [config["ingest"]["dialects"], HEADER_DIALECTS_SCHEMA]
+
+
+# Every repository file a job opens is an input of its rule, passed to yrd as a path (the
+# library knows no repository paths), so that editing it reruns exactly the rules reading it.
+#: JSON Schema of the header-dialect table (read with the table by ingest and simulate).
+HEADER_DIALECTS_SCHEMA = "config/schemas/header_dialects.schema.yaml"
+
+
+def metric_plugin_files():
+    """Source files of the metrics.plugins modules in the working directory (module x: x.py when
+    it exists; installed modules have none), inputs of the metric rules and of the provenance.
+    """
+    return plugin_files(config["metrics"]["plugins"], ".")
+
+
+def flows_regions():
+    """The prefecture table as input of od_panel when flows.region_set restricts the flows (else none)."""
+    return "resources/regions/prefectures.csv" if config["flows"]["region_set"] else []
 
 
 def flows_distance_table():
@@ -113,13 +156,13 @@ def flows_distance_table():
 def flows_outputs():
     """Relocation flow tables; the gravity validation only when the input is a synthetic world."""
     out = [
-        "results/flows/od.parquet",
-        "results/flows/gravity.csv",
-        "results/flows/shanghai.parquet",
-        "results/flows/scenarios.parquet",
+        f"{RESULTS}flows/od.parquet",
+        f"{RESULTS}flows/gravity.csv",
+        f"{RESULTS}flows/shanghai.parquet",
+        f"{RESULTS}flows/scenarios.parquet",
     ]
     if config["run"]["synthetic"]:
-        out.append("results/validation/gravity.json")
+        out.append(f"{RESULTS}validation/gravity.json")
     return out
 
 
@@ -139,7 +182,7 @@ def claims_segmentation():
     """Market segmentation by year for C4, only when a price panel is configured."""
     if not config["metrics"]["segmentation"]["prices"]:
         return []
-    return "results/metrics/segmentation_overall.parquet"
+    return f"{RESULTS}metrics/segmentation_overall.parquet"
 
 
 def claims_indicators():
@@ -148,24 +191,35 @@ def claims_indicators():
     return path if path else []
 
 
+#: Figures of each claim; a claim in claims.skip draws none.
+CLAIM_FIGURES = {
+    "C1": ["c1_concentration_integration.png"],
+    "C2": ["c2_shanghai_net_outflows.png"],
+    "C3": ["c3_relocations_sh_js_zj.png"],
+    "C5": ["c5_similarity_heatmaps.png", "c5_similarity_trend.png"],
+    "C6": ["c6_eu_disparities.png"],
+    "C7": ["c7_lq_sunan.png", "c7_kdensity.png"],
+}
+
+
 def report_outputs():
-    """Claim figures and the claims table; the C4 figures only when their data are configured."""
+    """Claim figures (not for claims in claims.skip), the flow figures and the claims table; the C4
+    figures only when their data are configured."""
+    skip = set(config["claims"]["skip"])
     out = [
-        "results/figures/c1_concentration_integration.png",
-        "results/figures/c2_shanghai_net_outflows.png",
-        "results/figures/flow_map_shanghai.png",
-        "results/figures/c3_relocations_sh_js_zj.png",
-        "results/figures/c5_similarity_heatmaps.png",
-        "results/figures/c5_similarity_trend.png",
-        "results/figures/c6_eu_disparities.png",
-        "results/figures/c7_lq_sunan.png",
-        "results/figures/c7_kdensity.png",
-        "results/figures/counterfactuals.png",
-        "results/claims.csv",
-        "results/claims.html",
+        f"{RESULTS}figures/{name}"
+        for claim, names in CLAIM_FIGURES.items()
+        if claim not in skip
+        for name in names
     ]
-    if claims_segmentation():
-        out.append("results/figures/c4_market_segmentation.png")
-    if claims_indicators():
-        out.append("results/figures/c4_integration_profile.png")
+    out += [
+        f"{RESULTS}figures/flow_map_shanghai.png",
+        f"{RESULTS}figures/counterfactuals.png",
+        f"{RESULTS}claims.csv",
+        f"{RESULTS}claims.html",
+    ]
+    if "C4" not in skip and claims_segmentation():
+        out.append(f"{RESULTS}figures/c4_market_segmentation.png")
+    if "C4" not in skip and claims_indicators():
+        out.append(f"{RESULTS}figures/c4_integration_profile.png")
     return out

@@ -5,15 +5,16 @@
 
 rule od_panel:
     input:
-        moves="results/relocations/moves.parquet",
-        boundaries="results/geography/boundaries_prefecture.parquet",
+        moves=f"{RESULTS}relocations/moves.parquet",
+        boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
         classes="resources/industry/classes.csv",
+        prefectures=flows_regions(),
     output:
-        "results/flows/od.parquet",
+        f"{RESULTS}flows/od.parquet",
     log:
-        "results/logs/od_panel.log",
+        f"{RESULTS}logs/od_panel.log",
     benchmark:
-        "results/benchmarks/od_panel.tsv"
+        f"{RESULTS}benchmarks/od_panel.tsv"
     conda:
         "../../environment.yml"
     threads: 1
@@ -26,25 +27,25 @@ rule od_panel:
     message:
         "Origin-destination panels of relocations {params.start}-{params.end} by class (prefecture and province)"
     script:
-        "../scripts/flows_od.py"
+        "../scripts/od_panel.py"
 
 
 rule gravity:
     input:
-        od="results/flows/od.parquet",
-        boundaries="results/geography/boundaries_prefecture.parquet",
+        od=f"{RESULTS}flows/od.parquet",
+        boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
         distances=flows_distance_table(),
     output:
         table=report(
-            "results/flows/gravity.csv",
+            f"{RESULTS}flows/gravity.csv",
             caption="../report/flows_gravity.rst",
             category="4. Relocation flows",
         ),
-        fitted="results/flows/gravity_fitted.parquet",
+        fitted=f"{RESULTS}flows/gravity_fitted.parquet",
     log:
-        "results/logs/gravity.log",
+        f"{RESULTS}logs/gravity.log",
     benchmark:
-        "results/benchmarks/gravity.tsv"
+        f"{RESULTS}benchmarks/gravity.tsv"
     conda:
         "../../environment.yml"
     threads: 1
@@ -56,21 +57,23 @@ rule gravity:
         distances=config_provider("flows", "distances"),
         covariates=config_provider("flows", "covariates"),
         cluster=config_provider("flows", "cluster"),
+        min_moves=config_provider("flows", "min_moves"),
     message:
         "PPML gravity of relocation flows (pyfixest fepois), pooled and by class, periods of {params.period_length} year(s)"
     script:
-        "../scripts/flows_gravity.py"
+        "../scripts/gravity.py"
 
 
 rule shanghai_flows:
     input:
-        "results/flows/od.parquet",
+        od=f"{RESULTS}flows/od.parquet",
+        prefectures="resources/regions/prefectures.csv",
     output:
-        "results/flows/shanghai.parquet",
+        f"{RESULTS}flows/shanghai.parquet",
     log:
-        "results/logs/shanghai_flows.log",
+        f"{RESULTS}logs/shanghai_flows.log",
     benchmark:
-        "results/benchmarks/shanghai_flows.tsv"
+        f"{RESULTS}benchmarks/shanghai_flows.tsv"
     conda:
         "../../environment.yml"
     threads: 1
@@ -81,20 +84,21 @@ rule shanghai_flows:
     message:
         "Out-, in- and net relocation flows of {params.focus} by class and partner region group"
     script:
-        "../scripts/flows_shanghai.py"
+        "../scripts/shanghai_flows.py"
 
 
 rule scenarios:
     input:
-        fitted="results/flows/gravity_fitted.parquet",
-        table="results/flows/gravity.csv",
-        boundaries="results/geography/boundaries_prefecture.parquet",
+        fitted=f"{RESULTS}flows/gravity_fitted.parquet",
+        table=f"{RESULTS}flows/gravity.csv",
+        boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
+        prefectures="resources/regions/prefectures.csv",
     output:
-        "results/flows/scenarios.parquet",
+        f"{RESULTS}flows/scenarios.parquet",
     log:
-        "results/logs/scenarios.log",
+        f"{RESULTS}logs/scenarios.log",
     benchmark:
-        "results/benchmarks/scenarios.tsv"
+        f"{RESULTS}benchmarks/scenarios.tsv"
     conda:
         "../../environment.yml"
     threads: 1
@@ -107,20 +111,20 @@ rule scenarios:
     message:
         "Distance scenarios predicted by the pooled gravity model: {params.focus}'s outflow shares"
     script:
-        "../scripts/flows_scenarios.py"
+        "../scripts/scenarios.py"
 
 
 # Requested only when the input is a synthetic world (flows_outputs()).
 rule validate_gravity:
     input:
-        table="results/flows/gravity.csv",
+        table=f"{RESULTS}flows/gravity.csv",
         params=synthetic_truth("params.json"),
     output:
-        "results/validation/gravity.json",
+        f"{RESULTS}validation/gravity.json",
     log:
-        "results/logs/validate_gravity.log",
+        f"{RESULTS}logs/validate_gravity.log",
     benchmark:
-        "results/benchmarks/validate_gravity.tsv"
+        f"{RESULTS}benchmarks/validate_gravity.tsv"
     conda:
         "../../environment.yml"
     threads: 1
@@ -131,4 +135,4 @@ rule validate_gravity:
     message:
         "Pooled gravity coefficients against the synthetic world's true parameters"
     script:
-        "../scripts/flows_validate.py"
+        "../scripts/validate_gravity.py"

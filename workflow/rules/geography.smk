@@ -5,11 +5,11 @@ rule code_history:
     input:
         areacodes="resources/areacodes/result.csv",
     output:
-        "results/geography/code_history.csv",
+        f"{RESULTS}geography/code_history.csv",
     log:
-        "results/logs/code_history.log",
+        f"{RESULTS}logs/code_history.log",
     benchmark:
-        "results/benchmarks/code_history.tsv"
+        f"{RESULTS}benchmarks/code_history.tsv"
     conda:
         "../../environment.yml"
     message:
@@ -22,11 +22,11 @@ rule county_harmonisation:
     input:
         areacodes="resources/areacodes/result.csv",
     output:
-        "results/geography/county_harmonisation.csv",
+        f"{RESULTS}geography/county_harmonisation.csv",
     log:
-        "results/logs/county_harmonisation.log",
+        f"{RESULTS}logs/county_harmonisation.log",
     benchmark:
-        "results/benchmarks/county_harmonisation.tsv"
+        f"{RESULTS}benchmarks/county_harmonisation.tsv"
     conda:
         "../../environment.yml"
     params:
@@ -46,12 +46,12 @@ rule boundaries:
         areacodes="resources/areacodes/result.csv",
         regions="resources/regions/prefectures.csv",
     output:
-        prefectures="results/geography/boundaries_prefecture.parquet",
-        counties="results/geography/boundaries_county.parquet",
+        prefectures=f"{RESULTS}geography/boundaries_prefecture.parquet",
+        counties=f"{RESULTS}geography/boundaries_county.parquet",
     log:
-        "results/logs/boundaries.log",
+        f"{RESULTS}logs/boundaries.log",
     benchmark:
-        "results/benchmarks/boundaries.tsv"
+        f"{RESULTS}benchmarks/boundaries.tsv"
     conda:
         "../../environment.yml"
     threads: 1
@@ -63,18 +63,18 @@ rule boundaries:
     message:
         "Prefecture and county boundaries from cnmaps (WGS84), vintage {params.vintage}"
     script:
-        "../scripts/build_boundaries.py"
+        "../scripts/boundaries.py"
 
 
 rule distances:
     input:
-        "results/geography/boundaries_{level}.parquet",
+        f"{RESULTS}geography/boundaries_{{level}}.parquet",
     output:
-        "results/geography/distances_{level}.parquet",
+        f"{RESULTS}geography/distances_{{level}}.parquet",
     log:
-        "results/logs/distances_{level}.log",
+        f"{RESULTS}logs/distances_{{level}}.log",
     benchmark:
-        "results/benchmarks/distances_{level}.tsv"
+        f"{RESULTS}benchmarks/distances_{{level}}.tsv"
     conda:
         "../../environment.yml"
     resources:
@@ -82,4 +82,4 @@ rule distances:
     message:
         "Great-circle distances between {wildcards.level} centroids"
     script:
-        "../scripts/build_distances.py"
+        "../scripts/distances.py"

@@ -1,24 +1,26 @@
 # Concentration, specialisation and similarity metrics from the clean firm-years (yrd.metrics).
 # Metrics are chosen by name in config metrics.* (registry: yrd/metrics/registry.py); modules
-# listed in metrics.plugins are imported first, so their registered metrics can be named too.
+# listed in metrics.plugins are imported first, so their registered metrics can be named too; a
+# plugin module in the working directory (x.py) is an input, so editing it reruns the tables.
 
 
 rule concentration:
     input:
-        "results/clean/firm_years.parquet",
+        firm_years=f"{RESULTS}clean/firm_years.parquet",
+        prefectures="resources/regions/prefectures.csv",
+        plugins=metric_plugin_files(),
     output:
-        "results/metrics/concentration.parquet",
+        f"{RESULTS}metrics/concentration.parquet",
     log:
-        "results/logs/concentration.log",
+        f"{RESULTS}logs/concentration.log",
     benchmark:
-        "results/benchmarks/concentration.tsv"
+        f"{RESULTS}benchmarks/concentration.tsv"
     conda:
         "../../environment.yml"
     threads: 1
     resources:
         mem_mb=4000,
     params:
-        table="concentration",
         metrics=config_provider("metrics", "concentration"),
         measure=config_provider("metrics", "measure"),
         levels=config_provider("metrics", "levels"),
@@ -27,25 +29,26 @@ rule concentration:
     message:
         "Concentration of industries by year and level ({params.levels}): {params.metrics}"
     script:
-        "../scripts/metrics_table.py"
+        "../scripts/concentration.py"
 
 
 rule specialisation:
     input:
-        "results/clean/firm_years.parquet",
+        firm_years=f"{RESULTS}clean/firm_years.parquet",
+        prefectures="resources/regions/prefectures.csv",
+        plugins=metric_plugin_files(),
     output:
-        "results/metrics/specialisation.parquet",
+        f"{RESULTS}metrics/specialisation.parquet",
     log:
-        "results/logs/specialisation.log",
+        f"{RESULTS}logs/specialisation.log",
     benchmark:
-        "results/benchmarks/specialisation.tsv"
+        f"{RESULTS}benchmarks/specialisation.tsv"
     conda:
         "../../environment.yml"
     threads: 1
     resources:
         mem_mb=4000,
     params:
-        table="specialisation",
         metrics=config_provider("metrics", "specialisation"),
         measure=config_provider("metrics", "measure"),
         levels=config_provider("metrics", "levels"),
@@ -54,25 +57,26 @@ rule specialisation:
     message:
         "Specialisation of regions by year and level ({params.levels}): {params.metrics}"
     script:
-        "../scripts/metrics_table.py"
+        "../scripts/specialisation.py"
 
 
 rule similarity:
     input:
-        "results/clean/firm_years.parquet",
+        firm_years=f"{RESULTS}clean/firm_years.parquet",
+        prefectures="resources/regions/prefectures.csv",
+        plugins=metric_plugin_files(),
     output:
-        "results/metrics/similarity.parquet",
+        f"{RESULTS}metrics/similarity.parquet",
     log:
-        "results/logs/similarity.log",
+        f"{RESULTS}logs/similarity.log",
     benchmark:
-        "results/benchmarks/similarity.tsv"
+        f"{RESULTS}benchmarks/similarity.tsv"
     conda:
         "../../environment.yml"
     threads: 1
     resources:
         mem_mb=6000,
     params:
-        table="similarity",
         metrics=config_provider("metrics", "similarity"),
         measure=config_provider("metrics", "measure"),
         levels=config_provider("metrics", "similarity_levels"),
@@ -81,20 +85,21 @@ rule similarity:
     message:
         "Similarity of regions' industrial structures by year and level ({params.levels}): {params.metrics}"
     script:
-        "../scripts/metrics_table.py"
+        "../scripts/similarity.py"
 
 
 rule kdensity:
     input:
-        firm_years="results/clean/firm_years.parquet",
-        counties="results/geography/boundaries_county.parquet",
+        firm_years=f"{RESULTS}clean/firm_years.parquet",
+        counties=f"{RESULTS}geography/boundaries_county.parquet",
+        prefectures="resources/regions/prefectures.csv",
     output:
-        density="results/metrics/kdensity.parquet",
-        summary="results/metrics/kdensity_summary.parquet",
+        density=f"{RESULTS}metrics/kdensity.parquet",
+        summary=f"{RESULTS}metrics/kdensity_summary.parquet",
     log:
-        "results/logs/kdensity.log",
+        f"{RESULTS}logs/kdensity.log",
     benchmark:
-        "results/benchmarks/kdensity.tsv"
+        f"{RESULTS}benchmarks/kdensity.tsv"
     conda:
         "../../environment.yml"
     threads: 2
@@ -108,7 +113,7 @@ rule kdensity:
     message:
         "Duranton-Overman K-densities with {params.kdensity[n_sim]} counterfactuals per industry-year"
     script:
-        "../scripts/metrics_kdensity.py"
+        "../scripts/kdensity.py"
 
 
 # Requested only when metrics.segmentation.prices names a price panel (segmentation_outputs()).
@@ -116,11 +121,11 @@ rule market_segmentation:
     input:
         prices=segmentation_prices(),
     output:
-        pairs="results/metrics/segmentation_pairs.parquet",
-        regions="results/metrics/segmentation_regions.parquet",
-        overall="results/metrics/segmentation_overall.parquet",
+        pairs=f"{RESULTS}metrics/segmentation_pairs.parquet",
+        regions=f"{RESULTS}metrics/segmentation_regions.parquet",
+        overall=f"{RESULTS}metrics/segmentation_overall.parquet",
     log:
-        "results/logs/market_segmentation.log",
+        f"{RESULTS}logs/market_segmentation.log",
     conda:
         "../../environment.yml"
     threads: 1
@@ -132,4 +137,4 @@ rule market_segmentation:
     message:
         "Market segmentation by the relative price method from {input.prices}"
     script:
-        "../scripts/metrics_segmentation.py"
+        "../scripts/market_segmentation.py"

@@ -5,16 +5,17 @@ rule provenance:
     input:
         raw=raw_input_files(),
         reference=reference_files(),
+        plugins=metric_plugin_files(),
     output:
         report(
-            "results/provenance.json",
+            f"{RESULTS}provenance.json",
             caption="../report/provenance.rst",
             category="0. Run",
         ),
     log:
-        "results/logs/provenance.log",
+        f"{RESULTS}logs/provenance.log",
     benchmark:
-        "results/benchmarks/provenance.tsv"
+        f"{RESULTS}benchmarks/provenance.tsv"
     conda:
         "../../environment.yml"
     params:

@@ -3,12 +3,15 @@
 
 rule simulate:
     input:
-        prefectures="results/geography/boundaries_prefecture.parquet",
-        counties="results/geography/boundaries_county.parquet",
+        prefectures=f"{RESULTS}geography/boundaries_prefecture.parquet",
+        counties=f"{RESULTS}geography/boundaries_county.parquet",
         census="resources/census/census_city_2010-2020_v1_nogeom.csv",
         classes="resources/industry/classes.csv",
-        industry4="resources/industry/GB4754_2002_4digit_names_from_NBS_xls.csv",
+        names_2002="resources/industry/GB4754_2002_4digit_names_from_NBS_xls.csv",
+        gb_1994_2002="resources/industry/gbcrosswalk_gb_1994_2002.csv",
+        gb_2002_2011="resources/industry/gbcrosswalk_gb_2002_2011.csv",
         dialects="config/header_dialects.yaml",
+        dialects_schema=HEADER_DIALECTS_SCHEMA,
         areacodes="resources/areacodes/result.csv",
     output:
         raw=synthetic_raw_files(),
@@ -21,9 +24,9 @@ rule simulate:
         prefecture_years=synthetic_truth("prefecture_years.parquet"),
         distances=synthetic_truth("distances.parquet"),
     log:
-        "results/logs/simulate.log",
+        f"{RESULTS}logs/simulate.log",
     benchmark:
-        "results/benchmarks/simulate.tsv"
+        f"{RESULTS}benchmarks/simulate.tsv"
     conda:
         "../../environment.yml"
     threads: 1

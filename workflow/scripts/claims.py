@@ -4,6 +4,7 @@ import pandas as pd
 
 from yrd import claims as C
 from yrd.figures.common import codes_in_set, industry_labels, mapping_of
+from yrd.industry import industries
 from yrd.io import write_csv
 from yrd.logs import configure_logging
 
@@ -15,29 +16,54 @@ alpha = cfg["alpha"]
 years = list(range(p.start, p.end + 1))
 inp = smk.input
 
+skip = set(cfg.get("skip") or [])
 prefectures = pd.read_parquet(inp.boundaries, columns=["code", "group", "yrd16_2003", "yrd41_2019"])
-conc = pd.read_parquet(inp.concentration)
-c1 = cfg["c1"]
-if inp.get("integration"):
-    source = "configured integration table" if c1["integration"] else "synthetic world's lambda(t)"
-    integ = C.integration_path(years, C.read_table(inp.integration), source)
-else:
-    integ = C.integration_path(years)
-series = C.c1_series(conc, pd.read_parquet(inp.specialisation), integ, level=c1["level"], metrics=c1["metrics"],
-                     specialisation_metric=c1["specialisation"])
-results = [C.claim_c1(series, c1, alpha, integ["source"].iloc[0] if len(integ) else "")]
-results.append(C.claim_c2(pd.read_parquet(inp.shanghai), cfg["c2"], alpha))
-results.append(C.claim_c3(pd.read_parquet(inp.moves), years, cfg["c3"], alpha))
-segmentation = pd.read_parquet(inp.segmentation) if inp.get("segmentation") else None
-indicators = C.read_table(inp.indicators) if inp.get("indicators") else None
-results.append(C.claim_c4(segmentation, indicators, cfg["c4"], alpha))
-results.append(C.claim_c5(pd.read_parquet(inp.similarity), codes_in_set(prefectures, cfg["c5"]["region_set"]), cfg["c5"], alpha))
-results.append(C.claim_c6(pd.read_csv(inp.gapminder), cfg["c6"]))
-members = codes_in_set(prefectures, p.region_set)
-fy = pd.read_parquet(inp.firm_years, columns=["year", "prefecture", "industry", "reg_type", cfg["c7"]["measure"]])
-pref = fy["prefecture"].astype(str)
-groups = pref.where(pref.isin(members)).map(mapping_of(prefectures, "group"))
-results.append(C.claim_c7(fy, groups, cfg["c7"], labels=industry_labels(False)))
+
+
+def c1():
+    c1 = cfg["c1"]
+    if inp.get("integration"):
+        source = "configured integration table" if c1["integration"] else "synthetic world's lambda(t)"
+        integ = C.integration_path(years, C.read_table(inp.integration), source)
+    else:
+        integ = C.integration_path(years)
+    series = C.c1_series(
+        pd.read_parquet(inp.concentration),
+        pd.read_parquet(inp.specialisation),
+        integ,
+        level=c1["level"],
+        metrics=c1["metrics"],
+        specialisation_metric=c1["specialisation"],
+    )
+    return C.claim_c1(series, c1, alpha, integ["source"].iloc[0] if len(integ) else "")
+
+
+def c4():
+    segmentation = pd.read_parquet(inp.segmentation) if inp.get("segmentation") else None
+    indicators = C.read_table(inp.indicators) if inp.get("indicators") else None
+    return C.claim_c4(segmentation, indicators, cfg["c4"], alpha)
+
+
+def c7():
+    members = codes_in_set(prefectures, p.region_set)
+    fy = pd.read_parquet(inp.firm_years, columns=["year", "prefecture", "industry", "reg_type", cfg["c7"]["measure"]])
+    pref = fy["prefecture"].astype(str)
+    groups = pref.where(pref.isin(members)).map(mapping_of(prefectures, "group"))
+    return C.claim_c7(fy, groups, cfg["c7"], labels=industry_labels(False, industries(inp.industries)))
+
+
+tests = {
+    "C1": c1,
+    "C2": lambda: C.claim_c2(pd.read_parquet(inp.shanghai), cfg["c2"], alpha),
+    "C3": lambda: C.claim_c3(pd.read_parquet(inp.moves), years, cfg["c3"], alpha),
+    "C4": c4,
+    "C5": lambda: C.claim_c5(
+        pd.read_parquet(inp.similarity), codes_in_set(prefectures, cfg["c5"]["region_set"]), cfg["c5"], alpha
+    ),
+    "C6": lambda: C.claim_c6(pd.read_csv(inp.gapminder), cfg["c6"]),
+    "C7": c7,
+}
+results = [C.skipped_claim(claim) if claim in skip else test() for claim, test in tests.items()]
 
 table = C.claims_table(results)
 write_csv(table, smk.output.table)

@@ -16,6 +16,12 @@ rep = harmonisation_report(
 )
 write_csv(rep, smk.output[0])
 unresolved = rep["code_vintage"].isna().sum()
-log.info("%d county codes in %d-%d; rules: %s", len(rep), smk.params.start, smk.params.end, rep["rule"].value_counts().to_dict())
+log.info(
+    "%d county codes in %d-%d; rules: %s",
+    len(rep),
+    smk.params.start,
+    smk.params.end,
+    rep["rule"].value_counts().to_dict(),
+)
 if unresolved:
     raise ValueError(f"{unresolved} county codes have no successor in vintage {smk.params.vintage}")

@@ -11,7 +11,7 @@ from yrd.plotting import bilingual, setup_fonts
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
 p = smk.params
-cjk = setup_fonts(p.font)
+cjk = setup_fonts(p.plotting["font"])
 c1 = p.c1
 conc = pd.read_parquet(smk.input.concentration)
 spec = pd.read_parquet(smk.input.specialisation)
@@ -26,7 +26,9 @@ if smk.input.get("integration"):
 else:
     integ = integration_path(conc["year"].unique())
     x_label = bilingual("年份（无一体化指标）", "year (no integration measure)", cjk)
-series = c1_series(conc, spec, integ, level=c1["level"], metrics=c1["metrics"], specialisation_metric=c1["specialisation"])
+series = c1_series(
+    conc, spec, integ, level=c1["level"], metrics=c1["metrics"], specialisation_metric=c1["specialisation"]
+)
 fig = concentration_integration_figure(
     series,
     metrics=c1["metrics"],
@@ -43,5 +45,5 @@ fig = concentration_integration_figure(
         f"{c1['level'].capitalize()} level; x: {integ['source'].iloc[0] if len(integ) else 'none'}.",
     ),
 )
-save(fig, smk.output[0], p.dpi)
+save(fig, smk.output[0], p.plotting["dpi"])
 log.info("wrote %s (%d years, CJK %s)", smk.output[0], len(series), cjk)

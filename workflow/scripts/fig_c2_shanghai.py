@@ -10,7 +10,7 @@ from yrd.plotting import setup_fonts
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
 p = smk.params
-cjk = setup_fonts(p.font)
+cjk = setup_fonts(p.plotting["font"])
 c2 = p.c2
 fig = shanghai_net_outflows_figure(
     pd.read_parquet(smk.input[0]),
@@ -22,7 +22,9 @@ fig = shanghai_net_outflows_figure(
     significance=c2["significance"],
     cjk=cjk,
     synthetic=p.synthetic,
-    source=source_note([smk.input[0]], p.synthetic, f"Focus prefecture {p.focus}; exact binomial test, alpha {p.alpha}."),
+    source=source_note(
+        [smk.input[0]], p.synthetic, f"Focus prefecture {p.focus}; exact binomial test, alpha {p.alpha}."
+    ),
 )
-save(fig, smk.output[0], p.dpi)
+save(fig, smk.output[0], p.plotting["dpi"])
 log.info("wrote %s", smk.output[0])

@@ -10,7 +10,7 @@ from yrd.plotting import setup_fonts
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
 p = smk.params
-cjk = setup_fonts(p.font)
+cjk = setup_fonts(p.plotting["font"])
 c3 = p.c3
 end = c3["end"] if c3["end"] is not None else p.end
 fig = relocations_provinces_figure(
@@ -21,7 +21,9 @@ fig = relocations_provinces_figure(
     alpha=p.alpha,
     cjk=cjk,
     synthetic=p.synthetic,
-    source=source_note([smk.input[0]], p.synthetic, "Quasi-Poisson trend on yearly counts from the claim's start year."),
+    source=source_note(
+        [smk.input[0]], p.synthetic, "Quasi-Poisson trend on yearly counts from the claim's start year."
+    ),
 )
-save(fig, smk.output[0], p.dpi)
+save(fig, smk.output[0], p.plotting["dpi"])
 log.info("wrote %s", smk.output[0])

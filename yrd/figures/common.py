@@ -97,14 +97,11 @@ def group_colour(group: str) -> str:
     return GROUP_COLOURS.get(group, "#999999")
 
 
-def industry_labels(cjk: bool, industries: pd.DataFrame | None = None) -> dict[str, str]:
+def industry_labels(cjk: bool, industries: pd.DataFrame) -> dict[str, str]:
     """Short label of every 2-digit industry code (GB/T 4754-2002), e.g. ``"23 印刷 Printing"``.
 
-    ``industries``: the table of :func:`yrd.industry.industries` (read when None)."""
-    if industries is None:
-        from yrd.industry import industries as _industries
-
-        industries = _industries()
+    ``industries``: the table of :func:`yrd.industry.industries`
+    (``resources/industry/gb2002_2digit.csv``)."""
     out = {}
     for r in industries.itertuples():
         name = f"{r.name_short_zh} {r.name_short_en}" if cjk else r.name_short_en
@@ -123,7 +120,9 @@ def prefecture_labels(prefectures: pd.DataFrame, cjk: bool) -> dict[str, str]:
 def synthetic_subtitle(synthetic: bool, cjk: bool) -> str:
     if not synthetic:
         return ""
-    return (f"{SYNTHETIC_ZH} {SYNTHETIC_EN}" if cjk else SYNTHETIC_EN) + ": embedded synthetic world, not facts about the YRD"
+    return (
+        f"{SYNTHETIC_ZH} {SYNTHETIC_EN}" if cjk else SYNTHETIC_EN
+    ) + ": embedded synthetic world, not facts about the YRD"
 
 
 def add_synthetic_mark(fig, cjk: bool) -> None:
@@ -203,10 +202,22 @@ def finish(
         # just below the header instead.
         renderer = fig.canvas.get_renderer()
         over = max(
-            (ax.get_tightbbox(renderer).y1 / fig.bbox.height - ax.get_position().y1 for ax in fig.axes if ax.get_visible()),
+            (
+                ax.get_tightbbox(renderer).y1 / fig.bbox.height - ax.get_position().y1
+                for ax in fig.axes
+                if ax.get_visible()
+            ),
             default=0.0,
         )
         fig.subplots_adjust(top=top - max(0.0, over) - 0.01)
+    return fig
+
+
+def place_axes(fig, *, synthetic: bool, subtitle: str | None, gap: float, **adjust: float) -> matplotlib.figure.Figure:
+    """Place the axes of a figure finished with ``finish(..., tight=False)``: their top ``gap``
+    (figure fraction) below the header (:func:`axes_top`), the other edges and spacings by
+    ``adjust`` (:meth:`~matplotlib.figure.Figure.subplots_adjust`). Returns ``fig``."""
+    fig.subplots_adjust(top=axes_top(fig, synthetic=synthetic, subtitle=subtitle) - gap, **adjust)
     return fig
 
 

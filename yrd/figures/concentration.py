@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from yrd.claims import linear_trend, quadratic_fit
-from yrd.figures.common import axes_top, finish, p_text
+from yrd.figures.common import finish, p_text, place_axes
 from yrd.plotting import bilingual
 
 METRIC_LABELS = {
@@ -75,8 +75,15 @@ def concentration_integration_figure(
                 tr = linear_trend(x[ok], y[ok], se=se, lags=hac_lags)
                 ax.plot(grid, tr.intercept + tr.slope * grid, color="#D55E00", lw=1.6, label="linear fit")
                 verdict = "rises" if (tr.slope > 0 and tr.p < alpha) else "no significant rise"
-                ax.text(0.02, 0.97, f"slope {tr.slope:.3g} ({p_text(tr.p)})\n{verdict}", transform=ax.transAxes,
-                        va="top", fontsize=7.5, bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
+                ax.text(
+                    0.02,
+                    0.97,
+                    f"slope {tr.slope:.3g} ({p_text(tr.p)})\n{verdict}",
+                    transform=ax.transAxes,
+                    va="top",
+                    fontsize=7.5,
+                    bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"),
+                )
         else:
             ax.set_title(metric_label(col, cjk), fontsize=10)
             ax.set_ylabel(bilingual("行业均值", "mean across industries (unitless)", cjk), fontsize=8.5)
@@ -94,8 +101,15 @@ def concentration_integration_figure(
                     ax.plot([f.turning_point], [f.predict([f.turning_point])[0]], marker="v", color="#D55E00", ms=8)
                 else:
                     txt += " (outside range)"
-                ax.text(0.02, 0.97, txt, transform=ax.transAxes, va="top", fontsize=7.5,
-                        bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
+                ax.text(
+                    0.02,
+                    0.97,
+                    txt,
+                    transform=ax.transAxes,
+                    va="top",
+                    fontsize=7.5,
+                    bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"),
+                )
         ax.set_xlabel(x_label, fontsize=8.5)
         ax.grid(alpha=0.3)
         ax.tick_params(labelsize=7.5)
@@ -104,8 +118,11 @@ def concentration_integration_figure(
         cb = fig.colorbar(sc, cax=cax)
         cb.set_label(bilingual("年份", "year", cjk), fontsize=8)
         cb.ax.tick_params(labelsize=7)
-    title = bilingual("产业集中、地区专业化与一体化（倒U检验）", "Concentration, specialisation and integration (inverted U test)", cjk)
+    title = bilingual(
+        "产业集中、地区专业化与一体化（倒U检验）",
+        "Concentration, specialisation and integration (inverted U test)",
+        cjk,
+    )
     sub = "Fitted quadratic with 95% band; turning point marked when inside the observed range (claim C1)"
     finish(fig, title=title, subtitle=sub, source=source, synthetic=synthetic, cjk=cjk, tight=False)
-    fig.subplots_adjust(left=0.06, right=0.925, top=axes_top(fig, synthetic=synthetic, subtitle=sub) - 0.06, bottom=0.16, wspace=0.3)
-    return fig
+    return place_axes(fig, synthetic=synthetic, subtitle=sub, gap=0.06, left=0.06, right=0.925, bottom=0.16, wspace=0.3)

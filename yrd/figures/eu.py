@@ -59,17 +59,31 @@ def eu_disparities_figure(
     colours = ["#0072B2" if c in paper else "#9ecae1" for c in d["country"]]
     ax.barh(list(ypos), d["gap_pct"], color=colours, height=0.7)
     for y, r in zip(ypos, d.itertuples(), strict=True):
-        ax.text(r.gap_pct + (1 if r.gap_pct >= 0 else -1), y, f"{r.gap_pct:+.0f}%", va="center",
-                ha="left" if r.gap_pct >= 0 else "right", fontsize=7.5)
+        ax.text(
+            r.gap_pct + (1 if r.gap_pct >= 0 else -1),
+            y,
+            f"{r.gap_pct:+.0f}%",
+            va="center",
+            ha="left" if r.gap_pct >= 0 else "right",
+            fontsize=7.5,
+        )
         if r.country in paper:
             v = paper[r.country]
-            ax.add_patch(plt.Rectangle((v - tolerance_pp, y - 0.42), 2 * tolerance_pp, 0.84, color="#B2182B", alpha=0.15, lw=0))
+            ax.add_patch(
+                plt.Rectangle((v - tolerance_pp, y - 0.42), 2 * tolerance_pp, 0.84, color="#B2182B", alpha=0.15, lw=0)
+            )
             ax.plot([v], [y], marker="D", color="#B2182B", ms=8, zorder=4)
             right = v >= 0
-            ax.annotate(f"paper {v:+g}%", (v + (tolerance_pp if right else -tolerance_pp), y),
-                        xytext=(4 if right else -4, 0), textcoords="offset points", ha="left" if right else "right",
-                        va="center",
-                        fontsize=7.5, color="#B2182B")
+            ax.annotate(
+                f"paper {v:+g}%",
+                (v + (tolerance_pp if right else -tolerance_pp), y),
+                xytext=(4 if right else -4, 0),
+                textcoords="offset points",
+                ha="left" if right else "right",
+                va="center",
+                fontsize=7.5,
+                color="#B2182B",
+            )
     labels = [bilingual(COUNTRY_ZH.get(c, c), c, cjk) for c in d["country"]]
     ax.set_yticks(list(ypos), labels, fontsize=8.5)
     ax.axvline(0, color="black", lw=0.8)

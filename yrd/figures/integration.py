@@ -30,8 +30,13 @@ def segmentation_figure(overall: pd.DataFrame, *, cjk: bool, synthetic: bool, so
     ax.plot(d["year"], d["segmentation"] * 1000, marker="o", color="#0072B2", label="segmentation x 1000")
     if len(d) >= 3:
         tr = linear_trend(d["year"], d["segmentation"], se="classical")
-        ax.plot(d["year"], (tr.intercept + tr.slope * d["year"]) * 1000, ls=":", color="#0072B2",
-                label=f"trend {tr.slope * 1000:+.3f}/yr ({p_text(tr.p)})")
+        ax.plot(
+            d["year"],
+            (tr.intercept + tr.slope * d["year"]) * 1000,
+            ls=":",
+            color="#0072B2",
+            label=f"trend {tr.slope * 1000:+.3f}/yr ({p_text(tr.p)})",
+        )
     ax.set_xlabel(bilingual("年份", "year", cjk))
     ax.set_ylabel(bilingual("市场分割指数 ×1000", "segmentation index x 1000", cjk))
     ax.grid(alpha=0.3)
@@ -54,8 +59,14 @@ def integration_profile_figure(
     for dim, g in indicators.groupby("dimension"):
         g = g.sort_values("year")
         zh, en = DIMENSION_LABELS.get(dim, (dim, dim))
-        ax.plot(g["year"], g["value"], marker="o", ms=3, label=bilingual(zh, en, cjk),
-                color=tier_col[tier_of[dim]] if dim in tier_of else "#999")
+        ax.plot(
+            g["year"],
+            g["value"],
+            marker="o",
+            ms=3,
+            label=bilingual(zh, en, cjk),
+            color=tier_col[tier_of[dim]] if dim in tier_of else "#999",
+        )
     ax.set_xlabel(bilingual("年份", "year", cjk))
     ax.set_ylabel(bilingual("一体化指数", "integration index (as given)", cjk))
     ax.legend(fontsize=7.5)
@@ -64,9 +75,12 @@ def integration_profile_figure(
     s = indicators[indicators["year"] == last].groupby("dimension")["value"].mean().sort_values()
     ax2.barh(range(len(s)), s.to_numpy(), color=[tier_col[tier_of[d]] if d in tier_of else "#999" for d in s.index])
     ax2.set_yticks(range(len(s)), [bilingual(*DIMENSION_LABELS.get(d, (d, d)), cjk) for d in s.index])
-    ax2.set_title(f"{last}: " + bilingual("颜色为论文所述层级", "colour = the paper's tier (green high, red low)", cjk),
-                  fontsize=9)
+    ax2.set_title(
+        f"{last}: " + bilingual("颜色为论文所述层级", "colour = the paper's tier (green high, red low)", cjk),
+        fontsize=9,
+    )
     ax2.grid(axis="x", alpha=0.3)
     title = bilingual("长三角一体化六个维度", "Six dimensions of YRD integration", cjk)
-    return finish(fig, title=title, subtitle="Configured indicator table (claim C4)", source=source,
-                  synthetic=synthetic, cjk=cjk)
+    return finish(
+        fig, title=title, subtitle="Configured indicator table (claim C4)", source=source, synthetic=synthetic, cjk=cjk
+    )

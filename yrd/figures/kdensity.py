@@ -46,18 +46,39 @@ def kdensity_figure(
     fig, axes = plt.subplots(1, len(industries), figsize=(5.4 * len(industries), 4.6), squeeze=False, sharey=False)
     for ax, ind in zip(axes[0], industries, strict=True):
         d = density[(density["year"] == year) & (density["industry"] == ind)].sort_values("distance_km")
-        ax.fill_between(d["distance_km"], d["local_lo"], d["local_hi"], color="#bbbbbb", alpha=0.6,
-                        label=bilingual("局部置信带", "local band", cjk))
-        ax.plot(d["distance_km"], d["global_lo"], color="#555", ls="--", lw=1, label=bilingual("全局置信带", "global band", cjk))
+        ax.fill_between(
+            d["distance_km"],
+            d["local_lo"],
+            d["local_hi"],
+            color="#bbbbbb",
+            alpha=0.6,
+            label=bilingual("局部置信带", "local band", cjk),
+        )
+        ax.plot(
+            d["distance_km"],
+            d["global_lo"],
+            color="#555",
+            ls="--",
+            lw=1,
+            label=bilingual("全局置信带", "global band", cjk),
+        )
         ax.plot(d["distance_km"], d["global_hi"], color="#555", ls="--", lw=1)
         ax.plot(d["distance_km"], d["k"], color="#D55E00", lw=1.8, label="K(d)")
         s = summary[(summary["year"] == year) & (summary["industry"] == ind)]
         if len(s):
             r = s.iloc[0]
             state = "localised" if bool(r["localised"]) else "dispersed" if bool(r["dispersed"]) else "neither"
-            ax.text(0.98, 0.97, f"{state}\nlocalisation {r['localisation_index']:.3f}\ndispersion {r['dispersion_index']:.3f}"
-                    f"\n{int(r['n_plants'])} plants, {int(r['n_sites'])} sites", transform=ax.transAxes, ha="right",
-                    va="top", fontsize=7.5, bbox=dict(facecolor="white", alpha=0.85, edgecolor="none"))
+            ax.text(
+                0.98,
+                0.97,
+                f"{state}\nlocalisation {r['localisation_index']:.3f}\ndispersion {r['dispersion_index']:.3f}"
+                f"\n{int(r['n_plants'])} plants, {int(r['n_sites'])} sites",
+                transform=ax.transAxes,
+                ha="right",
+                va="top",
+                fontsize=7.5,
+                bbox=dict(facecolor="white", alpha=0.85, edgecolor="none"),
+            )
         ax.set_title(industry_labels.get(ind, ind), fontsize=9.5)
         ax.set_xlabel(bilingual("企业间距离（公里）", "distance between plants (km)", cjk), fontsize=8.5)
         ax.set_ylabel(bilingual("核密度 K(d)", "K-density (per km)", cjk), fontsize=8.5)

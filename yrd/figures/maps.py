@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from yrd.boundaries import ALBERS_CHINA
-from yrd.figures.common import axes_top, finish, group_colour, group_label
+from yrd.figures.common import finish, group_colour, group_label, place_axes
 from yrd.plotting import add_north_arrow, add_scale_bar, bilingual
 
 #: mapclassify schemes usable in figures.lq_maps.scheme.
@@ -131,23 +131,49 @@ def lq_maps_figure(
     add_north_arrow(axes.ravel()[0])
     handles = [Patch(facecolor=colours[i], label=lab) for i, lab in enumerate(class_labels(breaks))]
     handles.append(Patch(facecolor="white", edgecolor="black", label=group_label(highlight_group, cjk)))
-    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7.5, frameon=False,
-               title=bilingual("区位熵", "location quotient", cjk) + f" ({scheme.replace('_', ' ')})", title_fontsize=8,
-               bbox_to_anchor=(0.5, 0.035))
-    title = bilingual(f"苏南主导产业的区位熵（{year}年）", f"Location quotients of Sunan's leading industries, {year}", cjk)
+    _legend_below(fig, handles, bilingual("区位熵", "location quotient", cjk) + f" ({scheme.replace('_', ' ')})", 0.035)
+    title = bilingual(
+        f"苏南主导产业的区位熵（{year}年）", f"Location quotients of Sunan's leading industries, {year}", cjk
+    )
     sub = "LQ of each prefecture against the study area (employment); leading: LQ > 1 in Sunan, largest LQ x size (claim C7)"
     finish(fig, title=title, subtitle=sub, source=source, synthetic=synthetic, cjk=cjk, tight=False)
-    fig.subplots_adjust(left=0.01, right=0.99, top=axes_top(fig, synthetic=synthetic, subtitle=sub) - 0.02,
-                        bottom=0.12, wspace=0.02, hspace=0.08)
-    return fig
+    return place_axes(
+        fig, synthetic=synthetic, subtitle=sub, gap=0.02, left=0.01, right=0.99, bottom=0.12, wspace=0.02, hspace=0.08
+    )
+
+
+def _legend_below(fig, handles: list, title: str, y: float) -> None:
+    """The legend of a map figure: ``handles`` in one row centred at height ``y`` (figure
+    fraction), below the maps."""
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        ncol=len(handles),
+        fontsize=7.5,
+        frameon=False,
+        title=title,
+        title_fontsize=8,
+        bbox_to_anchor=(0.5, y),
+    )
 
 
 def _arc(ax, p0, p1, width: float, colour: str, rad: float = 0.25, alpha: float = 0.8) -> None:
     from matplotlib.patches import FancyArrowPatch
 
     ax.add_patch(
-        FancyArrowPatch(p0, p1, connectionstyle=f"arc3,rad={rad}", arrowstyle="-|>", mutation_scale=4 + 2 * width,
-                        lw=width, color=colour, alpha=alpha, shrinkA=2, shrinkB=4, zorder=5)
+        FancyArrowPatch(
+            p0,
+            p1,
+            connectionstyle=f"arc3,rad={rad}",
+            arrowstyle="-|>",
+            mutation_scale=4 + 2 * width,
+            lw=width,
+            color=colour,
+            alpha=alpha,
+            shrinkA=2,
+            shrinkB=4,
+            zorder=5,
+        )
     )
 
 
@@ -191,14 +217,26 @@ def flow_map_figure(
             _arc(ax, (p0.x, p0.y), (p1.x, p1.y), max(0.4, v * scale), group_colour(g))
         for dest in s.sort_values(ascending=False).index[:8]:
             if dest in pts.index:
-                ax.text(pts[dest].x, pts[dest].y, labels.get(dest, dest), fontsize=7, ha="center", va="bottom", zorder=6)
+                ax.text(
+                    pts[dest].x, pts[dest].y, labels.get(dest, dest), fontsize=7, ha="center", va="bottom", zorder=6
+                )
         total = float(s.sum())
         ax.set_anchor("N")
-        zh, en = {"observed": ("观测", "observed"), "fitted": ("PPML拟合", "fitted (PPML gravity)")}.get(name, (name, name))
+        zh, en = {"observed": ("观测", "observed"), "fitted": ("PPML拟合", "fitted (PPML gravity)")}.get(
+            name, (name, name)
+        )
         # a text, not set_title: Matplotlib moves titles of map axes by different amounts
-        ax.text(0.5, 1.0, f"{bilingual(zh, en, cjk)}: {total:,.{0 if name == 'observed' else 1}f} "
-                + bilingual("家", "moves", cjk) + f" ({period})", transform=ax.transAxes, ha="center", va="bottom",
-                fontsize=10)
+        ax.text(
+            0.5,
+            1.0,
+            f"{bilingual(zh, en, cjk)}: {total:,.{0 if name == 'observed' else 1}f} "
+            + bilingual("家", "moves", cjk)
+            + f" ({period})",
+            transform=ax.transAxes,
+            ha="center",
+            va="bottom",
+            fontsize=10,
+        )
         _frame(ax, base)
         ax.set_axis_off()
         ax.set_aspect("equal")
@@ -206,14 +244,18 @@ def flow_map_figure(
     add_north_arrow(axes[0][0])
     ref = [v for v in (1, 2, 5, 10, 20, 50, 100, 200, 500) if v <= vmax][-3:] or [round(vmax, 1)]
     handles = [Line2D([], [], color="#555", lw=max(0.4, v * scale), label=f"{v:g}") for v in ref]
-    handles += [Line2D([], [], color=group_colour(g), lw=3, label=group_label(g, cjk)) for g in
-                ["sunan", "rest_of_jiangsu", "zhejiang", "anhui"] if g in groups_present]
-    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7.5, frameon=False,
-               title=bilingual("线宽：迁移企业数；颜色：迁入地", "line width: moves; colour: destination group", cjk),
-               title_fontsize=8, bbox_to_anchor=(0.5, 0.04))
+    handles += [
+        Line2D([], [], color=group_colour(g), lw=3, label=group_label(g, cjk))
+        for g in ["sunan", "rest_of_jiangsu", "zhejiang", "anhui"]
+        if g in groups_present
+    ]
+    _legend_below(
+        fig,
+        handles,
+        bilingual("线宽：迁移企业数；颜色：迁入地", "line width: moves; colour: destination group", cjk),
+        0.04,
+    )
     title = bilingual("上海企业迁出流向图", "Flow map of firm relocations out of Shanghai", cjk)
     sub = f"Arcs from Shanghai to each destination prefecture with at least {min_flow:g} moves, {period}"
     finish(fig, title=title, subtitle=sub, source=source, synthetic=synthetic, cjk=cjk, tight=False)
-    fig.subplots_adjust(left=0.01, right=0.99, top=axes_top(fig, synthetic=synthetic, subtitle=sub) - 0.03,
-                        bottom=0.13, wspace=0.02)
-    return fig
+    return place_axes(fig, synthetic=synthetic, subtitle=sub, gap=0.03, left=0.01, right=0.99, bottom=0.13, wspace=0.02)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from yrd.claims import linear_trend, mean_pairwise
-from yrd.figures.common import axes_top, finish, group_colour, p_text
+from yrd.figures.common import finish, group_colour, p_text, place_axes
 from yrd.plotting import bilingual
 from yrd.regions import GROUPS
 
@@ -23,7 +23,9 @@ def set_label(name: str, cjk: bool) -> str:
     return bilingual(zh, en, cjk)
 
 
-def similarity_matrix(similarity: pd.DataFrame, members: Sequence[str], year: int, metric: str, level: str) -> pd.DataFrame:
+def similarity_matrix(
+    similarity: pd.DataFrame, members: Sequence[str], year: int, metric: str, level: str
+) -> pd.DataFrame:
     """Square matrix (members x members) of ``metric`` in ``year`` (diagonal 1 for similarity)."""
     d = similarity[(similarity["year"] == year) & (similarity["metric"] == metric) & (similarity["level"] == level)]
     d = d[d["region_a"].isin(members) & d["region_b"].isin(members)]
@@ -99,8 +101,7 @@ def similarity_heatmaps_figure(
     title = bilingual("产业结构相似系数（地级市两两之间）", "Structural similarity between prefectures", cjk)
     sub = f"{title_set}; {metric}, {level} level, employment by 2-digit industry; strips: region group"
     finish(fig, title=title, subtitle=sub, source=source, synthetic=synthetic, cjk=cjk, tight=False)
-    fig.subplots_adjust(left=0.07, right=0.9, top=axes_top(fig, synthetic=synthetic, subtitle=sub) - 0.04, bottom=0.12, wspace=0.25)
-    return fig
+    return place_axes(fig, synthetic=synthetic, subtitle=sub, gap=0.04, left=0.07, right=0.9, bottom=0.12, wspace=0.25)
 
 
 def similarity_trend_figure(
@@ -132,8 +133,14 @@ def similarity_trend_figure(
         ax.plot(mp["year"], mp["mean"], marker="o", ms=4, color=col, label=lab)
     if threshold is not None:
         ax.axhline(threshold, color="#B2182B", ls="--", lw=1)
-        ax.text(ax.get_xlim()[0], threshold, " " + bilingual("“趋同”阈值", "claim threshold", cjk) + f" {threshold:g}",
-                va="bottom", fontsize=7.5, color="#B2182B")
+        ax.text(
+            ax.get_xlim()[0],
+            threshold,
+            " " + bilingual("“趋同”阈值", "claim threshold", cjk) + f" {threshold:g}",
+            va="bottom",
+            fontsize=7.5,
+            color="#B2182B",
+        )
     ax.set_ylim(0, 1.02)
     ax.set_xlabel(bilingual("年份", "year", cjk))
     ax.set_ylabel(bilingual("相似系数均值", "mean pairwise similarity", cjk))
@@ -142,3 +149,10 @@ def similarity_trend_figure(
     title = bilingual("产业同构：地区间结构相似系数的变化", "Industrial structure convergence over time", cjk)
     sub = f"{metric} (UNIDO cosine of employment shares by industry), mean over pairs of {level}s"
     return finish(fig, title=title, subtitle=sub, source=source, synthetic=synthetic, cjk=cjk)
+
+
+def similarity_source(path: str, synthetic: bool) -> str:
+    """Source line of the C5 figures (:func:`yrd.figures.common.source_note`)."""
+    from yrd.figures.common import source_note
+
+    return source_note([path], synthetic, "UNIDO structural similarity of employment by 2-digit industry.")

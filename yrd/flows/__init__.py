@@ -5,10 +5,11 @@ Modules
 od          od_panel, od_panels: moves by year x origin x destination x class (zeros kept)
 pairs       pair_table: distances (centroid great circle or a user table), border, covariates
 gravity     gravity_frame, estimate_gravity, fit_ppml: PPML with pyfixest fepois; fixed effects
-            and fitted flows by exact balancing (balance_fixed_effects); separation counts
+            and fitted flows by exact balancing (balance_fixed_effects); separation counts;
+            failures recorded, never raised (converged False + note; model_unavailable)
 shanghai    focus_flows: out-, in- and net flows of Shanghai by class and partner region group
 scenarios   scenario_shares: counterfactual distances (scale_pairs, move_point) predicted by the
-            pooled model with the fixed effects held
+            pooled model with the fixed effects held ("not estimable" rows without it)
 validation  gravity_validation: estimates against a synthetic world's true parameters
 design      simulate_logit_flows: flows drawn from the synthetic world's logit (design check)
 
@@ -16,21 +17,23 @@ Rules: workflow/rules/flows.smk. Config: ``flows:`` (config/schemas/config.schem
 """
 
 from yrd.flows.design import simulate_logit_flows
+from yrd.flows.fixed_effects import balance_fixed_effects, zero_fe_cells
 from yrd.flows.gravity import (
     REGRESSORS,
     GravityResult,
     adding_up,
-    balance_fixed_effects,
     estimate_gravity,
+    failure_reason,
     fit_ppml,
     fitted_cells,
     gravity_frame,
+    model_unavailable,
     period_of,
-    zero_fe_cells,
+    skipped_model,
 )
 from yrd.flows.od import GROUPS, TOTAL, od_panel, od_panels, truth_moves_as_detected
 from yrd.flows.pairs import pair_table, prefecture_points, read_distance_table
-from yrd.flows.scenarios import scenario_distance, scenario_shares
+from yrd.flows.scenarios import not_estimable_rows, scenario_distance, scenario_shares
 from yrd.flows.shanghai import focus_flows
 from yrd.flows.validation import gravity_validation
 
@@ -42,11 +45,14 @@ __all__ = [
     "adding_up",
     "balance_fixed_effects",
     "estimate_gravity",
+    "failure_reason",
     "fit_ppml",
     "fitted_cells",
     "focus_flows",
     "gravity_frame",
     "gravity_validation",
+    "model_unavailable",
+    "not_estimable_rows",
     "od_panel",
     "od_panels",
     "pair_table",
@@ -56,6 +62,7 @@ __all__ = [
     "scenario_distance",
     "scenario_shares",
     "simulate_logit_flows",
+    "skipped_model",
     "truth_moves_as_detected",
     "zero_fe_cells",
 ]

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from yrd.boundaries import great_circle_km
+from yrd.flows.gravity import add_fixed_effect_codes
 from yrd.industry import RELOCATION_CLASSES
 
 
@@ -50,8 +51,11 @@ def simulate_logit_flows(
     np.fill_diagonal(d, 1.0)
     ld = np.log(d)
     B = (prov[:, None] != prov[None, :]).astype(float)
-    classes = list(RELOCATION_CLASSES[:n_classes]) if n_classes <= len(RELOCATION_CLASSES) else \
-        [f"class{k}" for k in range(n_classes)]
+    classes = (
+        list(RELOCATION_CLASSES[:n_classes])
+        if n_classes <= len(RELOCATION_CLASSES)
+        else [f"class{k}" for k in range(n_classes)]
+    )
     eye = np.eye(n_places, dtype=bool)
     parts = []
     for t in range(n_years):
@@ -64,15 +68,21 @@ def simulate_logit_flows(
             p /= p.sum(axis=1, keepdims=True)
             counts = np.vstack([rng.multinomial(N[o], p[o]) for o in range(n_places)])
             oi, di = np.nonzero(~eye)
-            parts.append(pd.DataFrame({"year": start + t, "origin": codes[oi], "dest": codes[di], "group": g,
-                                       "moves": counts[oi, di], "distance": d[oi, di], "log_distance": ld[oi, di],
-                                       "border": B[oi, di]}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "year": start + t,
+                        "origin": codes[oi],
+                        "dest": codes[di],
+                        "group": g,
+                        "moves": counts[oi, di],
+                        "distance": d[oi, di],
+                        "log_distance": ld[oi, di],
+                        "border": B[oi, di],
+                    }
+                )
+            )
     f = pd.concat(parts, ignore_index=True)
     f["period"] = f["year"]
-    f["og"] = pd.factorize(pd.MultiIndex.from_frame(f[["origin", "group", "period"]]), sort=True)[0]
-    f["dg"] = pd.factorize(pd.MultiIndex.from_frame(f[["dest", "group", "period"]]), sort=True)[0]
-    f["pair"] = pd.factorize(pd.MultiIndex.from_frame(f[["origin", "dest"]]), sort=True)[0]
-    lo = np.where(f["origin"] < f["dest"], f["origin"], f["dest"])
-    hi = np.where(f["origin"] < f["dest"], f["dest"], f["origin"])
-    f["undirected_pair"] = pd.factorize(pd.MultiIndex.from_arrays([lo, hi]), sort=True)[0]
+    add_fixed_effect_codes(f)
     return f

@@ -33,6 +33,27 @@ border dummy and is not tested for. pyfixest also drops singleton fixed-effect g
 (``fixef_rm="singleton"``), which do not change the estimates; ``n_obs`` is the number of
 cells used.
 
+Models that cannot be estimated
+-------------------------------
+Estimation never raises: a model that cannot be estimated is recorded with NaN estimates,
+``converged`` False and the reason in ``note`` (:func:`fit_ppml`):
+
+* ``not estimable: no moves, every cell separated``: no move in the model's cells;
+* ``did not converge (pyfixest: Demeaning failed after 10000 iterations)``: on worlds with few
+  moves the demeaning of the fixed effects inside pyfixest's IWLS does not converge (the fixed
+  effects and the regressors nearly separate the few positive cells);
+* ``not estimable: regressors collinear with the fixed effects (pyfixest: All variables are
+  collinear)``: with a handful of cells left after separation, the fixed effects absorb every
+  regressor;
+* ``did not converge (IWLS: ... iterations)``: pyfixest returned without convergence; its last
+  estimates are kept in the table but its fitted flows are not computed (NaN);
+* ``skipped: N moves < flows.min_moves (M)``: a per-class model with fewer than ``min_moves``
+  moves is not attempted (:func:`estimate_gravity`; the pooled model is always attempted).
+
+The fitted cells of a model that did not converge are NaN (0 for separated cells, whose fitted
+flow is 0 at any PPML solution); :func:`model_unavailable` gives the reason a model cannot be
+used downstream (scenarios, validation, figures).
+
 Fitted values and fixed effects
 -------------------------------
 Given the estimated coefficients, the fixed effects are recomputed exactly by alternating
@@ -52,15 +73,28 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from yrd.flows.od import TOTAL
+from yrd.flows.fixed_effects import balance_fixed_effects, zero_fe_cells
 from yrd.industry import RELOCATION_CLASSES
 
 log = logging.getLogger(__name__)
 
 REGRESSORS = ("log_distance", "border")
 CLUSTERS = ("pair", "undirected_pair")
-TABLE_COLUMNS = ["model", "term", "estimate", "std_error", "n_obs", "n_separated", "p_value", "n_cells",
-                 "n_moves", "converged", "fixed_effects", "cluster", "note"]
+TABLE_COLUMNS = [
+    "model",
+    "term",
+    "estimate",
+    "std_error",
+    "n_obs",
+    "n_separated",
+    "p_value",
+    "n_cells",
+    "n_moves",
+    "converged",
+    "fixed_effects",
+    "cluster",
+    "note",
+]
 
 
 def period_of(years, start: int, length: int = 1) -> np.ndarray:
@@ -98,70 +132,51 @@ def gravity_frame(
     f = d.merge(p, on=["year", "origin", "dest"], how="left", validate="many_to_one")
     miss = f["log_distance"].isna()
     if miss.any():
-        raise ValueError(f"{int(miss.sum())} cells without pair variables, e.g. "
-                         f"{f.loc[miss, ['year', 'origin', 'dest']].head(3).to_dict('records')}")
+        raise ValueError(
+            f"{int(miss.sum())} cells without pair variables, e.g. "
+            f"{f.loc[miss, ['year', 'origin', 'dest']].head(3).to_dict('records')}"
+        )
     start = int(f["year"].min()) if start is None else int(start)
     f["period"] = period_of(f["year"], start, period_length)
+    add_fixed_effect_codes(f)
+    f = f.sort_values(["year", "group", "origin", "dest"], kind="stable").reset_index(drop=True)
+    return f
+
+
+def add_fixed_effect_codes(f: pd.DataFrame) -> pd.DataFrame:
+    """Add to a frame with ``origin``, ``dest``, ``group`` and ``period`` (in place; returned) the
+    integer codes of the fixed effects and clusters, each numbering its sorted distinct keys from
+    0: ``og`` (origin x group x period), ``dg`` (destination x group x period), ``pair``
+    (directed pair) and ``undirected_pair`` ({origin, dest})."""
     f["og"] = pd.factorize(pd.MultiIndex.from_frame(f[["origin", "group", "period"]]), sort=True)[0]
     f["dg"] = pd.factorize(pd.MultiIndex.from_frame(f[["dest", "group", "period"]]), sort=True)[0]
     f["pair"] = pd.factorize(pd.MultiIndex.from_frame(f[["origin", "dest"]]), sort=True)[0]
     lo = np.where(f["origin"] < f["dest"], f["origin"], f["dest"])
     hi = np.where(f["origin"] < f["dest"], f["dest"], f["origin"])
     f["undirected_pair"] = pd.factorize(pd.MultiIndex.from_arrays([lo, hi]), sort=True)[0]
-    f = f.sort_values(["year", "group", "origin", "dest"], kind="stable").reset_index(drop=True)
     return f
 
 
-def zero_fe_cells(y: np.ndarray, *fe: np.ndarray) -> np.ndarray:
-    """True for cells in a fixed-effect group (of any of the ``fe`` code arrays) whose outcome
-    is zero in every cell: the cells PPML drops for separation."""
-    y = np.asarray(y, dtype=float)
-    out = np.zeros(len(y), dtype=bool)
-    for codes in fe:
-        tot = np.bincount(codes, weights=y)
-        out |= tot[codes] <= 0
-    return out
+_PYFIXEST_FAILURES = (
+    ("Demeaning failed", "did not converge (pyfixest: {msg})"),
+    ("All variables are collinear", "not estimable: regressors collinear with the fixed effects (pyfixest: {msg})"),
+)
 
 
-def balance_fixed_effects(
-    y: np.ndarray, xb: np.ndarray, fe1: np.ndarray, fe2: np.ndarray, tol: float = 1e-12, maxiter: int = 100_000
-) -> tuple[np.ndarray, np.ndarray]:
-    """Fixed effects of a two-way PPML model given the linear index ``xb`` (= b'x).
+def _one_line(text: str) -> str:
+    """``text`` on one line, whitespace collapsed."""
+    return " ".join(str(text).split())
 
-    Solves sum_{cells of group k} mu = sum_{cells of group k} y for every group of ``fe1`` and
-    of ``fe2``, with mu = exp(a[fe1] + m[fe2] + xb), by alternating updates (Sinkhorn), to
-    relative precision ``tol``. Cells of all-zero groups get mu = 0 and NaN fixed effects.
 
-    Returns ``(log_fe, mu)``: ``log_fe = a[fe1] + m[fe2]`` per cell, and the fitted values.
-    """
-    y = np.asarray(y, dtype=float)
-    xb = np.asarray(xb, dtype=float)
-    sep = zero_fe_cells(y, fe1, fe2)
-    k = ~sep
-    log_fe = np.full(len(y), np.nan)
-    mu = np.zeros(len(y))
-    if not k.any():
-        return log_fe, mu
-    f1 = pd.factorize(fe1[k])[0]
-    f2 = pd.factorize(fe2[k])[0]
-    yk, xk = y[k], xb[k]
-    t1 = np.bincount(f1, weights=yk)
-    t2 = np.bincount(f2, weights=yk)
-    ly1, ly2 = np.log(t1), np.log(t2)
-    a = np.zeros(len(t1))
-    m = np.zeros(len(t2))
-    for it in range(maxiter):
-        a = ly1 - np.log(np.bincount(f1, weights=np.exp(m[f2] + xk), minlength=len(t1)))
-        e = np.exp(a[f1] + xk)
-        m = ly2 - np.log(np.bincount(f2, weights=e, minlength=len(t2)))
-        fit1 = np.bincount(f1, weights=np.exp(a[f1] + m[f2] + xk), minlength=len(t1))
-        if np.max(np.abs(fit1 / t1 - 1.0)) < tol:
-            break
-    else:
-        raise RuntimeError(f"fixed effects did not converge in {maxiter} iterations")
-    log_fe[k] = a[f1] + m[f2]
-    mu[k] = np.exp(log_fe[k] + xk)
-    return log_fe, mu
+def failure_reason(exc: BaseException) -> str:
+    """The ``note`` of a model whose estimation raised ``exc``: what happened, in words, with
+    the first sentence of pyfixest's message."""
+    msg = _one_line(exc)
+    first = msg.split(". ")[0].rstrip(".")
+    for start, note in _PYFIXEST_FAILURES:
+        if msg.startswith(start):
+            return note.format(msg=first)
+    return f"estimation failed ({type(exc).__name__}: {msg})"
 
 
 @dataclass
@@ -207,6 +222,59 @@ class GravityResult:
         )[TABLE_COLUMNS]
 
 
+def _not_estimated(frame: pd.DataFrame, separated: np.ndarray, note: str, base: dict) -> GravityResult:
+    """A model without estimates: NaN coefficients, ``converged`` False, ``note`` the reason;
+    fitted flows NaN except in separated cells (0)."""
+    nan = np.full(len(base["terms"]), np.nan)
+    cells = pd.DataFrame(
+        {"fitted": np.where(separated, 0.0, np.nan), "log_fe": np.nan, "separated": separated}, index=frame.index
+    )
+    return GravityResult(
+        estimate=nan,
+        std_error=nan.copy(),
+        p_value=nan.copy(),
+        n_obs=0,
+        n_separated=int(separated.sum()),
+        converged=False,
+        note=note,
+        cells=cells,
+        **base,
+    )
+
+
+def _base(frame: pd.DataFrame, regressors: Sequence[str], y: str, model: str, fixed_effects: str, cluster: str) -> dict:
+    """The fields of a :class:`GravityResult` known before estimation."""
+    n_moves = int(frame[y].to_numpy(dtype=float).sum())
+    return dict(
+        model=model,
+        terms=list(regressors),
+        n_cells=len(frame),
+        n_moves=n_moves,
+        fixed_effects=fixed_effects,
+        cluster=cluster,
+    )
+
+
+def skipped_model(
+    frame: pd.DataFrame,
+    regressors: Sequence[str],
+    min_moves: int,
+    *,
+    y: str = "moves",
+    fe: tuple[str, str] = ("og", "dg"),
+    cluster: str = "pair",
+    model: str = "pooled",
+    fixed_effects: str = "origin^group^period + dest^group^period",
+) -> GravityResult:
+    """A model not attempted because its cells hold fewer than ``min_moves`` moves: NaN
+    estimates, ``converged`` False, note ``skipped: N moves < flows.min_moves (M)``."""
+    base = _base(frame, regressors, y, model, fixed_effects, cluster)
+    sep = zero_fe_cells(frame[y].to_numpy(dtype=float), frame[fe[0]].to_numpy(), frame[fe[1]].to_numpy())
+    note = f"skipped: {base['n_moves']} moves < flows.min_moves ({int(min_moves)})"
+    log.warning("model %s: %s", model, note)
+    return _not_estimated(frame, sep, note, base)
+
+
 def fit_ppml(
     frame: pd.DataFrame,
     regressors: Sequence[str] = REGRESSORS,
@@ -219,8 +287,13 @@ def fit_ppml(
 ) -> GravityResult:
     """PPML with two sets of fixed effects (integer code columns ``fe``) by pyfixest ``fepois``,
     standard errors clustered by ``cluster``; fitted values and fixed effects by
-    :func:`balance_fixed_effects`. A model that cannot be estimated (no moves, everything
-    separated, no variation) returns NaN estimates and a ``note``."""
+    :func:`balance_fixed_effects`.
+
+    Never raises on estimation problems: a model that cannot be estimated (no moves, pyfixest
+    fails, e.g. demeaning does not converge or every regressor is collinear with the fixed
+    effects) returns NaN estimates, ``converged`` False and the reason in ``note`` (module
+    docstring); a model whose IWLS does not converge keeps pyfixest's last estimates with
+    ``converged`` False, and its fitted flows are NaN (0 in separated cells)."""
     import pyfixest as pf
 
     regressors = list(regressors)
@@ -230,47 +303,63 @@ def fit_ppml(
     f1 = frame[fe[0]].to_numpy()
     f2 = frame[fe[1]].to_numpy()
     sep_own = zero_fe_cells(yv, f1, f2)
-    n_cells, n_moves = len(frame), int(yv.sum())
-    nan = np.full(len(regressors), np.nan)
-    base = dict(model=model, terms=regressors, n_cells=n_cells, n_moves=n_moves, fixed_effects=fixed_effects,
-                cluster=cluster)
+    base = _base(frame, regressors, y, model, fixed_effects, cluster)
 
     def failed(note: str) -> GravityResult:
         log.warning("model %s: %s", model, note)
-        cells = pd.DataFrame({"fitted": np.where(sep_own, 0.0, np.nan), "log_fe": np.nan, "separated": sep_own},
-                             index=frame.index)
-        return GravityResult(estimate=nan, std_error=nan, p_value=nan, n_obs=0, n_separated=int(sep_own.sum()),
-                             converged=False, note=note, cells=cells, **base)
+        return _not_estimated(frame, sep_own, note, base)
 
-    if n_moves == 0 or sep_own.all():
-        return failed("no moves: every cell separated")
-    data = pd.DataFrame({"y": yv, **{r: frame[r].to_numpy(dtype=float) for r in regressors},
-                         "fe1": f1, "fe2": f2, "cl": frame[cluster].to_numpy()})
+    if base["n_moves"] == 0 or sep_own.all():
+        return failed("not estimable: no moves, every cell separated")
+    data = pd.DataFrame(
+        {
+            "y": yv,
+            **{r: frame[r].to_numpy(dtype=float) for r in regressors},
+            "fe1": f1,
+            "fe2": f2,
+            "cl": frame[cluster].to_numpy(),
+        }
+    )
     fml = "y ~ " + " + ".join(regressors) + " | fe1 + fe2"
+    iwls_maxiter = 200
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            fit = pf.fepois(fml, data=data, vcov={"CRV1": "cl"}, separation_check=["fe"], iwls_tol=1e-10,
-                            iwls_maxiter=200)
+            fit = pf.fepois(
+                fml, data=data, vcov={"CRV1": "cl"}, separation_check=["fe"], iwls_tol=1e-10, iwls_maxiter=iwls_maxiter
+            )
         for w in caught:
             if not issubclass(w.category, (DeprecationWarning, FutureWarning)) and "deprecated" not in str(w.message):
                 log.info("model %s: pyfixest: %s", model, w.message)
     except Exception as exc:  # noqa: BLE001 - any estimation failure is reported, not fatal
-        return failed(f"estimation failed: {type(exc).__name__}: {exc}")
+        return failed(failure_reason(exc))
     coef = fit.coef().reindex(regressors)
     se = fit.se().reindex(regressors)
     pv = fit.pvalue().reindex(regressors)
     n_sep = int(getattr(fit, "n_separation_na", 0) or 0)
     if n_sep != int(sep_own.sum()):
-        log.warning("model %s: pyfixest dropped %d cells for separation, all-zero fixed-effect groups hold %d",
-                    model, n_sep, int(sep_own.sum()))
+        log.warning(
+            "model %s: pyfixest dropped %d cells for separation, all-zero fixed-effect groups hold %d",
+            model,
+            n_sep,
+            int(sep_own.sum()),
+        )
     notes = []
     if coef.isna().any():
         notes.append(f"dropped (collinear): {list(coef.index[coef.isna()])}")
-    if not fit.convergence:
-        notes.append("IWLS did not converge")
-    xb = data[regressors].to_numpy() @ np.nan_to_num(coef.to_numpy(dtype=float))
-    log_fe, mu = balance_fixed_effects(yv, xb, f1, f2)
+    converged = bool(fit.convergence)
+    if converged:
+        xb = data[regressors].to_numpy() @ np.nan_to_num(coef.to_numpy(dtype=float))
+        try:
+            log_fe, mu = balance_fixed_effects(yv, xb, f1, f2)
+        except RuntimeError as exc:
+            converged = False
+            notes.append(f"did not converge (fitted flows: {_one_line(exc)})")
+    else:
+        notes.append(f"did not converge (IWLS: {iwls_maxiter} iterations)")
+    if not converged:
+        log.warning("model %s: %s; fitted flows not computed", model, "; ".join(notes))
+        log_fe, mu = np.full(len(yv), np.nan), np.where(sep_own, 0.0, np.nan)
     cells = pd.DataFrame({"fitted": mu, "log_fe": log_fe, "separated": sep_own}, index=frame.index)
     return GravityResult(
         estimate=coef.to_numpy(dtype=float),
@@ -278,7 +367,7 @@ def fit_ppml(
         p_value=pv.to_numpy(dtype=float),
         n_obs=int(fit._N),
         n_separated=n_sep,
-        converged=bool(fit.convergence),
+        converged=converged,
         note="; ".join(notes),
         cells=cells,
         **base,
@@ -290,41 +379,82 @@ def estimate_gravity(
     regressors: Sequence[str] = REGRESSORS,
     classes: Sequence[str] | None = None,
     cluster: str = "pair",
+    min_moves: int = 0,
 ) -> tuple[pd.DataFrame, dict[str, GravityResult]]:
     """The pooled model and one model per class (module docstring) on a :func:`gravity_frame`.
+
+    A class whose cells hold fewer than ``min_moves`` moves (config ``flows.min_moves``) is not
+    estimated (:func:`skipped_model`); the pooled model is always attempted. No model failure
+    raises: failures are rows with ``converged`` False and the reason in ``note``.
 
     Returns the coefficient table (columns :data:`TABLE_COLUMNS`: ``model``, ``term``,
     ``estimate``, ``std_error``, ``n_obs``, ``n_separated`` first) and the fits by model name.
     """
     if cluster not in CLUSTERS:
         raise ValueError(f"cluster must be one of {CLUSTERS}")
+    if int(min_moves) < 0:
+        raise ValueError("min_moves must be >= 0")
     classes = [c for c in (classes or RELOCATION_CLASSES) if c in set(frame["group"])]
     fits: dict[str, GravityResult] = {}
     pooled = frame[frame["group"].isin(classes)]
     fits["pooled"] = fit_ppml(pooled, regressors, cluster=cluster, model="pooled")
     for g in classes:
         sub = frame[frame["group"] == g]
-        fits[g] = fit_ppml(sub, regressors, cluster=cluster, model=g,
-                           fixed_effects="origin^period + dest^period")
+        kw = dict(cluster=cluster, model=g, fixed_effects="origin^period + dest^period")
+        if sub["moves"].sum() < min_moves:
+            fits[g] = skipped_model(sub, regressors, min_moves, **kw)
+        else:
+            fits[g] = fit_ppml(sub, regressors, **kw)
     for name, r in fits.items():
-        log.info("model %s: %s; n_obs %d, separated %d, moves %d %s", name,
-                 ", ".join(f"{t} {e:.4f} ({s:.4f})" for t, e, s in zip(r.terms, r.estimate, r.std_error)),
-                 r.n_obs, r.n_separated, r.n_moves, r.note)
+        log.info(
+            "model %s: %s; n_obs %d, separated %d, moves %d %s",
+            name,
+            ", ".join(f"{t} {e:.4f} ({s:.4f})" for t, e, s in zip(r.terms, r.estimate, r.std_error)),
+            r.n_obs,
+            r.n_separated,
+            r.n_moves,
+            r.note,
+        )
     table = pd.concat([r.table() for r in fits.values()], ignore_index=True)
     return table, fits
 
 
+def model_unavailable(
+    table: pd.DataFrame, model: str = "pooled", terms: Sequence[str] = ("log_distance",)
+) -> str | None:
+    """Why ``model`` of a gravity table (``results/<run>/flows/gravity.csv``) cannot be used, or
+    None when it converged with finite estimates of ``terms``. E.g. ``pooled model did not
+    converge (pyfixest: Demeaning failed after 10000 iterations)``."""
+    t = table[table["model"] == model]
+    if t.empty:
+        return f"{model} model not in the gravity table"
+    first = t.iloc[0]
+    note = "" if pd.isna(first.get("note")) else _one_line(first.get("note"))
+    if str(first.get("converged", True)).lower() not in ("true", "1"):
+        return f"{model} model {note}" if note else f"{model} model did not converge"
+    est = t.set_index("term")["estimate"]
+    missing = [term for term in terms if term not in est.index or not np.isfinite(float(est[term]))]
+    if missing:
+        return f"{model} model has no estimate of {', '.join(missing)}" + (f" ({note})" if note else "")
+    return None
+
+
 def fitted_cells(frame: pd.DataFrame, result: GravityResult, regressors: Sequence[str]) -> pd.DataFrame:
     """The model's cells with their variables, ``fitted`` flows, ``log_fe`` (alpha + mu, NaN when
-    separated) and ``separated`` (the layout of ``results/flows/gravity_fitted.parquet``)."""
+    separated), ``separated``, and the model's ``converged`` flag and ``note`` (the same in every
+    row; when ``converged`` is False the fitted flows are NaN and ``note`` says why): the layout
+    of ``results/<run>/flows/gravity_fitted.parquet``."""
     cols = ["year", "period", "origin", "dest", "group", "moves", "distance", *regressors]
     cols = list(dict.fromkeys(c for c in cols if c in frame.columns))
     out = frame.loc[result.cells.index, cols].join(result.cells)
+    out["converged"] = bool(result.converged)
+    out["note"] = str(result.note)
     return out.reset_index(drop=True)
 
 
-def adding_up(cells: pd.DataFrame, keys: Sequence[Sequence[str]] = (("origin", "group", "period"),
-                                                                   ("dest", "group", "period"))) -> float:
+def adding_up(
+    cells: pd.DataFrame, keys: Sequence[Sequence[str]] = (("origin", "group", "period"), ("dest", "group", "period"))
+) -> float:
     """Largest absolute difference between fitted and observed flows summed by each fixed-effect
     grouping (zero at the PPML solution)."""
     worst = 0.0
@@ -332,20 +462,3 @@ def adding_up(cells: pd.DataFrame, keys: Sequence[Sequence[str]] = (("origin", "
         s = cells.groupby(list(k))[["moves", "fitted"]].sum()
         worst = max(worst, float((s["fitted"] - s["moves"]).abs().max()))
     return worst
-
-
-__all__ = [
-    "CLUSTERS",
-    "REGRESSORS",
-    "TABLE_COLUMNS",
-    "TOTAL",
-    "GravityResult",
-    "adding_up",
-    "balance_fixed_effects",
-    "estimate_gravity",
-    "fit_ppml",
-    "fitted_cells",
-    "gravity_frame",
-    "period_of",
-    "zero_fe_cells",
-]

@@ -77,7 +77,7 @@ def od_panel(
     years
         Years of the panel (every year gets its cells, with or without moves).
     groups_map
-        Industry code -> relocation class (``yrd.industry.relocation_class()``).
+        Industry code -> relocation class (``yrd.industry.relocation_class`` of the industry classes).
     level
         ``"prefecture"`` or ``"province"``.
 
@@ -150,8 +150,13 @@ def od_panel(
     n_counted = int(out.loc[out["group"] == TOTAL, "moves"].sum())
     if n_counted != len(counted):  # every kept move is in exactly one total cell
         raise AssertionError(f"OD totals {n_counted} != {len(counted)} moves kept")
-    out.attrs = {"n_input": int(len(moves)), "n_counted": n_counted, "unclassified": unclassified,
-                 "dropped": dropped, "level": level}
+    out.attrs = {
+        "n_input": int(len(moves)),
+        "n_counted": n_counted,
+        "unclassified": unclassified,
+        "dropped": dropped,
+        "level": level,
+    }
     return out
 
 

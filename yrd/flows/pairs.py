@@ -17,7 +17,9 @@ Built-in covariates (config ``flows.covariates``)
 * ``contiguity``: 1 if the two prefecture polygons share a border (they intersect after a
   250 m buffer in the equal-area projection), else 0.
 * ``same_region_group``: 1 if both prefectures are in the same region group of
-  :mod:`yrd.regions` (e.g. both in Sunan), else 0.
+  :mod:`yrd.regions` (e.g. both in Sunan), else 0; the groups come from ``regions`` (the
+  prefecture table of :func:`yrd.regions.prefectures`) or else from the ``group`` column of the
+  prefecture boundaries (the workflow's boundaries carry it).
 
 ``border`` is 1 when origin and destination are in different provinces (the synthetic world's
 ``B_oq``).
@@ -32,7 +34,6 @@ import numpy as np
 import pandas as pd
 
 from yrd.boundaries import ALBERS_CHINA, centroids, great_circle_km
-from yrd.regions import prefectures as prefecture_table
 
 BUILTIN_COVARIATES = ("contiguity", "same_region_group")
 PAIR_KEYS = ["year", "origin", "dest"]
@@ -86,12 +87,15 @@ def pair_table(
     distance_table: pd.DataFrame | None = None,
     covariates: Sequence[str] = (),
     boundaries=None,
+    regions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Pair variables for every year and ordered pair of distinct prefectures.
 
     Returns ``year``, ``origin``, ``dest``, ``distance``, ``log_distance``, ``border`` and one
     column per covariate, sorted by year, origin, dest. ``boundaries`` (the prefecture
-    polygons) is needed for ``contiguity`` only.
+    polygons) is needed for ``contiguity``; ``same_region_group`` needs the region group of
+    each prefecture, a table with ``code`` and ``group``: ``regions``
+    (:func:`yrd.regions.prefectures`) or else ``boundaries``.
     """
     years = sorted({int(y) for y in years})
     codes = sorted(map(str, points["code"])) if codes is None else sorted(map(str, codes))
@@ -115,7 +119,9 @@ def pair_table(
         if has_year:
             t["year"] = t["year"].astype(np.int64)
         if t.duplicated(keys).any():
-            raise ValueError(f"distance table has duplicated {keys}: {t[t.duplicated(keys)].head(3).to_dict('records')}")
+            raise ValueError(
+                f"distance table has duplicated {keys}: {t[t.duplicated(keys)].head(3).to_dict('records')}"
+            )
         t = _symmetrise(t, keys)
         extra_cols = [c for c in t.columns if c not in (*keys, "distance")]
         out = grid.merge(t, on=keys, how="left", validate="many_to_one")
@@ -138,7 +144,13 @@ def pair_table(
                 raise ValueError("covariate 'contiguity' needs the prefecture boundaries")
             out["contiguity"] = _lookup_pairs(out, contiguity(boundaries))
         elif cov == "same_region_group":
-            grp = prefecture_table().assign(code=lambda x: x["code"].astype(str)).set_index("code")["group"]
+            table = regions if regions is not None else boundaries
+            if table is None or "group" not in table.columns:
+                raise ValueError(
+                    "covariate 'same_region_group' needs the region groups: regions (yrd.regions.prefectures) "
+                    "or boundaries with a 'group' column"
+                )
+            grp = pd.Series(table["group"].to_numpy(), index=table["code"].astype(str).to_numpy())
             go, gd = out["origin"].map(grp), out["dest"].map(grp)
             if go.isna().any() or gd.isna().any():
                 raise ValueError("same_region_group: prefectures without region group")

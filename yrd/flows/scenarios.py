@@ -38,8 +38,16 @@ One row per scenario x window x group x target: ``scenario``, ``type``, ``from_y
 ``start_year``, ``end_year``, ``group`` (class or ``total``), ``target`` (name of a destination
 set), ``baseline_flow`` and ``scenario_flow`` (predicted moves from the focus prefecture to the
 target set), ``baseline_outflow`` and ``scenario_outflow`` (predicted moves from the focus to
-all other prefectures), ``baseline_share``, ``scenario_share`` and ``shift``. Shares are NaN
-where the predicted outflow is 0 (no observed outflow of that class in that year).
+all other prefectures), ``baseline_share``, ``scenario_share`` and ``shift``, ``status``
+(``estimated``) and ``reason`` (empty). Shares are NaN where the predicted outflow is 0 (no
+observed outflow of that class in that year).
+
+When the pooled model cannot be used (it did not converge, was not estimable, or has no
+distance coefficient: :func:`yrd.flows.gravity.model_unavailable`), nothing is predicted: each
+scenario has one row per target, ``window`` ``post`` (``start_year`` = ``from_year``,
+``end_year`` the last year of the cells), ``group`` ``total``, NaN flows and shares, ``status``
+``not estimable`` and the ``reason`` (e.g. ``pooled model did not converge (pyfixest: Demeaning
+failed after 10000 iterations)``).
 """
 
 from __future__ import annotations
@@ -55,12 +63,33 @@ from yrd.flows.od import TOTAL
 from yrd.industry import RELOCATION_CLASSES
 
 SCENARIO_TYPES = ("scale_pairs", "move_point")
-COLUMNS = ["scenario", "type", "from_year", "window", "start_year", "end_year", "group", "target",
-           "baseline_flow", "scenario_flow", "baseline_outflow", "scenario_outflow", "baseline_share",
-           "scenario_share", "shift"]
+COLUMNS = [
+    "scenario",
+    "type",
+    "from_year",
+    "window",
+    "start_year",
+    "end_year",
+    "group",
+    "target",
+    "baseline_flow",
+    "scenario_flow",
+    "baseline_outflow",
+    "scenario_outflow",
+    "baseline_share",
+    "scenario_share",
+    "shift",
+    "status",
+    "reason",
+]
+#: ``status`` of a scenario row.
+ESTIMATED = "estimated"
+NOT_ESTIMABLE = "not estimable"
 
 
-def resolve_targets(targets: Mapping[str, str | Sequence[str]], region_groups: Mapping[str, str]) -> dict[str, list[str]]:
+def resolve_targets(
+    targets: Mapping[str, str | Sequence[str]], region_groups: Mapping[str, str]
+) -> dict[str, list[str]]:
     """Destination sets: each value a region-group name (``sunan``) or a list of prefecture
     codes. ``region_groups`` maps prefecture code -> group."""
     out = {}
@@ -78,7 +107,9 @@ def resolve_targets(targets: Mapping[str, str | Sequence[str]], region_groups: M
     return out
 
 
-def scenario_distance(cells: pd.DataFrame, scenario: Mapping[str, Any], points: pd.DataFrame | None = None) -> np.ndarray:
+def scenario_distance(
+    cells: pd.DataFrame, scenario: Mapping[str, Any], points: pd.DataFrame | None = None
+) -> np.ndarray:
     """Distance of every cell (``year``, ``origin``, ``dest``, ``distance``) under ``scenario``."""
     kind = scenario.get("type")
     if kind not in SCENARIO_TYPES:
@@ -140,6 +171,62 @@ def _focus_sums(cells: pd.DataFrame, flow: np.ndarray, focus: str, targets: dict
     return pd.concat([out, tot]).sort_index()
 
 
+def _fitted_unavailable(cells: pd.DataFrame, coef: Mapping[str, float]) -> str | None:
+    """Why the fitted cells and coefficients cannot predict scenarios, or None."""
+    if "converged" in cells.columns and not cells["converged"].astype(bool).all():
+        note = str(cells["note"].iloc[0]) if "note" in cells.columns and len(cells) else ""
+        return f"pooled model {note}" if note else "pooled model did not converge"
+    b = coef.get("log_distance", np.nan)
+    if b is None or not np.isfinite(float(b)):
+        return "pooled model has no distance coefficient (log_distance)"
+    if cells["fitted"].isna().any():
+        return "pooled model's fitted flows are missing"
+    return None
+
+
+def not_estimable_rows(
+    scenarios: Sequence[Mapping[str, Any]], targets: Sequence[str], last_year: int, reason: str
+) -> pd.DataFrame:
+    """Rows of :func:`scenario_shares` when the pooled model cannot be used: one per scenario x
+    target (window ``post``, group ``total``), NaN numbers, ``status`` ``not estimable`` and
+    ``reason``."""
+    rows = [
+        (
+            sc["name"],
+            sc["type"],
+            int(sc["from_year"]),
+            "post",
+            int(sc["from_year"]),
+            int(last_year),
+            TOTAL,
+            t,
+            *([np.nan] * 7),
+            NOT_ESTIMABLE,
+            reason,
+        )
+        for sc in scenarios
+        for t in targets
+    ]
+    return _typed(pd.DataFrame(rows, columns=COLUMNS))
+
+
+def _typed(out: pd.DataFrame) -> pd.DataFrame:
+    return out.astype(
+        {
+            "scenario": "str",
+            "type": "str",
+            "window": "str",
+            "group": "str",
+            "target": "str",
+            "from_year": "int64",
+            "start_year": "int64",
+            "end_year": "int64",
+            "status": "str",
+            "reason": "str",
+        }
+    )
+
+
 def scenario_shares(
     cells: pd.DataFrame,
     coef: Mapping[str, float],
@@ -147,16 +234,18 @@ def scenario_shares(
     focus: str,
     targets: Mapping[str, Sequence[str]],
     points: pd.DataFrame | None = None,
+    unavailable: str | None = None,
 ) -> pd.DataFrame:
     """Baseline and scenario shares of the focus prefecture's outflow going to each target set,
     by scenario, year and group, and pooled over the post-event years (module docstring).
 
     ``cells``: the pooled model's fitted cells (:func:`yrd.flows.gravity.fitted_cells`, with
     ``distance`` and ``fitted``); ``coef``: its coefficients (``log_distance`` used).
+    ``unavailable``: the reason the pooled model cannot be used
+    (:func:`yrd.flows.gravity.model_unavailable`), if known. When the model cannot be used
+    (that reason, ``converged`` False in the cells, no finite distance coefficient) the rows say
+    ``not estimable`` with the reason (:func:`not_estimable_rows`) instead of raising.
     """
-    b = float(coef["log_distance"])
-    if not np.isfinite(b):
-        raise ValueError("the pooled model has no distance coefficient")
     focus = str(focus)
     if focus not in set(cells["origin"].astype(str)):
         raise ValueError(f"focus prefecture {focus} is not an origin of the fitted cells")
@@ -164,9 +253,13 @@ def scenario_shares(
     names = [s["name"] for s in scenarios]
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must be unique: {names}")
+    last = int(cells["year"].max())
+    reason = unavailable or _fitted_unavailable(cells, coef)
+    if reason:
+        return not_estimable_rows(scenarios, list(targets), last, reason)
+    b = float(coef["log_distance"])
     base = _focus_sums(cells, cells["fitted"].to_numpy(dtype=float), focus, targets)
     order = {g: i for i, g in enumerate((*RELOCATION_CLASSES, TOTAL))}
-    last = int(cells["year"].max())
     rows = []
     for sc in scenarios:
         d_cf = scenario_distance(cells, sc, points)
@@ -174,8 +267,10 @@ def scenario_shares(
         frm = int(sc["from_year"])
         post_b = base[base.index.get_level_values("year") >= frm].groupby(level="group").sum()
         post_c = cf[cf.index.get_level_values("year") >= frm].groupby(level="group").sum()
-        windows = [("year", y, y, base.xs(y, level="year"), cf.xs(y, level="year"))
-                   for y in sorted(set(base.index.get_level_values("year")))]
+        windows = [
+            ("year", y, y, base.xs(y, level="year"), cf.xs(y, level="year"))
+            for y in sorted(set(base.index.get_level_values("year")))
+        ]
         if frm <= last:
             windows.append(("post", frm, last, post_b, post_c))
         for window, y0, y1, bb, cc in windows:
@@ -184,8 +279,25 @@ def scenario_shares(
                     bo, co = bb.loc[g, "outflow"], cc.loc[g, "outflow"]
                     bs = bb.loc[g, t] / bo if bo > 0 else np.nan
                     cs = cc.loc[g, t] / co if co > 0 else np.nan
-                    rows.append((sc["name"], sc["type"], frm, window, y0, y1, g, t, bb.loc[g, t], cc.loc[g, t],
-                                 bo, co, bs, cs, cs - bs))
-    out = pd.DataFrame(rows, columns=COLUMNS)
-    return out.astype({"scenario": "str", "type": "str", "window": "str", "group": "str", "target": "str",
-                       "from_year": "int64", "start_year": "int64", "end_year": "int64"})
+                    rows.append(
+                        (
+                            sc["name"],
+                            sc["type"],
+                            frm,
+                            window,
+                            y0,
+                            y1,
+                            g,
+                            t,
+                            bb.loc[g, t],
+                            cc.loc[g, t],
+                            bo,
+                            co,
+                            bs,
+                            cs,
+                            cs - bs,
+                            ESTIMATED,
+                            "",
+                        )
+                    )
+    return _typed(pd.DataFrame(rows, columns=COLUMNS))

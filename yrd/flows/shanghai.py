@@ -62,8 +62,10 @@ def focus_flows(od: pd.DataFrame, region_groups: Mapping[str, str], focus: str =
     def sums(x: pd.DataFrame) -> pd.Series:
         s = x.groupby(["year", "group", "partner"])["moves"].sum()
         a = x.groupby(["year", "group"])["moves"].sum()
-        a.index = pd.MultiIndex.from_arrays([a.index.get_level_values(0), a.index.get_level_values(1),
-                                             [ALL] * len(a)], names=["year", "group", "partner"])
+        a.index = pd.MultiIndex.from_arrays(
+            [a.index.get_level_values(0), a.index.get_level_values(1), [ALL] * len(a)],
+            names=["year", "group", "partner"],
+        )
         return pd.concat([s, a]).reindex(idx, fill_value=0)
 
     o, i = sums(out_), sums(in_)

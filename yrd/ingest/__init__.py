@@ -14,8 +14,9 @@ API
   :func:`ingest_files` -> ``(clean, quarantine, reconciliation)``; :func:`reconcile`
   (:mod:`yrd.ingest.core`, :mod:`yrd.ingest.reconcile`).
 
-File-level problems raise :class:`RawFileError` (a ``ValueError``) whose message names the
-file and the problem in one sentence:
+File-level problems raise :class:`RawFileError` (a ``ValueError`` and a
+:class:`yrd.errors.UserError`: the workflow shows its message once, without traceback) whose
+message names the file and the problem in one sentence, and says what to do:
 
 =============================  ===============================================================
 problem                        message (after ``raw file '<file>': ``)
@@ -27,10 +28,17 @@ header, no data                ``header only, no data rows (headers: [...])``
 undecodable text               ``unknown encoding: ...`` (neither UTF-8 nor GB18030, UTF-16 BOM,
                                or control characters after decoding)
 one-column header              ``wrong delimiter: the header line '...' is a single column ...``
-cut CSV                        ``truncated file: it ends inside a quoted field ...`` or
-                               ``truncated file: its last record ... has k of the header's n
-                               fields ...``
+cut text file                  ``truncated file: it ends inside a character (the last 2 bytes are
+                               an incomplete UTF-8 character); the copy is incomplete, copy the
+                               file again from its source`` (not "unknown encoding")
+cut CSV                        ``truncated file: it ends inside a quoted field (line N); ...`` or
+                               ``truncated file: it ends inside a row (data row k has m of the
+                               header's n fields and no line break); ...``
 broken quoting                 ``malformed quoting on line N: ...``
+cut Stata 117-119              ``truncated file: it has N bytes but its Stata header announces
+                               M; ...``
+cut Parquet / .xlsx            ``cannot be read as a Parquet file: truncated or corrupt (...)``
+                               (likewise ``an Excel .xlsx file``)
 corrupt binary                 ``cannot be read as a Stata .dta file (corrupt or truncated): ...``
                                (likewise Parquet, Excel .xlsx/.xls); ``has no sheet ...``
 required column missing        ``required column missing: county_code (no header matches a
@@ -66,9 +74,29 @@ from yrd.ingest.validation import (
 )
 
 __all__ = [
-    "ABSURD_EMPLOYMENT", "ABSURD_MONEY", "CLEAN_COLUMNS", "MIN_FOUNDING_YEAR", "MISSING_TOKENS", "MONEY_UNITS",
-    "QUARANTINE_COLUMNS", "HeaderDialects", "IngestResult", "RawFileError", "RawFilesError", "ReadInfo",
-    "ReconciliationError", "canonicalise", "check_tables", "ingest_file", "ingest_files", "load_dialects",
-    "money_factor", "normalise_header", "parse_numbers", "read_raw", "read_table", "reconcile",
+    "ABSURD_EMPLOYMENT",
+    "ABSURD_MONEY",
+    "CLEAN_COLUMNS",
+    "MIN_FOUNDING_YEAR",
+    "MISSING_TOKENS",
+    "MONEY_UNITS",
+    "QUARANTINE_COLUMNS",
+    "HeaderDialects",
+    "IngestResult",
+    "RawFileError",
+    "RawFilesError",
+    "ReadInfo",
+    "ReconciliationError",
+    "canonicalise",
+    "check_tables",
+    "ingest_file",
+    "ingest_files",
+    "load_dialects",
+    "money_factor",
+    "normalise_header",
+    "parse_numbers",
+    "read_raw",
+    "read_table",
+    "reconcile",
     "to_thousand_yuan",
 ]

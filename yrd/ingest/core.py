@@ -11,7 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from yrd.geography import DEFAULT_VINTAGE
+from yrd.geography import DEFAULT_VINTAGE, History
+from yrd.industry.crosswalks import Crosswalks
 from yrd.ingest.errors import RawFileError, RawFilesError
 from yrd.ingest.headers import HeaderDialects, _as_dialects, canonicalise
 from yrd.ingest.readers import read_table
@@ -23,9 +24,28 @@ log = logging.getLogger(__name__)
 
 #: Columns of the clean table, in order (names other stages rely on).
 CLEAN_COLUMNS = (
-    "year", "firm_code", "name", "legal_rep", "phone", "area_code", "postcode", "address", "founding_year",
-    "reg_type", "county", "prefecture", "province", "industry", "county_code_raw", "industry_code_raw",
-    "firm_code_raw", "employment", "output", "sales", "source_file", "source_row",
+    "year",
+    "firm_code",
+    "name",
+    "legal_rep",
+    "phone",
+    "area_code",
+    "postcode",
+    "address",
+    "founding_year",
+    "reg_type",
+    "county",
+    "prefecture",
+    "province",
+    "industry",
+    "county_code_raw",
+    "industry_code_raw",
+    "firm_code_raw",
+    "employment",
+    "output",
+    "sales",
+    "source_file",
+    "source_row",
 )
 #: Columns of the quarantine table, in order.
 QUARANTINE_COLUMNS = ("source_file", "source_row", "column", "reason")
@@ -35,8 +55,10 @@ def ingest_file(
     path: str | os.PathLike,
     year: int,
     money_unit: str,
-    dialects: HeaderDialects | Mapping | str | os.PathLike | None = None,
+    dialects: HeaderDialects,
     *,
+    history: History,
+    crosswalks: Crosswalks,
     vintage: int = DEFAULT_VINTAGE,
     tolerance: int = 0,
     encoding: str | None = None,
@@ -53,14 +75,20 @@ def ingest_file(
     year : survey year of the file (county codes are checked against the codes in force in it,
         industry codes against its GB/T 4754 vintage).
     money_unit : unit of output and sales in this file: ``"qian"`` (千元) or ``"wan"`` (万元).
-    dialects : the header-dialect table (:func:`yrd.ingest.load_dialects`, a mapping of the same
-        shape, a path, or ``None`` for ``config/header_dialects.yaml``).
+    dialects : the header-dialect table (:func:`yrd.ingest.load_dialects` of
+        ``config/header_dialects.yaml`` and its JSON Schema).
+    history : the code history county codes are checked and harmonised with (path of
+        ``resources/areacodes/result.csv`` or :func:`yrd.geography.code_history`).
+    crosswalks : the GB/T 4754 crosswalk tables industry codes are checked and harmonised with
+        (:func:`yrd.industry.load_crosswalks`).
     vintage : county-code vintage of the clean data (default 2021, the boundaries').
     tolerance : accept county codes in force up to this many years before or after ``year``.
     encoding, sheet, delimiter, engine : passed to :func:`yrd.ingest.read_raw`.
     source_file : name recorded in ``source_file`` and in error messages (default ``path`` as
         given: pass a relative path for portable tables).
 
+    Notes
+    -----
     Steps: read (file-level problems raise :class:`RawFileError`), map headers to canonical
     columns, remove exact duplicate rows (all raw values identical, extra columns included;
     the first is kept), quarantine CSV records with a wrong number of fields, validate the other
@@ -82,7 +110,7 @@ def ingest_file(
     malformed_rows = pd.Index(sorted(info.malformed), dtype="int64").intersection(kept)
     rows = kept.difference(malformed_rows)
 
-    prep = prepare(canon.loc[rows], year, factor, vintage, tolerance)
+    prep = prepare(canon.loc[rows], year, factor, vintage, tolerance, history=history, crosswalks=crosswalks)
     q_rows = validate_rows(prep, year, vintage=vintage, tolerance=tolerance, unit=money_unit)
     q_mal = malformed_quarantine({int(r): info.malformed[int(r)] for r in malformed_rows})
     quarantine = pd.concat([q_mal, q_rows], ignore_index=True) if len(q_mal) else q_rows
@@ -121,17 +149,28 @@ def ingest_file(
         "seconds_read": round(info.seconds, 3),
     }
     check_balance(counts)
-    log.info("%s (%d): %d rows read, %d clean, %d quarantined, %d exact duplicates removed [%s, %s, %.1fs]",
-             file, year, n, counts["rows_clean"], counts["rows_quarantined"], counts["exact_duplicates_removed"],
-             info.format, info.engine, counts["seconds"])
+    log.info(
+        "%s (%d): %d rows read, %d clean, %d quarantined, %d exact duplicates removed [%s, %s, %.1fs]",
+        file,
+        year,
+        n,
+        counts["rows_clean"],
+        counts["rows_quarantined"],
+        counts["exact_duplicates_removed"],
+        info.format,
+        info.engine,
+        counts["seconds"],
+    )
     return IngestResult(clean, quarantine, counts, report)
 
 
 def ingest_files(
     files: Mapping[int | str, str | os.PathLike | Sequence[str | os.PathLike]],
     money_units: str | Mapping[int | str, str],
-    dialects: HeaderDialects | Mapping | str | os.PathLike | None = None,
+    dialects: HeaderDialects,
     *,
+    history: History,
+    crosswalks: Crosswalks,
     vintage: int = DEFAULT_VINTAGE,
     tolerance: int = 0,
     encodings: Mapping[str, str] | None = None,
@@ -142,9 +181,11 @@ def ingest_files(
 
     ``files``: ``{year: path}`` (or ``{year: [path, ...]}`` when a year comes in several
     files); ``money_units``: one unit for all files or ``{year: unit}`` (every year needs one);
+    ``dialects``, ``history``, ``crosswalks``: the reference tables (as in :func:`ingest_file`);
     ``encodings``: optional ``{path as given: encoding}``; ``relative_to``: a folder the files
-    are in, whose relative paths become ``source_file`` (``asif_1998.dta``, as in a synthetic
-    world's ``truth/records.parquet``); default: the paths as given. Every file is tried; file-level
+    are in, whose relative paths become ``source_file`` and the names in error messages
+    (``asif_1998.dta``, as in a synthetic world's ``truth/records.parquet``); default, and when
+    it is a file-system root (``/``): the paths as given. Every file is tried; file-level
     problems are raised together at the end (:class:`RawFileError` for one file,
     :class:`~yrd.ingest.errors.RawFilesError` for several).
 
@@ -165,10 +206,25 @@ def ingest_files(
     errors: list[RawFileError] = []
     for y, p in jobs:
         try:
-            results.append(ingest_file(p, y, units[y], table, vintage=vintage, tolerance=tolerance,
-                                       encoding=(encodings or {}).get(p), engine=engine, source_file=names[p]))
+            results.append(
+                ingest_file(
+                    p,
+                    y,
+                    units[y],
+                    table,
+                    history=history,
+                    crosswalks=crosswalks,
+                    vintage=vintage,
+                    tolerance=tolerance,
+                    encoding=(encodings or {}).get(p),
+                    engine=engine,
+                    source_file=names[p],
+                )
+            )
         except RawFileError as e:
-            log.error("%s", e)
+            # DEBUG only: the error is raised below and shown once, by whoever catches it
+            # (the workflow's excepthook prints it on the terminal and logs the traceback)
+            log.debug("%s", e)
             errors.append(e)
     if errors:
         raise errors[0] if len(errors) == 1 else RawFilesError(errors)
@@ -183,7 +239,13 @@ def ingest_files(
 
 
 def _source_name(path: str, relative_to: str | os.PathLike | None) -> str:
+    """``path`` relative to the folder ``relative_to``; the path as given when ``relative_to`` is
+    ``None`` or a file-system root (files in unrelated places: ``/data/raw/a.csv`` must not be
+    shown as ``data/raw/a.csv``). :class:`ValueError` if ``path`` is not inside ``relative_to``."""
     if relative_to is None:
+        return path
+    base = Path(relative_to).resolve()
+    if base == Path(base.anchor):
         return path
     try:
         return Path(path).resolve().relative_to(Path(relative_to).resolve()).as_posix()

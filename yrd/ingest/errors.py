@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 
+from yrd.errors import UserError
 
-class RawFileError(ValueError):
+
+class RawFileError(UserError, ValueError):
     """A raw file that cannot be ingested at all (a file-level problem).
 
     The message is one sentence that names the file and says what is wrong, e.g.
@@ -19,7 +21,7 @@ class RawFileError(ValueError):
         super().__init__(f"raw file '{self.file}': {problem}")
 
 
-class RawFilesError(ValueError):
+class RawFilesError(UserError, ValueError):
     """Several raw files could not be ingested (:func:`yrd.ingest.ingest_files` tries every file
     and reports all file-level problems at once). ``errors`` holds the :class:`RawFileError` s."""
 

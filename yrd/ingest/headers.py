@@ -5,7 +5,10 @@ The header-dialect table ``config/header_dialects.yaml`` lists, per dialect (``z
 matched after :func:`normalise_header`: Unicode NFKC normalisation (full-width parentheses,
 letters, digits and spaces become their half-width forms: ``开业时间（年）`` = ``开业时间(年)``), a
 byte-order mark and all whitespace removed, and case folded (``Firm`` = ``firm``). Any dialect's
-names are accepted in any file (distributors mix them).
+names are accepted in any file (distributors mix them). The table is read by
+:func:`load_dialects`, its one loader (the synthetic raw writer uses it too), and checked against
+its JSON Schema ``config/schemas/header_dialects.schema.yaml`` when loaded. Both files are
+arguments (the rules declare them as inputs); nothing here knows where the repository is.
 
 Rules of :func:`canonicalise`:
 
@@ -33,17 +36,31 @@ from typing import Any
 
 import pandas as pd
 import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
 
 from yrd.ingest.errors import RawFileError
 
 log = logging.getLogger(__name__)
 
-DIALECTS_YAML = Path(__file__).resolve().parents[2] / "config" / "header_dialects.yaml"
-
 #: Canonical columns that ingestion uses; the dialect table must define all of them.
-CANONICAL_COLUMNS = ("firm_code", "name", "legal_rep", "county_code", "industry_code", "founding_year",
-                     "reg_type", "employment", "output", "sales", "phone", "area_code", "postcode", "address",
-                     "year")
+CANONICAL_COLUMNS = (
+    "firm_code",
+    "name",
+    "legal_rep",
+    "county_code",
+    "industry_code",
+    "founding_year",
+    "reg_type",
+    "employment",
+    "output",
+    "sales",
+    "phone",
+    "area_code",
+    "postcode",
+    "address",
+    "year",
+)
 
 _WS = re.compile(r"\s+")
 
@@ -70,60 +87,125 @@ class HeaderDialects:
     source: str = ""
 
 
-def load_dialects(path: str | os.PathLike | None = None) -> HeaderDialects:
-    """Read and check the header-dialect table (default ``config/header_dialects.yaml``).
+def load_dialects(path: str | os.PathLike, schema: str | os.PathLike | Mapping[str, Any]) -> HeaderDialects:
+    """Read and check the header-dialect table at ``path`` (``config/header_dialects.yaml``).
 
-    Raises ``ValueError`` naming the file if keys are missing, a required column is not
-    canonical, a column ingestion needs (:data:`CANONICAL_COLUMNS`) is not defined, a dialect
-    maps a non-canonical column, or one header (after :func:`normalise_header`) is listed for
-    two canonical columns."""
-    path = Path(path or DIALECTS_YAML)
+    The one loader of the table, for the synthetic raw writer and for ingestion. The file is
+    validated against its JSON Schema ``schema`` (draft 2020-12: the path of
+    ``config/schemas/header_dialects.schema.yaml`` or the schema already loaded), then by the
+    rules that relate keys to each other (:func:`dialects_from_mapping`). Raises ``ValueError``
+    naming the file and the key: the file is not valid YAML, a key is missing, unknown or of the
+    wrong type, a required column is not canonical, a column ingestion needs
+    (:data:`CANONICAL_COLUMNS`) is not defined, a dialect maps a non-canonical column or lacks a
+    canonical one, or one header (after :func:`normalise_header`) is listed for two canonical
+    columns."""
+    path = Path(path)
     with open(path, encoding="utf-8") as fh:
-        doc = yaml.safe_load(fh)
-    return dialects_from_mapping(doc, source=str(path))
+        try:
+            doc = yaml.safe_load(fh)
+        except yaml.YAMLError as err:
+            raise ValueError(f"{path}: not valid YAML: {err}") from None
+    return dialects_from_mapping(doc, schema, source=str(path))
 
 
-def dialects_from_mapping(doc: Any, source: str = "<mapping>") -> HeaderDialects:
-    """:class:`HeaderDialects` from the parsed YAML document (same checks as :func:`load_dialects`)."""
+def schema_validator(schema: str | os.PathLike | Mapping[str, Any]) -> tuple[Draft202012Validator, str]:
+    """``(validator, name)`` of the header-dialect JSON Schema given as a path (read here) or as
+    the loaded mapping; ``name`` (the file name, or ``"JSON Schema"``) is for messages."""
+    if isinstance(schema, Mapping):
+        doc, name = schema, "JSON Schema"
+    else:
+        with open(schema, encoding="utf-8") as fh:
+            doc = yaml.safe_load(fh)
+        name = Path(schema).name
+    Draft202012Validator.check_schema(doc)
+    return Draft202012Validator(doc), name
+
+
+def _schema_key(error: ValidationError) -> str:
+    key = ""
+    for part in error.absolute_path:
+        key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
+    return key or "<top level>"
+
+
+def _schema_message(error: ValidationError) -> str:
+    """One schema violation as ``key '<dotted key>': <what is wrong> (<what the key is>)``."""
+    key = _schema_key(error)
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    prefix = "" if key == "<top level>" else key + "."
+    desc = " ".join(str(schema.get("description", "")).split()).split(". ")[0].rstrip(".")
+    if error.validator == "required":
+        missing = [k for k in error.validator_value if k not in (error.instance or {})]
+        return (
+            f"key {', '.join(repr(prefix + k) for k in missing)} missing (expected the keys "
+            f"{', '.join(error.validator_value)})"
+        )
+    if error.validator == "additionalProperties" and schema.get("additionalProperties") is False:
+        extra = sorted(set(error.instance) - set(schema.get("properties", {})))
+        return (
+            f"unknown key {', '.join(repr(prefix + str(k)) for k in extra)} (allowed here: "
+            f"{', '.join(schema.get('properties', {}))})"
+        )
+    if "propertyNames" in error.relative_schema_path:  # the key itself is badly named
+        return f"key '{prefix}{error.instance}': not a valid key here ({desc}; pattern {schema.get('pattern')!r})"
+    return f"key '{key}': {error.message}" + (f" ({desc})" if desc and key != "<top level>" else "")
+
+
+def dialects_from_mapping(
+    doc: Any, schema: str | os.PathLike | Mapping[str, Any], source: str = "<mapping>"
+) -> HeaderDialects:
+    """:class:`HeaderDialects` from the parsed YAML document (same checks as :func:`load_dialects`,
+    against the JSON Schema ``schema``, a path or the loaded mapping).
+
+    First the JSON Schema (every violation listed, each naming its key), then the rules that
+    relate keys to each other; ``ValueError`` names ``source`` and the key."""
     if isinstance(doc, HeaderDialects):
         return doc
-    if not isinstance(doc, Mapping) or not {"canonical", "required", "dialects"} <= set(doc):
-        raise ValueError(f"{source}: expected the keys canonical, required and dialects")
+    validator, schema_name = schema_validator(schema)
+    errors = sorted(validator.iter_errors(doc), key=lambda e: ([str(p) for p in e.absolute_path], e.message))
+    if errors:
+        msgs = [_schema_message(e) for e in errors]
+        raise ValueError(f"{source}: invalid header-dialect table ({schema_name}):\n  " + "\n  ".join(msgs))
     canonical = tuple(str(c) for c in doc["canonical"])
     required = tuple(str(c) for c in doc["required"])
     missing = [c for c in CANONICAL_COLUMNS if c not in canonical]
     if missing:
-        raise ValueError(f"{source}: canonical columns {missing} are not defined")
+        raise ValueError(f"{source}: key 'canonical': canonical columns {missing} are not defined")
     bad_req = [c for c in required if c not in canonical]
     if bad_req:
-        raise ValueError(f"{source}: required columns {bad_req} are not canonical")
+        raise ValueError(f"{source}: key 'required': required columns {bad_req} are not canonical")
     lookup: dict[str, tuple[str, str]] = {}
     dialects: dict[str, dict[str, tuple[str, ...]]] = {}
-    for dialect, cols in (doc["dialects"] or {}).items():
-        cols = cols or {}
+    for dialect, cols in doc["dialects"].items():
         unknown = sorted(set(cols) - set(canonical))
         if unknown:
-            raise ValueError(f"{source}: dialect {dialect!r} maps non-canonical columns {unknown}")
+            raise ValueError(
+                f"{source}: key 'dialects.{dialect}': dialect {dialect!r} maps non-canonical columns {unknown}"
+            )
+        absent = [c for c in canonical if c not in cols]
+        if absent:
+            raise ValueError(f"{source}: key 'dialects.{dialect}': dialect {dialect!r} has no header for {absent}")
         dialects[str(dialect)] = {}
         for col, names in cols.items():
-            names = tuple(str(n).strip() for n in (names or []))
+            names = tuple(str(n).strip() for n in names)
             dialects[str(dialect)][col] = names
-            for n in names:
+            for i, n in enumerate(names):
                 key = normalise_header(n)
                 prev = lookup.setdefault(key, (col, str(dialect)))
                 if prev[0] != col:
-                    raise ValueError(f"{source}: header {n!r} ({dialect}) is listed for {prev[0]!r} and {col!r}")
-    if not dialects:
-        raise ValueError(f"{source}: no dialects")
+                    raise ValueError(
+                        f"{source}: key 'dialects.{dialect}.{col}[{i}]': header {n!r} ({dialect}) is "
+                        f"listed for {prev[0]!r} and {col!r}"
+                    )
     return HeaderDialects(canonical, required, dialects, lookup, source)
 
 
 def canonicalise(
-    df: pd.DataFrame, dialects: HeaderDialects | Mapping | str | os.PathLike | None, file: str | os.PathLike
+    df: pd.DataFrame, dialects: HeaderDialects, file: str | os.PathLike
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Rename the columns of a raw frame to canonical names (rules in the module docstring).
 
-    Returns ``(frame, report)``: the frame has the canonical columns found, in canonical order
+    ``dialects`` is the table loaded by :func:`load_dialects`. Returns ``(frame, report)``: the frame has the canonical columns found, in canonical order
     (values untouched, same index); the report has ``columns`` ({header: canonical}),
     ``dialects`` (dialects whose names were matched), ``extra_columns`` (headers dropped),
     ``absent_optional`` (optional canonical columns not in the file).
@@ -148,8 +230,11 @@ def canonicalise(
         raise RawFileError(file, f"duplicate canonical column '{c}': headers {hs} all map to it{more}")
     missing = [c for c in table.required if c not in found]
     if missing:
-        raise RawFileError(file, f"required column{'s' if len(missing) > 1 else ''} missing: {', '.join(missing)} "
-                                 f"(no header matches a known name); headers found: {headers}")
+        raise RawFileError(
+            file,
+            f"required column{'s' if len(missing) > 1 else ''} missing: {', '.join(missing)} "
+            f"(no header matches a known name); headers found: {headers}",
+        )
     cols = [c for c in table.canonical if c in found]
     out = pd.DataFrame({c: df.iloc[:, found[c][0]] for c in cols}, index=df.index)
     report = {
@@ -163,9 +248,9 @@ def canonicalise(
     return out, report
 
 
-def _as_dialects(d: HeaderDialects | Mapping | str | os.PathLike | None) -> HeaderDialects:
+def _as_dialects(d: HeaderDialects) -> HeaderDialects:
     if isinstance(d, HeaderDialects):
         return d
-    if d is None or isinstance(d, (str, os.PathLike)):
-        return load_dialects(d)
-    return dialects_from_mapping(d)
+    raise TypeError(
+        f"the header-dialect table must be a HeaderDialects (yrd.ingest.load_dialects(path, schema)), got {type(d).__name__}"
+    )

@@ -11,9 +11,12 @@ into strings explicitly: whole-number floats are written without ``.0`` (``32012
 Delimited text
 --------------
 * Encoding: with ``encoding=None`` the whole file is decoded strictly as UTF-8 (a byte-order
-  mark is dropped), then strictly as GB18030 (a superset of GBK and GB2312). If neither decodes,
-  or the text holds NUL or other control characters (UTF-16, binary data), the file is refused
-  with "unknown encoding". A UTF-16 byte-order mark is refused the same way.
+  mark is dropped), then strictly as GB18030 (a superset of GBK and GB2312). A file that
+  decodes except for its last 1-3 bytes, which begin a multibyte character but do not finish
+  it, was cut while being copied: it is refused as "truncated file" (not as an unknown
+  encoding; passing an encoding would not help). If neither encoding decodes, or the text
+  holds NUL or other control characters (UTF-16, binary data), the file is refused with
+  "unknown encoding". A UTF-16 byte-order mark is refused the same way.
 * Delimiter: sniffed on the first lines among ``,`` ``;`` tab ``|`` (:class:`csv.Sniffer`,
   checked against the header; else the candidate that splits the header into the most fields
   consistently). A header that no candidate splits is refused ("wrong delimiter").
@@ -22,11 +25,13 @@ Delimited text
   parsed again with the :mod:`csv` module, which diagnoses it:
 
   - a quoted field still open at the end of the file, or a LAST record with fewer fields
-    than the header: **file-level** "truncated file" (the transfer was cut; the rows after the
-    cut are lost and cannot be accounted for, so the file is refused);
+    than the header and no line break after it (the file ends inside a row): **file-level**
+    "truncated file" (the transfer was cut; the rows after the cut are lost and cannot be
+    accounted for, so the file is refused);
   - other quoting errors: **file-level** "malformed quoting" with the line;
-  - any other record (not the last) with more or fewer fields than the header (surplus
-    fields that are all empty, i.e. trailing delimiters, are dropped silently): **row-level**;
+  - any other record (including a short last record that ends with a line break: the file
+    does not end inside it) with more or fewer fields than the header (surplus fields that
+    are all empty, i.e. trailing delimiters, are dropped silently): **row-level**;
     the row is kept in the frame (padded with missing values or cut to the header width) and
     listed in :attr:`ReadInfo.malformed`; ingestion quarantines it as ``malformed_row``.
 
@@ -35,61 +40,52 @@ Delimited text
 * Rows: ``source_row`` is the 0-based index of a data record (header excluded). Empty lines
   are not records (both parsers skip them).
 
+Typed formats
+-------------
+A Stata file of format 117-119 announces its size in its header (the offset map); a shorter file
+is refused as "truncated file" even where pandas would read the rows it still holds. A Parquet
+file that starts with the marker ``PAR1`` but lacks the footer at its end, and an ``.xlsx`` that
+starts as a zip archive but lacks the archive's directory at its end, are refused as "truncated
+or corrupt". Other failures of a format's reader are "cannot be read as ... (corrupt or
+truncated)" with the reader's own error.
+
 File-level problems raise :class:`~yrd.ingest.errors.RawFileError`: file not found, empty
 file, header only (no data rows), unsupported extension, unknown encoding, wrong delimiter,
 truncated file, malformed quoting, and any file the format's reader cannot parse (corrupt
-Stata, Parquet or Excel file, missing sheet).
+Stata, Parquet or Excel file, missing sheet). Every message ends with what to do about it.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import logging
 import os
 import re
+import struct
 import time
 import warnings
-from dataclasses import dataclass, field
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from yrd.ingest.errors import RawFileError
+from yrd.ingest.text import COPY_AGAIN, ENGINES, ReadInfo, _read_csv
 
 log = logging.getLogger(__name__)
 
 #: File extension -> format.
 EXTENSIONS = {
-    ".csv": "csv", ".txt": "csv", ".tsv": "csv",
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
     ".dta": "dta",
-    ".xlsx": "xlsx", ".xlsm": "xlsx",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
     ".xls": "xls",
-    ".parquet": "parquet", ".pq": "parquet",
+    ".parquet": "parquet",
+    ".pq": "parquet",
 }
-#: Encodings tried, in order, when none is given (strict decoding of the whole file).
-AUTO_ENCODINGS = ("utf-8-sig", "gb18030")
-#: Delimiters considered by the sniffer.
-DELIMITERS = (",", ";", "\t", "|")
-ENGINES = ("auto", "pyarrow", "c")
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-@dataclass
-class ReadInfo:
-    """How a file was read."""
-
-    format: str
-    headers: list[str]
-    encoding: str | None = None
-    delimiter: str | None = None
-    engine: str | None = None
-    #: CSV records with a wrong number of fields: {source_row: problem}.
-    malformed: dict[int, str] = field(default_factory=dict)
-    seconds: float = 0.0
 
 
 # ============================================================================ entry points
@@ -122,8 +118,12 @@ def read_raw(
     """
     df, info = read_table(path, encoding=encoding, sheet=sheet, delimiter=delimiter, engine=engine)
     df.attrs["read"] = {
-        "format": info.format, "encoding": info.encoding, "delimiter": info.delimiter, "engine": info.engine,
-        "malformed": dict(info.malformed), "seconds": info.seconds,
+        "format": info.format,
+        "encoding": info.encoding,
+        "delimiter": info.delimiter,
+        "engine": info.engine,
+        "malformed": dict(info.malformed),
+        "seconds": info.seconds,
     }
     return df
 
@@ -169,179 +169,6 @@ def read_table(
     return df, info
 
 
-# ============================================================================ text files
-def decode_text(data: bytes, file: str, encoding: str | None = None) -> tuple[str, str]:
-    """Decode the bytes of a text file; returns ``(text, encoding used)``.
-
-    With ``encoding=None``: strict UTF-8 (BOM dropped), then strict GB18030; else
-    :class:`RawFileError` "unknown encoding". Text with NUL or other control characters is
-    refused as well (UTF-16 or binary data decode as GB18030 without error)."""
-    if encoding is not None:
-        try:
-            text = data.decode(encoding)
-        except LookupError:
-            raise RawFileError(file, f"unknown encoding '{encoding}' was given for it") from None
-        except UnicodeDecodeError as e:
-            raise RawFileError(file, f"does not decode as {encoding}: invalid bytes at offset {e.start}") from None
-        used = encoding
-    else:
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise RawFileError(file, "unknown encoding: it starts with a UTF-16 byte-order mark; "
-                                     "save it as UTF-8 or GBK (or pass the encoding)")
-        text, used = None, None
-        for enc in AUTO_ENCODINGS:
-            try:
-                text, used = data.decode(enc), enc
-                if enc == "utf-8-sig" and not data.startswith(codecs.BOM_UTF8):
-                    used = "utf-8"
-                break
-            except UnicodeDecodeError:
-                continue
-        if text is None:
-            raise RawFileError(file, "unknown encoding: it decodes neither as UTF-8 nor as GB18030/GBK "
-                                     "(pass the encoding if it is another one)")
-    m = _CONTROL.search(text)
-    if m is not None:
-        raise RawFileError(file, f"unknown encoding: decoded as {used} it holds control character "
-                                 f"{m.group()!r} at character {m.start()} (UTF-16 or binary data?)")
-    return text, used
-
-
-def sniff_delimiter(text: str, file: str) -> str:
-    """The delimiter among ``, ; tab |``: :class:`csv.Sniffer` on the first lines, kept if it
-    splits the header into at least two fields; otherwise the candidate that splits the
-    header into the most fields with the same count on the following sample lines.
-    :class:`RawFileError` "wrong delimiter" if no candidate splits the header."""
-    lines = text[:65536].splitlines()[:25]
-    sample = "\n".join(lines)
-    header = lines[0] if lines else ""
-
-    def nfields(line: str, d: str) -> int:
-        return len(next(csv.reader([line], delimiter=d), []))
-
-    try:
-        d = csv.Sniffer().sniff(sample, delimiters="".join(DELIMITERS)).delimiter
-    except csv.Error:
-        d = None
-    if d in DELIMITERS and nfields(header, d) >= 2:
-        return d
-    best, best_key = None, None
-    for cand in DELIMITERS:
-        n = nfields(header, cand)
-        if n < 2:
-            continue
-        body = lines[1:-1] or lines[1:]
-        consistent = sum(nfields(x, cand) == n for x in body) / max(len(body), 1)
-        key = (consistent, n)
-        if best_key is None or key > best_key:
-            best, best_key = cand, key
-    if best is None:
-        shown = header if len(header) <= 80 else header[:77] + "..."
-        raise RawFileError(file, f"wrong delimiter: the header line {shown!r} is a single column and none of "
-                                 "',' ';' tab '|' separates it")
-    return best
-
-
-def _read_csv(p: Path, file: str, encoding: str | None, delimiter: str | None, engine: str):
-    data = p.read_bytes()
-    text, used = decode_text(data, file, encoding)
-    if not text.strip():
-        raise RawFileError(file, "empty file (only whitespace)")
-    text = text.lstrip("\r\n")  # empty lines before the header are not records either
-    delim = delimiter or sniff_delimiter(text, file)
-    header = next(csv.reader(io.StringIO(text[: 1 << 20], newline=""), delimiter=delim), [])
-    n = len(header)
-    if n < 2:
-        shown = delim.encode("unicode_escape").decode()
-        raise RawFileError(file, f"wrong delimiter: with the delimiter '{shown}' the header is a single column "
-                                 f"{header[:1]}")
-    balanced = text.count('"') % 2 == 0
-    info = ReadInfo(format="csv", headers=[str(h) for h in header], encoding=used, delimiter=delim)
-    df = None
-    if balanced and engine in ("auto", "pyarrow"):
-        df = _parse_pyarrow(text, delim, n)
-        info.engine = "pyarrow"
-    elif balanced and engine == "c":
-        counts = _field_counts(text, delim)
-        if (counts == n).all():
-            df = _parse_c(text, delim, n)
-            info.engine = "c"
-    if df is None:
-        df, info.malformed = _parse_careful(text, delim, n, file)
-        info.engine = "csv-module"
-        log.info("%s: parsed with the csv module (%d malformed records)", file, len(info.malformed))
-    return df, info
-
-
-def _parse_pyarrow(text: str, delim: str, n: int) -> pd.DataFrame | None:
-    """All records (header included as row 0 and dropped) as strings; ``None`` if pyarrow
-    refuses the file (a wrong number of fields)."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    names = [f"c{i}" for i in range(n)]
-    try:
-        tab = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=True, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in names}, strings_can_be_null=True,
-                quoted_strings_can_be_null=True, null_values=[""],
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowException):
-        return None
-    df = pd.DataFrame({i: tab.column(i).to_pandas().astype("str") for i in range(n)})
-    return df.iloc[1:].reset_index(drop=True)
-
-
-def _parse_c(text: str, delim: str, n: int) -> pd.DataFrame:
-    df = pd.read_csv(io.StringIO(text), sep=delim, header=None, skiprows=1, names=list(range(n)), dtype="str",
-                     keep_default_na=False, na_values=[""], engine="c", quotechar='"', skip_blank_lines=True)
-    return df.astype("str")
-
-
-def _field_counts(text: str, delim: str) -> np.ndarray:
-    """Number of fields of every non-empty record (header included), by the csv module."""
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    counts = np.fromiter(map(len, rows), dtype=np.int64)
-    return counts[counts > 0]
-
-
-def _parse_careful(text: str, delim: str, n: int, file: str) -> tuple[pd.DataFrame, dict[int, str]]:
-    """Parse with the csv module and diagnose truncation and malformed records."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
-    try:
-        rows = [r for r in reader if r]
-    except csv.Error as e:
-        line = reader.line_num
-        if "end of data" in str(e) or "EOF" in str(e):
-            raise RawFileError(file, f"truncated file: it ends inside a quoted field (line {line}); "
-                                     "the rest of the file is missing") from None
-        raise RawFileError(file, f"malformed quoting on line {line}: {e}") from None
-    data = rows[1:]
-    if not data:
-        return pd.DataFrame({i: pd.Series([], dtype="str") for i in range(n)}), {}
-    lens = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
-    for i in np.flatnonzero(lens > n):  # a trailing delimiter (surplus fields all empty) is not malformed
-        if not any(data[i][n:]):
-            data[i] = data[i][:n]
-            lens[i] = n
-    if lens[-1] < n:
-        raise RawFileError(file, f"truncated file: its last record (data row {len(data) - 1}) has {lens[-1]} "
-                                 f"of the header's {n} fields; the rest of the file is missing")
-    bad = np.flatnonzero(lens != n)
-    malformed: dict[int, str] = {}
-    for i in bad:  # only the malformed records
-        k = int(lens[i])
-        malformed[int(i)] = f"{k} fields, the header has {n}"
-        data[i] = (data[i] + [""] * n)[:n]
-    df = pd.DataFrame(data, columns=list(range(n)), dtype="str")
-    df = df.mask(df == "")
-    return df.astype("str"), malformed
-
-
 # ============================================================================ typed formats
 def as_strings(s: pd.Series) -> pd.Series:
     """A column of any dtype as strings (missing stays missing).
@@ -379,13 +206,41 @@ def _cell_str(v) -> str:
     return str(v)
 
 
+def stata_size(path: str | os.PathLike) -> int | None:
+    """The file size announced by the header of a Stata .dta file of format 117-119 (the last
+    entry of its offset map, the end of ``</stata_dta>``); ``None`` for older formats or a
+    header that does not hold a consistent map."""
+    with open(path, "rb") as f:
+        head = f.read(1 << 16)
+    if not head.startswith(b"<stata_dta><header><release>"):
+        return None
+    m = re.search(rb"<byteorder>(LSF|MSF)</byteorder>", head)
+    at = head.find(b"<map>")
+    if m is None or at < 0 or len(head) < at + 5 + 14 * 8:
+        return None
+    offsets = struct.unpack(("<" if m.group(1) == b"LSF" else ">") + "14Q", head[at + 5 : at + 5 + 14 * 8])
+    if offsets[0] != 0 or offsets[1] != at or list(offsets) != sorted(offsets):
+        return None
+    return int(offsets[-1])
+
+
 def _read_stata(p: Path, file: str):
+    expected, size = stata_size(p), p.stat().st_size
+    if expected is not None and size < expected:
+        raise RawFileError(
+            file, f"truncated file: it has {size} bytes but its Stata header announces {expected}; {COPY_AGAIN}"
+        )
     try:
-        df = pd.read_stata(p, convert_categoricals=False, convert_missing=False, preserve_dtypes=True,
-                           convert_dates=True)
+        df = pd.read_stata(
+            p, convert_categoricals=False, convert_missing=False, preserve_dtypes=True, convert_dates=True
+        )
     except Exception as e:  # noqa: BLE001 - any parser failure is a file-level problem
-        raise RawFileError(file, f"cannot be read as a Stata .dta file (corrupt or truncated): "
-                                 f"{type(e).__name__}: {_short(e)}") from None
+        raise RawFileError(
+            file,
+            f"cannot be read as a Stata .dta file (corrupt or truncated): "
+            f"{type(e).__name__}: {_short(e)}; check that Stata opens it, or copy it "
+            "again",
+        ) from None
     headers = [str(c) for c in df.columns]
     out = pd.DataFrame({i: as_strings(df.iloc[:, i]) for i in range(df.shape[1])})
     return out, ReadInfo(format="dta", headers=headers, engine="pandas.read_stata")
@@ -397,8 +252,18 @@ def _read_parquet(p: Path, file: str):
     try:
         tab = pq.read_table(p)
     except Exception as e:  # noqa: BLE001
-        raise RawFileError(file, f"cannot be read as a Parquet file (corrupt or truncated): "
-                                 f"{type(e).__name__}: {_short(e)}") from None
+        if _starts_but_does_not_end(p, b"PAR1", b"PAR1"):
+            raise RawFileError(
+                file,
+                "cannot be read as a Parquet file: truncated or corrupt (it starts with the "
+                "Parquet marker 'PAR1' but its footer, at the end of the file, is missing); "
+                "copy the file again from its source",
+            ) from None
+        raise RawFileError(
+            file,
+            f"cannot be read as a Parquet file (corrupt or truncated): "
+            f"{type(e).__name__}: {_short(e)}; check the file, or copy it again",
+        ) from None
     headers = [str(c) for c in tab.column_names]
     out = pd.DataFrame({i: as_strings(tab.column(i).to_pandas()) for i in range(tab.num_columns)})
     if tab.num_columns == 0:
@@ -412,16 +277,25 @@ def _read_excel(p: Path, file: str, fmt: str, sheet: int | str):
         with warnings.catch_warnings():  # pandas deprecates xlrd in favour of calamine (not a dependency)
             warnings.filterwarnings("ignore", message="The xlrd engine is deprecated")
             raw = pd.read_excel(p, sheet_name=sheet, header=None, dtype=object, engine=eng)
-    except (ValueError, IndexError, KeyError) as e:
+    except Exception as e:  # noqa: BLE001 - any reader failure is a file-level problem
         msg = str(e)
-        if "not found" in msg or "out of range" in msg or isinstance(e, (IndexError, KeyError)) \
-                or "Worksheet" in msg:
+        if isinstance(e, (IndexError, KeyError)) or (
+            isinstance(e, ValueError) and ("not found" in msg or "out of range" in msg or "Worksheet" in msg)
+        ):
             raise RawFileError(file, f"has no sheet {sheet!r}: {_short(e)}") from None
-        raise RawFileError(file, f"cannot be read as an Excel .{fmt} file (corrupt or not Excel): "
-                                 f"{type(e).__name__}: {_short(e)}") from None
-    except Exception as e:  # noqa: BLE001
-        raise RawFileError(file, f"cannot be read as an Excel .{fmt} file (corrupt or not Excel): "
-                                 f"{type(e).__name__}: {_short(e)}") from None
+        if fmt == "xlsx" and isinstance(e, zipfile.BadZipFile) and _starts_but_does_not_end(p, b"PK\x03\x04"):
+            raise RawFileError(
+                file,
+                "cannot be read as an Excel .xlsx file: truncated or corrupt (it starts as a "
+                "zip archive, as .xlsx files do, but the archive's directory at its end is "
+                "missing); copy the file again from its source",
+            ) from None
+        raise RawFileError(
+            file,
+            f"cannot be read as an Excel .{fmt} file (corrupt or not Excel): "
+            f"{type(e).__name__}: {_short(e)}; check that Excel opens it, or copy it "
+            "again",
+        ) from None
     if raw.shape[0] == 0 or raw.shape[1] == 0:
         raise RawFileError(file, f"empty file (sheet {sheet!r} has no cells)")
     head = as_strings(raw.iloc[0])
@@ -429,6 +303,19 @@ def _read_excel(p: Path, file: str, fmt: str, sheet: int | str):
     body = raw.iloc[1:].reset_index(drop=True)
     out = pd.DataFrame({i: as_strings(body.iloc[:, i]) for i in range(body.shape[1])})
     return out, ReadInfo(format=fmt, headers=headers, engine=eng)
+
+
+def _starts_but_does_not_end(p: Path, start: bytes, end: bytes | None = None) -> bool:
+    """Whether the file starts with ``start`` (its format's marker) but its end is missing:
+    it does not end with ``end`` or, for a zip archive (``end=None``), holds no end-of-archive
+    record."""
+    with open(p, "rb") as f:
+        if f.read(len(start)) != start:
+            return False
+        if end is None:
+            return not zipfile.is_zipfile(f)
+        f.seek(max(p.stat().st_size - len(end), 0))
+        return f.read() != end
 
 
 def _short(e: Exception, limit: int = 160) -> str:

@@ -20,10 +20,26 @@ from yrd.ingest.errors import ReconciliationError
 
 #: Columns of the reconciliation table, in order.
 RECONCILIATION_COLUMNS = (
-    "source_file", "year", "format", "encoding", "delimiter", "engine", "dialects", "money_unit",
-    "rows_read", "rows_clean", "rows_quarantined", "exact_duplicates_removed", "balanced",
-    "malformed_rows", "firm_code_missing", "name_missing", "output_missing", "extra_columns",
-    "quarantine_reasons", "seconds",
+    "source_file",
+    "year",
+    "format",
+    "encoding",
+    "delimiter",
+    "engine",
+    "dialects",
+    "money_unit",
+    "rows_read",
+    "rows_clean",
+    "rows_quarantined",
+    "exact_duplicates_removed",
+    "balanced",
+    "malformed_rows",
+    "firm_code_missing",
+    "name_missing",
+    "output_missing",
+    "extra_columns",
+    "quarantine_reasons",
+    "seconds",
 )
 _BALANCE = ("rows_read", "rows_clean", "rows_quarantined", "exact_duplicates_removed")
 
@@ -53,15 +69,21 @@ def check_balance(counts: Mapping[str, Any]) -> None:
     if read != clean + quar + dup or min(read, clean, quar, dup) < 0:
         raise ReconciliationError(
             f"{counts.get('source_file', '?')}: rows_read {read} != rows_clean {clean} + rows_quarantined {quar} "
-            f"+ exact_duplicates_removed {dup}")
+            f"+ exact_duplicates_removed {dup}"
+        )
 
 
 def reconcile(counts_list: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """The per-file reconciliation table (one row per file, sorted by year and file; columns
     :data:`RECONCILIATION_COLUMNS`). Lists become ``"; "``-joined text and the reason counts
     ``"code=n; ..."``. Raises :class:`ReconciliationError` if a file does not balance."""
-    ints = [k for k in RECONCILIATION_COLUMNS if k.startswith("rows_") or k in (
-        "year", "exact_duplicates_removed", "malformed_rows", "firm_code_missing", "name_missing", "output_missing")]
+    ints = [
+        k
+        for k in RECONCILIATION_COLUMNS
+        if k.startswith("rows_")
+        or k
+        in ("year", "exact_duplicates_removed", "malformed_rows", "firm_code_missing", "name_missing", "output_missing")
+    ]
     rows = []
     for c in counts_list:
         check_balance(c)
@@ -77,7 +99,7 @@ def reconcile(counts_list: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=list(RECONCILIATION_COLUMNS))
     if len(out):
         out = out.sort_values(["year", "source_file"], kind="stable", ignore_index=True)
-    return out.astype({k: "int64" for k in ints} | {"balanced": "bool", "seconds": "float64"})
+    return out.astype(dict.fromkeys(ints, "int64") | {"balanced": "bool", "seconds": "float64"})
 
 
 def check_tables(clean: pd.DataFrame, quarantine: pd.DataFrame, reconciliation: pd.DataFrame) -> None:
@@ -95,6 +117,7 @@ def check_tables(clean: pd.DataFrame, quarantine: pd.DataFrame, reconciliation: 
     if stray:
         raise ReconciliationError(f"rows of files missing from the reconciliation: {sorted(stray)}")
     both = clean[["source_file", "source_row"]].merge(
-        quarantine[["source_file", "source_row"]].drop_duplicates(), how="inner")
+        quarantine[["source_file", "source_row"]].drop_duplicates(), how="inner"
+    )
     if len(both):
         raise ReconciliationError(f"{len(both)} rows are both clean and quarantined, e.g. {both.iloc[0].to_dict()}")

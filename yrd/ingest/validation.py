@@ -55,7 +55,9 @@ Firm codes are normalised (NFKC, upper case, hyphens and spaces removed: ``70321
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -64,8 +66,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from yrd.geography import codes_in_force, harmonisation_table, prefecture_of, province_of
-from yrd.industry import crosswalk, harmonise_industry_codes, industry_vintage, normalise_industry_codes
+from yrd.geography import History, codes_in_force, harmonisation_table, prefecture_of, province_of
+from yrd.industry.codes import industry_vintage, normalise_industry_codes
+from yrd.industry.crosswalks import Crosswalks, crosswalk, harmonise_industry_codes
 from yrd.ingest.headers import CANONICAL_COLUMNS
 from yrd.ingest.units import money_factor
 
@@ -120,22 +123,37 @@ def normalise_firm_codes(s: pd.Series) -> pd.Series:
 
 
 # ============================================================================ reference look-ups
-@lru_cache(maxsize=8)
-def _county_level_codes(vintage: int) -> frozenset[str]:
-    return frozenset(codes_in_force(vintage, "county")["code"])
+# The reference tables are arguments: ``history`` the code history (path of
+# resources/areacodes/result.csv or yrd.geography.code_history), ``crosswalks`` the industry
+# crosswalk tables (yrd.industry.load_crosswalks).
+def _county_level_codes(vintage: int, history: History) -> frozenset[str]:
+    if isinstance(history, pd.DataFrame):
+        return frozenset(codes_in_force(vintage, "county", history=history)["code"])
+    return _county_level_codes_of_file(vintage, os.fspath(history))
 
 
 @lru_cache(maxsize=8)
-def _known_industry_codes(vintage: int) -> frozenset[str]:
+def _county_level_codes_of_file(vintage: int, history: str) -> frozenset[str]:
+    return frozenset(codes_in_force(vintage, "county", history=history)["code"])
+
+
+def _known_industry_codes(vintage: int, crosswalks: Crosswalks) -> frozenset[str]:
     """Codes (2, 3 and 4 digits) of a GB/T 4754 vintage, from the crosswalk tables."""
-    return frozenset().union(*(set(crosswalk(vintage, level=k)["from_code"]) for k in (2, 3, 4)))
+    return crosswalks.cached(
+        ("known_codes", vintage),
+        lambda: frozenset().union(
+            *(set(crosswalk(vintage, level=k, crosswalks=crosswalks)["from_code"]) for k in (2, 3, 4))
+        ),
+    )
 
 
-def _harmonise_counties(codes: pd.Series, year: int, vintage: int, tolerance: int) -> tuple[pd.Series, pd.Series]:
+def _harmonise_counties(
+    codes: pd.Series, year: int, vintage: int, tolerance: int, history: History
+) -> tuple[pd.Series, pd.Series]:
     """(vintage code, rule) of each code: :func:`yrd.geography.harmonisation_table` applied to
     the distinct codes and mapped back."""
     uniq = pd.Series(codes.dropna().unique(), dtype="str")
-    tab = harmonisation_table(uniq, year, vintage, tolerance=tolerance)
+    tab = harmonisation_table(uniq, year, vintage, tolerance=tolerance, history=history)
     code_of = pd.Series(tab["code_vintage"].to_numpy(), index=uniq.to_numpy())
     rule_of = pd.Series(tab["rule"].to_numpy(), index=uniq.to_numpy())
     county = codes.map(code_of).astype("str")
@@ -148,22 +166,35 @@ def _harmonise_counties(codes: pd.Series, year: int, vintage: int, tolerance: in
 class Prepared:
     """Normalised values of one file's rows (index = source_row)."""
 
-    text: pd.DataFrame            # every canonical column as clean text (missing columns: all NA)
-    numbers: pd.DataFrame         # employment, output, sales (thousand yuan), founding_year, year
-    county: pd.Series             # harmonised county code (vintage) or NA
-    county_status: pd.Series      # harmonisation rule / not_county; NA where the code is missing
-    industry: pd.Series           # 2002 division or NA
-    industry_status: pd.Series    # ok / unknown / not_manufacturing; NA where missing
-    firm_code: pd.Series          # normalised firm code
+    text: pd.DataFrame  # every canonical column as clean text (missing columns: all NA)
+    numbers: pd.DataFrame  # employment, output, sales (thousand yuan), founding_year, year
+    county: pd.Series  # harmonised county code (vintage) or NA
+    county_status: pd.Series  # harmonisation rule / not_county; NA where the code is missing
+    industry: pd.Series  # 2002 division or NA
+    industry_status: pd.Series  # ok / unknown / not_manufacturing; NA where missing
+    firm_code: pd.Series  # normalised firm code
 
 
-def prepare(canon: pd.DataFrame, year: int, factor: float, vintage: int, tolerance: int) -> Prepared:
+def prepare(
+    canon: pd.DataFrame,
+    year: int,
+    factor: float,
+    vintage: int,
+    tolerance: int,
+    *,
+    history: History,
+    crosswalks: Crosswalks,
+) -> Prepared:
     """Normalise the canonical raw columns of one file (module docstring); ``factor`` turns the
-    file's money unit into thousand yuan."""
+    file's money unit into thousand yuan; ``history`` is the code history (path of
+    ``resources/areacodes/result.csv`` or :func:`yrd.geography.code_history`) and ``crosswalks``
+    the industry crosswalk tables (:func:`yrd.industry.load_crosswalks`)."""
     idx = canon.index
     text = pd.DataFrame(
-        {c: clean_text(canon[c]) if c in canon else pd.Series(np.nan, index=idx, dtype="str")
-         for c in CANONICAL_COLUMNS},
+        {
+            c: clean_text(canon[c]) if c in canon else pd.Series(np.nan, index=idx, dtype="str")
+            for c in CANONICAL_COLUMNS
+        },
         index=idx,
     )
     numbers = pd.DataFrame(
@@ -174,125 +205,101 @@ def prepare(canon: pd.DataFrame, year: int, factor: float, vintage: int, toleran
         numbers["sales"] = (numbers["sales"] * factor).round(6)
 
     # county codes: the real code history, the file's year, then the vintage
-    county, status = _harmonise_counties(text["county_code"], int(year), vintage, tolerance)
+    county, status = _harmonise_counties(text["county_code"], int(year), vintage, tolerance, history)
     good = status.isin(_COUNTY_OK)
-    not_county = good & ~county.isin(_county_level_codes(vintage)).fillna(False).astype(bool)
+    not_county = good & ~county.isin(_county_level_codes(vintage, history)).fillna(False).astype(bool)
     status = status.mask(not_county, "not_county")
     county = county.mask(not_county)
     status = status.mask(text["county_code"].isna())
 
     # industry codes: vintage of the year, primary 2002 division
-    industry = harmonise_industry_codes(text["industry_code"], int(year))
+    industry = harmonise_industry_codes(text["industry_code"], int(year), crosswalks=crosswalks)
     iv = industry_vintage(int(year))
     code = normalise_industry_codes(text["industry_code"])
-    known = code.isin(_known_industry_codes(iv)).fillna(False).astype(bool)
-    istatus = pd.Series(np.where(industry.notna(), "ok", np.where(known, "not_manufacturing", "unknown")),
-                        index=idx, dtype="str")
+    known = code.isin(_known_industry_codes(iv, crosswalks)).fillna(False).astype(bool)
+    istatus = pd.Series(
+        np.where(industry.notna(), "ok", np.where(known, "not_manufacturing", "unknown")), index=idx, dtype="str"
+    )
     istatus = istatus.mask(text["industry_code"].isna())
-    return Prepared(text, numbers, county.astype("str"), status, industry.astype("str"), istatus,
-                    normalise_firm_codes(text["firm_code"]))
+    return Prepared(
+        text,
+        numbers,
+        county.astype("str"),
+        status,
+        industry.astype("str"),
+        istatus,
+        normalise_firm_codes(text["firm_code"]),
+    )
 
 
 # ============================================================================ the schema
 @dataclass(frozen=True)
 class _Rule:
-    column: str       # canonical column reported in the quarantine table
-    code: str         # reason code
-    template: str     # text; {value}, {year}, {vintage}, {tol}, {iv}, {unit}, {first}
+    column: str  # canonical column reported in the quarantine table
+    code: str  # reason code
+    template: str  # text; {value}, {year}, {vintage}, {tol}, {iv}, {unit}, {first}
 
 
-def _fails(s: pd.Series) -> pd.Series:
+def _fails(s: pd.Series, year: int) -> pd.Series:
     """Every (non-missing) value fails: for columns that only hold the offending values."""
     return pd.Series(False, index=s.index)
 
 
+#: The row checks, in the order of the check frame's columns (:func:`check_frame`): check-frame
+#: column, pandera check name, test ``(values, file year) -> passes`` (None: pandera's own
+#: ``not_nullable`` or ``field_uniqueness`` check), reason code (None: the check name) and text.
+_ROW_CHECKS: tuple[tuple[str, str, Callable[[pd.Series, int], pd.Series] | None, str | None, str], ...] = (
+    ("county_code", "not_nullable", None, "missing_county_code", "county code is missing"),
+    ("county_status", "invalid_county_code", lambda s, year: s != "invalid", None, "'{value}' is not a 6-digit code"),
+    ("county_status", "county_code_not_in_force", lambda s, year: s != "not_in_force", None, "{value} is not a county code in force in {year}{tol}"),
+    ("county_status", "county_code_no_successor", lambda s, year: s != "no_successor", None, "{value} (in force in {year}) has no successor in the {vintage} code list"),
+    ("county_status", "not_county_code", lambda s, year: s != "not_county", None, "{value} is a province or prefecture code, not a county code"),
+    ("industry_code", "not_nullable", None, "missing_industry_code", "industry code is missing"),
+    ("industry_status", "unknown_industry_code", lambda s, year: s != "unknown", None, "{value} is not a GB/T 4754-{iv} industry code"),
+    ("industry_status", "not_manufacturing", lambda s, year: s != "not_manufacturing", None, "{value} is a GB/T 4754-{iv} code outside manufacturing"),
+    ("employment_text", "not_nullable", None, "missing_employment", "employment is missing"),
+    ("employment_unparsed", "non_numeric_employment", _fails, None, "'{value}' is not a number"),
+    ("employment", "negative_employment", lambda s, year: s >= 0, None, "{value} is negative"),
+    ("employment", "zero_employment", lambda s, year: s != 0, None, "employment is {value}"),
+    ("employment", "absurd_employment", lambda s, year: s <= ABSURD_EMPLOYMENT, None, f"{{value}} is above {ABSURD_EMPLOYMENT} persons"),
+    ("employment", "non_integer_employment", lambda s, year: s == np.round(s), None, "{value} is not a whole number of persons"),
+    ("output_unparsed", "non_numeric_output", _fails, None, "'{value}' is not a number"),
+    ("output", "negative_output", lambda s, year: s >= 0, None, "{value} is negative"),
+    ("output", "absurd_output", lambda s, year: s <= ABSURD_MONEY, None, f"{{value}} {{unit}} is above {ABSURD_MONEY:,.0f} thousand yuan"),
+    ("sales_unparsed", "non_numeric_sales", _fails, None, "'{value}' is not a number"),
+    ("sales", "negative_sales", lambda s, year: s >= 0, None, "{value} is negative"),
+    ("sales", "absurd_sales", lambda s, year: s <= ABSURD_MONEY, None, f"{{value}} {{unit}} is above {ABSURD_MONEY:,.0f} thousand yuan"),
+    ("founding_year_unparsed", "non_numeric_founding_year", _fails, None, "'{value}' is not a year"),
+    ("founding_year", "founding_year_after_file", lambda s, year: s <= year, "founding_year_impossible", "{value} is after the file's year {year}"),
+    ("founding_year", "founding_year_too_early", lambda s, year: s >= MIN_FOUNDING_YEAR, "founding_year_impossible", f"{{value}} is before {MIN_FOUNDING_YEAR}"),
+    ("founding_year", "founding_year_not_whole", lambda s, year: s == np.round(s), "founding_year_impossible", "{value} is not a whole year"),
+    ("year_unparsed", "year_not_numeric", _fails, "year_mismatch", "the row says '{value}', the file is {year}"),
+    ("year", "year_mismatch", lambda s, year: s == year, None, "the row says {value}, the file is {year}"),
+    # unique within the file (missing codes are not compared)
+    ("firm_code", "field_uniqueness", None, "duplicate_firm_code", "{value} already appears on source_row {first}"),
+)  # fmt: skip
+#: Canonical column reported for a check-frame column, where it is not the column itself (or,
+#: for ``<column>_unparsed``, ``<column>``).
+_REPORTED_AS = {"county_status": "county_code", "industry_status": "industry_code", "employment_text": "employment"}
+
+
 def row_schema(year: int) -> tuple[pa.DataFrameSchema, dict[tuple[str, str], _Rule]]:
     """The pandera schema of the check frame (:func:`check_frame`) of a file of ``year`` and the
-    rule of each (check-frame column, pandera check name) pair."""
+    rule of each (check-frame column, pandera check name) pair, both from :data:`_ROW_CHECKS`.
+    A column is nullable (missing values are not checked) unless it has a ``not_nullable`` check;
+    ``field_uniqueness`` makes it unique, its first occurrence not reported."""
     rules: dict[tuple[str, str], _Rule] = {}
-
-    def chk(col: str, name: str, fn, rule: _Rule) -> pa.Check:
-        rules[(col, name)] = rule
-        return pa.Check(fn, name=name)
-
-    def notnull(col: str, rule: _Rule) -> None:
-        rules[(col, "not_nullable")] = rule
-
-    cols: dict[str, pa.Column] = {}
-    notnull("county_code", _Rule("county_code", "missing_county_code", "county code is missing"))
-    cols["county_code"] = pa.Column(nullable=False)
-    cols["county_status"] = pa.Column(nullable=True, checks=[
-        chk("county_status", "invalid_county_code", lambda s: s != "invalid",
-            _Rule("county_code", "invalid_county_code", "'{value}' is not a 6-digit code")),
-        chk("county_status", "county_code_not_in_force", lambda s: s != "not_in_force",
-            _Rule("county_code", "county_code_not_in_force", "{value} is not a county code in force in {year}{tol}")),
-        chk("county_status", "county_code_no_successor", lambda s: s != "no_successor",
-            _Rule("county_code", "county_code_no_successor",
-                  "{value} (in force in {year}) has no successor in the {vintage} code list")),
-        chk("county_status", "not_county_code", lambda s: s != "not_county",
-            _Rule("county_code", "not_county_code", "{value} is a province or prefecture code, not a county code")),
-    ])
-    notnull("industry_code", _Rule("industry_code", "missing_industry_code", "industry code is missing"))
-    cols["industry_code"] = pa.Column(nullable=False)
-    cols["industry_status"] = pa.Column(nullable=True, checks=[
-        chk("industry_status", "unknown_industry_code", lambda s: s != "unknown",
-            _Rule("industry_code", "unknown_industry_code", "{value} is not a GB/T 4754-{iv} industry code")),
-        chk("industry_status", "not_manufacturing", lambda s: s != "not_manufacturing",
-            _Rule("industry_code", "not_manufacturing", "{value} is a GB/T 4754-{iv} code outside manufacturing")),
-    ])
-    # employment
-    notnull("employment_text", _Rule("employment", "missing_employment", "employment is missing"))
-    cols["employment_text"] = pa.Column(nullable=False)
-    cols["employment_unparsed"] = pa.Column(nullable=True, checks=[
-        chk("employment_unparsed", "non_numeric_employment", _fails,
-            _Rule("employment", "non_numeric_employment", "'{value}' is not a number")),
-    ])
-    cols["employment"] = pa.Column(nullable=True, checks=[
-        chk("employment", "negative_employment", lambda s: s >= 0,
-            _Rule("employment", "negative_employment", "{value} is negative")),
-        chk("employment", "zero_employment", lambda s: s != 0,
-            _Rule("employment", "zero_employment", "employment is {value}")),
-        chk("employment", "absurd_employment", lambda s: s <= ABSURD_EMPLOYMENT,
-            _Rule("employment", "absurd_employment", f"{{value}} is above {ABSURD_EMPLOYMENT} persons")),
-        chk("employment", "non_integer_employment", lambda s: s == np.round(s),
-            _Rule("employment", "non_integer_employment", "{value} is not a whole number of persons")),
-    ])
-    # money
-    for m in ("output", "sales"):
-        cols[f"{m}_unparsed"] = pa.Column(nullable=True, checks=[
-            chk(f"{m}_unparsed", f"non_numeric_{m}", _fails, _Rule(m, f"non_numeric_{m}", "'{value}' is not a number")),
-        ])
-        cols[m] = pa.Column(nullable=True, checks=[
-            chk(m, f"negative_{m}", lambda s: s >= 0, _Rule(m, f"negative_{m}", "{value} is negative")),
-            chk(m, f"absurd_{m}", lambda s: s <= ABSURD_MONEY,
-                _Rule(m, f"absurd_{m}", f"{{value}} {{unit}} is above {ABSURD_MONEY:,.0f} thousand yuan")),
-        ])
-    # founding year
-    cols["founding_year_unparsed"] = pa.Column(nullable=True, checks=[
-        chk("founding_year_unparsed", "non_numeric_founding_year", _fails,
-            _Rule("founding_year", "non_numeric_founding_year", "'{value}' is not a year")),
-    ])
-    cols["founding_year"] = pa.Column(nullable=True, checks=[
-        chk("founding_year", "founding_year_after_file", lambda s: s <= year,
-            _Rule("founding_year", "founding_year_impossible", "{value} is after the file's year {year}")),
-        chk("founding_year", "founding_year_too_early", lambda s: s >= MIN_FOUNDING_YEAR,
-            _Rule("founding_year", "founding_year_impossible", f"{{value}} is before {MIN_FOUNDING_YEAR}")),
-        chk("founding_year", "founding_year_not_whole", lambda s: s == np.round(s),
-            _Rule("founding_year", "founding_year_impossible", "{value} is not a whole year")),
-    ])
-    # survey year column
-    cols["year_unparsed"] = pa.Column(nullable=True, checks=[
-        chk("year_unparsed", "year_not_numeric", _fails,
-            _Rule("year", "year_mismatch", "the row says '{value}', the file is {year}")),
-    ])
-    cols["year"] = pa.Column(nullable=True, checks=[
-        chk("year", "year_mismatch", lambda s: s == year,
-            _Rule("year", "year_mismatch", "the row says {value}, the file is {year}")),
-    ])
-    # firm codes: unique within the file (missing ones are not compared)
-    rules[("firm_code", "field_uniqueness")] = _Rule("firm_code", "duplicate_firm_code",
-                                                     "{value} already appears on source_row {first}")
-    cols["firm_code"] = pa.Column(nullable=True, unique=True, report_duplicates="exclude_first")
+    specs: dict[str, dict] = {}
+    for col, name, passes, code, template in _ROW_CHECKS:
+        rules[(col, name)] = _Rule(_REPORTED_AS.get(col, col.removesuffix("_unparsed")), code or name, template)
+        spec = specs.setdefault(col, {"nullable": True, "checks": []})
+        if name == "not_nullable":
+            spec["nullable"] = False
+        elif name == "field_uniqueness":
+            spec.update(unique=True, report_duplicates="exclude_first")
+        else:
+            spec["checks"].append(pa.Check(lambda s, passes=passes: passes(s, year), name=name))
+    cols = {col: pa.Column(**spec) for col, spec in specs.items()}
     return pa.DataFrameSchema(cols, strict=True, coerce=False, name=f"asif_rows_{year}"), rules
 
 
@@ -303,24 +310,27 @@ def check_frame(prep: Prepared) -> pd.DataFrame:
     def unparsed(c: str) -> pd.Series:  # the text of values that are there but not numbers
         return t[c].where(n[c].isna())
 
-    return pd.DataFrame({
-        "county_code": t["county_code"],
-        "county_status": prep.county_status,
-        "industry_code": t["industry_code"],
-        "industry_status": prep.industry_status,
-        "employment_text": t["employment"],
-        "employment_unparsed": unparsed("employment"),
-        "employment": n["employment"],
-        "output_unparsed": unparsed("output"),
-        "output": n["output"],
-        "sales_unparsed": unparsed("sales"),
-        "sales": n["sales"],
-        "founding_year_unparsed": unparsed("founding_year"),
-        "founding_year": n["founding_year"],
-        "year_unparsed": unparsed("year"),
-        "year": n["year"],
-        "firm_code": prep.firm_code,
-    }, index=t.index)
+    return pd.DataFrame(
+        {
+            "county_code": t["county_code"],
+            "county_status": prep.county_status,
+            "industry_code": t["industry_code"],
+            "industry_status": prep.industry_status,
+            "employment_text": t["employment"],
+            "employment_unparsed": unparsed("employment"),
+            "employment": n["employment"],
+            "output_unparsed": unparsed("output"),
+            "output": n["output"],
+            "sales_unparsed": unparsed("sales"),
+            "sales": n["sales"],
+            "founding_year_unparsed": unparsed("founding_year"),
+            "founding_year": n["founding_year"],
+            "year_unparsed": unparsed("year"),
+            "year": n["year"],
+            "firm_code": prep.firm_code,
+        },
+        index=t.index,
+    )
 
 
 def validate_rows(
@@ -344,9 +354,13 @@ def validate_rows(
     if len(unknown):
         raise RuntimeError(f"unexpected validation failures (a bug): {unknown.head(5).to_dict('records')}")
     fc["index"] = fc["index"].astype("int64")
-    fmt = {"year": int(year), "vintage": vintage, "iv": industry_vintage(int(year)),
-           "tol": f" (or within {tolerance} years)" if tolerance else "",
-           "unit": "万元" if money_factor(unit) == 10 else "千元"}
+    fmt = {
+        "year": int(year),
+        "vintage": vintage,
+        "iv": industry_vintage(int(year)),
+        "tol": f" (or within {tolerance} years)" if tolerance else "",
+        "unit": "万元" if money_factor(unit) == 10 else "千元",
+    }
     parts = []
     first_of = None
     for (col, check), grp in fc.groupby(["column", "check"], sort=True):
@@ -363,12 +377,14 @@ def validate_rows(
                 text = text + first_of.reindex(idx).astype("Int64").astype("str")
             elif piece:
                 text = text + piece
-        parts.append(pd.DataFrame({"source_row": idx.to_numpy(), "column": rule.column,
-                                   "reason": text.to_numpy(dtype=object)}))
+        parts.append(
+            pd.DataFrame({"source_row": idx.to_numpy(), "column": rule.column, "reason": text.to_numpy(dtype=object)})
+        )
     out = pd.concat(parts, ignore_index=True)
     out = out.drop_duplicates(["source_row", "column", "reason"])
     return out.sort_values(["source_row", "column", "reason"], ignore_index=True).astype(
-        {"source_row": "int64", "column": "str", "reason": "str"})
+        {"source_row": "int64", "column": "str", "reason": "str"}
+    )
 
 
 def _first_occurrence(codes: pd.Series) -> pd.Series:
@@ -383,14 +399,23 @@ def malformed_quarantine(malformed: dict[int, str]) -> pd.DataFrame:
     if not malformed:
         return _empty_quarantine()
     rows = sorted(malformed)
-    return pd.DataFrame({"source_row": np.array(rows, dtype="int64"), "column": ROW,
-                         "reason": [f"malformed_row: {malformed[r]}" for r in rows]}).astype(
-        {"column": "str", "reason": "str"})
+    return pd.DataFrame(
+        {
+            "source_row": np.array(rows, dtype="int64"),
+            "column": ROW,
+            "reason": [f"malformed_row: {malformed[r]}" for r in rows],
+        }
+    ).astype({"column": "str", "reason": "str"})
 
 
 def _empty_quarantine() -> pd.DataFrame:
-    return pd.DataFrame({"source_row": pd.Series([], dtype="int64"), "column": pd.Series([], dtype="str"),
-                         "reason": pd.Series([], dtype="str")})
+    return pd.DataFrame(
+        {
+            "source_row": pd.Series([], dtype="int64"),
+            "column": pd.Series([], dtype="str"),
+            "reason": pd.Series([], dtype="str"),
+        }
+    )
 
 
 # ============================================================================ clean values
@@ -399,26 +424,29 @@ def clean_values(prep: Prepared, rows: pd.Index, year: int) -> pd.DataFrame:
     t = prep.text.loc[rows]
     n = prep.numbers.loc[rows]
     county = prep.county.loc[rows]
-    out = pd.DataFrame({
-        "year": pd.Series(int(year), index=rows, dtype="Int64"),
-        "firm_code": prep.firm_code.loc[rows],
-        "name": t["name"],
-        "legal_rep": t["legal_rep"],
-        "phone": t["phone"],
-        "area_code": t["area_code"],
-        "postcode": t["postcode"],
-        "address": t["address"],
-        "founding_year": n["founding_year"].round().astype("Int64"),
-        "reg_type": t["reg_type"],
-        "county": county,
-        "prefecture": prefecture_of(county).astype("str"),
-        "province": province_of(county).astype("str"),
-        "industry": prep.industry.loc[rows],
-        "county_code_raw": t["county_code"],
-        "industry_code_raw": t["industry_code"],
-        "firm_code_raw": t["firm_code"],
-        "employment": n["employment"].round().astype("Int64"),
-        "output": n["output"].astype("float64"),
-        "sales": n["sales"].astype("float64"),
-    }, index=rows)
+    out = pd.DataFrame(
+        {
+            "year": pd.Series(int(year), index=rows, dtype="Int64"),
+            "firm_code": prep.firm_code.loc[rows],
+            "name": t["name"],
+            "legal_rep": t["legal_rep"],
+            "phone": t["phone"],
+            "area_code": t["area_code"],
+            "postcode": t["postcode"],
+            "address": t["address"],
+            "founding_year": n["founding_year"].round().astype("Int64"),
+            "reg_type": t["reg_type"],
+            "county": county,
+            "prefecture": prefecture_of(county).astype("str"),
+            "province": province_of(county).astype("str"),
+            "industry": prep.industry.loc[rows],
+            "county_code_raw": t["county_code"],
+            "industry_code_raw": t["industry_code"],
+            "firm_code_raw": t["firm_code"],
+            "employment": n["employment"].round().astype("Int64"),
+            "output": n["output"].astype("float64"),
+            "sales": n["sales"].astype("float64"),
+        },
+        index=rows,
+    )
     return out

@@ -2,9 +2,9 @@
 
 :func:`compare_linkers` runs
 
-* ``bvz``: :func:`yrd.linking.link_firms` (deterministic passes + rapidfuzz residual pass);
+* ``bvz``: :func:`yrd.linking.link_records` (deterministic passes + rapidfuzz residual pass);
 * ``splink``: :func:`yrd.linking.link_firms_splink` (Splink model on all records);
-* ``hybrid``: :func:`yrd.linking.link_firms` with ``residual="splink"`` (exact passes, then
+* ``hybrid``: :func:`yrd.linking.link_records` with ``residual="splink"`` (exact passes, then
   Splink on what they leave),
 
 and scores each with :func:`yrd.validation.score_linking` (consecutive-record links). It also
@@ -17,12 +17,14 @@ scores the *residual*: let ``E`` be the consecutive links implied by the exact p
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from yrd.linking.bvz import EXACT_PASSES, link_firms
+from yrd.linking.bvz import link_records
+from yrd.linking.core import EXACT_PASSES
+from yrd.linking.splink_linker import link_firms_splink
 from yrd.validation import _with_truth, consecutive_pairs, score_linking
 
 METHODS = ("bvz", "splink", "hybrid")
@@ -36,6 +38,7 @@ def compare_linkers(
     df: pd.DataFrame,
     truth: pd.DataFrame,
     *,
+    places: Iterable[str],
     methods: Sequence[str] = METHODS,
     max_gap: int = 2,
     link_kwargs: dict | None = None,
@@ -46,14 +49,17 @@ def compare_linkers(
     ``residual_recall``, ``n_residual_pred``, ``n_residual_true``, ``n_residual_correct``.
 
     ``df``: records (with ``source_file``, ``source_row``, ``year``); ``truth``: the record
-    truth (``source_file``, ``source_row``, ``true_firm_id``).
+    truth (``source_file``, ``source_row``, ``true_firm_id``); ``places``: the place names of the
+    core-name key (:func:`yrd.linking.normalise.place_names`).
     """
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         raise ValueError(f"unknown methods {unknown}; known: {METHODS}")
     lk = dict(link_kwargs or {})
     sk = dict(splink_kwargs or {})
-    exact_ids = link_firms(df, passes=EXACT_PASSES, max_gap=max_gap, **{k: v for k, v in lk.items() if k != "passes"})
+    exact_ids = link_records(
+        df, places=places, passes=EXACT_PASSES, max_gap=max_gap, **{k: v for k, v in lk.items() if k != "passes"}
+    )[1]
     base = _with_truth(df.assign(firm_id=exact_ids), truth)
     true = _pairs(base, "true_firm_id")
     exact = _pairs(base, "firm_id")
@@ -65,14 +71,18 @@ def compare_linkers(
     for m in methods:
         t0 = time.perf_counter()
         if m == "bvz":
-            fid = link_firms(df, max_gap=max_gap, **lk)
+            fid = link_records(df, places=places, max_gap=max_gap, **lk)[1]
         elif m == "hybrid":
-            fid = link_firms(df, max_gap=max_gap, residual="splink", splink_options=sk or None,
-                             **{k: v for k, v in lk.items() if k != "residual"})
+            fid = link_records(
+                df,
+                places=places,
+                max_gap=max_gap,
+                residual="splink",
+                splink_options=sk or None,
+                **{k: v for k, v in lk.items() if k != "residual"},
+            )[1]
         else:
-            from yrd.linking.splink_linker import link_firms_splink
-
-            fid = link_firms_splink(df, max_gap=max_gap, **sk)
+            fid = link_firms_splink(df, places=places, max_gap=max_gap, **sk)
         secs = time.perf_counter() - t0
         linked = df.assign(firm_id=fid)
         sc = score_linking(linked, truth)
@@ -81,13 +91,21 @@ def compare_linkers(
         pred = _pairs(d, "firm_id")
         res_pred = np.setdiff1d(pred, exact)
         hit = len(np.intersect1d(res_pred, res_true))
-        rows.append({
-            "method": m, "seconds": round(secs, 2), "precision": sc["precision"], "recall": sc["recall"],
-            "f1": sc["f1"], "n_pred_links": sc["n_pred_links"], "n_true_links": sc["n_true_links"],
-            "n_correct_links": sc["n_correct_links"],
-            "residual_precision": hit / len(res_pred) if len(res_pred) else 1.0,
-            "residual_recall": hit / len(res_true) if len(res_true) else 1.0,
-            "n_residual_pred": int(len(res_pred)), "n_residual_true": int(len(res_true)),
-            "n_residual_correct": int(hit),
-        })
+        rows.append(
+            {
+                "method": m,
+                "seconds": round(secs, 2),
+                "precision": sc["precision"],
+                "recall": sc["recall"],
+                "f1": sc["f1"],
+                "n_pred_links": sc["n_pred_links"],
+                "n_true_links": sc["n_true_links"],
+                "n_correct_links": sc["n_correct_links"],
+                "residual_precision": hit / len(res_pred) if len(res_pred) else 1.0,
+                "residual_recall": hit / len(res_true) if len(res_true) else 1.0,
+                "n_residual_pred": int(len(res_pred)),
+                "n_residual_true": int(len(res_true)),
+                "n_residual_correct": int(hit),
+            }
+        )
     return pd.DataFrame(rows)

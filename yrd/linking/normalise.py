@@ -24,6 +24,7 @@ cost a few seconds.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
@@ -32,15 +33,40 @@ import pandas as pd
 
 #: Legal-form suffixes dropped from names, longest first (the regex tries them in order).
 LEGAL_FORM_SUFFIXES = (
-    "股份有限责任公司", "股份有限公司", "有限责任公司", "责任有限公司", "有限公司", "集团公司", "总公司",
-    "分公司", "公司", "总厂", "分厂", "厂",
+    "股份有限责任公司",
+    "股份有限公司",
+    "有限责任公司",
+    "责任有限公司",
+    "有限公司",
+    "集团公司",
+    "总公司",
+    "分公司",
+    "公司",
+    "总厂",
+    "分厂",
+    "厂",
 )
 _SUFFIX_RE = "(?:" + "|".join(LEGAL_FORM_SUFFIXES) + ")$"
 # spaces, ASCII and CJK punctuation (after NFKC most CJK punctuation is ASCII already)
 _PUNCT_RE = r"[\s\u3000\(\)\[\]\{\}<>（）【】〔〕《》〈〉「」『』\"'“”‘’`·•・\.,，。、;；:：!！?？\-—–_/\\|+*&#%@~]+"
 _PAREN_RE = r"[\(（【\[][^\)）】\]]*[\)）】\]]"
-_PLACE_UNITS = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "特别行政区",
-                "新区", "地区", "省", "市", "区", "县", "旗", "盟")
+_PLACE_UNITS = (
+    "维吾尔自治区",
+    "壮族自治区",
+    "回族自治区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "特别行政区",
+    "新区",
+    "地区",
+    "省",
+    "市",
+    "区",
+    "县",
+    "旗",
+    "盟",
+)
 
 
 def _by_unique(s: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
@@ -80,14 +106,25 @@ def normalise_name(names: pd.Series) -> pd.Series:
     return _by_unique(names, _name_key).rename(names.name)
 
 
-@lru_cache(maxsize=1)
-def place_names() -> frozenset[str]:
-    """Administrative place names (all levels, all years of the shipped code history) with
+def place_names(history: str | os.PathLike | pd.DataFrame) -> frozenset[str]:
+    """Administrative place names (all levels, all years of the code history ``history``: path of
+    ``resources/areacodes/result.csv`` or the table :func:`yrd.geography.code_history` read) with
     and without their unit suffix (苏州市, 苏州; 吴江区, 吴江; 江苏省, 江苏), at least two
     characters long."""
+    if isinstance(history, pd.DataFrame):
+        return _place_names(history)
+    return _place_names_of_file(os.fspath(history))
+
+
+@lru_cache(maxsize=2)
+def _place_names_of_file(path: str) -> frozenset[str]:
     from yrd.geography import code_history
 
-    names = set(code_history()["name"].dropna().astype(str))
+    return _place_names(code_history(path))
+
+
+def _place_names(history: pd.DataFrame) -> frozenset[str]:
+    names = set(history["name"].dropna().astype(str))
     out = set()
     for n in names:
         n = n.strip()
@@ -129,15 +166,16 @@ def _core_name(u: pd.Series, places: frozenset[str]) -> pd.Series:
     return _strip_places(s, places)
 
 
-def core_name(names: pd.Series, places: Iterable[str] | None = None) -> pd.Series:
+def core_name(names: pd.Series, places: Iterable[str]) -> pd.Series:
     """Name key without parenthesised parts and leading place names (module docstring).
 
-    ``places`` defaults to :func:`place_names` (the shipped code history).
+    ``places``: the place names to drop, :func:`place_names` of the code history.
 
-    >>> core_name(pd.Series(["江苏省苏州市华盛纺织有限公司", "华盛（苏州）纺织有限公司", "华盛纺织厂"])).tolist()
+    >>> places = ["江苏省", "江苏", "苏州市", "苏州"]
+    >>> core_name(pd.Series(["江苏省苏州市华盛纺织有限公司", "华盛（苏州）纺织有限公司", "华盛纺织厂"]), places).tolist()
     ['华盛纺织', '华盛纺织', '华盛纺织']
     """
-    pl = place_names() if places is None else frozenset(places)
+    pl = frozenset(places)
     return _by_unique(names, lambda u: _core_name(u, pl)).rename(names.name)
 
 
@@ -205,8 +243,9 @@ def key_codes(*columns: pd.Series | np.ndarray) -> np.ndarray:
     code = np.zeros(n, dtype=np.int64)
     missing = np.zeros(n, dtype=bool)
     for col in columns:
-        c, u = pd.factorize(pd.Series(np.asarray(col, dtype=object)) if isinstance(col, np.ndarray) else col,
-                            use_na_sentinel=True)
+        c, u = pd.factorize(
+            pd.Series(np.asarray(col, dtype=object)) if isinstance(col, np.ndarray) else col, use_na_sentinel=True
+        )
         c = np.asarray(c, dtype=np.int64)
         missing |= c < 0
         k = max(len(u), 1)
@@ -217,4 +256,3 @@ def key_codes(*columns: pd.Series | np.ndarray) -> np.ndarray:
     code = pd.factorize(code)[0].astype(np.int64)
     code[missing] = -1
     return code
-

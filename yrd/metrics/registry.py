@@ -175,6 +175,20 @@ def load_plugins(modules: Iterable[str], search_path: str | Path | None = None) 
     return sorted(set(_REGISTRY) - before)
 
 
+def plugin_files(modules: Iterable[str], search_path: str | Path) -> list[str]:
+    """The source files of the ``metrics.plugins`` modules that live in ``search_path`` (the
+    workflow's working directory): module ``x`` is ``x.py`` and ``a.b`` is ``a/b.py`` there when
+    that file exists; a module installed elsewhere has none. The rules declare these files as
+    inputs (an edit reruns the metric tables) and the provenance records their checksums.
+    Paths are ``search_path`` joined with the file, in the order of ``modules``."""
+    out = []
+    for module in modules or []:
+        path = Path(search_path, *str(module).split(".")).with_suffix(".py")
+        if path.is_file() and str(path) not in out:
+            out.append(str(path))
+    return out
+
+
 # --------------------------------------------------------------------------- built-ins
 register("hoover", hoover, kind="concentration", description="Hoover index (fraction), reference: region totals")
 register("locational_gini", locational_gini, kind="concentration", description="Krugman's locational Gini")

@@ -121,7 +121,7 @@ def _pair_list(pairs, regions: list[str]) -> tuple[np.ndarray, np.ndarray]:
         return np.triu_indices(len(regions), k=1)
     pos = {r: k for k, r in enumerate(regions)}
     out = set()
-    for a, b in (pairs.itertuples(index=False, name=None) if isinstance(pairs, pd.DataFrame) else pairs):
+    for a, b in pairs.itertuples(index=False, name=None) if isinstance(pairs, pd.DataFrame) else pairs:
         a, b = str(a), str(b)
         unknown = [r for r in (a, b) if r not in pos]
         if unknown:

@@ -35,256 +35,48 @@ logit, then a county inside q with probability proportional to w_c. So expected 
 E[F_pqgt] = exp(o_pgt + m_qgt + beta_log_distance ln d_pq(t) + beta_border B_pq): a gravity
 equation with origin and destination effects by class and year (Guimaraes, Figueiredo and
 Woodward 2003). Moves between counties of one prefecture are a separate process.
+
+Modules: the parameters are :class:`~yrd.synthetic.params.WorldParams` (every value from the
+configuration), the geography, distances and V_pg(t) are in :mod:`yrd.synthetic.places`; this
+module runs the firms' yearly decisions (:func:`simulate`). The names used elsewhere are
+re-exported here.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from yrd.synthetic.params import CLASSES, WorldParams
+from yrd.synthetic.places import (
+    PORT_ACCESS,
+    Geography,
+    YearState,
+    attractiveness,
+    build_geography,
+    choose_county,
+    effective_distance,
+)
+
+__all__ = [
+    "CLASSES",
+    "PORT_ACCESS",
+    "Geography",
+    "SimulationResult",
+    "WorldParams",
+    "YearState",
+    "attractiveness",
+    "build_geography",
+    "effective_distance",
+    "simulate",
+]
+
 log = logging.getLogger(__name__)
-
-CLASSES = ("labour", "capital", "technology", "port", "urban")
-
-#: Default class sensitivities (see docs/synthetic_world.md for their meaning).
-DEFAULT_CLASS_PARAMS: dict[str, dict[str, float]] = {
-    "labour": {"market_access": 0.6, "wage": 2.0, "land": 0.5, "port": 0.0, "urban": 0.0, "agglomeration": 0.25},
-    "capital": {"market_access": 0.8, "wage": 0.6, "land": 1.0, "port": 0.4, "urban": 0.0, "agglomeration": 0.25},
-    "technology": {"market_access": 1.2, "wage": 0.8, "land": 0.5, "port": 0.2, "urban": 0.3, "agglomeration": 0.5},
-    "port": {"market_access": 0.6, "wage": 0.5, "land": 0.8, "port": 2.0, "urban": 0.0, "agglomeration": 0.3},
-    "urban": {"market_access": 1.4, "wage": 0.9, "land": 0.4, "port": 0.0, "urban": 1.0, "agglomeration": 0.25},
-}
-
-#: Output per worker at the start, thousand yuan per worker per year, by class.
-DEFAULT_PRODUCTIVITY = {"labour": 110.0, "capital": 260.0, "technology": 220.0, "port": 380.0, "urban": 130.0}
-
-
-@dataclass
-class WorldParams:
-    """Every structural parameter of the model, with its unit (mirrors ``synthetic:`` in the config)."""
-
-    seed: int = 20260101
-    start: int = 1998  # first recorded year
-    end: int = 2013  # last recorded year
-    burn_in: int = 5  # years simulated before `start` and not recorded
-    firms_initial: int = 50_000  # firm population (all sizes) at the start of the burn-in
-    population_growth: float = 0.03  # growth rate of the firm population per year
-    # integration path lambda(t) in [0, 1]: linear from start to end over the recorded years
-    integration_start: float = 0.0
-    integration_end: float = 1.0
-    trade_cost_max: float = 1.6  # tau at lambda = 0, per 100 km
-    trade_cost_min: float = 0.15  # tau at lambda = 1, per 100 km
-    border_cost_max: float = 1.2  # b at lambda = 0 (trade cost of a provincial border)
-    border_cost_min: float = 0.1  # b at lambda = 1
-    omega_trend: float = 0.08  # nominal wage growth per year (log points)
-    omega_density: float = 0.45  # wage elasticity to manufacturing employment per inhabitant
-    omega_ma: float = 0.15  # wage gradient with market access (standardised)
-    rho_density: float = 0.5  # land-cost elasticity to manufacturing employment per km2
-    rho_pop: float = 0.35  # land-cost elasticity to population density
-    amenity_sd: float = 0.3  # sd of the fixed prefecture x class amenity xi_pg
-    county_amenity_sd: float = 0.3  # sd of the fixed county amenity in w_c
-    reconsider_rate: float = 0.10  # share of incumbents reconsidering their location each year
-    stay_premium: float = -1.0  # s_stay: utility of staying relative to a 1-km move (logit units)
-    beta_log_distance: float = -1.3  # moving cost per unit log distance (km)
-    beta_border: float = -0.7  # moving cost of crossing a provincial border
-    within_move_rate: float = 0.008  # share of firms moving between counties of their prefecture
-    exit_base: float = 0.07  # exit probability of a firm of median size at average attractiveness
-    exit_size: float = -0.35  # logit slope of exit on log employment (relative to median)
-    exit_attractiveness: float = -0.3  # logit slope of exit on location attractiveness
-    size_persistence: float = 0.96  # AR(1) coefficient of log employment
-    size_mean: float = 60.0  # long-run mean (geometric) of firm employment, workers
-    size_sd: float = 0.25  # sd of yearly log-employment shocks
-    entrant_min_size: float = 6.0  # Pareto scale of entrant employment (workers)
-    entrant_pareto_alpha: float = 1.3  # Pareto tail index of entrant employment
-    productivity_growth: float = 0.09  # nominal growth of output per worker per year
-    productivity_sd: float = 0.35  # sd of firm log productivity
-    state_share_initial: float = 0.25  # share of state-owned firms at the start
-    state_share_entry: float = 0.02  # share of entrants that are state-owned
-    privatisation_rate: float = 0.06  # yearly rate at which state-owned firms are restructured
-    threshold_early: float = 5_000.0  # ASIF sales threshold, thousand yuan, before threshold_switch_year
-    threshold_late: float = 20_000.0  # from threshold_switch_year on
-    threshold_switch_year: int = 2011
-    classes: dict[str, dict[str, float]] = field(default_factory=lambda: json.loads(json.dumps(DEFAULT_CLASS_PARAMS)))
-    productivity: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_PRODUCTIVITY))
-    events: list[dict[str, Any]] = field(default_factory=list)
-
-    @classmethod
-    def from_config(cls, cfg: dict[str, Any], start: int, end: int) -> "WorldParams":
-        """Build from the ``synthetic.model`` config block and the study period."""
-        flat = {k: v for k, v in cfg.items() if k not in ("classes", "productivity", "events", "integration")}
-        p = cls(start=start, end=end, **flat)
-        integ = cfg.get("integration", {})
-        p.integration_start = integ.get("start", p.integration_start)
-        p.integration_end = integ.get("end", p.integration_end)
-        for g, vals in cfg.get("classes", {}).items():
-            p.classes[g].update(vals)
-        p.productivity.update(cfg.get("productivity", {}))
-        p.events = list(cfg.get("events", []))
-        return p
-
-    def integration(self, year: int) -> float:
-        """lambda(t): linear from integration_start (at `start`) to integration_end (at `end`),
-        held constant outside the recorded years."""
-        span = max(self.end - self.start, 1)
-        frac = min(max((year - self.start) / span, 0.0), 1.0)
-        return self.integration_start + (self.integration_end - self.integration_start) * frac
-
-    def trade_cost(self, year: int) -> tuple[float, float]:
-        lam = self.integration(year)
-        tau = self.trade_cost_max + (self.trade_cost_min - self.trade_cost_max) * lam
-        b = self.border_cost_max + (self.border_cost_min - self.border_cost_max) * lam
-        return tau, b
-
-    def threshold(self, year: int) -> float:
-        return self.threshold_late if year >= self.threshold_switch_year else self.threshold_early
-
-
-@dataclass
-class Geography:
-    """Arrays of the real geography the firms live on."""
-
-    pref_codes: np.ndarray  # (P,) prefecture codes
-    province: np.ndarray  # (P,) 2-digit province prefix
-    population: np.ndarray  # (P,) persons
-    area: np.ndarray  # (P,) km2
-    port: np.ndarray  # (P,) port access index in [0, 1]
-    dist: np.ndarray  # (P, P) km between centroids, internal distance on the diagonal
-    county_codes: np.ndarray  # (C,) county codes (vintage), sorted by prefecture
-    county_pref: np.ndarray  # (C,) index into pref_codes
-    county_weight: np.ndarray  # (C,) weights (un-normalised)
-
-    @property
-    def border(self) -> np.ndarray:
-        return (self.province[:, None] != self.province[None, :]).astype(float)
-
-
-#: Port access index of prefectures (project assignment, used only by the synthetic world):
-#: 1 for seaports of the coastal main-port system, 0.5 for main ports on the lower Yangtze,
-#: 0.25 for other coastal or river prefectures with smaller ports, 0 otherwise.
-PORT_ACCESS = {
-    "310100": 1.0, "330200": 1.0, "330900": 1.0, "320700": 1.0, "330300": 0.5, "320600": 0.5, "320500": 0.5,
-    "330400": 0.5, "331000": 0.5, "320100": 0.5, "321100": 0.5, "320200": 0.25, "321200": 0.25, "321000": 0.25,
-    "340200": 0.5, "340500": 0.25, "340700": 0.25, "340800": 0.25, "341700": 0.25, "320900": 0.25,
-}  # fmt: skip
-
-
-def build_geography(
-    pref: pd.DataFrame, counties: pd.DataFrame, dist_km: pd.DataFrame, population: pd.Series, seed: int, county_amenity_sd: float
-) -> Geography:
-    """Assemble the model geography.
-
-    pref: prefecture table with ``code``, ``area_km2``; counties: ``code``, ``prefecture_code``,
-    ``area_km2`` (only counties where firms may be placed); dist_km: square matrix of centroid
-    distances indexed by prefecture code; population: persons by prefecture code.
-    """
-    rng = np.random.default_rng([seed, 1])
-    pref = pref.sort_values("code").reset_index(drop=True)
-    codes = pref["code"].astype(str).to_numpy()
-    missing = set(codes) - set(population.index.astype(str))
-    if missing:
-        raise ValueError(f"no census population for prefectures {sorted(missing)}")
-    d = dist_km.loc[codes, codes].to_numpy(dtype=float).copy()
-    area = pref["area_km2"].to_numpy(dtype=float)
-    np.fill_diagonal(d, 2.0 / 3.0 * np.sqrt(area / np.pi))
-    cty = counties[counties["prefecture_code"].isin(codes)].sort_values(["prefecture_code", "code"]).reset_index(drop=True)
-    pidx = pd.Series(np.arange(len(codes)), index=codes)
-    weight = np.sqrt(cty["area_km2"].to_numpy(dtype=float)) * np.exp(rng.normal(0, county_amenity_sd, len(cty)))
-    no_county = set(codes) - set(cty["prefecture_code"])
-    if no_county:
-        raise ValueError(f"prefectures without any county to place firms in: {sorted(no_county)}")
-    return Geography(
-        pref_codes=codes,
-        province=np.array([c[:2] for c in codes]),
-        population=population.reindex(codes).to_numpy(dtype=float),
-        area=area,
-        port=np.array([PORT_ACCESS.get(c, 0.0) for c in codes]),
-        dist=d,
-        county_codes=cty["code"].astype(str).to_numpy(),
-        county_pref=pidx.loc[cty["prefecture_code"]].to_numpy(),
-        county_weight=weight,
-    )
-
-
-def effective_distance(geo: Geography, params: WorldParams, year: int) -> np.ndarray:
-    """d_pq(t): centroid distance times the detour factor of every infrastructure event not yet
-    open in ``year`` (an event removes the detour between its prefecture pairs from its year)."""
-    d = geo.dist.copy()
-    idx = {c: i for i, c in enumerate(geo.pref_codes)}
-    for ev in params.events:
-        if year >= int(ev["year"]):
-            continue
-        for a, b in ev["pairs"]:
-            if str(a) in idx and str(b) in idx:
-                i, j = idx[str(a)], idx[str(b)]
-                d[i, j] *= float(ev["detour_before"])
-                d[j, i] *= float(ev["detour_before"])
-    return d
-
-
-def _std(x: np.ndarray) -> np.ndarray:
-    s = x.std()
-    return (x - x.mean()) / s if s > 0 else x - x.mean()
-
-
-@dataclass
-class YearState:
-    """Prefecture-level quantities of one year (kept for the truth)."""
-
-    year: int
-    lam: float
-    tau: float
-    border_cost: float
-    market_access: np.ndarray  # (P,) log MA minus its YRD mean
-    log_wage: np.ndarray  # (P,)
-    log_land: np.ndarray  # (P,)
-    attractiveness: np.ndarray  # (P, G)
-
-
-def attractiveness(
-    geo: Geography, params: WorldParams, year: int, emp_pg: np.ndarray, xi: np.ndarray
-) -> tuple[YearState, np.ndarray]:
-    """V_pg(t) from last year's employment by prefecture x class ``emp_pg`` (P x G).
-    Returns the year's state and the effective distances."""
-    tau, bcost = params.trade_cost(year)
-    d = effective_distance(geo, params, year)
-    decay = np.exp(-tau * d / 100.0 - bcost * geo.border)
-    ma = np.log(decay @ geo.population)
-    # centred, not scaled: as trade costs fall, market-access differences shrink
-    ma_s = ma - ma.mean()
-    emp_p = emp_pg.sum(axis=1)
-    dens_pop = emp_p / geo.population
-    dens_area = emp_p / geo.area
-    dens_pop = dens_pop / dens_pop.mean() if dens_pop.mean() > 0 else dens_pop
-    dens_area = dens_area / dens_area.mean() if dens_area.mean() > 0 else dens_area
-    popdens = geo.population / geo.area
-    t_rel = year - params.start
-    log_w = params.omega_trend * t_rel + params.omega_density * np.log1p(dens_pop) + params.omega_ma * ma_s
-    log_r = params.rho_density * np.log1p(dens_area) + params.rho_pop * np.log(popdens / popdens.mean())
-    urb = _std(np.log(popdens))
-    # supplier access of own-class firms, discounted by the same trade costs as demand: linkages
-    # tie firms to their own industry's cluster only while trade costs are high (Krugman and
-    # Venables 1995); centred across prefectures.
-    sa = np.log1p((decay @ emp_pg) / 1000.0)
-    sa = sa - sa.mean(axis=0, keepdims=True)
-    V = np.empty((len(geo.pref_codes), len(CLASSES)))
-    for g, name in enumerate(CLASSES):
-        a = params.classes[name]
-        V[:, g] = (
-            a["market_access"] * ma_s
-            - a["wage"] * (log_w - params.omega_trend * t_rel)  # the common trend does not move firms
-            - a["land"] * log_r
-            + a["port"] * geo.port
-            + a["urban"] * urb
-            + a["agglomeration"] * sa[:, g]
-            + xi[:, g]
-        )
-    state = YearState(year, params.integration(year), tau, bcost, ma_s, log_w, log_r, V)
-    return state, d
 
 
 class _Firms:
@@ -311,20 +103,6 @@ class _Firms:
             setattr(self, k, np.concatenate([getattr(self, k), v.astype(getattr(self, k).dtype)]))
 
 
-def _choose_county(geo: Geography, pref_idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A county inside each given prefecture, with probability proportional to w_c."""
-    order = geo.county_pref  # counties are sorted by prefecture
-    cum = np.cumsum(geo.county_weight)
-    start = np.searchsorted(order, np.arange(len(geo.pref_codes)), side="left")
-    stop = np.searchsorted(order, np.arange(len(geo.pref_codes)), side="right")
-    lo = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
-    hi = cum[stop - 1]
-    u = rng.random(len(pref_idx))
-    target = lo[pref_idx] + u * (hi[pref_idx] - lo[pref_idx])
-    out = np.searchsorted(cum, target, side="right")
-    return np.minimum(out, stop[pref_idx] - 1).astype(np.int32)
-
-
 def _logit_choice(util: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Row-wise multinomial logit draws from a utility matrix (rows: decision makers)."""
     u = util - util.max(axis=1, keepdims=True)
@@ -336,6 +114,8 @@ def _logit_choice(util: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 @dataclass
 class SimulationResult:
+    """What :func:`simulate` returns: the ASIF sample and the truth behind it."""
+
     panel: pd.DataFrame  # firm-years in the ASIF sample
     moves: pd.DataFrame  # every true relocation (all firms)
     population: pd.DataFrame  # year x county x industry aggregates of all firms
@@ -372,7 +152,7 @@ def simulate(
     if any(len(a) == 0 for a in ind4_by_div):
         raise ValueError("a division has no 4-digit class")
 
-    P, G, C = len(geo.pref_codes), len(CLASSES), len(geo.county_codes)
+    P, G = len(geo.pref_codes), len(CLASSES)
     xi = rng.normal(0.0, params.amenity_sd, (P, G))
     firms = _Firms()
     next_id = 1
@@ -385,7 +165,7 @@ def simulate(
         base = np.log(geo.population)[None, :]
         util = base + (V[:, g].T if V is not None else 0.0)
         p_idx = _logit_choice(np.broadcast_to(util, (n, P)) if V is None else util, rng)
-        cty = _choose_county(geo, p_idx, rng)
+        cty = choose_county(geo, p_idx, rng)
         size = params.entrant_min_size * (1.0 - rng.random(n)) ** (-1.0 / params.entrant_pareto_alpha)
         ids = np.arange(next_id, next_id + n, dtype=np.int64)
         next_id += n
@@ -439,7 +219,7 @@ def simulate(
             leave = choice != o
             mv = idx[leave]
             old_cty = firms.county[mv].copy()
-            firms.county[mv] = _choose_county(geo, choice[leave], rng)
+            firms.county[mv] = choose_county(geo, choice[leave], rng)
             moved_pref[mv] = True
             if record:
                 move_parts.append(
@@ -459,7 +239,7 @@ def simulate(
         widx = np.flatnonzero(within)
         if len(widx):
             old_cty = firms.county[widx].copy()
-            new_cty = _choose_county(geo, geo.county_pref[old_cty], rng)
+            new_cty = choose_county(geo, geo.county_pref[old_cty], rng)
             real = new_cty != old_cty
             widx, old_cty, new_cty = widx[real], old_cty[real], new_cty[real]
             firms.county[widx] = new_cty
@@ -482,8 +262,10 @@ def simulate(
             moved[widx] = True
 
         # 2. growth: AR(1) in log employment around a class-free mean, productivity drift
-        firms.logL = params.size_persistence * firms.logL + (1 - params.size_persistence) * np.log(params.size_mean) + rng.normal(
-            0.0, params.size_sd, n
+        firms.logL = (
+            params.size_persistence * firms.logL
+            + (1 - params.size_persistence) * np.log(params.size_mean)
+            + rng.normal(0.0, params.size_sd, n)
         )
         firms.logL = np.clip(firms.logL, 0.0, np.log(100_000.0))
         firms.logphi = firms.logphi + rng.normal(0.0, 0.08, n)
@@ -537,9 +319,7 @@ def simulate(
                 }
             )
         )
-        agg = pd.DataFrame(
-            {"county": firms.county, "ind": firms.ind, "employment": emp_now, "in_sample": in_sample}
-        )
+        agg = pd.DataFrame({"county": firms.county, "ind": firms.ind, "employment": emp_now, "in_sample": in_sample})
         agg = agg.groupby(["county", "ind"], sort=True).agg(
             firms=("employment", "size"), employment=("employment", "sum"), sample_firms=("in_sample", "sum")
         )
@@ -572,7 +352,9 @@ def simulate(
             state_rows.append(row)
         changed = np.argwhere(np.triu(~np.isclose(d_eff, geo.dist), 1))
         for i, j in changed:
-            dist_rows.append({"year": year, "origin": geo.pref_codes[i], "dest": geo.pref_codes[j], "distance_km": d_eff[i, j]})
+            dist_rows.append(
+                {"year": year, "origin": geo.pref_codes[i], "dest": geo.pref_codes[j], "distance_km": d_eff[i, j]}
+            )
         log.info("year %d: %d firms, %d in sample, lambda %.2f", year, len(firms.id), len(sel), state.lam)
 
     panel = pd.concat(panel_parts, ignore_index=True).sort_values(["year", "true_firm_id"], kind="stable")
@@ -625,7 +407,7 @@ def _observability(moves: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
 
 
 def _params_dict(p: WorldParams) -> dict[str, Any]:
-    d = {k: v for k, v in vars(p).items()}
+    d = dict(vars(p))
     d["classes_order"] = list(CLASSES)
     d["moving_cost"] = "beta_log_distance * ln(distance_km) + beta_border * crosses_provincial_border"
     return json.loads(json.dumps(d))

@@ -18,6 +18,7 @@ from yrd.boundaries import centroids, distance_matrix
 from yrd.industry import relocation_class
 from yrd.synthetic.model import SimulationResult, WorldParams, build_geography, simulate
 
+
 def model_inputs(
     prefectures: gpd.GeoDataFrame,
     counties: gpd.GeoDataFrame,
@@ -47,16 +48,24 @@ def model_inputs(
     return geo, ind, ind4
 
 
-def run_world(inputs: dict[str, Any], model_cfg: dict[str, Any], seed: int, start: int, end: int,
-              allowed_counties: set[str] | None = None) -> SimulationResult:
-    """Read the inputs (paths), build the geography and simulate."""
+def run_world(
+    inputs: dict[str, Any],
+    model_cfg: dict[str, Any],
+    seed: int,
+    start: int,
+    end: int,
+    allowed_counties: set[str] | None = None,
+) -> SimulationResult:
+    """Read the inputs (paths: ``prefectures`` and ``counties`` boundaries, ``census``, industry
+    ``classes`` and ``names_2002``, the NBS list of GB/T 4754-2002 classes), build the geography
+    and simulate."""
     params = WorldParams.from_config({**model_cfg, "seed": seed}, start, end)
     geo, ind, ind4 = model_inputs(
         gpd.read_parquet(inputs["prefectures"]),
         gpd.read_parquet(inputs["counties"]),
         pd.read_csv(inputs["census"], dtype={"city_code": str}),
         pd.read_csv(inputs["classes"], dtype={"code": str}),
-        pd.read_csv(inputs["industry4"], dtype=str),
+        pd.read_csv(inputs["names_2002"], dtype=str),
         allowed_counties,
         params,
     )

@@ -1,0 +1,50 @@
+# The claims table (results/<study>/claims.csv, claims.html): the stated test of each claim
+# C1-C7 on the pipeline's tables (yrd.claims; config claims.*).
+
+
+rule claims:
+    input:
+        concentration=f"{RESULTS}metrics/concentration.parquet",
+        specialisation=f"{RESULTS}metrics/specialisation.parquet",
+        similarity=f"{RESULTS}metrics/similarity.parquet",
+        moves=f"{RESULTS}relocations/moves.parquet",
+        firm_years=f"{RESULTS}clean/firm_years.parquet",
+        boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
+        shanghai=f"{RESULTS}flows/shanghai.parquet",
+        gapminder="resources/gapminder/gapminder.csv",
+        industries="resources/industry/gb2002_2digit.csv",
+        integration=claims_integration(),
+        segmentation=claims_segmentation(),
+        indicators=claims_indicators(),
+    output:
+        table=report(
+            f"{RESULTS}claims.csv",
+            caption="../report/claims.rst",
+            category="0. Claims",
+            labels={"table": "claims (CSV)"},
+        ),
+        html=report(
+            f"{RESULTS}claims.html",
+            caption="../report/claims.rst",
+            category="0. Claims",
+            labels={"table": "claims (table view)"},
+        ),
+    log:
+        f"{RESULTS}logs/claims.log",
+    benchmark:
+        f"{RESULTS}benchmarks/claims.tsv"
+    conda:
+        "../../environment.yml"
+    resources:
+        mem_mb=3000,
+    params:
+        claims=config_provider("claims"),
+        region_set=config_provider("geography", "region_set"),
+        start=config_provider("period", "start"),
+        end=config_provider("period", "end"),
+        synthetic=config_provider("run", "synthetic"),
+        run=config_provider("run", "name"),
+    message:
+        "Claims C1-C7: stated tests on the pipeline's tables -> verdicts"
+    script:
+        "../scripts/claims.py"

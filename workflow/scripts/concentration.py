@@ -1,0 +1,6 @@
+"""Rule concentration: concentration of each industry by year and level (yrd.metrics.apply.metric_table_rule)."""
+
+from yrd.logs import configure_logging
+from yrd.metrics.apply import metric_table_rule
+
+metric_table_rule(snakemake, "concentration", configure_logging(snakemake))  # noqa: F821

@@ -1,0 +1,30 @@
+"""Rule scenarios: counterfactual distances predicted by the pooled gravity model with the fixed
+effects held (yrd.flows.scenarios). When the pooled model cannot be used, the rows say
+"not estimable" with the reason."""
+
+import geopandas as gpd
+import pandas as pd
+
+from yrd.flows import model_unavailable, prefecture_points, scenario_shares
+from yrd.flows.scenarios import resolve_targets
+from yrd.logs import configure_logging
+from yrd.regions import prefectures
+
+smk = snakemake  # noqa: F821
+log = configure_logging(smk)
+cells = pd.read_parquet(smk.input.fitted)
+coefs = pd.read_csv(smk.input.table)
+coef = coefs[coefs["model"] == "pooled"].set_index("term")["estimate"].to_dict()
+unavailable = model_unavailable(coefs, "pooled", ["log_distance"])
+if unavailable:
+    log.warning("scenarios not estimable: %s", unavailable)
+points = prefecture_points(gpd.read_parquet(smk.input.boundaries))
+groups = prefectures(smk.input.prefectures).set_index("code")["group"].to_dict()  # code -> region group
+groups = {c: g for c, g in groups.items() if c in set(cells["origin"])}
+targets = resolve_targets(smk.params.targets, groups)
+log.info("focus %s; targets %s", smk.params.focus, targets)
+out = scenario_shares(cells, coef, list(smk.params.scenarios), smk.params.focus, targets, points, unavailable)
+out.to_parquet(smk.output[0], index=False)
+post = out[(out["window"] == "post") & (out["group"] == "total")]
+cols = ["scenario", "target", "start_year", "end_year", "baseline_share", "scenario_share", "shift", "status"]
+log.info("post-event shares of the focus's outflow (all classes):\n%s", post[cols].to_string(index=False))

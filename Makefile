@@ -38,9 +38,10 @@ report: setup
 test: setup
 	$(BIN)/python -m pytest
 
-# The edit-test loop: unit tests only (no Snakemake end-to-end runs, marker `workflow`).
+# The edit-test loop: unit tests only, under a minute (no Snakemake end-to-end runs, marker
+# `workflow`, nor the docs build and Splink fits, marker `slow`).
 test-fast: setup
-	$(BIN)/python -m pytest -m "not workflow" -q
+	$(BIN)/python -m pytest -m "not workflow and not slow" -q
 
 lint: setup
 	$(BIN)/snakemake --lint --configfile $(CONFIG)

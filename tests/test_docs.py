@@ -70,6 +70,7 @@ def test_generator_escapes_markdown_and_html():
     assert "| `s.b` | integer or null | ≥ 0, &lt; 5 | - | *Optional*. |" in page
 
 
+@pytest.mark.slow
 def test_rule_graph_picture_is_current(root):
     """docs/img/rulegraph.svg shows the rules of the default study's rule graph (`make docs-dag`)."""
     svg = (root / "docs" / "img" / "rulegraph.svg").read_text(encoding="utf-8")
@@ -90,6 +91,7 @@ def test_rule_graph_picture_is_current(root):
     )
 
 
+@pytest.mark.slow
 def test_mkdocs_build_strict(root, tmp_path):
     pytest.importorskip("mkdocs", reason="mkdocs is a dev dependency: make setup installs it")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}

@@ -11,6 +11,8 @@ from helpers.resources import place_names  # noqa: E402
 from yrd.linking import compare_linkers, link_firms_splink, link_records  # noqa: E402
 from yrd.validation import score_linking  # noqa: E402
 
+pytestmark = pytest.mark.slow  # fits Splink models: in `make test`, not in `make test-fast`
+
 
 @pytest.fixture(scope="module")
 def world():

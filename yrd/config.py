@@ -8,6 +8,8 @@ Errors name the key and what was expected, e.g.::
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -27,7 +29,15 @@ class ConfigError(UserError, ValueError):
 
 def load_schema(path: str | Path) -> dict[str, Any]:
     """The configuration's JSON Schema (``config/schemas/config.schema.yaml``, passed by the
-    Snakefile), checked to be a valid draft 2020-12 schema."""
+    Snakefile), checked to be a valid draft 2020-12 schema. A copy: parsed once per file
+    version (path, size, modification time) and process."""
+    p = Path(path).resolve()
+    st = p.stat()
+    return copy.deepcopy(_load_schema(p, st.st_size, st.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_schema(path: Path, size: int, mtime_ns: int) -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
         schema = yaml.safe_load(fh)
     Draft202012Validator.check_schema(schema)

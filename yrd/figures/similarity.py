@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from yrd.claims import linear_trend, mean_pairwise
-from yrd.figures.common import finish, group_colour, p_text, place_axes
+from yrd.figures.common import finish, group_colour, p_text, place_axes, source_note
 from yrd.plotting import bilingual
 from yrd.regions import GROUPS
 
@@ -153,6 +153,4 @@ def similarity_trend_figure(
 
 def similarity_source(path: str, synthetic: bool) -> str:
     """Source line of the C5 figures (:func:`yrd.figures.common.source_note`)."""
-    from yrd.figures.common import source_note
-
     return source_note([path], synthetic, "UNIDO structural similarity of employment by 2-digit industry.")

@@ -36,6 +36,7 @@ include: "workflow/rules/geography.smk"
 include: "workflow/rules/synthetic.smk"
 include: "workflow/rules/clean.smk"
 include: "workflow/rules/metrics.smk"
+include: "workflow/rules/integration.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/flows.smk"
 include: "workflow/rules/claims.smk"
@@ -64,6 +65,8 @@ rule all:
         f"{RESULTS}metrics/similarity.parquet",
         f"{RESULTS}metrics/kdensity.parquet",
         f"{RESULTS}metrics/kdensity_summary.parquet",
+        f"{RESULTS}integration/index.parquet",
+        f"{RESULTS}figures/integration_index.png",
         segmentation_outputs(),
         flows_outputs(),
         report_outputs(),

@@ -95,6 +95,7 @@ def test_plugin_metric_is_known_after_loading_the_plugin(tmp_path):
         encoding="utf-8",
     )
     shutil.copytree(ROOT / "config", tmp_path / "config")
+    shutil.copytree(ROOT / "resources" / "transport_times", tmp_path / "resources" / "transport_times")
     cfg = {
         "metrics": {"plugins": ["my_metrics"], "concentration": ["hoover", "toy_top_share_cfg"]},
         "claims": {"skip": ["C1"]},

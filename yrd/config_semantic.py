@@ -5,7 +5,7 @@ whatever the configuration asks for either runs or stops the run with a message 
 key, the value and what is allowed:
 
 * every configured file exists and is a regular file (``ingest.*``, ``metrics.segmentation.prices``,
-  ``claims.c1.integration``, ``claims.c4.indicators``, ``flows.distances``), and every
+  ``claims.c1.integration``, ``claims.c4.indicators``, ``flows.distances``, ``integration.*``), and every
   ``metrics.plugins`` module can be imported;
 * every metric name is registered, after importing the plugins, with a close-match suggestion
   ("did you mean 'ellison_glaeser'?");
@@ -77,6 +77,9 @@ def file_errors(config: Mapping[str, Any], base: Path) -> Iterator[str]:
     yield from check_file("claims.c1.integration", claims.get("c1", {}).get("integration"), base)
     yield from check_file("claims.c4.indicators", claims.get("c4", {}).get("indicators"), base)
     yield from check_file("flows.distances", config.get("flows", {}).get("distances"), base)
+    integ = config.get("integration", {})
+    yield from check_file("integration.road_times", integ.get("road_times"), base)
+    yield from check_file("integration.cities", integ.get("cities"), base)
     if config.get("run", {}).get("synthetic", True):
         for key in ("files", "money_unit", "encodings"):
             if ingest.get(key):
@@ -143,6 +146,7 @@ def year_errors(config: Mapping[str, Any]) -> Iterator[str]:
     if not config.get("run", {}).get("synthetic", True):
         yield from _years_in_period("ingest.files", list((ingest.get("files") or {}).keys()), start, end)
     claims = config.get("claims", {})
+    yield from _years_in_period("integration.base_year", config.get("integration", {}).get("base_year"), start, end)
     yield from _years_in_period("claims.c2.window", claims.get("c2", {}).get("window"), start, end)
     yield from _years_in_period("claims.c3.start", claims.get("c3", {}).get("start"), start, end)
     yield from _years_in_period("claims.c3.end", claims.get("c3", {}).get("end"), start, end)

@@ -44,6 +44,7 @@ rule claims:
         end=config_provider("period", "end"),
         synthetic=config_provider("run", "synthetic"),
         run=config_provider("run", "name"),
+        c1_measure=config_provider("integration", "c1_measure"),
     message:
         "Claims C1-C7: stated tests on the pipeline's tables -> verdicts"
     script:

@@ -168,14 +168,12 @@ def flows_outputs():
 
 def claims_integration():
     """C1's integration measure: claims.c1.integration (a table with year, integration) when set;
-    else the synthetic world's prefecture_years (lambda(t)) when the run is synthetic; else none
-    (the year is used)."""
+    else the measured index from real road travel times (rule integration_index), for synthetic
+    and user data alike (claims never read the synthetic world's truth)."""
     path = config["claims"]["c1"]["integration"]
     if path:
         return path
-    if config["run"]["synthetic"]:
-        return synthetic_truth("prefecture_years.parquet")
-    return []
+    return f"{RESULTS}integration/index.parquet"
 
 
 def claims_segmentation():

@@ -56,6 +56,8 @@ rule fig_c1_concentration:
         alpha=config_provider("claims", "alpha"),
         synthetic=config_provider("run", "synthetic"),
         plotting=config_provider("plotting"),
+        region_set=config_provider("geography", "region_set"),
+        c1_measure=config_provider("integration", "c1_measure"),
     message:
         "C1 figure: concentration ({params.c1[metrics]}) and specialisation against integration"
     script:

@@ -22,11 +22,13 @@ prefectures = pd.read_parquet(inp.boundaries, columns=["code", "group", "yrd16_2
 
 def c1():
     c1 = cfg["c1"]
-    if inp.get("integration"):
-        source = "configured integration table" if c1["integration"] else "synthetic world's lambda(t)"
-        integ = C.integration_path(years, C.read_table(inp.integration), source)
-    else:
-        integ = C.integration_path(years)
+    integ, _ = C.c1_integration(
+        inp.integration,
+        years,
+        configured=bool(c1["integration"]),
+        region_set=p.region_set,
+        measure=p.c1_measure,
+    )
     series = C.c1_series(
         pd.read_parquet(inp.concentration),
         pd.read_parquet(inp.specialisation),

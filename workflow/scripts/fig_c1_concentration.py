@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from yrd.claims import c1_series, integration_path, read_table
+from yrd.claims import c1_integration, c1_series
 from yrd.figures.common import save, source_note
 from yrd.figures.concentration import concentration_integration_figure
 from yrd.logs import configure_logging
@@ -15,17 +15,21 @@ cjk = setup_fonts(p.plotting["font"])
 c1 = p.c1
 conc = pd.read_parquet(smk.input.concentration)
 spec = pd.read_parquet(smk.input.specialisation)
-if smk.input.get("integration"):
-    source = "configured integration table" if c1["integration"] else "the synthetic world's integration lambda(t)"
-    integ = integration_path(conc["year"].unique(), read_table(smk.input.integration), source)
-    x_label = (
-        bilingual("一体化指数", "integration index (configured table)", cjk)
-        if c1["integration"]
-        else bilingual("一体化 λ(t)", "integration lambda(t) of the synthetic world (0-1)", cjk)
+integ, _ = c1_integration(
+    smk.input.integration,
+    sorted(conc["year"].unique()),
+    configured=bool(c1["integration"]),
+    region_set=p.region_set,
+    measure=p.c1_measure,
+)
+if c1["integration"]:
+    x_label = bilingual("一体化指数", "integration index (configured table)", cjk)
+elif p.c1_measure == "travel_time_index":
+    x_label = bilingual(
+        "一体化指数：基年通行时间 / 当年通行时间", "integration: T(base year) / T(year), road travel time", cjk
     )
 else:
-    integ = integration_path(conc["year"].unique())
-    x_label = bilingual("年份（无一体化指标）", "year (no integration measure)", cjk)
+    x_label = bilingual("平均市场可达性", "mean travel-time market access", cjk)
 series = c1_series(
     conc, spec, integ, level=c1["level"], metrics=c1["metrics"], specialisation_metric=c1["specialisation"]
 )

@@ -33,7 +33,7 @@ from yrd.claims.base import (
     read_table,
     skipped_claim,
 )
-from yrd.claims.c1 import c1_series, c1_verdict, claim_c1, integration_path
+from yrd.claims.c1 import c1_integration, c1_series, c1_verdict, claim_c1, integration_path
 from yrd.claims.c2 import c2_conditions, c2_verdict, c2_window_flows, claim_c2
 from yrd.claims.c3 import c3_verdict, c3_yearly, claim_c3
 from yrd.claims.c4 import DIMENSIONS, c4_tier_check, c4_verdict, claim_c4
@@ -63,6 +63,7 @@ __all__ = [
     "QuadraticFit",
     "STATEMENTS",
     "VERDICTS",
+    "c1_integration",
     "c1_series",
     "c1_verdict",
     "c2_conditions",

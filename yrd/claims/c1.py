@@ -16,8 +16,8 @@ def integration_path(years: Sequence[int], table: pd.DataFrame | None = None, so
     """Integration measure by year: ``year``, ``integration``, ``source``.
 
     ``table``: columns ``year`` and ``integration``, several rows per year allowed (averaged):
-    a user's integration index, or the synthetic world's ``prefecture_years`` (lambda(t), the
-    same in every prefecture). Without a table the measure is the year itself.
+    a user's integration index or one measure of :mod:`yrd.integration`. Without a table the
+    measure is the year itself.
     """
     years = sorted(int(y) for y in years)
     if table is not None:
@@ -30,6 +30,26 @@ def integration_path(years: Sequence[int], table: pd.DataFrame | None = None, so
     d = d[d["year"].isin(years)].sort_values("year").reset_index(drop=True)
     d["source"] = src
     return d
+
+
+def c1_integration(
+    path: str, years: Sequence[int], *, configured: bool, region_set: str, measure: str
+) -> tuple[pd.DataFrame, str]:
+    """C1's integration axis and a description of it.
+
+    ``configured`` (``claims.c1.integration`` set): the user's table at ``path`` (``year``,
+    ``integration``). Otherwise ``path`` is the measured index ``integration/index.parquet``
+    (:mod:`yrd.integration`): ``measure`` (``travel_time_index`` = T(base)/T(t), the inverse of the
+    population-weighted mean road travel time relative to the base year) for ``region_set``.
+    Claims never read the synthetic world's own lambda(t)."""
+    from yrd.claims.base import read_table
+    from yrd.integration import c1_integration_series
+
+    if configured:
+        return integration_path(years, read_table(path), "configured integration table"), "configured integration table"
+    source = f"{measure} of {region_set} from real road travel times (Ma and Tang 2024)"
+    series = c1_integration_series(pd.read_parquet(path), region_set, measure)
+    return integration_path(years, series, source), source
 
 
 def c1_series(

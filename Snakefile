@@ -55,6 +55,7 @@ rule all:
         f"{RESULTS}geography/distances_county.parquet",
         f"{RESULTS}figures/study_area.png",
         f"{RESULTS}provenance.json",
+        f"{RESULTS}data_sources.csv",
         synthetic_outputs(),
         f"{RESULTS}clean/firm_years.parquet",
         f"{RESULTS}clean/reconciliation.csv",

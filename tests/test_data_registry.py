@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-REGISTRY = pd.read_csv(ROOT / "resources" / "versions.csv", dtype=str)
+REGISTRY = pd.read_csv(ROOT / "resources" / "versions.csv", dtype=str, keep_default_na=False)
 
 
 @pytest.mark.parametrize("row", REGISTRY.to_dict("records"), ids=list(REGISTRY["path"]))
@@ -31,7 +31,7 @@ def test_every_shipped_data_file_is_registered():
 def test_registry_rows_are_complete():
     cols = ["name", "path", "kind", "version", "source", "licence", "citation", "used_by", "bytes", "sha256"]
     assert list(REGISTRY.columns) == cols
-    assert not REGISTRY[cols].isna().any().any()
+    assert (REGISTRY[cols] != "").all().all()
     assert set(REGISTRY["kind"]) <= {"real public", "project"}
 
 
@@ -46,3 +46,22 @@ def test_every_real_dataset_has_its_licence_beside_it(folder):
         (ROOT / "resources" / folder / n).read_text(errors="ignore") for n in names if not n.endswith(".csv")
     )
     assert "icen" in text or "PDDL" in text  # licence or licensed named in the shipped notes
+
+
+def test_data_sources_table_of_a_synthetic_and_a_user_run():
+    import yaml
+
+    from yrd.data_sources import data_sources
+
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    t = data_sources(ROOT / "resources" / "versions.csv", config)
+    assert t.iloc[0]["kind"] == "synthetic" and "SYNTHETIC" in t.iloc[0]["used_by"]
+    assert set(t["dataset"]) >= {"ma_tang_road_times", "dose", "worldbank", "gapminder"}
+    assert "C4" in t.set_index("dataset").loc["dose", "used_by"]
+    user = {**config, "run": {"name": "mine", "synthetic": False}}
+    user["ingest"] = {**config["ingest"], "files": {"2000": "data/a.csv", "2001": ["data/b1.csv", "data/b2.csv"]}}
+    user["claims"] = {**config["claims"], "c1": {**config["claims"]["c1"], "integration": "data/lambda.csv"}}
+    u = data_sources(REGISTRY, user)
+    assert (u["kind"] == "synthetic").sum() == 0
+    assert u.iloc[0]["files"] == "data/a.csv; data/b1.csv; data/b2.csv"
+    assert "claims.c1.integration (user-supplied)" in set(u["dataset"])

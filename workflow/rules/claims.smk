@@ -14,6 +14,8 @@ rule claims:
         gapminder="resources/gapminder/gapminder.csv",
         industries="resources/industry/gb2002_2digit.csv",
         integration=claims_integration(),
+        index=f"{RESULTS}integration/index.parquet",
+        dose="resources/dose/dose_china.csv",
         segmentation=claims_segmentation(),
         indicators=claims_indicators(),
     output:

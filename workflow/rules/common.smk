@@ -202,7 +202,7 @@ CLAIM_FIGURES = {
 
 def report_outputs():
     """Claim figures (not for claims in claims.skip), the flow figures and the claims table; the C4
-    figures only when their data are configured."""
+    market segmentation figure only when price panels are configured."""
     skip = set(config["claims"]["skip"])
     out = [
         f"{RESULTS}figures/{name}"
@@ -218,6 +218,6 @@ def report_outputs():
     ]
     if "C4" not in skip and claims_segmentation():
         out.append(f"{RESULTS}figures/c4_market_segmentation.png")
-    if "C4" not in skip and claims_indicators():
+    if "C4" not in skip:
         out.append(f"{RESULTS}figures/c4_integration_profile.png")
     return out

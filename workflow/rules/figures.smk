@@ -188,7 +188,10 @@ rule fig_c4_segmentation:
 
 rule fig_c4_profile:
     input:
-        claims_indicators(),
+        indicators=claims_indicators(),
+        index=f"{RESULTS}integration/index.parquet",
+        dose="resources/dose/dose_china.csv",
+        segmentation=claims_segmentation(),
     output:
         report(
             f"{RESULTS}figures/c4_integration_profile.png",
@@ -203,9 +206,13 @@ rule fig_c4_profile:
         mem_mb=1000,
     params:
         c4=config_provider("claims", "c4"),
+        alpha=config_provider("claims", "alpha"),
+        region_set=config_provider("geography", "region_set"),
+        start=config_provider("period", "start"),
+        end=config_provider("period", "end"),
         plotting=config_provider("plotting"),
     message:
-        "C4 figure: the six-dimension integration profile from {input}"
+        "C4 figure: integration dimensions (measured, or the configured indicator table)"
     script:
         "../scripts/fig_c4_profile.py"
 

@@ -26,3 +26,32 @@ rule provenance:
         "Provenance: checksums of {params.n_raw} raw inputs, configuration, code and package versions"
     script:
         "../scripts/provenance.py"
+
+
+# The report's data table: every input, real public, user-supplied or synthetic, with its
+# licence, citation and the claims using it (yrd.data_sources).
+rule data_sources:
+    input:
+        registry="resources/versions.csv",
+    output:
+        report(
+            f"{RESULTS}data_sources.csv",
+            caption="../report/data_sources.rst",
+            category="0. Run",
+            labels={"table": "inputs: real, user-supplied, synthetic"},
+        ),
+    log:
+        f"{RESULTS}logs/data_sources.log",
+    conda:
+        "../../environment.yml"
+    params:
+        run=config_provider("run"),
+        synthetic=config_provider("synthetic"),
+        ingest=config_provider("ingest"),
+        claims=config_provider("claims"),
+        metrics=config_provider("metrics"),
+        flows=config_provider("flows"),
+    message:
+        "The run's inputs: real public, user-supplied and synthetic, with licences and the claims using them"
+    script:
+        "../scripts/data_sources.py"

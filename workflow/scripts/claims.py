@@ -3,6 +3,7 @@
 import pandas as pd
 
 from yrd import claims as C
+from yrd.claims.c4_measured import measured_indicators
 from yrd.figures.common import codes_in_set, industry_labels, mapping_of
 from yrd.industry import industries
 from yrd.io import write_csv
@@ -43,7 +44,8 @@ def c1():
 def c4():
     segmentation = pd.read_parquet(inp.segmentation) if inp.get("segmentation") else None
     indicators = C.read_table(inp.indicators) if inp.get("indicators") else None
-    return C.claim_c4(segmentation, indicators, cfg["c4"], alpha)
+    measured = measured_indicators(pd.read_parquet(inp.index), pd.read_csv(inp.dose), p.region_set, years, segmentation)
+    return C.claim_c4(segmentation, indicators, cfg["c4"], alpha, measured)
 
 
 def c7():

@@ -18,6 +18,9 @@ DIMENSIONS = (
     "institution",
     "ecology",
 )
+#: Dimensions with a measured indicator in the pipeline (yrd.claims.c4_measured): ``economic``
+#: stands for the measurable outcomes of the paper's market and industry integration.
+MEASURED_DIMENSIONS = ("transport", "economic", "market")
 
 
 def c4_tier_check(indicators: pd.DataFrame, tiers: Sequence[Sequence[str]], year: int | None = None) -> pd.DataFrame:
@@ -54,11 +57,16 @@ def claim_c4(
     indicators: pd.DataFrame | None,
     cfg: Mapping[str, Any],
     alpha: float,
+    measured: pd.DataFrame | None = None,
 ) -> ClaimResult:
     """C4: ranking of the six dimensions from a configured indicator table (year, dimension,
-    value: higher = more integrated); market segmentation's trend (relative price method) is
-    reported when configured, but alone cannot rank the dimensions (-> inconclusive)."""
+    value: higher = more integrated); without one, the paper's ranking among the *measured*
+    dimensions (``measured``: :func:`yrd.claims.c4_measured.measured_indicators`, transport from
+    road travel times, economic from DOSE, market from price panels when given). Market
+    segmentation's trend alone cannot rank the dimensions (-> inconclusive)."""
     tiers = [list(cfg["tiers"][k]) for k in ("top", "middle", "bottom")]
+    if (indicators is None or indicators.empty) and measured is not None and not measured.empty:
+        return claim_c4_measured(measured, tiers, alpha)
     test = (
         "Rank of the six integration dimensions in the last year of the configured indicator table against "
         f"the paper's tiers (top {tiers[0]}, then {tiers[1]}, lowest {tiers[2]}): supported if every "
@@ -99,5 +107,47 @@ def claim_c4(
         "; ".join(parts),
         verdict,
         "; ".join(evidence) or "-",
+        details=details,
+    )
+
+
+def claim_c4_measured(measured: pd.DataFrame, tiers: Sequence[Sequence[str]], alpha: float) -> ClaimResult:
+    """C4 on the measured dimensions (:mod:`yrd.claims.c4_measured`): the verdict tests the
+    paper's ranking (transport highest and fastest) against every measured dimension of a lower
+    tier and names the dimensions it could not test."""
+    from yrd.claims.c4_measured import measured_ranking, summary_text
+
+    base = int(measured["base_year"].iloc[0])
+    last = int(measured["year"].max())
+    test = (
+        "Measured dimensions only. Each indicator (lower = more integrated) becomes a progress index "
+        f"x(base)/x(t) with base {base}; a dimension's index is the geometric mean of its indicators'. "
+        "Transport: population-weighted mean road travel time (Ma and Tang 2024); economic: CV of GDP per "
+        "capita and of the manufacturing share across SH/JS/ZJ/AH (DOSE), the measurable outcomes of the "
+        "paper's market and industry integration; market: relative-price segmentation only with price panels. "
+        f"Supported if transport's progress in {last} (level) and its trend of ln progress (speed, OLS with "
+        "Newey-West s.e., pyfixest) exceed those of every measured lower-tier dimension, each speed "
+        f"difference > 0 with p < {alpha}; not supported if a lower-tier dimension is significantly faster "
+        "(the level, without a standard error, cannot reject alone); else inconclusive."
+    )
+    verdict, table, details = measured_ranking(measured, tiers, alpha)
+    measured_dims = sorted(set(measured["dimension"]))
+    stated = [d for t in tiers for d in t]
+    untested = [d for d in stated if d not in measured_dims]
+    if "market" not in measured_dims:
+        untested_text = "market (relative prices: no price panel, metrics.segmentation.prices)"
+        others = [d for d in untested if d != "market"]
+    else:
+        untested_text, others = "", untested
+    could_not = ", ".join([x for x in [untested_text, *others] if x])
+    details.update({"ranking": table, "indicators": measured, "untested": untested})
+    return ClaimResult(
+        "C4",
+        test,
+        summary_text(table, measured),
+        verdict,
+        "figures/c4_integration_profile.png; integration/index.parquet; resources/dose/dose_china.csv",
+        f"Not tested (no data): {could_not}. The economic dimension is placed in tier "
+        f"{next((i + 1 for i, t in enumerate(tiers) if 'economic' in t), 'none')} by claims.c4.tiers.",
         details=details,
     )

@@ -1,10 +1,11 @@
-"""C4: market segmentation over time and the six-dimension integration profile (only when
-the data are configured; no indicator is invented)."""
+"""Integration figures: the measured integration index, C4's measured dimensions, market
+segmentation over time and a user's six-dimension profile (no indicator is invented)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from yrd.claims import linear_trend
@@ -18,6 +19,13 @@ DIMENSION_LABELS = {
     "information": ("信息", "information"),
     "institution": ("制度", "institution"),
     "ecology": ("生态", "ecology"),
+    "economic": ("经济", "economic"),
+}
+INDICATOR_LABELS = {
+    "mean_travel_time": ("平均公路通行时间", "mean road travel time"),
+    "gdp_per_capita_dispersion": ("人均GDP变异系数", "CV of GDP per capita"),
+    "manufacturing_share_dispersion": ("制造业比重变异系数", "CV of manufacturing share"),
+    "relative_price_segmentation": ("市场分割指数", "market segmentation index"),
 }
 
 
@@ -119,4 +127,55 @@ def integration_index_figure(index: pd.DataFrame, region_set: str, *, cjk: bool,
         "长三角一体化指数（实测公路通行时间）", "YRD integration index from measured road travel times", cjk
     )
     sub = "T(t) = sum P_i P_j T_ij(t) / sum P_i P_j over pairs; MA_i = sum_j P_j T_ij^-theta; P = census population (integration.weight)"
+    return finish(fig, title=title, subtitle=sub, source=source, synthetic=False, cjk=cjk)
+
+
+def measured_profile_figure(
+    indicators: pd.DataFrame,
+    ranking: pd.DataFrame,
+    untested: Sequence[str],
+    verdict: str,
+    *,
+    cjk: bool,
+    source: str,
+):
+    """C4 on the measured dimensions (:mod:`yrd.claims.c4_measured`): left, every indicator's
+    progress index x(base)/x(t) by year (solid: the dimension's geometric mean); right, each
+    dimension's level (progress in the last year) and speed (%/year with 95% interval). The
+    dimensions without data are named, not drawn."""
+    import matplotlib.pyplot as plt
+
+    colours = {"transport": "#1a9641", "economic": "#d7191c", "market": "#fdae61"}
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 5.0), gridspec_kw={"width_ratios": [1.6, 1]})
+    base = int(indicators["base_year"].iloc[0])
+    for (dim, ind), g in indicators.groupby(["dimension", "indicator"]):
+        g = g.sort_values("year")
+        lab = bilingual(*INDICATOR_LABELS.get(ind, (ind, ind)), cjk)
+        ls = "-" if ind == "mean_travel_time" else "--"
+        ax.plot(g["year"], g["progress"], ls=ls, marker="o", ms=2.5, lw=1.2, color=colours.get(dim, "#555"), label=lab)
+    from yrd.claims.c4_measured import dimension_progress
+
+    for dim, g in dimension_progress(indicators).groupby("dimension"):
+        if indicators.loc[indicators["dimension"] == dim, "indicator"].nunique() > 1:
+            g = g.sort_values("year")
+            zh, en = DIMENSION_LABELS.get(dim, (dim, dim))
+            ax.plot(g["year"], g["progress"], lw=2.6, color=colours.get(dim, "#555"), label=bilingual(zh, en, cjk))
+    ax.axhline(1, color="#777", lw=0.8)
+    ax.set_xlabel(bilingual("年份", "year", cjk))
+    ax.set_ylabel(bilingual(f"进展指数 x({base})/x(t)", f"progress x({base})/x(t)", cjk))
+    ax.legend(fontsize=7, loc="upper left")
+    ax.grid(alpha=0.3)
+    r = ranking.assign(first=ranking["dimension"].ne("transport")).sort_values(["first", "dimension"])
+    ypos = np.arange(len(r))
+    ax2.barh(ypos, 100 * r["speed"], xerr=1.96 * 100 * r["se"], color=[colours.get(d, "#555") for d in r["dimension"]])
+    ax2.set_yticks(ypos, [bilingual(*DIMENSION_LABELS.get(d, (d, d)), cjk) for d in r["dimension"]])
+    for y, row in zip(ypos, r.itertuples(), strict=True):
+        ax2.text(0.02, y + 0.32, f"level {row.level:.2f}", transform=ax2.get_yaxis_transform(), fontsize=8)
+    ax2.set_xlabel(bilingual("速度（%/年）", "speed: trend of ln progress, %/yr (95% CI)", cjk))
+    ax2.invert_yaxis()
+    ax2.grid(axis="x", alpha=0.3)
+    ax2.set_title(f"C4: {verdict}", fontsize=10)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    title = bilingual("长三角一体化：可测量的维度", "YRD integration: the dimensions that can be measured", cjk)
+    sub = "Not tested (no data): " + ", ".join(untested) + ". Real data: Ma and Tang (2024) travel times; DOSE v2.11."
     return finish(fig, title=title, subtitle=sub, source=source, synthetic=False, cjk=cjk)

@@ -314,60 +314,7 @@ def test_c5_no_data_when_the_region_set_is_not_covered():
     assert C.claim_c5(_similarity(lambda y: 0.9), ["a", "b", "z"], C5_CFG, ALPHA).verdict == "no data"
 
 
-# ------------------------------------------------------------------------------------- C6
-C6_CFG = {
-    "year": 2002,
-    "countries": ["Germany", "Portugal", "Greece", "France"],
-    "paper": {"Germany": 14, "Portugal": -46, "Greece": -46},
-    "tolerance_pp": 5.0,
-}
-
-
-def _gapminder(gdp: dict[str, float]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [(c, 2002, 10_000_000, v) for c, v in gdp.items()], columns=["country", "year", "pop", "gdpPercap"]
-    )
-
-
-def test_c6_supported_when_the_paper_is_reproduced():
-    # equal populations: the average is the mean; choose values with the paper's gaps
-    avg = 100.0
-    gdp = {"Germany": 114.0, "Portugal": 54.0, "Greece": 54.0}
-    gdp["France"] = 4 * avg - sum(gdp.values())
-    r = C.claim_c6(_gapminder(gdp), C6_CFG)
-    assert r.verdict == "supported"
-    assert "Italy" in r.notes and "no data" in r.notes
-
-
-def test_c6_not_supported_on_the_real_gapminder_data(root):
-    g = pd.read_csv(root / "resources" / "gapminder" / "gapminder.csv")
-    eu14 = [
-        "Austria",
-        "Belgium",
-        "Denmark",
-        "Finland",
-        "France",
-        "Germany",
-        "Greece",
-        "Ireland",
-        "Italy",
-        "Netherlands",
-        "Portugal",
-        "Spain",
-        "Sweden",
-        "United Kingdom",
-    ]
-    r = C.claim_c6(g, {**C6_CFG, "countries": eu14})
-    gaps = r.details["gaps"].set_index("country")["gap_pct"]
-    assert r.verdict == "not supported"
-    assert gaps["Germany"] == pytest.approx(4.8, abs=0.1)
-    assert gaps["Portugal"] == pytest.approx(-30.3, abs=0.1)
-
-
-def test_c6_no_data_when_a_country_is_missing():
-    r = C.claim_c6(_gapminder({"Germany": 1.0, "France": 1.0}), C6_CFG)
-    assert r.verdict == "no data"
-    assert C.claim_c6(None, C6_CFG).verdict == "no data"
+# C6: tests/test_claims_c6.py
 
 
 # ------------------------------------------------------------------------------------- C7

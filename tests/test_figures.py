@@ -317,21 +317,48 @@ def test_c5_figures(tmp_path, cjk, prefectures):
 
 
 def test_c6_figure(tmp_path, cjk):
-    g = pd.DataFrame(
+    countries = {"Germany": "DEU", "Portugal": "PRT", "Greece": "GRC", "France": "FRA", "Luxembourg": "LUX"}
+    gdp_pc = {"Germany": 114.0, "Portugal": 54.0, "Greece": 60.0, "France": 100.0, "Luxembourg": 300.0}
+    wb = [(n, countries[n], 2002) for n in countries]
+    cols = ["Country Name", "Country Code", "Year", "Value"]
+    gdp = pd.DataFrame([(*r, gdp_pc[r[0]] * 10) for r in wb], columns=cols)
+    pop = pd.DataFrame([(*r, 10.0) for r in wb], columns=cols)
+    gapminder = pd.DataFrame(  # no Luxembourg, as in Gapminder
         {
             "country": ["Germany", "Portugal", "Greece", "France"],
             "year": 2002,
-            "pop": [80, 10, 10, 60],
-            "gdpPercap": [30.0, 20.0, 22.0, 29.0],
+            "pop": 10,
+            "gdpPercap": [30.0, 20, 22, 29],
         }
     )
-    gaps = C.eu_gaps(g, 2002, ["Germany", "Portugal", "Greece", "France"])
-    fig = eu.eu_disparities_figure(
-        gaps, {"Germany": 14, "Portugal": -46, "Greece": -46}, year=2002, tolerance_pp=5, cjk=cjk, source=SRC
+    dose = pd.DataFrame(
+        {
+            "country": "Italy",
+            "region": ["Lombardia", "Lazio", "Calabria"],
+            "GID_0": "ITA",
+            "year": 2002,
+            "grp_lcu": [300.0, 250.0, 140.0],
+            "pop": 10.0,
+            "grp_pc_lcu": [30.0, 25.0, 14.0],
+            "fx": 1.06,
+            "PPP": 0.82,
+        }
     )
+    cfg = {
+        "year": 2002,
+        "countries": list(countries),
+        "paper": {"Germany": 14, "Portugal": -46, "Greece": -46},
+        "italy_gap_pct": 70,
+        "tolerance_pp": 5,
+    }
+    doc = C.c6_document(cfg, worldbank_gdp=gdp, worldbank_pop=pop, gapminder=gapminder, dose=dose)
+    fig = eu.eu_disparities_figure(doc, cjk=cjk, source=SRC)
     texts = _png(fig, tmp_path)
     assert not _has_mark(texts)
-    assert any("paper -46%" in t for t in texts) and any("Italy" in t for t in texts)
+    assert any("paper -46%" in t for t in texts) and any("paper 70%" in t for t in texts)
+    assert any("(max − min) / national" in t for t in texts)
+    assert any("Luxembourg" in t for t in texts) and any("no data" in t for t in texts)  # no PPP for Luxembourg
+    assert any("▸" in t for t in texts)  # Luxembourg's bar is cut at the axis end
 
 
 def test_c7_lq_maps(tmp_path, cjk, prefectures):

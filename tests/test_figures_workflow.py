@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from PIL import Image
@@ -56,6 +58,21 @@ def test_claims_table_has_every_claim_with_an_allowed_verdict(run):
     assert "transport: progress" in c4["value"] and "economic: progress" in c4["value"]
     assert "information" in c4["notes"] and "ecology" in c4["notes"] and "institution" in c4["notes"]
     assert (t["test"].str.len() > 20).all() and (t["evidence"].str.len() > 0).all()
+
+
+def test_c6_json_is_written_with_every_basis_and_matches_the_claims_row(run):
+    doc = json.loads((run / "results" / "tiny" / "claims" / "c6.json").read_text(encoding="utf-8"))
+    t = pd.read_csv(run / "results" / "tiny" / "claims.csv", dtype=str, keep_default_na=False).set_index("claim")
+    assert doc["claim"] == "C6" and doc["verdict"] == t.loc["C6", "verdict"]
+    assert [b["id"] for b in doc["bases"]] == [
+        "market_fx",
+        "market_fx_unweighted",
+        "ppp_gapminder",
+        "dose_fx",
+        "dose_ppp",
+    ]
+    assert all(b["available"] for b in doc["bases"]) and doc["italy"]["available"]
+    assert "claims/c6.json" in t.loc["C6", "evidence"]
 
 
 def test_report_contains_figures_claims_and_config(run):

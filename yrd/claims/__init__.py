@@ -4,8 +4,9 @@ Zhang Erzhen and Fang Yong, *长三角一体化与苏南竞争力*. For each cla
 ``claim_cN(...)`` takes plain tables and the claim's config block and returns a
 :class:`ClaimResult`: the statement (English and the paper's Chinese words), the stated test in
 words (with the thresholds of the config), the numbers behind it, the verdict and the evidence
-files. The package has one module per claim (``c1`` ... ``c7``), the statistics (``stats``),
-the shared types (``base``) and the HTML view (``render``); :func:`claims_table` stacks them into ``results/claims.csv``.
+files. The package has one module per claim (``c1`` ... ``c7``; C6's bases in ``c6_bases``), the
+statistics (``stats``), the shared types (``base``) and the HTML view (``render``);
+:func:`claims_table` stacks them into ``results/claims.csv``.
 
 Verdicts (:data:`VERDICTS`) come only from the tests below, computed on the data:
 
@@ -13,7 +14,7 @@ Verdicts (:data:`VERDICTS`) come only from the tests below, computed on the data
 ``not supported``   the test's conditions fail as defined per claim;
 ``inconclusive``    part of the test holds, or the estimate is not significant;
 ``no data``         the data needed for the test are absent (the default for C4 and for the
-                    parts of C6/C7 the pipeline has no data for, listed in ``notes``);
+                    parts of C7 the pipeline has no data for, listed in ``notes``);
 ``off``             the study switched the claim off (``claims.skip``): not tested.
 
 Statistics: OLS with classical or Newey-West (HAC) standard errors and a Poisson trend
@@ -38,7 +39,14 @@ from yrd.claims.c2 import c2_conditions, c2_verdict, c2_window_flows, claim_c2
 from yrd.claims.c3 import c3_verdict, c3_yearly, claim_c3
 from yrd.claims.c4 import DIMENSIONS, c4_tier_check, c4_verdict, claim_c4
 from yrd.claims.c5 import c5_verdict, claim_c5, mean_pairwise
-from yrd.claims.c6 import c6_verdict, claim_c6, eu_gaps
+from yrd.claims.c6 import c6_document, c6_verdict, claim_c6, write_c6_json
+from yrd.claims.c6_bases import (
+    dose_per_capita,
+    gapminder_per_capita,
+    gaps_to_mean,
+    regional_gap,
+    worldbank_per_capita,
+)
 from yrd.claims.c7 import c7_verdict, claim_c7, foreign_share, lq_table, sunan_leading
 from yrd.claims.render import render_html
 from yrd.claims.stats import (
@@ -74,6 +82,7 @@ __all__ = [
     "c4_tier_check",
     "c4_verdict",
     "c5_verdict",
+    "c6_document",
     "c6_verdict",
     "c7_verdict",
     "claim_c1",
@@ -84,8 +93,10 @@ __all__ = [
     "claim_c6",
     "claim_c7",
     "claims_table",
-    "eu_gaps",
+    "dose_per_capita",
     "foreign_share",
+    "gapminder_per_capita",
+    "gaps_to_mean",
     "integration_path",
     "linear_trend",
     "lq_table",
@@ -95,7 +106,10 @@ __all__ = [
     "poisson_trend",
     "quadratic_fit",
     "read_table",
+    "regional_gap",
     "render_html",
     "skipped_claim",
     "sunan_leading",
+    "worldbank_per_capita",
+    "write_c6_json",
 ]

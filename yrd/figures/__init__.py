@@ -10,7 +10,7 @@ flows           C2: Shanghai's net outflows by class; C3: moves among Shanghai, 
 maps            flow map of Shanghai's outflows (observed, PPML fitted); C7: location-quotient maps
 similarity      C5: structural similarity heatmaps and the mean over time
 integration     C4: market segmentation and the six-dimension profile (only with configured data)
-eu              C6: EU disparities in 2002 from Gapminder
+eu              C6: EU disparities in 2002 at market exchange rates and PPP; Italy's regional gap
 kdensity        C7: Duranton-Overman K-densities of a localised and a dispersed industry
 
 The numbers behind the figures come from :mod:`yrd.claims`, so a figure and its verdict agree.

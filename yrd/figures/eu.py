@@ -1,10 +1,10 @@
-"""C6: EU disparities in 2002 from Gapminder against the paper's figures."""
+"""C6: EU disparities in 2002 against the paper's figures, on the main basis (market exchange
+rates, World Bank) and at PPP (Gapminder), with Italy's regional gap (DOSE)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-
-import pandas as pd
+from typing import Any
 
 from yrd.figures.common import finish
 from yrd.plotting import bilingual
@@ -28,80 +28,157 @@ COUNTRY_ZH = {
     "United Kingdom": "英国",
 }
 
-NOTE = (
-    "Why the numbers differ: Gapminder's GDP per capita is at purchasing-power parity (constant 2005 "
-    "international USD), which narrows the gaps of the poorer members compared with GDP per head at market "
-    "exchange rates; the average here is population-weighted over the EU members listed (Luxembourg is not in "
-    "Gapminder); the paper names no source and its '-46%' is closer to exchange-rate comparisons (likely a "
-    "Eurostat or press figure, not verified here). Italy's regional gap (70%): no regional GDP data in the "
-    "pipeline, not tested."
-)
+MAIN_COLOUR, PPP_COLOUR, PAPER_COLOUR = "#0072B2", "#E69F00", "#B2182B"
+#: Right end of the country axis (%): a longer bar (Luxembourg at market rates) is cut there and labelled.
+X_CAP = 60.0
 
 
-def eu_disparities_figure(
-    gaps: pd.DataFrame,
-    paper: Mapping[str, float],
-    *,
-    year: int,
-    tolerance_pp: float,
-    cjk: bool,
-    source: str,
-):
-    """Horizontal bars: each country's gap to the population-weighted average (``gaps`` from
-    :func:`yrd.claims.eu_gaps`), the paper's figures as red diamonds with the tolerance band."""
+def _basis(doc: Mapping[str, Any], basis_id: str) -> Mapping[str, Any]:
+    return next(b for b in doc["bases"] if b["id"] == basis_id)
+
+
+def _gaps(basis: Mapping[str, Any]) -> dict[str, float]:
+    return {r["country"]: r["gap_pct"] for r in basis.get("countries", [])}
+
+
+def _countries_panel(ax, doc: Mapping[str, Any], cjk: bool) -> None:
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    d = gaps.sort_values("gap_pct")
-    fig, ax = plt.subplots(figsize=(8.5, 6.2))
-    ypos = range(len(d))
-    colours = ["#0072B2" if c in paper else "#9ecae1" for c in d["country"]]
-    ax.barh(list(ypos), d["gap_pct"], color=colours, height=0.7)
-    for y, r in zip(ypos, d.itertuples(), strict=True):
-        ax.text(
-            r.gap_pct + (1 if r.gap_pct >= 0 else -1),
-            y,
-            f"{r.gap_pct:+.0f}%",
-            va="center",
-            ha="left" if r.gap_pct >= 0 else "right",
-            fontsize=7.5,
-        )
-        if r.country in paper:
-            v = paper[r.country]
-            ax.add_patch(
-                plt.Rectangle((v - tolerance_pp, y - 0.42), 2 * tolerance_pp, 0.84, color="#B2182B", alpha=0.15, lw=0)
-            )
-            ax.plot([v], [y], marker="D", color="#B2182B", ms=8, zorder=4)
+    main, ppp = _basis(doc, doc["main_basis"]), _basis(doc, "ppp_gapminder")
+    g_main, g_ppp = _gaps(main), _gaps(ppp)
+    paper, tol = doc["paper"], doc["tolerance_pp"]
+    order = sorted(doc["members"], key=lambda c: g_main.get(c, g_ppp.get(c, 0.0)))
+    values = [v for v in [*g_main.values(), *g_ppp.values()] if v < X_CAP]
+    hi = min(X_CAP, max([*values, *(v + tol + 18 for v in paper.values())]) + 10)
+    lo = min([*values, *(v - tol - 20 for v in paper.values())]) - 6
+    h = 0.38
+    for y, c in enumerate(order):
+        if c in paper:
+            v = paper[c]
+            ax.add_patch(plt.Rectangle((v - tol, y - 0.47), 2 * tol, 0.94, color=PAPER_COLOUR, alpha=0.13, lw=0))
+            ax.plot([v], [y], marker="D", color=PAPER_COLOUR, ms=7.5, zorder=4)
             right = v >= 0
             ax.annotate(
-                f"paper {v:+g}%",
-                (v + (tolerance_pp if right else -tolerance_pp), y),
-                xytext=(4 if right else -4, 0),
+                bilingual(f"论文 {v:+g}%", f"paper {v:+g}%", cjk),
+                (v + (tol if right else -tol), y),
+                xytext=(3 if right else -3, 0),
                 textcoords="offset points",
                 ha="left" if right else "right",
                 va="center",
-                fontsize=7.5,
-                color="#B2182B",
+                fontsize=7,
+                color=PAPER_COLOUR,
             )
-    labels = [bilingual(COUNTRY_ZH.get(c, c), c, cjk) for c in d["country"]]
-    ax.set_yticks(list(ypos), labels, fontsize=8.5)
-    ax.axvline(0, color="black", lw=0.8)
-    lo = min(float(d["gap_pct"].min()) - 8, min(paper.values(), default=0) - tolerance_pp - 16)
-    hi = max(float(d["gap_pct"].max()) + 8, max(paper.values(), default=0) + tolerance_pp + 16)
+        for gaps, dy, colour in ((g_main, h / 2, MAIN_COLOUR), (g_ppp, -h / 2, PPP_COLOUR)):
+            if c not in gaps:
+                ax.text(
+                    1, y + dy, bilingual("无数据", "no data", cjk), va="center", ha="left", fontsize=6.5, color="#666"
+                )
+                continue
+            v = gaps[c]
+            shown = min(v, hi - 2)
+            ax.barh(y + dy, shown, height=h, color=colour, zorder=2)
+            # long bars carry their value inside (positive: at the end; negative: next to zero, clear of
+            # the paper's marks), short ones beside it
+            inside = abs(shown) > 12
+            label = f"{v:+.1f}%" + (" ▸" if v > shown else "")
+            if inside:
+                x, ha = (shown - 0.8, "right") if v >= 0 else (-0.8, "right")
+            else:
+                x, ha = (shown + 0.8, "left") if v >= 0 else (shown - 0.8, "right")
+            ax.text(x, y + dy, label, va="center", ha=ha, fontsize=6.5, color="white" if inside else "#222", zorder=5)
+    labels = [bilingual(COUNTRY_ZH.get(c, c), c, cjk) for c in order]
+    ax.set_yticks(range(len(order)), labels, fontsize=8)
+    for lab, c in zip(ax.get_yticklabels(), order, strict=True):
+        if c in paper:
+            lab.set_color(PAPER_COLOUR)
+    ax.set_ylim(-0.7, len(order) - 0.3)
     ax.set_xlim(lo, hi)
-    ax.set_xlabel(bilingual("与欧盟人口加权平均的差距 (%)", f"gap to the population-weighted average ({year}), %", cjk))
+    ax.axvline(0, color="black", lw=0.8)
     ax.grid(axis="x", alpha=0.3)
-    avg = gaps.attrs.get("average")
+    ax.set_xlabel(bilingual("与欧盟平均水平的差距 (%)", "gap to the EU mean, %", cjk), fontsize=8.5)
+    ax.set_title(bilingual("各国人均GDP", f"GDP per capita, {doc['year']}", cjk), fontsize=10)
+
+    ppp_cov = "" if not ppp.get("countries_missing") else f", mean of {len(ppp['countries_used'])}"
     handles = [
-        Patch(color="#0072B2", label=bilingual("论文提及的国家", "countries in the paper", cjk)),
-        Patch(color="#9ecae1", label=bilingual("其他成员国", "other members", cjk)),
-        Line2D([], [], marker="D", color="#B2182B", lw=0, label=bilingual("论文数值", "paper's figure", cjk)),
-        Patch(color="#B2182B", alpha=0.15, label=f"± {tolerance_pp:g} pp tolerance"),
+        Patch(color=MAIN_COLOUR, label=bilingual("市场汇率", "market exchange rates (World Bank), main basis", cjk)),
+        Patch(color=PPP_COLOUR, label=bilingual("购买力平价", f"PPP (Gapminder{ppp_cov})", cjk)),
+        Line2D([], [], marker="D", color=PAPER_COLOUR, lw=0, label=bilingual("论文数值", "paper's figure", cjk)),
+        Patch(color=PAPER_COLOUR, alpha=0.13, label=f"± {tol:g} pp"),
     ]
-    ax.legend(handles=handles, loc="center left", fontsize=7.5)
-    fig.text(0.01, 0.045, NOTE, fontsize=7, color="#333333", wrap=True, va="bottom")
-    title = bilingual(f"{year}年欧盟成员国人均GDP差距", f"EU disparities in {year}: GDP per capita (PPP)", cjk)
-    sub = f"{len(d)} of the EU-15 (no Luxembourg); average {avg:,.0f} USD (PPP, constant 2005 prices)" if avg else None
-    finish(fig, title=title, subtitle=sub, source=source, synthetic=False, cjk=cjk, bottom=0.17)
+    ax.legend(handles=handles, loc="upper left", fontsize=7)
+
+
+def _italy_panel(ax, doc: Mapping[str, Any], cjk: bool) -> None:
+    it = doc["italy"]
+    ax.set_title(bilingual("意大利各大区人均GDP", f"Italy's regions, {doc['year']}", cjk), fontsize=10)
+    if not it.get("available"):
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, f"Italy's regional gap: no data\n({it.get('reason', '')})", ha="center", va="center")
+        return
+    regions = list(reversed(it["regions"]))
+    colours = [PAPER_COLOUR if r["region"] in (it["max_region"], it["min_region"]) else "#9ecae1" for r in regions]
+    ax.barh(range(len(regions)), [r["gdp_pc_lcu"] / 1000 for r in regions], color=colours, height=0.7)
+    ax.set_yticks(range(len(regions)), [r["region"] for r in regions], fontsize=6.8)
+    ax.set_ylim(-0.7, len(regions) - 0.3)
+    ax.axvline(it["national"] / 1000, color="black", lw=0.9, ls="--")
+    ax.text(
+        it["national"] / 1000,
+        (len(regions) - 1) / 2,
+        bilingual("全国", "national", cjk) + f" {it['national'] / 1000:.1f}",
+        ha="center",
+        va="center",
+        fontsize=6.8,
+        rotation=90,
+        bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none"),
+    )
+    main = it["readings"][0]
+    text = (
+        f"(max − min) / national = {main['value_pct']:.1f}%\n"
+        + bilingual(f"论文 {main['paper_pct']:g}%", f"paper {main['paper_pct']:g}%", cjk)
+        + f" ({main['diff_pp']:+.1f} pp, {main['outcome']})\n"
+        + f"max / min = {it['ratio']:.2f}"
+    )
+    ax.text(
+        0.97,
+        0.04,
+        text,
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=7.3,
+        bbox=dict(boxstyle="round,pad=0.35", facecolor="white", edgecolor=PAPER_COLOUR),
+    )
+    ax.set_xlabel(bilingual("千欧元/人 (DOSE)", "thousand EUR per head (DOSE)", cjk), fontsize=8.5)
+    ax.grid(axis="x", alpha=0.3)
+
+
+def eu_disparities_figure(doc: Mapping[str, Any], *, cjk: bool, source: str):
+    """Two panels from the C6 document (:func:`yrd.claims.c6_document`): left, each member's
+    gap to the EU mean on the main basis (market exchange rates) and at PPP, with the paper's
+    figures as red diamonds and the tolerance band; right, Italy's regional GDP per capita
+    (DOSE) with the national value and the regional gap against the paper's 70%."""
+    import matplotlib.pyplot as plt
+
+    fig, (ax_c, ax_i) = plt.subplots(1, 2, figsize=(12, 7.4), gridspec_kw={"width_ratios": [1.55, 1]})
+    _countries_panel(ax_c, doc, cjk)
+    _italy_panel(ax_i, doc, cjk)
+    main, ppp = _basis(doc, doc["main_basis"]), _basis(doc, "ppp_gapminder")
+    mean = f" ({main['average']:,.0f} USD)" if main.get("average") else ""
+    by = {o: [c for c, v in doc["main_outcomes"].items() if v == o] for o in set(doc["main_outcomes"].values())}
+    outcome = "; ".join(f"{o.capitalize()}: {', '.join(cs)}" for o, cs in sorted(by.items(), reverse=True))
+    sub = (
+        f"Blue: market exchange rates (World Bank WDI, current USD), gap to the population-weighted EU mean over "
+        f"{main['coverage']}{mean}: the main basis.\n"
+        f"Orange: PPP (Gapminder, constant 2005 international dollars), {ppp['coverage']}. Right: Italy's regions (DOSE v2.11, EUR).\n"
+        f"Verdict on the main basis (± {doc['tolerance_pp']:g} pp): {doc['verdict']}. {outcome}. "
+        f"Other bases: claims/c6.json"
+    )
+    title = bilingual(
+        f"{doc['year']}年欧盟成员国人均GDP差距与意大利地区差距",
+        f"EU disparities in {doc['year']}: GDP per capita against the EU-15 mean",
+        cjk,
+    )
+    finish(fig, title=title, subtitle=sub, source=source, synthetic=False, cjk=cjk)
     return fig

@@ -8,7 +8,8 @@ code 0 and a changed verdict, or with an internal error at job time:
 3. an unknown metric name (metrics.concentration: top5_share);
 4. a metric a claim needs left out of the computed metrics;
 5. the same raw file listed for two years;
-9. a study without its own name would write over the default study.
+9. a study without its own name would write over the default study;
+10. road travel times as the gravity's distance together with a user distance table.
 """
 
 from __future__ import annotations
@@ -171,6 +172,29 @@ def test_years_outside_the_period_are_errors():
     assert "config key 'figures.kdensity.year': K-densities are computed for [1998, 2013]" in msg
 
 
+# 10. the gravity's distance has one source ---------------------------------------------------------
+def test_road_time_with_a_distance_table_is_refused_naming_both_keys():
+    msg = errors_of({"flows": {"distance": "road_time", "distances": "resources/regions/prefectures.csv"}})
+    assert "config key 'flows.distance': road_time" in msg and "config key 'flows.distances'" in msg
+    # either alone is fine
+    validate_config(config_with({"flows": {"distance": "road_time"}}), CONFIG_SCHEMA, base=ROOT)
+    validate_config(
+        config_with({"flows": {"distances": "resources/regions/prefectures.csv"}}), CONFIG_SCHEMA, base=ROOT
+    )
+    assert "flows.distance" in errors_of({"flows": {"distance": "rail_time"}})
+
+
+def test_road_time_as_of_scenarios_in_the_schema_and_the_period():
+    bridge = {"name": "b", "type": "road_time_as_of", "from_year": 2008, "pairs": [["330200", "310100"]]}
+    assert "flows.scenarios" in errors_of({"flows": {"scenarios": [bridge]}})  # as_of required
+    assert "flows.scenarios" in errors_of({"flows": {"scenarios": [{**bridge, "as_of": 2007, "factor": 1.6}]}})
+    msg = errors_of({"flows": {"scenarios": [{**bridge, "as_of": 1995}]}})
+    assert "config key 'flows.scenarios[0].as_of': year 1995 lies outside period 1998-2013" in msg
+    scale = {"name": "s", "type": "scale_pairs", "from_year": 2008, "factor": 1.6, "pairs": [["330200", "310100"]]}
+    validate_config(config_with({"flows": {"scenarios": [scale, {**bridge, "as_of": 2007}]}}), CONFIG_SCHEMA, base=ROOT)
+    assert "flows.scenarios" in errors_of({"flows": {"scenarios": [{**scale, "as_of": 2007}]}})
+
+
 def test_own_files_on_a_synthetic_run_would_be_ignored():
     msg = errors_of({"ingest": {"files": {"1998": "tests/data/malformed/ok_gbk_zh.csv"}}})
     assert "config key 'ingest.files': run.synthetic is true" in msg
@@ -219,6 +243,7 @@ def test_every_output_of_a_study_is_in_its_folder(tmp_path):
     [
         ("claims:\n  c1:\n    integration: data/lambda.csv\n", "claims.c1.integration"),
         ("flows:\n  distances: data/road.csv\n", "flows.distances"),
+        ("flows:\n  distance: road_time\n  distances: resources/regions/prefectures.csv\n", "flows.distance"),
         ("claims:\n  c1:\n    metrics: [elison_glaeser, locational_gini]\n", "claims.c1.metrics[0]"),
         ("metrics:\n  concentration: [hoover, top5_share]\n", "metrics.concentration[1]"),
         ("metrics:\n  concentration: [hoover, locational_gini]\n", "claims.c1.metrics[0]"),

@@ -203,6 +203,11 @@ def test_world_with_few_moves_runs_end_to_end_and_records_the_failures(tmp_path)
     assert (~fitted["converged"]).all() and fitted.loc[~fitted["separated"], "fitted"].isna().all()
     sc = pd.read_parquet(out / "flows" / "scenarios.parquet")
     assert (sc["status"] == "not estimable").all() and sc["reason"].str.startswith("pooled model did not").all()
+    # both distance measures: models without estimates are rows that say so, not a failed run
+    cmp = pd.read_csv(out / "flows" / "gravity_distance_comparison.csv")
+    assert len(cmp) == 2 * len(grav) and set(cmp["measure"]) == {"great_circle", "road_time"}
+    failed = cmp[~cmp["converged"]]
+    assert len(failed) >= len(grav) and failed["interpretation"].str.startswith("not estimated (").all()
     val = json.loads((out / "validation" / "gravity.json").read_text())
     assert val["accepted"] is False and val["reason"].startswith("not estimable: pooled model did not converge")
     log = (out / "logs" / "gravity.log").read_text()

@@ -11,7 +11,9 @@ key, the value and what is allowed:
   ("did you mean 'ellison_glaeser'?");
 * every metric, level and region set a claim needs is computed, unless the claim is listed in
   ``claims.skip``;
-* each raw file is listed once, and every configured year lies in ``period``.
+* each raw file is listed once, and every configured year lies in ``period``;
+* the gravity's distance comes from one source: ``flows.distance: road_time`` (the road travel
+  times) excludes a user table ``flows.distances``.
 
 Each check yields one message ``config key 'a.b': ...``; :func:`semantic_errors` collects them.
 """
@@ -171,6 +173,20 @@ def year_errors(config: Mapping[str, Any]) -> Iterator[str]:
     for i, sc in enumerate(config.get("flows", {}).get("scenarios") or []):
         if isinstance(sc, Mapping):
             yield from _years_in_period(f"flows.scenarios[{i}].from_year", sc.get("from_year"), start, end)
+            # the road travel times are those of the study period (rule integration_index)
+            yield from _years_in_period(f"flows.scenarios[{i}].as_of", sc.get("as_of"), start, end)
+
+
+def flow_errors(config: Mapping[str, Any]) -> Iterator[str]:
+    """The gravity's distance has one source: ``flows.distance: road_time`` takes the road travel
+    times, so a user table ``flows.distances`` would be ignored."""
+    flows = config.get("flows", {})
+    if flows.get("distance") == "road_time" and flows.get("distances"):
+        yield (
+            f"config key 'flows.distance': road_time takes the gravity's distances from the road travel times "
+            f"(integration.road_times), so the table of config key 'flows.distances' ({flows['distances']}) "
+            f"would be ignored; set flows.distances: null, or flows.distance: great_circle to use the table"
+        )
 
 
 def load_metric_plugins(modules: Iterable[str], base: Path) -> Iterator[str]:
@@ -267,6 +283,7 @@ def semantic_errors(config: Mapping[str, Any], base: str | Path | None = None) -
         *file_errors(config, base),
         *metric_errors(config, base),
         *claim_errors(config),
+        *flow_errors(config),
     ]
     if added and str(base.resolve()) in sys.path:
         sys.path.remove(str(base.resolve()))
@@ -280,6 +297,7 @@ __all__ = [
     "claim_errors",
     "did_you_mean",
     "file_errors",
+    "flow_errors",
     "load_metric_plugins",
     "metric_errors",
     "semantic_errors",

@@ -153,11 +153,30 @@ def flows_distance_table():
     return path if path else []
 
 
+def road_times_table():
+    """The road travel times of the study period, written by rule integration_index."""
+    return f"{RESULTS}integration/road_times.parquet"
+
+
+def gravity_road_times():
+    """The road travel times as input of the gravity step when flows.distance is road_time (else none)."""
+    return road_times_table() if config["flows"]["distance"] == "road_time" else []
+
+
+def scenario_road_times():
+    """The road travel times as input of the scenarios step when a scenario of flows.scenarios
+    is of type road_time_as_of (else none)."""
+    kinds = {sc["type"] for sc in config["flows"]["scenarios"]}
+    return road_times_table() if "road_time_as_of" in kinds else []
+
+
 def flows_outputs():
-    """Relocation flow tables; the gravity validation only when the input is a synthetic world."""
+    """Relocation flow tables, the gravity under both distance measures; the gravity validation
+    only when the input is a synthetic world."""
     out = [
         f"{RESULTS}flows/od.parquet",
         f"{RESULTS}flows/gravity.csv",
+        f"{RESULTS}flows/gravity_distance_comparison.csv",
         f"{RESULTS}flows/shanghai.parquet",
         f"{RESULTS}flows/scenarios.parquet",
     ]

@@ -1,6 +1,6 @@
 # Relocation flows: origin-destination panels, PPML gravity, Shanghai tables and distance
-# scenarios (yrd.flows; config flows.*). Helpers flows_distance_table() and flows_outputs() are
-# in common.smk.
+# scenarios (yrd.flows; config flows.*). Helpers flows_distance_table(), gravity_road_times(),
+# scenario_road_times(), road_times_table() and flows_outputs() are in common.smk.
 
 
 rule od_panel:
@@ -35,6 +35,7 @@ rule gravity:
         od=f"{RESULTS}flows/od.parquet",
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
         distances=flows_distance_table(),
+        road_times=gravity_road_times(),
     output:
         table=report(
             f"{RESULTS}flows/gravity.csv",
@@ -54,14 +55,48 @@ rule gravity:
     params:
         start=config_provider("period", "start"),
         period_length=config_provider("flows", "period_length"),
+        distance=config_provider("flows", "distance"),
         distances=config_provider("flows", "distances"),
         covariates=config_provider("flows", "covariates"),
         cluster=config_provider("flows", "cluster"),
         min_moves=config_provider("flows", "min_moves"),
     message:
-        "PPML gravity of relocation flows (pyfixest fepois), pooled and by class, periods of {params.period_length} year(s)"
+        "PPML gravity of relocation flows (pyfixest fepois), pooled and by class, distance {params.distance}, periods of {params.period_length} year(s)"
     script:
         "../scripts/gravity.py"
+
+
+# Requested by rule all (flows_outputs()): both distance measures on every run.
+rule gravity_distance_comparison:
+    input:
+        od=f"{RESULTS}flows/od.parquet",
+        boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
+        road_times=road_times_table(),
+    output:
+        report(
+            f"{RESULTS}flows/gravity_distance_comparison.csv",
+            caption="../report/gravity_distance_comparison.rst",
+            category="4. Relocation flows",
+        ),
+    log:
+        f"{RESULTS}logs/gravity_distance_comparison.log",
+    benchmark:
+        f"{RESULTS}benchmarks/gravity_distance_comparison.tsv"
+    conda:
+        "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+    params:
+        start=config_provider("period", "start"),
+        period_length=config_provider("flows", "period_length"),
+        covariates=config_provider("flows", "covariates"),
+        cluster=config_provider("flows", "cluster"),
+        min_moves=config_provider("flows", "min_moves"),
+    message:
+        "PPML gravity with great-circle km and with road travel hours of each year, side by side"
+    script:
+        "../scripts/gravity_distance_comparison.py"
 
 
 rule shanghai_flows:
@@ -93,6 +128,7 @@ rule scenarios:
         table=f"{RESULTS}flows/gravity.csv",
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
         prefectures="resources/regions/prefectures.csv",
+        road_times=scenario_road_times(),
     output:
         f"{RESULTS}flows/scenarios.parquet",
     log:

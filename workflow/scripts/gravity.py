@@ -1,4 +1,5 @@
-"""Rule gravity: PPML gravity models of relocation flows, pooled and by class (yrd.flows.gravity).
+"""Rule gravity: PPML gravity models of relocation flows, pooled and by class (yrd.flows.gravity),
+with the distance measure of flows.distance (yrd.flows.measures).
 
 Models that cannot be estimated are rows with converged False and the reason in note; a class
 with fewer than flows.min_moves moves is skipped. The adding-up check of the fitted flows applies
@@ -9,29 +10,38 @@ import geopandas as gpd
 import pandas as pd
 
 from yrd.flows import (
+    DISTANCE_UNITS,
     REGRESSORS,
     adding_up,
     estimate_gravity,
     fitted_cells,
-    gravity_frame,
-    pair_table,
-    prefecture_points,
     read_distance_table,
+    study_frame,
 )
 from yrd.logs import configure_logging
 
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
 od = pd.read_parquet(smk.input.od)
-od = od[od["level"] == "prefecture"]
-codes = sorted(set(od["origin"]) | set(od["dest"]))
 boundaries = gpd.read_parquet(smk.input.boundaries)
-boundaries = boundaries[boundaries["code"].astype(str).isin(codes)]
+measure = smk.params.distance
 table = read_distance_table(smk.input.distances) if smk.params.distances else None
+road_times = pd.read_parquet(smk.input.road_times) if measure == "road_time" else None
 covariates = list(smk.params.covariates)
-pairs = pair_table(prefecture_points(boundaries), sorted(set(od["year"])), codes, table, covariates, boundaries)
-log.info("distances: %s", smk.params.distances or "great circle between prefecture centroids")
-frame = gravity_frame(od, pairs, period_length=smk.params.period_length, start=smk.params.start)
+if table is not None:
+    log.info("distances: the table of flows.distances, %s", smk.params.distances)
+else:
+    log.info("distances: %s (%s)", measure, DISTANCE_UNITS[measure])
+frame = study_frame(
+    od,
+    boundaries,
+    measure,
+    distance_table=table,
+    road_times=road_times,
+    covariates=covariates,
+    period_length=smk.params.period_length,
+    start=smk.params.start,
+)
 regressors = [*REGRESSORS, *covariates]
 coefs, fits = estimate_gravity(frame, regressors, cluster=smk.params.cluster, min_moves=smk.params.min_moves)
 coefs.to_csv(smk.output.table, index=False, float_format="%.10g")

@@ -1,5 +1,6 @@
 """Rule scenarios: counterfactual distances predicted by the pooled gravity model with the fixed
-effects held (yrd.flows.scenarios). When the pooled model cannot be used, the rows say
+effects held (yrd.flows.scenarios). road_time_as_of scenarios read the road travel times of the
+study period (rule integration_index). When the pooled model cannot be used, the rows say
 "not estimable" with the reason."""
 
 import geopandas as gpd
@@ -23,7 +24,11 @@ groups = prefectures(smk.input.prefectures).set_index("code")["group"].to_dict()
 groups = {c: g for c, g in groups.items() if c in set(cells["origin"])}
 targets = resolve_targets(smk.params.targets, groups)
 log.info("focus %s; targets %s", smk.params.focus, targets)
-out = scenario_shares(cells, coef, list(smk.params.scenarios), smk.params.focus, targets, points, unavailable)
+scenarios = list(smk.params.scenarios)
+road_times = None
+if any(sc["type"] == "road_time_as_of" for sc in scenarios):
+    road_times = pd.read_parquet(smk.input.road_times)
+out = scenario_shares(cells, coef, scenarios, smk.params.focus, targets, points, unavailable, road_times=road_times)
 out.to_parquet(smk.output[0], index=False)
 post = out[(out["window"] == "post") & (out["group"] == "total")]
 cols = ["scenario", "target", "start_year", "end_year", "baseline_share", "scenario_share", "shift", "status"]

@@ -4,12 +4,14 @@ Modules
 -------
 od          od_panel, od_panels: moves by year x origin x destination x class (zeros kept)
 pairs       pair_table: distances (centroid great circle or a user table), border, covariates
+measures    study_frame, distance_comparison: distance measure great_circle or road_time (real
+            road hours of each year); both measures' estimates side by side
 gravity     gravity_frame, estimate_gravity, fit_ppml: PPML with pyfixest fepois; fixed effects
             and fitted flows by exact balancing (balance_fixed_effects); separation counts;
             failures recorded, never raised (converged False + note; model_unavailable)
 shanghai    focus_flows: out-, in- and net flows of Shanghai by class and partner region group
-scenarios   scenario_shares: counterfactual distances (scale_pairs, move_point) predicted by the
-            pooled model with the fixed effects held ("not estimable" rows without it)
+scenarios   scenario_shares: counterfactual distances (road_time_as_of, scale_pairs, move_point)
+            predicted by the pooled model with the fixed effects held ("not estimable" rows without it)
 validation  gravity_validation: estimates against a synthetic world's true parameters
 design      simulate_logit_flows: flows drawn from the synthetic world's logit (design check)
 
@@ -31,6 +33,14 @@ from yrd.flows.gravity import (
     period_of,
     skipped_model,
 )
+from yrd.flows.measures import (
+    DISTANCE_MEASURES,
+    DISTANCE_UNITS,
+    distance_comparison,
+    road_time_table,
+    study_frame,
+    study_pairs,
+)
 from yrd.flows.od import GROUPS, TOTAL, od_panel, od_panels, truth_moves_as_detected
 from yrd.flows.pairs import pair_table, prefecture_points, read_distance_table
 from yrd.flows.scenarios import not_estimable_rows, scenario_distance, scenario_shares
@@ -38,12 +48,15 @@ from yrd.flows.shanghai import focus_flows
 from yrd.flows.validation import gravity_validation
 
 __all__ = [
+    "DISTANCE_MEASURES",
+    "DISTANCE_UNITS",
     "GROUPS",
     "REGRESSORS",
     "TOTAL",
     "GravityResult",
     "adding_up",
     "balance_fixed_effects",
+    "distance_comparison",
     "estimate_gravity",
     "failure_reason",
     "fit_ppml",
@@ -59,10 +72,13 @@ __all__ = [
     "period_of",
     "prefecture_points",
     "read_distance_table",
+    "road_time_table",
     "scenario_distance",
     "scenario_shares",
     "simulate_logit_flows",
     "skipped_model",
+    "study_frame",
+    "study_pairs",
     "truth_moves_as_detected",
     "zero_fe_cells",
 ]

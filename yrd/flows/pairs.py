@@ -10,7 +10,8 @@ road km, minutes of travel time; only its logarithm enters, so the unit is absor
 effects) and optionally ``year`` (then every year of the panel must be present). A pair given in
 one direction only is used for both. Every ordered pair of distinct study prefectures must be
 covered; a missing pair is an error naming it. Further numeric columns of the table can be named
-as covariates.
+as covariates. The real road travel time of each year (config ``flows.distance: road_time``)
+enters as such a table with a ``year`` column (:func:`yrd.flows.measures.study_pairs`).
 
 Built-in covariates (config ``flows.covariates``)
 --------------------------------------------------

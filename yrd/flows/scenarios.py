@@ -12,24 +12,41 @@ outflow level assumes that the origin effects do not respond.
 
 Scenario types (config ``flows.scenarios``)
 --------------------------------------------
+* ``road_time_as_of``: the listed unordered prefecture pairs keep the road network of year
+  ``as_of``: in every year ``t >= from_year`` their distance is multiplied by
+  ``T_od(as_of) / T_od(t)``, with ``T`` the real road travel times (hours; Ma and Tang 2024,
+  :mod:`yrd.integration`). With ``flows.distance: road_time`` the scenario distance *is* the
+  travel time of ``as_of``; with great-circle km (or a user table) it rescales the distance in
+  proportion to the change of travel time the scenario undoes.
 * ``scale_pairs``: the distance of each listed unordered prefecture pair is multiplied by
   ``factor`` in every year from ``from_year`` on.
 * ``move_point``: from ``from_year`` on, the point of ``prefecture`` is ``lon``/``lat``
   (WGS84) instead of its area centroid: each of its pairs' distance is multiplied by
   great-circle(new point, partner) / great-circle(centroid, partner) (with the default
   great-circle distances this *is* the distance from the new point; with a user distance table
-  it rescales the user's distance in proportion).
+  or road times it rescales that distance in proportion).
 
 Baseline versus scenario (sign convention)
 ------------------------------------------
-The baseline is the estimation data. ``shift = scenario share - baseline share``. The baseline's
-straight-line centroid distances already cross Hangzhou Bay, i.e. they describe a world *with*
-the Hangzhou Bay Bridge (opened 2008) at every date. The bridge is therefore evaluated by a
-scenario *without* it: a detour factor > 1 on the pairs it shortens, from 2008 on. The effect
-of the bridge on a share is baseline minus scenario, ``-shift``. (Before 2008 the baseline
-distances understate the real detour, the same in both rows, so pre-2008 shifts are 0 by
-construction.) A ``move_point`` scenario is a change made *to* the world (Shanghai's gateway
-moved east to Pudong airport or Yangshan port): its effect is ``+shift``.
+The baseline is the estimation data; ``shift = scenario share - baseline share``. A scenario
+*without* an infrastructure that exists in the baseline (the default
+``without_hangzhou_bay_bridge``: Shanghai, Jiaxing and Suzhou to Ningbo, ``road_time_as_of``
+with ``as_of`` 2007 from 2008 on) lengthens distances, and the effect of the infrastructure on
+a share is baseline minus scenario, ``-shift``.
+
+* With ``flows.distance: road_time`` the baseline is the real travel time of each year, which
+  falls when the Hangzhou Bay Bridge opens (Shanghai-Ningbo 3.247 h in 2007, 3.015 in 2008,
+  2.673 from 2009); the scenario keeps the 2007 times of the listed pairs (ratio 1.077 in 2008,
+  1.215 from 2009 for Shanghai-Ningbo). Only the listed pairs are held at 2007; every other
+  pair keeps its real times.
+* With great-circle km the baseline's straight lines cross the bay at every date, i.e. describe
+  a world with the bridge even before 2008; the scenario lengthens the listed pairs by the same
+  measured ratios from 2008 on (instead of an assumed detour factor, e.g. ``scale_pairs`` with
+  factor 1.6).
+
+Years before ``from_year`` are the same in both, so their shifts are 0 by construction. A
+``move_point`` scenario is a change made *to* the world (Shanghai's gateway moved east to
+Pudong airport or Yangshan port): its effect is ``+shift``.
 
 Output (:func:`scenario_shares`, ``results/flows/scenarios.parquet``)
 -------------------------------------------------------------------
@@ -59,10 +76,11 @@ import numpy as np
 import pandas as pd
 
 from yrd.boundaries import great_circle_km
+from yrd.errors import UserError
 from yrd.flows.od import TOTAL
 from yrd.industry import RELOCATION_CLASSES
 
-SCENARIO_TYPES = ("scale_pairs", "move_point")
+SCENARIO_TYPES = ("road_time_as_of", "scale_pairs", "move_point")
 COLUMNS = [
     "scenario",
     "type",
@@ -107,30 +125,72 @@ def resolve_targets(
     return out
 
 
-def scenario_distance(
-    cells: pd.DataFrame, scenario: Mapping[str, Any], points: pd.DataFrame | None = None
+def _pair_hits(scenario: Mapping[str, Any], o: np.ndarray, de: np.ndarray) -> np.ndarray:
+    """Cells (origin ``o``, destination ``de``) of the unordered pairs listed in ``scenario["pairs"]``."""
+    pairs = {frozenset(map(str, p)) for p in scenario["pairs"]}
+    if any(len(p) != 2 for p in pairs):
+        raise ValueError(f"scenario {scenario['name']!r}: a pair must name two different prefectures")
+    known = set(o) | set(de)
+    unknown = {c for p in pairs for c in p} - known
+    if unknown:
+        raise ValueError(f"scenario {scenario['name']!r}: unknown prefectures {sorted(unknown)}")
+    return np.array([frozenset((a, b)) in pairs for a, b in zip(o, de)], dtype=bool)
+
+
+def road_time_ratio(
+    road_times: pd.DataFrame, years: np.ndarray, o: np.ndarray, de: np.ndarray, as_of: int, name: str = ""
 ) -> np.ndarray:
-    """Distance of every cell (``year``, ``origin``, ``dest``, ``distance``) under ``scenario``."""
+    """``T_od(as_of) / T_od(year)`` for each (``years``, ``o``, ``de``) from the road travel times
+    (``year``, ``origin``, ``dest``, ``hours``, both directions). A missing time is a
+    :class:`yrd.errors.UserError` naming the pair and year."""
+    t = road_times.assign(origin=road_times["origin"].astype(str), dest=road_times["dest"].astype(str))
+    hours = pd.Series(
+        t["hours"].to_numpy(dtype=float),
+        index=pd.MultiIndex.from_arrays([t["year"].astype(np.int64).to_numpy(), t["origin"], t["dest"]]),
+    )
+    if hours.index.duplicated().any():
+        raise ValueError("road travel times have duplicated year, origin, dest")
+    now = hours.reindex(pd.MultiIndex.from_arrays([np.asarray(years, dtype=np.int64), o, de])).to_numpy()
+    then = hours.reindex(pd.MultiIndex.from_arrays([np.full(len(o), int(as_of), dtype=np.int64), o, de])).to_numpy()
+    gap = np.isnan(now) | np.isnan(then)
+    if gap.any():
+        i = int(np.flatnonzero(gap)[0])
+        y = int(as_of) if np.isnan(then[i]) else int(years[i])
+        raise UserError(
+            f"scenario {name!r}: no road travel time for {o[i]}-{de[i]} in {y} (the road times of the study "
+            f"period, integration.road_times)"
+        )
+    return then / now
+
+
+def scenario_distance(
+    cells: pd.DataFrame,
+    scenario: Mapping[str, Any],
+    points: pd.DataFrame | None = None,
+    road_times: pd.DataFrame | None = None,
+) -> np.ndarray:
+    """Distance of every cell (``year``, ``origin``, ``dest``, ``distance``) under ``scenario``
+    (module docstring). ``points``: the prefecture points (``move_point``); ``road_times``: the
+    road travel times, ``year``, ``origin``, ``dest``, ``hours`` (``road_time_as_of``)."""
     kind = scenario.get("type")
     if kind not in SCENARIO_TYPES:
         raise ValueError(f"scenario {scenario.get('name')!r}: type must be one of {SCENARIO_TYPES}, got {kind!r}")
     d = cells["distance"].to_numpy(dtype=float).copy()
-    after = cells["year"].to_numpy() >= int(scenario["from_year"])
+    years = cells["year"].to_numpy()
+    after = years >= int(scenario["from_year"])
     o = cells["origin"].astype(str).to_numpy()
     de = cells["dest"].astype(str).to_numpy()
     if kind == "scale_pairs":
         factor = float(scenario["factor"])
         if factor <= 0:
             raise ValueError(f"scenario {scenario['name']!r}: factor must be positive")
-        pairs = {frozenset(map(str, p)) for p in scenario["pairs"]}
-        if any(len(p) != 2 for p in pairs):
-            raise ValueError(f"scenario {scenario['name']!r}: a pair must name two different prefectures")
-        known = set(o) | set(de)
-        unknown = {c for p in pairs for c in p} - known
-        if unknown:
-            raise ValueError(f"scenario {scenario['name']!r}: unknown prefectures {sorted(unknown)}")
-        hit = np.array([frozenset((a, b)) in pairs for a, b in zip(o, de)], dtype=bool)
-        d[hit & after] *= factor
+        d[_pair_hits(scenario, o, de) & after] *= factor
+        return d
+    if kind == "road_time_as_of":
+        if road_times is None:
+            raise ValueError("road_time_as_of scenarios need the road travel times")
+        hit = _pair_hits(scenario, o, de) & after
+        d[hit] *= road_time_ratio(road_times, years[hit], o[hit], de[hit], int(scenario["as_of"]), scenario["name"])
         return d
     if points is None:
         raise ValueError("move_point scenarios need the prefecture points")
@@ -235,6 +295,7 @@ def scenario_shares(
     targets: Mapping[str, Sequence[str]],
     points: pd.DataFrame | None = None,
     unavailable: str | None = None,
+    road_times: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Baseline and scenario shares of the focus prefecture's outflow going to each target set,
     by scenario, year and group, and pooled over the post-event years (module docstring).
@@ -245,6 +306,7 @@ def scenario_shares(
     (:func:`yrd.flows.gravity.model_unavailable`), if known. When the model cannot be used
     (that reason, ``converged`` False in the cells, no finite distance coefficient) the rows say
     ``not estimable`` with the reason (:func:`not_estimable_rows`) instead of raising.
+    ``points`` and ``road_times``: as :func:`scenario_distance` needs them.
     """
     focus = str(focus)
     if focus not in set(cells["origin"].astype(str)):
@@ -262,7 +324,7 @@ def scenario_shares(
     order = {g: i for i, g in enumerate((*RELOCATION_CLASSES, TOTAL))}
     rows = []
     for sc in scenarios:
-        d_cf = scenario_distance(cells, sc, points)
+        d_cf = scenario_distance(cells, sc, points, road_times)
         cf = _focus_sums(cells, predict_scenario(cells, b, d_cf), focus, targets)
         frm = int(sc["from_year"])
         post_b = base[base.index.get_level_values("year") >= frm].groupby(level="group").sum()

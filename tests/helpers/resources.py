@@ -32,6 +32,11 @@ ISIC3_CSV = INDUSTRY_DIR / "gbcrosswalk_gb_2002_isic3.csv"
 CROSSWALK_1994_CSV = INDUSTRY_DIR / "gbcrosswalk_gb_1994_2002.csv"
 CROSSWALK_2011_CSV = INDUSTRY_DIR / "gbcrosswalk_gb_2002_2011.csv"
 
+ROAD_TIMES_CSV = RESOURCES / "transport_times" / "yrd_travel_time_road.csv"
+IONET_EMPLOYMENT_CSV = RESOURCES / "ionet" / "china_employment.csv"
+IONET_MAP_CSV = RESOURCES / "ionet" / "manufacturing_gb4754_map.csv"
+DOSE_CHINA_CSV = RESOURCES / "dose" / "dose_china.csv"
+
 CONFIG_SCHEMA = ROOT / "config" / "schemas" / "config.schema.yaml"
 DIALECTS_YAML = ROOT / "config" / "header_dialects.yaml"
 DIALECTS_SCHEMA = ROOT / "config" / "schemas" / "header_dialects.schema.yaml"
@@ -43,6 +48,22 @@ def crosswalks():
     from yrd.industry import load_crosswalks
 
     return load_crosswalks(NAMES_2002_CSV, CROSSWALK_1994_CSV, CROSSWALK_2011_CSV)
+
+
+@cache
+def national_employment() -> pd.DataFrame:
+    """China's manufacturing employment by 2002 division (:func:`yrd.industry.national_division_employment`)."""
+    from yrd.industry import national_division_employment
+
+    return national_division_employment(IONET_EMPLOYMENT_CSV, IONET_MAP_CSV, crosswalks())
+
+
+@cache
+def road_times() -> pd.DataFrame:
+    """The shipped road travel times, both directions (:func:`yrd.integration.read_road_times`)."""
+    from yrd.integration import read_road_times
+
+    return read_road_times(ROAD_TIMES_CSV)
 
 
 @cache

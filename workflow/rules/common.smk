@@ -96,10 +96,15 @@ def truth_validation(name):
 
 
 def validation_outputs():
-    """Scores against the truth, only when the input is a synthetic world."""
+    """Scores against the truth and the world's calibration against real aggregates (table and
+    figure), only when the input is a synthetic world."""
     if not config["run"]["synthetic"]:
         return []
-    return [f"{RESULTS}validation/linking.json"]
+    return [
+        f"{RESULTS}validation/linking.json",
+        f"{RESULTS}validation/calibration.csv",
+        f"{RESULTS}figures/calibration.png",
+    ]
 
 
 def segmentation_prices():

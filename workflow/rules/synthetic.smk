@@ -13,6 +13,9 @@ rule simulate:
         dialects="config/header_dialects.yaml",
         dialects_schema=HEADER_DIALECTS_SCHEMA,
         areacodes="resources/areacodes/result.csv",
+        road_times=config["integration"]["road_times"],
+        employment="resources/ionet/china_employment.csv",
+        employment_map="resources/ionet/manufacturing_gb4754_map.csv",
     output:
         raw=synthetic_raw_files(),
         records=synthetic_truth("records.parquet"),
@@ -45,3 +48,67 @@ rule simulate:
         "Synthetic world '{params.world}' (seed {params.seed}): firm model, messy raw files and truth"
     script:
         "../scripts/simulate.py"
+
+
+# Requested only when the input is a synthetic world (validation_outputs()).
+rule calibration:
+    input:
+        panel=synthetic_truth("panel.parquet"),
+        population=synthetic_truth("population.parquet"),
+        dose="resources/dose/dose_china.csv",
+        employment="resources/ionet/china_employment.csv",
+        employment_map="resources/ionet/manufacturing_gb4754_map.csv",
+        names_2002="resources/industry/GB4754_2002_4digit_names_from_NBS_xls.csv",
+        gb_1994_2002="resources/industry/gbcrosswalk_gb_1994_2002.csv",
+        gb_2002_2011="resources/industry/gbcrosswalk_gb_2002_2011.csv",
+    output:
+        table=report(
+            f"{RESULTS}validation/calibration.csv",
+            caption="../report/calibration_table.rst",
+            category="0. Synthetic world",
+        ),
+        fit=f"{RESULTS}validation/calibration_fit.csv",
+    log:
+        f"{RESULTS}logs/calibration.log",
+    benchmark:
+        f"{RESULTS}benchmarks/calibration.tsv"
+    conda:
+        "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        provinces=config_provider("geography", "provinces"),
+        start=config_provider("period", "start"),
+        end=config_provider("period", "end"),
+    message:
+        "Calibration: the synthetic world's provincial shares and industry mix against DOSE and national employment"
+    script:
+        "../scripts/calibration.py"
+
+
+rule fig_calibration:
+    input:
+        table=f"{RESULTS}validation/calibration.csv",
+        fit=f"{RESULTS}validation/calibration_fit.csv",
+        industries="resources/industry/gb2002_2digit.csv",
+    output:
+        report(
+            f"{RESULTS}figures/calibration.png",
+            caption="../report/calibration.rst",
+            category="0. Synthetic world",
+        ),
+    log:
+        f"{RESULTS}logs/fig_calibration.log",
+    benchmark:
+        f"{RESULTS}benchmarks/fig_calibration.tsv"
+    conda:
+        "../../environment.yml"
+    resources:
+        mem_mb=1500,
+    params:
+        plotting=config_provider("plotting"),
+    message:
+        "Figure: the synthetic world against real aggregates"
+    script:
+        "../scripts/fig_calibration.py"

@@ -12,6 +12,7 @@ similarity      C5: structural similarity heatmaps and the mean over time
 integration     C4: market segmentation and the six-dimension profile (only with configured data)
 eu              C6: EU disparities in 2002 at market exchange rates and PPP; Italy's regional gap
 kdensity        C7: Duranton-Overman K-densities of a localised and a dispersed industry
+calibration     the synthetic world against real aggregates (synthetic runs only; not a claim)
 
 The numbers behind the figures come from :mod:`yrd.claims`, so a figure and its verdict agree.
 Fonts: call :func:`yrd.plotting.setup_fonts` first and pass its result as ``cjk``.

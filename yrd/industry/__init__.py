@@ -51,8 +51,9 @@ The crosswalk functions take the source tables as one :class:`Crosswalks` object
 
 Modules: :mod:`yrd.industry.codes` (reference tables of codes and names, vintages),
 :mod:`yrd.industry.crosswalks` (crosswalks and harmonisation to the 2002 divisions),
-:mod:`yrd.industry.classes` (factor-intensity rule and relocation classes); the public names
-are re-exported here.
+:mod:`yrd.industry.classes` (factor-intensity rule and relocation classes),
+:mod:`yrd.industry.national` (China's national employment by 2002 division, real data from
+ionet, which the synthetic world's entrants follow); the public names are re-exported here.
 
 Industry classes (``resources/industry/classes.csv``, sources in each row)
 -------------------------------------------------------------------------
@@ -103,6 +104,7 @@ from yrd.industry.crosswalks import (
     many_to_many,
     write_many_to_many,
 )
+from yrd.industry.national import division_shares_by_year, national_division_employment
 
 __all__ = [
     "CAPITAL_ISIC3_DIVISIONS",
@@ -114,6 +116,7 @@ __all__ = [
     "Crosswalks",
     "crosswalk",
     "crosswalk_corrections",
+    "division_shares_by_year",
     "factor_intensity_rule",
     "harmonise_industry_codes",
     "industries",
@@ -124,6 +127,7 @@ __all__ = [
     "many_to_many",
     "names_2002_4digit",
     "names_2011_2digit",
+    "national_division_employment",
     "normalise_industry_codes",
     "oecd_technology_group",
     "relocation_class",

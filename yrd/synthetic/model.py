@@ -6,13 +6,22 @@ firms' decisions produce. The equations are documented in ``docs/synthetic_world
 symbols below follow it.
 
 Geography (exogenous, real): prefectures p with census population N_p (2010), area A_p,
-centroid distances d_pq (internal distance d_pp = 2/3 sqrt(A_p/pi), Head and Mayer 2009),
-provincial border dummy B_pq, a port-access index port_p; counties c inside prefectures with
-weights w_c (area^0.5 times a fixed random amenity).
+effective distances d_pq(t) = v T_pq(t) from the real road travel times T_pq(t) (hours) of year t
+(Ma and Tang 2024, Journal of International Economics 103873), converted to km-equivalents by
+one constant speed v = sum_{p != q} D_pq / sum_{p != q} T_pq(t0) (D great-circle km between
+centroids, t0 the first recorded year; burn-in years use the network of t0), internal distance
+d_pp = 2/3 sqrt(A_p/pi) (Head and Mayer 2009); provincial border dummy B_pq, a port-access index
+port_p; counties c inside prefectures with weights w_c (area^0.5 times a fixed random amenity).
 
 Integration path: lambda(t) rises from ``integration.start`` to ``integration.end`` (linearly
 over the study period); the trade cost per 100 km tau(t) and the border trade cost b(t) fall
-with it. Infrastructure events remove a detour on given prefecture pairs from a given year.
+with it. New roads and bridges (e.g. the Hangzhou Bay Bridge, 2008) shorten d_pq(t) as they do
+in the real travel times.
+
+Industries (real mix): a new firm's GB/T 4754-2002 division is drawn with probability equal to
+that division's share of China's manufacturing employment in the year of entry (ionet; Wang,
+Jia and Wang 2021; :func:`yrd.industry.national_division_employment`); the initial firms and
+the entrants of the burn-in years use the shares of the first recorded year.
 
 Each year t, for industry class g (labour, capital, technology, port, urban):
 
@@ -61,6 +70,7 @@ from yrd.synthetic.places import (
     build_geography,
     choose_county,
     effective_distance,
+    road_year,
 )
 
 __all__ = [
@@ -120,18 +130,25 @@ class SimulationResult:
     moves: pd.DataFrame  # every true relocation (all firms)
     population: pd.DataFrame  # year x county x industry aggregates of all firms
     prefecture_years: pd.DataFrame  # the model's state by prefecture and year
-    distances: pd.DataFrame  # effective distances by year (only pairs changed by events)
+    distances: pd.DataFrame  # effective distances actually used, every recorded year and pair
     params: dict[str, Any]
 
 
 def simulate(
-    geo: Geography, industries: pd.DataFrame, params: WorldParams, industry4: pd.DataFrame | None = None
+    geo: Geography,
+    industries: pd.DataFrame,
+    params: WorldParams,
+    industry4: pd.DataFrame | None = None,
+    *,
+    shares: pd.DataFrame,
 ) -> SimulationResult:
     """Run the world.
 
     industries: one row per 2-digit division with ``code`` and ``relocation_class`` (one of
-    :data:`CLASSES`) and optionally ``weight`` (share of entrants; default a Dirichlet draw).
-    industry4: 4-digit classes (``code4``, ``code`` of the division) firms are assigned to.
+    :data:`CLASSES`). industry4: 4-digit classes (``code4``, ``code`` of the division) firms are
+    assigned to. shares: probability that a new firm of year t belongs to each division (rows:
+    every simulated year, burn-in included; columns: the division codes; rows sum to 1), e.g.
+    :func:`yrd.industry.division_shares_by_year` of the national employment shares.
     """
     rng = np.random.default_rng(params.seed)
     ind = industries.sort_values("code").reset_index(drop=True)
@@ -139,11 +156,7 @@ def simulate(
     if bad:
         raise ValueError(f"unknown relocation classes {bad}; expected {CLASSES}")
     cls_of_ind = ind["relocation_class"].map({c: i for i, c in enumerate(CLASSES)}).to_numpy(np.int8)
-    if "weight" in ind:
-        ind_w = ind["weight"].to_numpy(float)
-    else:
-        ind_w = rng.dirichlet(np.full(len(ind), 8.0))
-    ind_w = ind_w / ind_w.sum()
+    ind_w = _share_rows(shares, ind["code"].tolist(), range(params.start - params.burn_in, params.end + 1))
     prod0 = np.array([params.productivity[c] for c in CLASSES])
     if industry4 is None:
         industry4 = pd.DataFrame({"code4": ind["code"] + "00", "code": ind["code"]})
@@ -159,7 +172,7 @@ def simulate(
 
     def new_firms(n: int, year: int, V: np.ndarray | None, initial: bool) -> dict[str, np.ndarray]:
         nonlocal next_id
-        k = rng.choice(len(ind), size=n, p=ind_w)
+        k = rng.choice(len(ind), size=n, p=ind_w[year])
         g = cls_of_ind[k]
         # location: logit over prefectures of V_pg + ln N_p (entrepreneurs where people are)
         base = np.log(geo.population)[None, :]
@@ -350,11 +363,7 @@ def simulate(
             for g, name in enumerate(CLASSES):
                 row[f"attractiveness_{name}"] = V[p, g]
             state_rows.append(row)
-        changed = np.argwhere(np.triu(~np.isclose(d_eff, geo.dist), 1))
-        for i, j in changed:
-            dist_rows.append(
-                {"year": year, "origin": geo.pref_codes[i], "dest": geo.pref_codes[j], "distance_km": d_eff[i, j]}
-            )
+        dist_rows.append(_distance_rows(geo, params, year, d_eff))
         log.info("year %d: %d firms, %d in sample, lambda %.2f", year, len(firms.id), len(sel), state.lam)
 
     panel = pd.concat(panel_parts, ignore_index=True).sort_values(["year", "true_firm_id"], kind="stable")
@@ -371,8 +380,40 @@ def simulate(
         moves=moves,
         population=pd.concat(pop_parts, ignore_index=True),
         prefecture_years=pd.DataFrame(state_rows),
-        distances=pd.DataFrame(dist_rows, columns=["year", "origin", "dest", "distance_km"]),
-        params=truth_params,
+        distances=pd.concat(dist_rows, ignore_index=True),
+        params={**truth_params, "road_speed_kmh": geo.road_speed},
+    )
+
+
+def _share_rows(shares: pd.DataFrame, codes: list[str], years: range) -> dict[int, np.ndarray]:
+    """{year: probabilities of the divisions ``codes``} from the table ``shares`` (rows: years)."""
+    missing_codes = sorted(set(codes) - set(map(str, shares.columns)))
+    missing_years = sorted(set(years) - {int(y) for y in shares.index})
+    if missing_codes or missing_years:
+        raise ValueError(f"industry shares: no column for divisions {missing_codes}, no row for years {missing_years}")
+    s = shares.rename(columns=str).loc[list(years), codes].to_numpy(dtype=float)
+    if (s < 0).any() or not np.allclose(s.sum(axis=1), 1.0):
+        raise ValueError("industry shares must be non-negative and sum to 1 in every year")
+    return {y: row / row.sum() for y, row in zip(years, s, strict=True)}
+
+
+def _distance_rows(geo: Geography, params: WorldParams, year: int, d_eff: np.ndarray) -> pd.DataFrame:
+    """The effective distances of ``year`` for every ordered pair (the diagonal: internal
+    distance), with the road hours and network year behind them and the great-circle distance."""
+    P = len(geo.pref_codes)
+    o, d = np.divmod(np.arange(P * P), P)
+    ry = road_year(params, year)
+    hours = geo.road_hours[int(np.searchsorted(geo.road_years, ry))]
+    return pd.DataFrame(
+        {
+            "year": np.int16(year),
+            "origin": geo.pref_codes[o],
+            "dest": geo.pref_codes[d],
+            "distance_km": d_eff[o, d],
+            "road_hours": hours[o, d],
+            "road_year": np.int16(ry),
+            "great_circle_km": np.where(o == d, np.nan, geo.dist[o, d]),
+        }
     )
 
 
@@ -410,4 +451,8 @@ def _params_dict(p: WorldParams) -> dict[str, Any]:
     d = dict(vars(p))
     d["classes_order"] = list(CLASSES)
     d["moving_cost"] = "beta_log_distance * ln(distance_km) + beta_border * crosses_provincial_border"
+    d["distance"] = (
+        "distance_km = road_speed_kmh * road travel time in hours of the year (Ma and Tang 2024) between "
+        "prefectures, internal distance 2/3 sqrt(area/pi) within one (truth/distances.parquet)"
+    )
     return json.loads(json.dumps(d))

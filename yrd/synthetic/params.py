@@ -16,7 +16,7 @@ CLASSES = ("labour", "capital", "technology", "port", "urban")
 #: Sensitivities of each relocation class (``synthetic.model.classes.<class>``).
 CLASS_SENSITIVITIES = ("market_access", "wage", "land", "port", "urban", "agglomeration")
 #: Keys of ``synthetic.model`` that are blocks rather than single parameters.
-_NESTED = ("integration", "classes", "productivity", "events")
+_NESTED = ("integration", "classes", "productivity")
 
 
 @dataclass
@@ -67,7 +67,7 @@ class WorldParams:
     threshold_switch_year: int
     classes: dict[str, dict[str, float]]  # class -> sensitivity (CLASS_SENSITIVITIES) -> value
     productivity: dict[str, float]  # output per worker at the start, thousand yuan per year, by class
-    events: list[dict[str, Any]]  # infrastructure events (name, year, detour_before, pairs)
+    road_times_year: int | None  # None: each year's real road network; a year: that year's network throughout
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any], start: int, end: int) -> WorldParams:
@@ -104,7 +104,6 @@ class WorldParams:
             integration_end=integ["end"],
             classes={g: dict(v) for g, v in cfg["classes"].items()},
             productivity=dict(cfg["productivity"]),
-            events=list(cfg["events"]),
             **{k: cfg[k] for k in flat},
         )
 

@@ -1,9 +1,22 @@
 """The geography the synthetic world's firms live on, and what makes a place attractive.
 
-Real prefectures and counties (:class:`Geography`, :func:`build_geography`), distances changed by
-infrastructure events (:func:`effective_distance`) and the attractiveness V_pg(t) of every
-prefecture for every relocation class (:func:`attractiveness`); the equations are in the
-docstring of :mod:`yrd.synthetic.model` and in ``docs/synthetic_world.md``.
+Real prefectures and counties (:class:`Geography`, :func:`build_geography`), effective distances
+from real road travel times (:func:`road_speed_kmh`, :func:`effective_distance`) and the
+attractiveness V_pg(t) of every prefecture for every relocation class (:func:`attractiveness`);
+the equations are in the docstring of :mod:`yrd.synthetic.model` and in
+``docs/synthetic_world.md``.
+
+Effective distance between distinct prefectures p != q in year t, in km-equivalents:
+
+    d_pq(t) = v T_pq(t),    v = sum_{p != q} D_pq / sum_{p != q} T_pq(t0)
+
+with T_pq(t) the road travel time in hours of year t (Ma and Tang 2024, Journal of International
+Economics 103873; shortest paths over each year's road network), D_pq the great-circle distance
+between the prefectures' centroids and t0 the first recorded year: one constant speed v (km per
+hour) turns hours into kilometres, so that in t0 the mean effective distance equals the mean
+great-circle distance and every parameter per 100 km (trade costs) or per log km (moving costs)
+keeps its scale. The internal distance d_pp = (2/3) sqrt(A_p / pi) (Head and Mayer 2009) does
+not change.
 """
 
 from __future__ import annotations
@@ -25,7 +38,10 @@ class Geography:
     population: np.ndarray  # (P,) persons
     area: np.ndarray  # (P,) km2
     port: np.ndarray  # (P,) port access index in [0, 1]
-    dist: np.ndarray  # (P, P) km between centroids, internal distance on the diagonal
+    dist: np.ndarray  # (P, P) great-circle km between centroids, internal distance on the diagonal
+    road_years: np.ndarray  # (Y,) years of the road network
+    road_hours: np.ndarray  # (Y, P, P) road travel time in hours, NaN on the diagonal
+    road_speed: float  # v: km-equivalents per hour of road travel time
     county_codes: np.ndarray  # (C,) county codes (vintage), sorted by prefecture
     county_pref: np.ndarray  # (C,) index into pref_codes
     county_weight: np.ndarray  # (C,) weights (un-normalised)
@@ -45,6 +61,38 @@ PORT_ACCESS = {
 }  # fmt: skip
 
 
+def road_hours_matrix(times: pd.DataFrame, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(years, Y x P x P hours, NaN on the diagonal) of the prefectures ``codes`` from the tidy
+    travel times of :func:`yrd.integration.read_road_times` (``year``, ``origin``, ``dest``,
+    ``hours``). Raises ``ValueError`` naming the prefectures without a travel time to every
+    other one in every year."""
+    codes = [str(c) for c in codes]
+    t = times[times["origin"].isin(codes) & times["dest"].isin(codes) & (times["origin"] != times["dest"])]
+    years = np.sort(t["year"].unique()).astype(int)
+    idx = {c: k for k, c in enumerate(codes)}
+    arr = np.full((len(years), len(codes), len(codes)), np.nan)
+    yi = np.searchsorted(years, t["year"].to_numpy())
+    arr[yi, t["origin"].map(idx).to_numpy(), t["dest"].map(idx).to_numpy()] = t["hours"].to_numpy(dtype=float)
+    off = ~np.eye(len(codes), dtype=bool)
+    gaps = np.isnan(arr[:, off]).any(axis=0) if len(years) else np.ones(off.sum(), bool)
+    if gaps.any():
+        pairs = np.argwhere(off)[gaps]
+        bad = sorted({codes[i] for i in pairs[:, 0]} | {codes[j] for j in pairs[:, 1]})
+        raise ValueError(f"road travel times: prefectures {bad[:10]} lack a travel time to some others in some years")
+    return years, arr
+
+
+def road_speed_kmh(dist_km: np.ndarray, years: np.ndarray, hours: np.ndarray, base_year: int) -> float:
+    """The speed v (km-equivalents per hour) that turns road travel times into distances:
+    v = sum_{p != q} D_pq / sum_{p != q} T_pq(base_year), with D the great-circle distances
+    ``dist_km`` (P x P) and T the hours of :func:`road_hours_matrix`."""
+    if int(base_year) not in set(years.tolist()):
+        raise ValueError(f"road travel times cover {years.min()}-{years.max()}, not the first study year {base_year}")
+    off = ~np.eye(dist_km.shape[0], dtype=bool)
+    h = hours[int(np.searchsorted(years, int(base_year)))]
+    return float(dist_km[off].sum() / h[off].sum())
+
+
 def build_geography(
     pref: pd.DataFrame,
     counties: pd.DataFrame,
@@ -52,12 +100,17 @@ def build_geography(
     population: pd.Series,
     seed: int,
     county_amenity_sd: float,
+    road_times: pd.DataFrame,
+    base_year: int,
 ) -> Geography:
     """Assemble the model geography.
 
     pref: prefecture table with ``code``, ``area_km2``; counties: ``code``, ``prefecture_code``,
     ``area_km2`` (only counties where firms may be placed); dist_km: square matrix of centroid
-    distances indexed by prefecture code; population: persons by prefecture code.
+    distances indexed by prefecture code; population: persons by prefecture code; road_times:
+    the tidy road travel times (:func:`yrd.integration.read_road_times`), which must join every
+    pair of prefectures in every year; base_year: the first recorded year, whose travel times
+    set the speed v of :func:`road_speed_kmh`.
     """
     rng = np.random.default_rng([seed, 1])
     pref = pref.sort_values("code").reset_index(drop=True)
@@ -75,6 +128,7 @@ def build_geography(
     no_county = set(codes) - set(cty["prefecture_code"])
     if no_county:
         raise ValueError(f"prefectures without any county to place firms in: {sorted(no_county)}")
+    road_years, hours = road_hours_matrix(road_times, codes)
     return Geography(
         pref_codes=codes,
         province=np.array([c[:2] for c in codes]),
@@ -82,25 +136,36 @@ def build_geography(
         area=area,
         port=np.array([PORT_ACCESS.get(c, 0.0) for c in codes]),
         dist=d,
+        road_years=road_years,
+        road_hours=hours,
+        road_speed=road_speed_kmh(d, road_years, hours, base_year),
         county_codes=cty["code"].astype(str).to_numpy(),
         county_pref=pidx.loc[cty["prefecture_code"]].to_numpy(),
         county_weight=weight,
     )
 
 
+def road_year(params: WorldParams, year: int) -> int:
+    """The year of the road network the firms face in ``year``: ``params.road_times_year`` when
+    set (a network frozen in that year), else ``year``, where a burn-in year (before
+    ``params.start``) takes the network of ``params.start``."""
+    if params.road_times_year is not None:
+        return int(params.road_times_year)
+    return max(int(year), int(params.start))
+
+
 def effective_distance(geo: Geography, params: WorldParams, year: int) -> np.ndarray:
-    """d_pq(t): centroid distance times the detour factor of every infrastructure event not yet
-    open in ``year`` (an event removes the detour between its prefecture pairs from its year)."""
-    d = geo.dist.copy()
-    idx = {c: i for i, c in enumerate(geo.pref_codes)}
-    for ev in params.events:
-        if year >= int(ev["year"]):
-            continue
-        for a, b in ev["pairs"]:
-            if str(a) in idx and str(b) in idx:
-                i, j = idx[str(a)], idx[str(b)]
-                d[i, j] *= float(ev["detour_before"])
-                d[j, i] *= float(ev["detour_before"])
+    """d_pq(t) (P x P, km-equivalents): v times the road travel time of the network of
+    :func:`road_year` between distinct prefectures, the internal distance d_pp on the diagonal
+    (module docstring). Raises ``ValueError`` when the travel times do not cover that year."""
+    ry = road_year(params, year)
+    k = int(np.searchsorted(geo.road_years, ry))
+    if k >= len(geo.road_years) or geo.road_years[k] != ry:
+        raise ValueError(
+            f"road travel times cover {geo.road_years.min()}-{geo.road_years.max()}, not {ry} (needed for {year})"
+        )
+    d = geo.road_speed * geo.road_hours[k]
+    np.fill_diagonal(d, np.diag(geo.dist))
     return d
 
 

@@ -15,7 +15,13 @@ import geopandas as gpd
 import pandas as pd
 
 from yrd.boundaries import centroids, distance_matrix
-from yrd.industry import relocation_class
+from yrd.industry import (
+    division_shares_by_year,
+    load_crosswalks,
+    national_division_employment,
+    relocation_class,
+)
+from yrd.integration import read_road_times
 from yrd.synthetic.model import SimulationResult, WorldParams, build_geography, simulate
 
 
@@ -27,17 +33,25 @@ def model_inputs(
     industry4_names: pd.DataFrame,
     allowed_counties: set[str] | None,
     params: WorldParams,
+    road_times: pd.DataFrame,
+    national: pd.DataFrame,
 ):
-    """Geography and industry tables for :func:`yrd.synthetic.model.simulate`.
+    """Geography, industry tables and the industry shares of new firms for
+    :func:`yrd.synthetic.model.simulate`: ``(geo, industries, industry4, shares)``.
 
     ``census`` is the shipped census table (``city_code``, ``popu_2010``); ``allowed_counties``
     the vintage counties firms may be placed in (those reachable from every raw year's code
-    list), or None for all.
+    list), or None for all; ``road_times`` the tidy road travel times of
+    :func:`yrd.integration.read_road_times`; ``national`` China's manufacturing employment by
+    2002 division of :func:`yrd.industry.national_division_employment` (the shares of a new
+    firm's industry in each simulated year; burn-in years take those of ``params.start``).
     """
     pop = census.assign(city_code=census["city_code"].astype(str)).set_index("city_code")["popu_2010"]
     cty = counties if allowed_counties is None else counties[counties["code"].isin(allowed_counties)]
     dist = distance_matrix(centroids(prefectures))
-    geo = build_geography(prefectures, cty, dist, pop, params.seed, params.county_amenity_sd)
+    geo = build_geography(
+        prefectures, cty, dist, pop, params.seed, params.county_amenity_sd, road_times, base_year=params.start
+    )
     ind = classes[["code"]].copy()
     ind["code"] = ind["code"].astype(str).str.zfill(2)
     ind["relocation_class"] = relocation_class(classes).reindex(ind["code"]).to_numpy()
@@ -45,7 +59,9 @@ def model_inputs(
     names["code4"] = names.iloc[:, 0].astype(str).str.strip().str.zfill(4)
     names["code"] = names["code4"].str[:2]
     ind4 = names[names["code"].isin(ind["code"])][["code4", "code"]].drop_duplicates().reset_index(drop=True)
-    return geo, ind, ind4
+    years = list(range(params.start - params.burn_in, params.end + 1))
+    shares = division_shares_by_year(national, years, sorted(ind["code"]), params.start)
+    return geo, ind, ind4, shares
 
 
 def run_world(
@@ -57,10 +73,13 @@ def run_world(
     allowed_counties: set[str] | None = None,
 ) -> SimulationResult:
     """Read the inputs (paths: ``prefectures`` and ``counties`` boundaries, ``census``, industry
-    ``classes`` and ``names_2002``, the NBS list of GB/T 4754-2002 classes), build the geography
-    and simulate."""
+    ``classes`` and ``names_2002``, the NBS list of GB/T 4754-2002 classes, the crosswalks
+    ``gb_1994_2002`` and ``gb_2002_2011``, the real ``road_times`` of Ma and Tang, the national
+    ``employment`` by sector and its ``employment_map`` to the 2002 divisions from ionet), build
+    the geography and simulate."""
     params = WorldParams.from_config({**model_cfg, "seed": seed}, start, end)
-    geo, ind, ind4 = model_inputs(
+    crosswalks = load_crosswalks(inputs["names_2002"], inputs["gb_1994_2002"], inputs["gb_2002_2011"])
+    geo, ind, ind4, shares = model_inputs(
         gpd.read_parquet(inputs["prefectures"]),
         gpd.read_parquet(inputs["counties"]),
         pd.read_csv(inputs["census"], dtype={"city_code": str}),
@@ -68,14 +87,17 @@ def run_world(
         pd.read_csv(inputs["names_2002"], dtype=str),
         allowed_counties,
         params,
+        read_road_times(inputs["road_times"]),
+        national_division_employment(inputs["employment"], inputs["employment_map"], crosswalks),
     )
-    return simulate(geo, ind, params, ind4)
+    return simulate(geo, ind, params, ind4, shares=shares)
 
 
 def write_truth(result: SimulationResult, truth_dir: str | Path) -> None:
     """Write ``panel.parquet`` (the true clean firm-years of the ASIF sample), ``moves.parquet``,
     ``params.json``, ``population.parquet``, ``prefecture_years.parquet`` and
-    ``distances.parquet`` into ``truth_dir``."""
+    ``distances.parquet`` (the effective distances used, every recorded year and ordered pair) into
+    ``truth_dir``."""
     truth = Path(truth_dir)
     truth.mkdir(parents=True, exist_ok=True)
     moves = result.moves.copy()

@@ -52,7 +52,7 @@ def test_default_and_tiny_configs_are_valid():
     "override, key",
     [
         ({"claims": {"c1": {"integration": "data/integration.csv"}}}, "claims.c1.integration"),
-        ({"flows": {"distances": "data/road_km.csv"}}, "flows.distances"),
+        ({"flows": {"distance": "great_circle", "distances": "data/road_km.csv"}}, "flows.distances"),
         ({"claims": {"c4": {"indicators": "data/indicators.parquet"}}}, "claims.c4.indicators"),
         ({"metrics": {"segmentation": {"prices": "data/prices.csv"}}}, "metrics.segmentation.prices"),
     ],
@@ -65,7 +65,7 @@ def test_missing_configured_file_is_an_error(override, key):
 def test_a_folder_is_not_a_file(tmp_path):
     shutil.copytree(ROOT / "config", tmp_path / "config")
     (tmp_path / "road.csv").mkdir()
-    msg = errors_of({"flows": {"distances": "road.csv"}}, base=tmp_path)
+    msg = errors_of({"flows": {"distance": "great_circle", "distances": "road.csv"}}, base=tmp_path)
     assert "config key 'flows.distances': not a regular file" in msg
 
 
@@ -179,8 +179,13 @@ def test_road_time_with_a_distance_table_is_refused_naming_both_keys():
     # either alone is fine
     validate_config(config_with({"flows": {"distance": "road_time"}}), CONFIG_SCHEMA, base=ROOT)
     validate_config(
-        config_with({"flows": {"distances": "resources/regions/prefectures.csv"}}), CONFIG_SCHEMA, base=ROOT
+        config_with({"flows": {"distance": "great_circle", "distances": "resources/regions/prefectures.csv"}}),
+        CONFIG_SCHEMA,
+        base=ROOT,
     )
+    # road_time is the default: a distance table alone is refused with both keys named
+    msg = errors_of({"flows": {"distances": "resources/regions/prefectures.csv"}})
+    assert "config key 'flows.distance': road_time" in msg
     assert "flows.distance" in errors_of({"flows": {"distance": "rail_time"}})
 
 
@@ -242,7 +247,7 @@ def test_every_output_of_a_study_is_in_its_folder(tmp_path):
     "override, key",
     [
         ("claims:\n  c1:\n    integration: data/lambda.csv\n", "claims.c1.integration"),
-        ("flows:\n  distances: data/road.csv\n", "flows.distances"),
+        ("flows:\n  distance: great_circle\n  distances: data/road.csv\n", "flows.distances"),
         ("flows:\n  distance: road_time\n  distances: resources/regions/prefectures.csv\n", "flows.distance"),
         ("claims:\n  c1:\n    metrics: [elison_glaeser, locational_gini]\n", "claims.c1.metrics[0]"),
         ("metrics:\n  concentration: [hoover, top5_share]\n", "metrics.concentration[1]"),

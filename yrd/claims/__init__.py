@@ -11,8 +11,13 @@ statistics (``stats``), the shared types (``base``) and the HTML view (``render`
 Verdicts (:data:`VERDICTS`) come only from the tests below, computed on the data:
 
 ``supported``       every condition of the test holds;
+``partly supported`` some parts of a claim with several parts hold, others fail (the value and
+                    notes say which part);
 ``not supported``   the test's conditions fail as defined per claim;
-``inconclusive``    part of the test holds, or the estimate is not significant;
+``inconclusive``    the test cannot decide (say why: power, too few events, the sample break,
+                    a turning point outside the range);
+``not comparable``  the data measure something else than the claim (e.g. PPP against market
+                    exchange rates);
 ``no data``         the data needed for the test are absent (the default for C4 and for the
                     parts of C7 the pipeline has no data for, listed in ``notes``);
 ``off``             the study switched the claim off (``claims.skip``): not tested.

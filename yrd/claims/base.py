@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-VERDICTS = ("supported", "not supported", "inconclusive", "no data", "off")
+VERDICTS = ("supported", "partly supported", "not supported", "inconclusive", "not comparable", "no data", "off")
 COLUMNS = [
     "claim",
     "statement",

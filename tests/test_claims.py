@@ -285,11 +285,12 @@ C5_CFG = {
     "level": "prefecture",
     "year": None,
     "threshold": 0.8,
+    "hac_lags": None,
 }
+_C5_NOISE = 0.01 * np.sin(np.arange(16) * 2.3)  # deterministic noise: finite Newey-West p-values
 
 
-def _similarity(level_of_year) -> pd.DataFrame:
-    regions = ["a", "b", "c"]
+def _similarity(level_of_year, regions=("a", "b", "c")) -> pd.DataFrame:
     rows = []
     for y in YEARS:
         for i in regions:
@@ -308,6 +309,69 @@ def test_c5_supported_when_similarity_is_high():
 
 def test_c5_not_supported_when_similarity_is_low():
     assert C.claim_c5(_similarity(lambda y: 0.5), ["a", "b", "c"], C5_CFG, ALPHA).verdict == "not supported"
+
+
+@pytest.mark.parametrize(
+    ("level_of_year", "verdict", "part"),
+    [
+        # high and rising: 0.80 -> 0.95 with noise, last year 0.95 >= 0.8
+        (lambda y: 0.80 + 0.01 * (y - 1998) + _C5_NOISE[y - 1998], "supported", None),
+        # high but flat: level holds, no significant rise
+        (lambda y: 0.90 + _C5_NOISE[y - 1998], "partly supported", "level holds, no significant rise"),
+        # high and falling: level holds, the trend is negative
+        (lambda y: 0.99 - 0.01 * (y - 1998) + _C5_NOISE[y - 1998], "partly supported", "level holds"),
+        # rising from 0.3 to 0.45: significant rise, level below the threshold
+        (lambda y: 0.30 + 0.01 * (y - 1998) + _C5_NOISE[y - 1998], "partly supported", "significant rise, level below"),
+        # low and flat: neither
+        (lambda y: 0.40 + _C5_NOISE[y - 1998], "not supported", None),
+    ],
+)
+def test_c5_level_and_process_verdicts(level_of_year, verdict, part):
+    r = C.claim_c5(_similarity(level_of_year), ["a", "b", "c"], C5_CFG, ALPHA)
+    assert r.verdict == verdict
+    if part:
+        assert part in r.value
+    tr = r.details["trend"]
+    ref = C.linear_trend(YEARS, [level_of_year(y) for y in YEARS], se="hac")
+    assert tr.slope == pytest.approx(ref.slope) and tr.p == pytest.approx(ref.p)
+
+
+def test_c5_verdict_rule_known_answers():
+    up = C.LinearTrend(0.0, 0.01, 0.001, 16)
+    flat = C.LinearTrend(0.0, 0.01, 0.2, 16)
+    down = C.LinearTrend(0.0, -0.01, 0.001, 16)
+    assert C.c5_verdict(0.8, 0.8, up, ALPHA) == "supported"  # at the threshold counts
+    assert C.c5_verdict(0.85, 0.8, flat, ALPHA) == "partly supported"
+    assert C.c5_verdict(0.85, 0.8, down, ALPHA) == "partly supported"
+    assert C.c5_verdict(0.5, 0.8, up, ALPHA) == "partly supported"
+    assert C.c5_verdict(0.5, 0.8, down, ALPHA) == "not supported"
+    assert C.c5_verdict(0.9, 0.8, None, ALPHA) == "inconclusive"
+    assert C.c5_verdict(None, 0.8, up, ALPHA) == "no data"
+    assert C.c5_verdict(float("nan"), 0.8, up, ALPHA) == "no data"
+    assert C.c5_parts(0.5, 0.8, up, ALPHA) == (False, True)
+
+
+def test_c5_other_region_set_reported_beside_the_verdict():
+    # the verdict's set a, b, c: high and rising; the wider set a..e is low (d, e unlike the rest)
+    sim = _similarity(lambda y: 0.80 + 0.01 * (y - 1998) + _C5_NOISE[y - 1998], regions=("a", "b", "c", "d", "e"))
+    wide = sim["region_a"].isin(["d", "e"]) | sim["region_b"].isin(["d", "e"])
+    sim.loc[wide & (sim["metric"] == "structural_similarity"), "value"] = 0.1
+    others = {"yrd16_2003": ["a", "b", "c"], "yrd41_2019": ["a", "b", "c", "d", "e"]}
+    r = C.claim_c5(sim, ["a", "b", "c"], C5_CFG, ALPHA, others=others)
+    assert r.verdict == "supported"
+    first, second = r.value.split("; 41 cities")
+    assert first.startswith("16 cities of 2003") and first.endswith("-> supported")
+    assert "over 20 pairs" in second and second.endswith("-> partly supported")  # 0.95*6/20 + 0.1*14/20 < 0.8
+    assert set(r.details["sets"]) == {"yrd16_2003", "yrd41_2019"}
+    # the other set missing from the table is said, the verdict unchanged
+    r = C.claim_c5(_similarity(lambda y: 0.9 + 0.01 * (y - 1998)), ["a", "b", "c"], C5_CFG, ALPHA, others=others)
+    assert r.verdict == "supported" and "2 of 5 prefectures not in the similarity table" in r.value
+
+
+def test_c5_inconclusive_with_two_years():
+    sim = _similarity(lambda y: 0.9)
+    r = C.claim_c5(sim[sim["year"] >= 2012], ["a", "b", "c"], C5_CFG, ALPHA)
+    assert r.verdict == "inconclusive" and "fewer than 3 years" in r.value
 
 
 def test_c5_no_data_when_the_region_set_is_not_covered():

@@ -310,8 +310,9 @@ def test_c5_figures(tmp_path, cjk, prefectures):
         title_set="toy",
     )
     _png(fig, tmp_path, "h.png")
+    assert len(fig.axes[0].get_xticks()) == len(codes)  # exactly the members given (the verdict's set)
     fig = similarity.similarity_trend_figure(
-        sim, {"yrd16_2003": codes}, threshold=0.8, cjk=cjk, synthetic=True, source=SRC
+        sim, {"yrd16_2003": codes}, threshold=0.8, hac_lags=1, main="yrd16_2003", cjk=cjk, synthetic=True, source=SRC
     )
     assert _has_mark(_png(fig, tmp_path, "t.png"))
 

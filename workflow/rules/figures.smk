@@ -238,11 +238,11 @@ rule fig_c5_heatmaps:
     params:
         heatmaps=config_provider("figures", "similarity_heatmaps"),
         c5=config_provider("claims", "c5"),
-        region_set=config_provider("geography", "region_set"),
+        region_set=config_provider("claims", "c5", "region_set"),
         synthetic=config_provider("run", "synthetic"),
         plotting=config_provider("plotting"),
     message:
-        "C5 figure: structural similarity heatmaps of the {params.region_set} prefectures"
+        "C5 figure: structural similarity heatmaps of the {params.region_set} prefectures (the verdict's set)"
     script:
         "../scripts/fig_c5_heatmaps.py"
 

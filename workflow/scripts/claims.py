@@ -64,7 +64,11 @@ tests = {
     "C3": lambda: C.claim_c3(pd.read_parquet(inp.moves), years, cfg["c3"], alpha),
     "C4": c4,
     "C5": lambda: C.claim_c5(
-        pd.read_parquet(inp.similarity), codes_in_set(prefectures, cfg["c5"]["region_set"]), cfg["c5"], alpha
+        pd.read_parquet(inp.similarity),
+        codes_in_set(prefectures, cfg["c5"]["region_set"]),
+        cfg["c5"],
+        alpha,
+        others={s: codes_in_set(prefectures, s) for s in C.C5_REGION_SETS},
     ),
     "C6": lambda: C.claim_c6(
         cfg["c6"],

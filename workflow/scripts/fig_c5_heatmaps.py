@@ -1,5 +1,5 @@
-"""Rule fig_c5_heatmaps: structural similarity heatmaps of the claim's region set, first and last
-year (yrd.figures.similarity)."""
+"""Rule fig_c5_heatmaps: structural similarity heatmaps of the C5 verdict's region set
+(claims.c5.region_set), first and last year or figures.similarity_heatmaps.years (yrd.figures.similarity)."""
 
 import pandas as pd
 
@@ -17,7 +17,7 @@ prefectures = pd.read_parquet(smk.input.boundaries, columns=["code", "name_zh", 
 years = p.heatmaps["years"] or [int(similarity["year"].min()), int(similarity["year"].max())]
 fig = similarity_heatmaps_figure(
     similarity,
-    codes_in_set(prefectures, p.region_set),
+    codes_in_set(prefectures, p.c5["region_set"]),
     years=years,
     groups=mapping_of(prefectures, "group"),
     labels=prefecture_labels(prefectures, cjk),
@@ -26,7 +26,7 @@ fig = similarity_heatmaps_figure(
     cjk=cjk,
     synthetic=p.synthetic,
     source=similarity_source(smk.input.similarity, p.synthetic),
-    title_set=set_label(p.region_set, cjk),
+    title_set=set_label(p.c5["region_set"], cjk),
 )
 save(fig, smk.output[0], p.plotting["dpi"])
 log.info("wrote %s", smk.output[0])

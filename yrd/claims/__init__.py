@@ -22,10 +22,11 @@ Verdicts (:data:`VERDICTS`) come only from the tests below, computed on the data
                     parts of C7 the pipeline has no data for, listed in ``notes``);
 ``off``             the study switched the claim off (``claims.skip``): not tested.
 
-Statistics: OLS with classical or Newey-West (HAC) standard errors and a Poisson trend
-(quasi-Poisson: Pearson dispersion, never below 1) are implemented here with NumPy/SciPy, so
-the claims need no statsmodels; p-values are two-sided from Student's t with n - k degrees of
-freedom (conservative with 10-20 annual points).
+Statistics (``stats``): every regression is estimated by pyfixest - OLS with classical or
+Newey-West (HAC) standard errors on centred regressors, and a Poisson trend with
+heteroskedasticity-robust standard errors (robust to overdispersion); p-values are two-sided
+from Student's t with n - k degrees of freedom (conservative with 10-20 annual points). The
+equality with statsmodels is tested in tests/test_claims_stats.py.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ from yrd.claims.c1 import c1_integration, c1_series, c1_verdict, claim_c1, integ
 from yrd.claims.c2 import c2_conditions, c2_verdict, c2_window_flows, claim_c2
 from yrd.claims.c3 import c3_verdict, c3_yearly, claim_c3
 from yrd.claims.c4 import DIMENSIONS, c4_tier_check, c4_verdict, claim_c4
-from yrd.claims.c5 import c5_verdict, claim_c5, mean_pairwise
+from yrd.claims.c5 import REGION_SETS as C5_REGION_SETS
+from yrd.claims.c5 import C5Set, c5_parts, c5_set, c5_verdict, claim_c5, mean_pairwise
 from yrd.claims.c6 import c6_document, c6_verdict, claim_c6, write_c6_json
 from yrd.claims.c6_bases import (
     dose_per_capita,
@@ -67,6 +69,8 @@ from yrd.claims.stats import (
 )
 
 __all__ = [
+    "C5Set",
+    "C5_REGION_SETS",
     "COLUMNS",
     "ClaimResult",
     "DIMENSIONS",
@@ -86,6 +90,8 @@ __all__ = [
     "c3_yearly",
     "c4_tier_check",
     "c4_verdict",
+    "c5_parts",
+    "c5_set",
     "c5_verdict",
     "c6_document",
     "c6_verdict",

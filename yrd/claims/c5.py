@@ -1,15 +1,33 @@
-"""C5: structural convergence (产业同构)."""
+"""C5: structural convergence (产业同构), tested as a level and as a process.
+
+The paper states that the industrial structures of the delta's cities are alike (a level) and
+becoming more alike (a process, 趋同). Both are measured on the mean over pairs of distinct
+prefectures of the UNIDO structural similarity (cosine of the employment shares by industry,
+UNIDO 1979; in Chinese work 结构相似系数):
+
+* level: the mean pairwise similarity in the test year is at or above ``threshold``;
+* process: the OLS slope of the yearly mean on the year is positive with a two-sided Newey-West
+  p-value below ``alpha`` (:func:`yrd.claims.stats.linear_trend`, ``se="hac"``, lags
+  ``hac_lags`` or the Newey-West rule).
+
+:func:`c5_verdict` combines the two; the verdict is that of the configured region set, the other
+region set (the 2003 sixteen cities or the 41 cities of 2019) is reported beside it.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from yrd.claims.base import ClaimResult, _fmt, _p
-from yrd.claims.stats import linear_trend
+from yrd.claims.stats import LinearTrend, linear_trend
+
+REGION_SETS = ("yrd16_2003", "yrd41_2019")
+SET_NAMES = {"yrd16_2003": "16 cities of 2003", "yrd41_2019": "41 cities of 2019"}
 
 
 def mean_pairwise(similarity: pd.DataFrame, members: Sequence[str], metric: str, level: str) -> pd.DataFrame:
@@ -26,12 +44,86 @@ def mean_pairwise(similarity: pd.DataFrame, members: Sequence[str], metric: str,
     return pd.DataFrame({"mean": g.mean(), "n_pairs": g.size()}).reset_index().astype({"year": "int64"})
 
 
-def c5_verdict(level_value: float | None, threshold: float) -> str:
-    """``supported`` if the mean pairwise similarity >= threshold, ``not supported`` if below,
-    ``no data`` without a value."""
+def c5_verdict(level_value: float | None, threshold: float, trend: LinearTrend | None, alpha: float) -> str:
+    """Verdict of C5 from the level and the trend of the mean pairwise similarity.
+
+    ``no data`` without a level; ``inconclusive`` without a trend (fewer than three years);
+    ``supported`` if level >= ``threshold`` and the trend is positive with p < ``alpha``;
+    ``partly supported`` if exactly one of the two holds (:func:`c5_parts` says which);
+    ``not supported`` if neither holds.
+    """
     if level_value is None or not math.isfinite(level_value):
         return "no data"
-    return "supported" if level_value >= threshold else "not supported"
+    if trend is None:
+        return "inconclusive"
+    level_ok, trend_ok = c5_parts(level_value, threshold, trend, alpha)
+    if level_ok and trend_ok:
+        return "supported"
+    if level_ok or trend_ok:
+        return "partly supported"
+    return "not supported"
+
+
+def c5_parts(level_value: float, threshold: float, trend: LinearTrend, alpha: float) -> tuple[bool, bool]:
+    """(level at or above the threshold, significant positive trend)."""
+    return bool(level_value >= threshold), bool(trend.slope > 0 and trend.p < alpha)
+
+
+@dataclass
+class C5Set:
+    """Level and trend of one region set; ``missing``: members absent from the table."""
+
+    name: str
+    n_members: int
+    missing: int
+    series: pd.DataFrame
+    year: int | None = None
+    level: float | None = None
+    n_pairs: int = 0
+    trend: LinearTrend | None = None
+
+    def verdict(self, threshold: float, alpha: float) -> str:
+        if self.missing:
+            return "no data"
+        return c5_verdict(self.level, threshold, self.trend, alpha)
+
+    def describe(self, threshold: float, alpha: float) -> str:
+        """One sentence: level against the threshold, trend with its p-value, and which part holds."""
+        label = SET_NAMES.get(self.name, self.name)
+        if self.missing:
+            return f"{label}: {self.missing} of {self.n_members} prefectures not in the similarity table"
+        if self.level is None:
+            return f"{label}: no pairs in the test year"
+        first = self.series.iloc[0]
+        txt = (
+            f"{label}: level {_fmt(self.level)} in {self.year} over {self.n_pairs} pairs "
+            f"({'>=' if self.level >= threshold else '<'} {threshold:g}; {int(first['year'])}: "
+            f"{_fmt(float(first['mean']))})"
+        )
+        if self.trend is None:
+            return txt + "; trend not tested (fewer than 3 years)"
+        txt += f", trend {_fmt(self.trend.slope)}/year (Newey-West p={_p(self.trend.p)})"
+        level_ok, trend_ok = c5_parts(self.level, threshold, self.trend, alpha)
+        if level_ok != trend_ok:
+            txt += " - level holds, no significant rise" if level_ok else " - significant rise, level below threshold"
+        return f"{txt} -> {self.verdict(threshold, alpha)}"
+
+
+def c5_set(similarity: pd.DataFrame, name: str, members: Sequence[str], cfg: Mapping[str, Any]) -> C5Set:
+    """Level in ``cfg['year']`` (null: last year) and Newey-West trend of one region set."""
+    present = set(similarity["region_a"].astype(str)) | set(similarity["region_b"].astype(str))
+    missing = len(set(map(str, members)) - present)
+    mp = mean_pairwise(similarity, members, cfg["metric"], cfg["level"])
+    out = C5Set(name, len(members), missing, mp)
+    if missing or mp.empty:
+        return out
+    out.year = int(cfg["year"]) if cfg.get("year") is not None else int(mp["year"].max())
+    row = mp[mp["year"] == out.year]
+    if len(row):
+        out.level, out.n_pairs = float(row["mean"].iloc[0]), int(row["n_pairs"].iloc[0])
+    if len(mp) >= 3:
+        out.trend = linear_trend(mp["year"], mp["mean"], se="hac", lags=cfg.get("hac_lags"))
+    return out
 
 
 def claim_c5(
@@ -39,45 +131,33 @@ def claim_c5(
     members: Sequence[str],
     cfg: Mapping[str, Any],
     alpha: float,
+    others: Mapping[str, Sequence[str]] | None = None,
 ) -> ClaimResult:
-    """C5. ``members``: prefectures of ``cfg['region_set']``; cfg: metric, level, year, threshold."""
+    """C5. ``members``: prefectures of ``cfg['region_set']`` (the verdict's set); ``others``:
+    further region sets (name -> prefectures) reported beside it; cfg: region_set, metric,
+    level, year, threshold, hac_lags (null: Newey-West rule). Verdict: :func:`c5_verdict`."""
+    thr = float(cfg["threshold"])
     test = (
         f"Mean pairwise {cfg['metric']} (UNIDO cosine of industry employment shares) among the "
-        f"{cfg['region_set']} {cfg['level']}s in {cfg['year'] or 'the last year'}: supported ('structures "
-        f"converge') if >= {cfg['threshold']}, else not supported. The trend over years is reported (OLS, "
-        f"p < {alpha}). 'Low-level' (low value added) is not measured."
+        f"{cfg['region_set']} {cfg['level']}s, as a level ({cfg['year'] or 'last year'} >= {thr:g}) and a "
+        f"process (OLS trend over the years > 0, Newey-West p < {alpha}): supported if both hold, partly "
+        "supported if one holds (the value says which), not supported if neither; inconclusive with fewer "
+        "than 3 years. The other region set is reported beside it. 'Low-level' (low value added) is not measured."
     )
     evidence = "figures/c5_similarity_heatmaps.png; figures/c5_similarity_trend.png; metrics/similarity.parquet"
-    mp = mean_pairwise(similarity, members, cfg["metric"], cfg["level"])
-    present = set(similarity["region_a"].astype(str)) | set(similarity["region_b"].astype(str))
-    covered = len(set(map(str, members)) & present)
-    if covered < len(members):
-        return ClaimResult(
-            "C5",
-            test,
-            f"only {covered} of the {len(members)} {cfg['region_set']} regions are in the similarity table "
-            "(choose claims.c5.region_set within geography.region_set)",
-            "no data",
-            evidence,
+    main = c5_set(similarity, cfg["region_set"], members, cfg)
+    rest = [c5_set(similarity, n, m, cfg) for n, m in (others or {}).items() if n != cfg["region_set"]]
+    details: dict[str, Any] = {"sets": {s.name: s for s in [main, *rest]}, "mean_pairwise": main.series}
+    if main.trend is not None:
+        details["trend"] = main.trend
+    if main.missing:
+        value = (
+            f"only {main.n_members - main.missing} of the {main.n_members} {cfg['region_set']} regions are in the "
+            "similarity table (choose claims.c5.region_set within geography.region_set)"
         )
-    if mp.empty:
-        return ClaimResult(
-            "C5",
-            test,
-            "no pairs of the region set in the similarity table",
-            "no data",
-            evidence,
-        )
-    year = int(cfg["year"]) if cfg.get("year") is not None else int(mp["year"].max())
-    row = mp[mp["year"] == year]
-    lv = float(row["mean"].iloc[0]) if len(row) else None
-    verdict = c5_verdict(lv, float(cfg["threshold"]))
-    parts = [f"{year}: mean {_fmt(lv)} over {int(row['n_pairs'].iloc[0]) if len(row) else 0} pairs"]
-    details: dict[str, Any] = {"mean_pairwise": mp}
-    first = mp.iloc[0]
-    parts.append(f"{int(first['year'])}: {_fmt(float(first['mean']))}")
-    if len(mp) >= 3:
-        tr = linear_trend(mp["year"], mp["mean"], se="hac")
-        parts.append(f"trend {_fmt(tr.slope)}/year (p={_p(tr.p)})")
-        details["trend"] = tr
-    return ClaimResult("C5", test, "; ".join(parts), verdict, evidence, details=details)
+        return ClaimResult("C5", test, value, "no data", evidence, details=details)
+    if main.series.empty:
+        return ClaimResult("C5", test, "no pairs of the region set in the similarity table", "no data", evidence)
+    value = "; ".join(s.describe(thr, alpha) for s in [main, *rest])
+    notes = "verdict from claims.c5.region_set = " + str(cfg["region_set"])
+    return ClaimResult("C5", test, value, main.verdict(thr, alpha), evidence, notes=notes, details=details)

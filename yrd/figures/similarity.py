@@ -56,52 +56,70 @@ def similarity_heatmaps_figure(
     title_set: str = "",
 ):
     """One heatmap per year of the pairwise ``metric`` among ``members`` (ordered by region
-    group, group shown by a colour strip), common colour scale 0-1."""
+    group, group shown by a colour strip), common colour scale 0-1. ``members`` should be the
+    region set of the C5 verdict (claims.c5.region_set). Sized for print: up to 20 members the
+    panels sit side by side on a page width, more members get one page-wide panel per row."""
     import matplotlib.pyplot as plt
 
     present = set(similarity["region_a"]) | set(similarity["region_b"])
     codes = order_by_group([c for c in members if c in present], groups)
     n = len(codes)
-    size = 5.0 if n <= 20 else 7.0
-    fig, axes = plt.subplots(1, len(years), figsize=(size * len(years) + 1.0, size + 1.6), squeeze=False)
+    # print size: the 16 cities side by side on a page width (~8.5 in), the 41 one panel per row
+    small = n <= 20
+    panel = 3.5 if small else 6.0
+    ncols, nrows = (len(years), 1) if small else (1, len(years))
+    width, height = panel * ncols + 2.6, (panel + 0.45) * nrows + 1.45
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False)
+    fs = 7.5 if small else 6.5
     im = None
-    for ax, y in zip(axes[0], years, strict=True):
+    for ax, y in zip(axes.ravel(), years, strict=True):
         m = similarity_matrix(similarity, codes, int(y), metric, level)
         im = ax.imshow(m.to_numpy(dtype=float), cmap="magma_r", vmin=0, vmax=1, interpolation="nearest")
-        fs = 7 if n <= 20 else 5.6
         ax.set_xticks(range(n), [labels.get(c, c) for c in codes], rotation=90, fontsize=fs)
         ax.set_yticks(range(n), [labels.get(c, c) for c in codes], fontsize=fs)
+        w = max(0.4, 0.025 * n)
         for i, c in enumerate(codes):
             col = group_colour(groups.get(c, ""))
-            w = 0.03 * n
-            ax.add_patch(plt.Rectangle((-0.5 - 1.3 * w, i - 0.5), w, 1, color=col, clip_on=False))
-            ax.add_patch(plt.Rectangle((i - 0.5, n - 0.5 + 0.3 * w), 1, w, color=col, clip_on=False))
+            ax.add_patch(plt.Rectangle((-0.5 - 1.2 * w, i - 0.5), w, 1, color=col, clip_on=False))
+            ax.add_patch(plt.Rectangle((i - 0.5, n - 0.5 + 0.2 * w), 1, w, color=col, clip_on=False))
         off = m.to_numpy(dtype=float)[~np.eye(n, dtype=bool)]
-        ax.set_title(f"{y}: " + bilingual("均值", "mean", cjk) + f" {np.nanmean(off):.2f}", fontsize=10)
-        ax.tick_params(length=0, pad=2.6 * size + 3)
+        ax.set_title(f"{y}: " + bilingual("均值", "mean", cjk) + f" {np.nanmean(off):.2f}", fontsize=9.5)
+        ax.tick_params(length=0, pad=72 * 1.45 * w * panel / max(n, 1) + 2)
         ax.set_xlim(-0.5, n - 0.5)
         ax.set_ylim(n - 0.5, -0.5)
     from matplotlib.patches import Patch
 
+    right = 1 - 1.95 / width
     shown = [g for g in GROUPS["group"] if g in {groups.get(c) for c in codes}]
     grp_rows = GROUPS.set_index("group")
     fig.legend(
         [Patch(color=group_colour(g)) for g in shown],
         [bilingual(grp_rows.loc[g, "label_zh"], grp_rows.loc[g, "label_en"], cjk) for g in shown],
-        loc="lower right",
-        bbox_to_anchor=(0.995, 0.02),
-        fontsize=7.5,
+        loc="upper left",
+        bbox_to_anchor=(right + 0.15 / width, 0.36),
+        fontsize=7,
         frameon=False,
         title=bilingual("地区分组", "region group", cjk),
-        title_fontsize=8,
+        title_fontsize=7.5,
     )
-    cax = fig.add_axes((0.93, 0.35, 0.012, 0.45))
+    cax = fig.add_axes((right + 0.25 / width, 0.42, 0.12 / width, 0.3))
     cb = fig.colorbar(im, cax=cax)
-    cb.set_label(bilingual("结构相似系数", "structural similarity (UNIDO cosine, 0-1)", cjk), fontsize=8)
+    cb.ax.tick_params(labelsize=7)
+    cb.set_label(bilingual("结构相似系数", "similarity (UNIDO cosine)", cjk), fontsize=7.5)
     title = bilingual("产业结构相似系数（地级市两两之间）", "Structural similarity between prefectures", cjk)
-    sub = f"{title_set}; {metric}, {level} level, employment by 2-digit industry; strips: region group"
+    sub = f"{title_set}, {n} prefectures; {metric}, {level} level, employment by 2-digit industry; strips: region group"
     finish(fig, title=title, subtitle=sub, source=source, synthetic=synthetic, cjk=cjk, tight=False)
-    return place_axes(fig, synthetic=synthetic, subtitle=sub, gap=0.04, left=0.07, right=0.9, bottom=0.12, wspace=0.25)
+    return place_axes(
+        fig,
+        synthetic=synthetic,
+        subtitle=sub,
+        gap=0.03,
+        left=0.75 / width + 0.04,
+        right=right,
+        bottom=0.75 / height,
+        wspace=0.32,
+        hspace=0.3,
+    )
 
 
 def similarity_trend_figure(
@@ -111,12 +129,15 @@ def similarity_trend_figure(
     threshold: float | None,
     metric: str = "structural_similarity",
     level: str = "prefecture",
+    hac_lags: int | None = None,
+    main: str | None = None,
     cjk: bool,
     synthetic: bool,
     source: str,
 ):
     """Mean pairwise ``metric`` by year within each region set of ``sets`` (name -> members),
-    with its OLS trend and, if given, the claim's threshold."""
+    with its OLS trend (Newey-West p-value, ``hac_lags`` or the Newey-West rule, as the C5
+    verdict) and, if given, the claim's threshold; ``main``, the verdict's set, drawn thicker."""
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(8, 4.8))
@@ -127,10 +148,12 @@ def similarity_trend_figure(
             continue
         lab = set_label(name, cjk)
         if len(mp) >= 3:
-            tr = linear_trend(mp["year"], mp["mean"], se="hac")
-            lab += f": trend {tr.slope:+.4f}/yr ({p_text(tr.p)})"
+            tr = linear_trend(mp["year"], mp["mean"], se="hac", lags=hac_lags)
+            lab += f": trend {tr.slope:+.4f}/yr (Newey-West {p_text(tr.p)})"
             ax.plot(mp["year"], tr.intercept + tr.slope * mp["year"], color=col, lw=1, ls=":")
-        ax.plot(mp["year"], mp["mean"], marker="o", ms=4, color=col, label=lab)
+        if name == main:
+            lab += " - " + bilingual("检验对象", "tested", cjk)
+        ax.plot(mp["year"], mp["mean"], marker="o", ms=4, color=col, label=lab, lw=2.2 if name == main else 1.2)
     if threshold is not None:
         ax.axhline(threshold, color="#B2182B", ls="--", lw=1)
         ax.text(

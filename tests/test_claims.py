@@ -61,67 +61,10 @@ def test_poisson_trend_recovers_exact_growth_and_matches_pyfixest():
 
 
 # ------------------------------------------------------------------------------------- C1
-C1_CFG = {
-    "level": "prefecture",
-    "metrics": ["ellison_glaeser", "locational_gini"],
-    "specialisation": "krugman_specialisation",
-    "integration": None,
-    "se": "classical",
-    "hac_lags": None,
-    "min_years": 5,
-}
-_WIGGLE = 0.002 * np.sin(np.arange(16) * 2.3)  # deterministic noise so p-values are finite
+# The panel tests of C1 (estimator, verdicts, invariance) are in tests/test_claims_c1.py.
 
 
-def _series(eg, gini, spec=None):
-    x = np.linspace(0, 1, 16)
-    return pd.DataFrame(
-        {
-            "year": YEARS,
-            "integration": x,
-            "ellison_glaeser": eg(x) + _WIGGLE,
-            "locational_gini": gini(x) + _WIGGLE,
-            "specialisation": (spec or (lambda z: 0.5 + 0.1 * z))(x) + _WIGGLE,
-        }
-    )
-
-
-def test_c1_supported_when_every_metric_is_an_inverted_u_inside_the_range():
-    r = C.claim_c1(_series(lambda x: 0.3 - (x - 0.5) ** 2, lambda x: 0.4 - 0.5 * (x - 0.6) ** 2), C1_CFG, ALPHA)
-    assert r.verdict == "supported"
-    assert "inverted_u" in r.value and "specialisation slope" in r.value and "rises" in r.value
-
-
-def test_c1_inconclusive_when_concave_but_turning_point_outside_the_range():
-    r = C.claim_c1(_series(lambda x: x - 0.3 * x**2, lambda x: 0.4 + x - 0.3 * x**2), C1_CFG, ALPHA)
-    assert r.verdict == "inconclusive"
-    assert "outside" in r.value
-
-
-def test_c1_inconclusive_when_metrics_disagree():
-    r = C.claim_c1(_series(lambda x: 0.3 - (x - 0.5) ** 2, lambda x: 0.4 + 0.1 * x), C1_CFG, ALPHA)
-    assert r.verdict == "inconclusive"
-
-
-def test_c1_not_supported_for_linear_or_u_shaped_concentration():
-    lin = C.claim_c1(_series(lambda x: 0.1 + 0.2 * x, lambda x: 0.4 + 0.1 * x), C1_CFG, ALPHA)
-    u = C.claim_c1(_series(lambda x: (x - 0.5) ** 2, lambda x: 0.4 + (x - 0.4) ** 2), C1_CFG, ALPHA)
-    assert lin.verdict == "not supported"
-    assert u.verdict == "not supported" and "-> u" in u.value
-
-
-def test_c1_no_data_with_too_few_years():
-    s = _series(lambda x: 0.3 - (x - 0.5) ** 2, lambda x: 0.4 - (x - 0.5) ** 2).head(3)
-    assert C.claim_c1(s, C1_CFG, ALPHA).verdict == "no data"
-
-
-def test_c1_no_data_when_integration_does_not_vary():
-    s = _series(lambda x: 0.3 - (x - 0.5) ** 2, lambda x: 0.4 - (x - 0.5) ** 2).assign(integration=0.0)
-    r = C.claim_c1(s, C1_CFG, ALPHA)
-    assert r.verdict == "no data" and "no curve" in r.value
-
-
-def test_c1_series_and_integration_path():
+def test_c1_panels_and_integration_path():
     conc = pd.DataFrame(
         {
             "year": [2000, 2000, 2001, 2001, 2000],
@@ -144,7 +87,7 @@ def test_c1_series_and_integration_path():
         {"year": [2000, 2000, 2001, 2001], "prefecture": ["a", "b", "a", "b"], "integration": [0.0, 0.0, 1.0, 1.0]}
     )
     integ = C.integration_path([2000, 2001], truth, "lambda")
-    s = C.c1_series(
+    c, s = C.c1_panels(
         conc,
         spec,
         integ,
@@ -152,8 +95,14 @@ def test_c1_series_and_integration_path():
         metrics=["ellison_glaeser"],
         specialisation_metric="krugman_specialisation",
     )
-    assert s["ellison_glaeser"].tolist() == pytest.approx([0.2, 0.3])
-    assert s["integration"].tolist() == [0.0, 1.0]
+    assert len(c) == 4 and set(c["industry"]) == {"13", "14"}  # the county row is not at the level
+    assert c.set_index(["industry", "year"])["integration"].to_dict() == {
+        ("13", 2000): 0.0,
+        ("13", 2001): 1.0,
+        ("14", 2000): 0.0,
+        ("14", 2001): 1.0,
+    }
+    assert s["value"].tolist() == [0.5, 0.6] and s["integration"].tolist() == [0.0, 1.0]
     assert C.integration_path([2000, 2001])["integration"].tolist() == [2000.0, 2001.0]
 
 

@@ -74,17 +74,44 @@ def prefectures():
     )
 
 
-def _c1_series():
+C1_CFG = {
+    "level": "prefecture",
+    "metrics": ["ellison_glaeser", "locational_gini"],
+    "specialisation": "krugman_specialisation",
+    "integration": None,
+    "min_years": 5,
+    "min_clusters": 5,
+}
+
+
+def _c1_panels():
+    """Industry-year concentration (EG an inverted U at 0.5, Gini rising) and region-year
+    specialisation, 8 industries and 6 regions over 12 years, with industry/region effects."""
     x = np.linspace(0, 1, 12)
-    return pd.DataFrame(
-        {
-            "year": range(2000, 2012),
-            "integration": x,
-            "ellison_glaeser": 0.3 - (x - 0.5) ** 2,
-            "locational_gini": 0.4 + 0.05 * x + 0.01 * np.sin(7 * x),
-            "specialisation": 0.5 + 0.1 * x,
-        }
+    years = range(2000, 2012)
+    wiggle = 0.004 * np.sin(np.arange(12 * 8) * 2.3)
+    conc = pd.DataFrame(
+        [
+            (y, f"{i:02d}", m, 0.02 * i + f + wiggle[i * 12 + k], xk)
+            for m, fn in (
+                ("ellison_glaeser", lambda z: 0.3 - (z - 0.5) ** 2),
+                ("locational_gini", lambda z: 0.4 + 0.05 * z + 0.01 * np.sin(7 * z)),
+            )
+            for i in range(8)
+            for k, (y, xk) in enumerate(zip(years, x, strict=True))
+            for f in [fn(xk)]
+        ],
+        columns=["year", "industry", "metric", "value", "integration"],
     )
+    spec = pd.DataFrame(
+        [
+            (y, f"r{r}", 0.5 + 0.03 * r + 0.1 * xk + wiggle[r * 12 + k], xk)
+            for r in range(6)
+            for k, (y, xk) in enumerate(zip(years, x, strict=True))
+        ],
+        columns=["year", "region", "value", "integration"],
+    )
+    return conc, spec
 
 
 def _shanghai():
@@ -107,50 +134,50 @@ def _moves():
 
 
 # ---------------------------------------------------------------------------------- tests
-def test_c1_figure(tmp_path, cjk):
-    fig = concentration.concentration_integration_figure(
-        _c1_series(),
-        metrics=["ellison_glaeser", "locational_gini"],
-        specialisation_metric="krugman_specialisation",
+def _c1_figure(conc, spec, cjk, synthetic=True, metrics=None):
+    return concentration.concentration_integration_figure(
+        conc,
+        spec,
+        cfg={**C1_CFG, "metrics": metrics or C1_CFG["metrics"]},
         x_label="integration",
         alpha=0.05,
-        se="classical",
         cjk=cjk,
-        synthetic=True,
+        synthetic=synthetic,
         source=SRC,
     )
-    texts = _png(fig, tmp_path)
+
+
+def test_c1_figure_prints_the_claims_numbers(tmp_path, cjk):
+    conc, spec = _c1_panels()
+    texts = _png(_c1_figure(conc, spec, cjk), tmp_path)
     assert _has_mark(texts)
-    assert any("turning point 0.5" in t for t in texts)
     assert any("EG 集聚指数" in t for t in texts) == cjk
+    claim = C.claim_c1(conc, spec, C1_CFG, 0.05)
+    eg = claim.details["metrics"]["ellison_glaeser"]
+    assert eg["turning_point"] == pytest.approx(0.5, abs=0.01)
+    box = next(t for t in texts if t.startswith("b2 ="))
+    assert f"b2 = {eg['b2']:.3g} " in box
+    assert (
+        f"turning point {eg['turning_point']:.3g} [{eg['turning_point_low']:.3g}, {eg['turning_point_high']:.3g}]"
+        in box
+    )
+    sp = claim.details["specialisation"]
+    assert any(t.startswith(f"slope {sp['slope']:.3g} ") for t in texts)
 
 
 def test_c1_figure_with_constant_integration_draws_no_fit(tmp_path, cjk):
-    fig = concentration.concentration_integration_figure(
-        _c1_series().assign(integration=0.0),
-        metrics=["ellison_glaeser"],
-        specialisation_metric="krugman_specialisation",
-        x_label="integration",
-        alpha=0.05,
-        cjk=cjk,
-        synthetic=True,
-        source=SRC,
+    conc, spec = _c1_panels()
+    texts = _png(
+        _c1_figure(conc.assign(integration=0.0), spec.assign(integration=0.0), cjk, metrics=["ellison_glaeser"]),
+        tmp_path,
     )
-    texts = _png(fig, tmp_path)
     assert not any(t.startswith("b2 =") for t in texts)
+    assert any("no curve" in t for t in texts)
 
 
 def test_real_data_figures_carry_no_synthetic_mark(tmp_path, cjk):
-    fig = concentration.concentration_integration_figure(
-        _c1_series(),
-        metrics=["ellison_glaeser"],
-        specialisation_metric="krugman_specialisation",
-        x_label="year",
-        alpha=0.05,
-        cjk=cjk,
-        synthetic=False,
-        source=SRC,
-    )
+    conc, spec = _c1_panels()
+    fig = _c1_figure(conc, spec, cjk, synthetic=False, metrics=["ellison_glaeser"])
     assert not _has_mark(_png(fig, tmp_path))
 
 

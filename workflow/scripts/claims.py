@@ -30,7 +30,7 @@ def c1():
         region_set=p.region_set,
         measure=p.c1_measure,
     )
-    series = C.c1_series(
+    conc, spec = C.c1_panels(
         pd.read_parquet(inp.concentration),
         pd.read_parquet(inp.specialisation),
         integ,
@@ -38,7 +38,7 @@ def c1():
         metrics=c1["metrics"],
         specialisation_metric=c1["specialisation"],
     )
-    return C.claim_c1(series, c1, alpha, integ["source"].iloc[0] if len(integ) else "")
+    return C.claim_c1(conc, spec, c1, alpha, integ["source"].iloc[0] if len(integ) else "")
 
 
 def c4():

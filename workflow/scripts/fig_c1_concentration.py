@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from yrd.claims import c1_integration, c1_series
+from yrd.claims import c1_integration, c1_panels
 from yrd.figures.common import save, source_note
 from yrd.figures.concentration import concentration_integration_figure
 from yrd.logs import configure_logging
@@ -30,17 +30,15 @@ elif p.c1_measure == "travel_time_index":
     )
 else:
     x_label = bilingual("平均市场可达性", "mean travel-time market access", cjk)
-series = c1_series(
+conc_panel, spec_panel = c1_panels(
     conc, spec, integ, level=c1["level"], metrics=c1["metrics"], specialisation_metric=c1["specialisation"]
 )
 fig = concentration_integration_figure(
-    series,
-    metrics=c1["metrics"],
-    specialisation_metric=c1["specialisation"],
+    conc_panel,
+    spec_panel,
+    cfg=c1,
     x_label=x_label,
     alpha=p.alpha,
-    se=c1["se"],
-    hac_lags=c1["hac_lags"],
     cjk=cjk,
     synthetic=p.synthetic,
     source=source_note(
@@ -50,4 +48,4 @@ fig = concentration_integration_figure(
     ),
 )
 save(fig, smk.output[0], p.plotting["dpi"])
-log.info("wrote %s (%d years, CJK %s)", smk.output[0], len(series), cjk)
+log.info("wrote %s (%d industry-year rows, CJK %s)", smk.output[0], len(conc_panel), cjk)

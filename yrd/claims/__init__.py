@@ -4,7 +4,8 @@ Zhang Erzhen and Fang Yong, *长三角一体化与苏南竞争力*. For each cla
 ``claim_cN(...)`` takes plain tables and the claim's config block and returns a
 :class:`ClaimResult`: the statement (English and the paper's Chinese words), the stated test in
 words (with the thresholds of the config), the numbers behind it, the verdict and the evidence
-files. The package has one module per claim (``c1`` ... ``c7``; C6's bases in ``c6_bases``), the
+files. The package has one module per claim (``c1`` ... ``c7``; C1's fixed-effects panel estimators (pyfixest) in ``c1_panel``; C6's
+bases in ``c6_bases``), the
 statistics (``stats``), the shared types (``base``) and the HTML view (``render``);
 :func:`claims_table` stacks them into ``results/claims.csv``.
 
@@ -40,7 +41,7 @@ from yrd.claims.base import (
     read_table,
     skipped_claim,
 )
-from yrd.claims.c1 import c1_integration, c1_series, c1_verdict, claim_c1, integration_path
+from yrd.claims.c1 import C1Fits, c1_fits, c1_integration, c1_panels, c1_verdict, claim_c1, integration_path
 from yrd.claims.c2 import c2_conditions, c2_verdict, c2_window_flows, claim_c2
 from yrd.claims.c3 import c3_verdict, c3_yearly, claim_c3
 from yrd.claims.c4 import DIMENSIONS, c4_tier_check, c4_verdict, claim_c4
@@ -81,7 +82,9 @@ __all__ = [
     "STATEMENTS",
     "VERDICTS",
     "c1_integration",
-    "c1_series",
+    "c1_panels",
+    "c1_fits",
+    "C1Fits",
     "c1_verdict",
     "c2_conditions",
     "c2_verdict",

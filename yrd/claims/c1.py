@@ -1,15 +1,25 @@
-"""C1: concentration against integration (the inverted U)."""
+"""C1: concentration against integration (the inverted U) on industry-year panels.
+
+The paper's sentence has two parts: (1) the regional concentration of industry rises and then
+falls as integration goes from low to high (new economic geography's inverted U); (2) regional
+specialisation rises with integration. Part 1 is tested per concentration metric on the
+industry-year panel with industry fixed effects and errors clustered by industry, part 2 on the
+region-year panel of specialisation with region fixed effects (estimators:
+:mod:`yrd.claims.c1_panel`). Integration is the measured index (:func:`c1_integration`), never the
+synthetic world's truth.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from yrd.claims.base import ClaimResult, _fmt, _p
-from yrd.claims.stats import QuadraticFit, linear_trend, quadratic_fit
+from yrd.claims.c1_panel import PanelQuadratic, PanelSlope, panel_quadratic, panel_sample, panel_slope
 
 
 def integration_path(years: Sequence[int], table: pd.DataFrame | None = None, source: str = "") -> pd.DataFrame:
@@ -52,7 +62,7 @@ def c1_integration(
     return integration_path(years, series, source), source
 
 
-def c1_series(
+def c1_panels(
     concentration: pd.DataFrame,
     specialisation: pd.DataFrame,
     integration: pd.DataFrame,
@@ -60,86 +70,170 @@ def c1_series(
     level: str,
     metrics: Sequence[str],
     specialisation_metric: str,
-) -> pd.DataFrame:
-    """One row per year: ``integration`` and the mean across industries of each concentration
-    metric, and the mean across regions of the specialisation metric, at ``level``."""
-    c = concentration[(concentration["level"] == level) & concentration["metric"].isin(metrics)]
-    wide = c.groupby(["year", "metric"])["value"].mean().unstack("metric")
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """C1's two panels at ``level`` with the year's ``integration`` joined on:
+
+    concentration (``year``, ``industry``, ``metric``, ``value``, ``integration``; one row per
+    industry-year and metric of ``metrics``) and specialisation (``year``, ``region``, ``value``,
+    ``integration``; ``specialisation_metric`` per region-year). Years without integration drop."""
+    integ = integration[["year", "integration"]].astype({"year": "int64"})
+    c = concentration[(concentration["level"] == level) & concentration["metric"].isin(list(metrics))]
+    c = c[["year", "industry", "metric", "value"]].astype({"year": "int64", "industry": str})
     s = specialisation[(specialisation["level"] == level) & (specialisation["metric"] == specialisation_metric)]
-    wide["specialisation"] = s.groupby("year")["value"].mean()
-    wide = wide.reset_index()
-    wide["year"] = wide["year"].astype("int64")
-    out = integration[["year", "integration"]].merge(wide, on="year", how="inner")
+    s = s[["year", "region", "value"]].astype({"year": "int64", "region": str})
+    conc = c.merge(integ, on="year", how="inner").sort_values(["metric", "industry", "year"])
+    spec = s.merge(integ, on="year", how="inner").sort_values(["region", "year"])
+    return conc.reset_index(drop=True), spec.reset_index(drop=True)
+
+
+@dataclass
+class C1Fits:
+    """The fits behind C1 (one per concentration metric, one for specialisation) and, for what
+    could not be fitted, why (``problems``: metric or ``"specialisation"`` -> reason)."""
+
+    metrics: dict[str, PanelQuadratic] = field(default_factory=dict)
+    specialisation: PanelSlope | None = None
+    problems: dict[str, str] = field(default_factory=dict)
+    n_rows: int = 0
+
+
+def _too_few(d: pd.DataFrame, group: str, min_values: int, min_clusters: int) -> str:
+    if d.empty:
+        return "no rows with data"
+    n_x, n_g = d["integration"].nunique(), d[group].nunique()
+    if n_x < min_values:
+        return f"integration takes {n_x} distinct value(s) (fewer than {min_values}): no curve to fit"
+    if n_g < min_clusters:
+        return f"{n_g} {group}(s) with data (fewer than {min_clusters} clusters)"
+    return ""
+
+
+def c1_fits(
+    conc: pd.DataFrame, spec: pd.DataFrame, *, metrics: Sequence[str], min_years: int, min_clusters: int
+) -> C1Fits:
+    """Fit :func:`~yrd.claims.c1_panel.panel_quadratic` per metric (industry FE, clustered by
+    industry) and :func:`~yrd.claims.c1_panel.panel_slope` for specialisation (region FE,
+    clustered by region) on :func:`c1_panels` output. A fit needs at least ``min_years``
+    (and 3) distinct integration values and ``min_clusters`` clusters. The claim and its figure
+    both call this, so they show the same numbers."""
+    out = C1Fits(n_rows=len(conc))
+    need_x = max(3, int(min_years))
     for m in metrics:
-        if m not in out:
-            out[m] = np.nan
-    return out[["year", "integration", *metrics, "specialisation"]]
+        d = panel_sample(conc[conc["metric"] == m], "value", "integration", "industry")
+        why = _too_few(d, "industry", need_x, int(min_clusters))
+        if why:
+            out.problems[m] = why
+        else:
+            out.metrics[m] = panel_quadratic(d)
+    d = panel_sample(spec, "value", "integration", "region")
+    why = _too_few(d, "region", 2, int(min_clusters))
+    if why:
+        out.problems["specialisation"] = why
+    else:
+        out.specialisation = panel_slope(d)
+    return out
 
 
-def c1_verdict(fits: Mapping[str, QuadraticFit], alpha: float) -> str:
-    """``supported``: every metric's quadratic term is negative with p < alpha and its turning
-    point lies strictly inside the observed integration range (an inverted U within the data);
-    ``not supported``: no metric has a negative quadratic term with p < alpha (flat, linear or
-    U-shaped); ``inconclusive``: otherwise (negative and significant for some metric but the
-    turning point outside the range, i.e. concave but monotone over the data, or metrics
-    disagree); ``no data``: no fit."""
-    if not fits:
-        return "no data"
-    shapes = [f.shape(alpha) for f in fits.values()]
-    if all(s == "inverted_u" for s in shapes):
-        return "supported"
-    if not any(s in ("inverted_u", "concave") for s in shapes):
-        return "not supported"
-    return "inconclusive"
+def _pv(p: float) -> str:
+    """``p=0.012``, ``p<0.001`` or ``p=NA``."""
+    text = _p(p)
+    return f"p{text}" if text.startswith("<") else f"p={text}"
 
 
-def claim_c1(series: pd.DataFrame, cfg: Mapping[str, Any], alpha: float, source: str = "") -> ClaimResult:
-    """C1 from :func:`c1_series` output. ``cfg``: ``metrics``, ``se``, ``hac_lags``, ``min_years``."""
+_SHAPE_WORDS = {
+    "inverted_u": "inverted U (turning point inside the range)",
+    "concave_outside": "concave, turning point's interval not inside the range",
+    "u": "U shape",
+    "no_curvature": "no significant curvature",
+}
+
+
+def c1_verdict(fits: C1Fits, metrics: Sequence[str], alpha: float) -> tuple[str, str]:
+    """Verdict and the reason in words.
+
+    Part 1 (inverted U), per metric: ``inverted_u`` when b2 < 0 with p < alpha and the 95%
+    interval of the turning point lies strictly inside the observed integration range.
+    Part 2: the specialisation slope is > 0 with p < alpha.
+
+    ``no data``: no concentration rows; ``inconclusive``: some metric could not be fitted (too
+    few distinct integration values or industries); ``not supported``: no metric has b2 < 0
+    with p < alpha (flat, linear or U-shaped), whatever specialisation does (a rise of
+    specialisation alone is no inverted U); ``supported``: every metric is an inverted U and
+    specialisation rises; ``partly supported``: otherwise, i.e. every metric an inverted U but
+    specialisation not rising (or not estimable), or some metric concave and significant while
+    another is not (the metrics disagree), or every concave metric's turning-point interval is
+    not inside the observed range (concentration may only rise, or only fall, over the data)."""
+    if fits.n_rows == 0:
+        return "no data", "no concentration rows at the configured level joined to the integration years"
+    missing = [m for m in metrics if m in fits.problems]
+    if missing:
+        return "inconclusive", "; ".join(f"{m}: {fits.problems[m]}" for m in missing)
+    shapes = {m: f.shape(alpha) for m, f in fits.metrics.items()}
+    if not any(s in ("inverted_u", "concave_outside") for s in shapes.values()):
+        return "not supported", f"no metric has a negative b2 with p < {alpha}"
+    sp = fits.specialisation
+    if sp is None:
+        spec_words = f"specialisation not estimable ({fits.problems.get('specialisation', '')})"
+    elif sp.rises(alpha):
+        spec_words = "specialisation rises"
+    else:
+        spec_words = f"specialisation does not rise with p < {alpha}"
+    if all(s == "inverted_u" for s in shapes.values()):
+        if sp is not None and sp.rises(alpha):
+            return "supported", f"every metric an inverted U inside the range and {spec_words}"
+        return "partly supported", f"every metric an inverted U inside the range but {spec_words}"
+    if all(s == "concave_outside" for s in shapes.values()):
+        why = "concave with p < alpha but the turning point's 95% interval is not inside the observed integration range"
+    else:
+        why = "metrics disagree: " + ", ".join(f"{m} {_SHAPE_WORDS[s]}" for m, s in shapes.items())
+    return "partly supported", f"{why}; {spec_words}"
+
+
+def _metric_text(m: str, f: PanelQuadratic, alpha: float) -> str:
+    return (
+        f"{m}: b1={_fmt(f.b1)} (s.e. {_fmt(f.se_b1)}, {_pv(f.p_b1)}), b2={_fmt(f.b2)} (s.e. {_fmt(f.se_b2)}, "
+        f"{_pv(f.p_b2)}), turning point {_fmt(f.turning_point)} [95% {_fmt(f.tp_low)}, {_fmt(f.tp_high)}] "
+        f"{'inside' if f.inside else 'not inside'} the range [{_fmt(f.x_min)}, {_fmt(f.x_max)}], "
+        f"{f.n_groups} industries, {f.n_obs} obs -> {_SHAPE_WORDS[f.shape(alpha)]}"
+    )
+
+
+def claim_c1(
+    conc: pd.DataFrame, spec: pd.DataFrame, cfg: Mapping[str, Any], alpha: float, source: str = ""
+) -> ClaimResult:
+    """C1 from :func:`c1_panels` output. ``cfg``: ``level``, ``metrics``, ``specialisation``,
+    ``min_years``, ``min_clusters``; rule of :func:`c1_verdict`."""
     metrics = list(cfg["metrics"])
     test = (
-        f"OLS of the yearly mean across industries of each of {', '.join(metrics)} ({cfg['level']} level) "
-        f"on integration and its square ({cfg['se']} s.e.): supported if for every metric the square term "
-        f"is negative with p < {alpha} and the turning point lies inside the observed integration range; "
-        f"not supported if no metric has a negative square term with p < {alpha}; else inconclusive. "
-        f"Specialisation ({cfg['specialisation']}, mean across regions) rising: OLS slope on integration "
-        "> 0 with p < alpha (reported, not part of the verdict)."
+        f"Industry-year panel ({cfg['level']} level), per metric ({', '.join(metrics)}): value on integration "
+        "and its square (integration centred on its mean) with industry fixed effects, s.e. clustered by "
+        "industry (pyfixest CRV1); turning point -b1/(2 b2) with a delta-method 95% interval. Specialisation "
+        f"({cfg['specialisation']}, region-year panel): slope on integration with region fixed effects, "
+        f"clustered by region. Supported if every metric has b2 < 0 with p < {alpha} and its turning point's "
+        "interval inside the observed integration range, and specialisation rises (slope > 0, p < alpha); "
+        "not supported if no metric has b2 < 0 with p < alpha; inconclusive if a metric has too few distinct "
+        f"integration values (< {max(3, int(cfg['min_years']))}) or industries (< {cfg['min_clusters']}); "
+        "partly supported otherwise (inverted U without rising specialisation, metrics disagree, or concave "
+        "with the turning point's interval not inside the range)."
     )
     evidence = "figures/c1_concentration_integration.png; metrics/concentration.parquet; metrics/specialisation.parquet"
-    d = series.dropna(subset=["integration"])
-    if len(d) < int(cfg.get("min_years", 5)):
-        return ClaimResult("C1", test, f"{len(d)} years with data", "no data", evidence)
-    if d["integration"].nunique() < 3:
-        return ClaimResult(
-            "C1",
-            test,
-            f"integration takes {d['integration'].nunique()} value(s) ({source}): no curve to fit",
-            "no data",
-            evidence,
-        )
-    fits = {}
-    for m in metrics:
-        dm = d.dropna(subset=[m])
-        if len(dm) >= int(cfg.get("min_years", 5)):
-            fits[m] = quadratic_fit(dm["integration"], dm[m], se=cfg["se"], lags=cfg.get("hac_lags"))
-    verdict = c1_verdict(fits, alpha)
-    parts = [
-        f"{m}: b2={_fmt(f.b2)} (p={_p(f.p_b2)}), turning point {_fmt(f.turning_point)} "
-        f"{'inside' if f.inside else 'outside'} [{_fmt(f.x_min)}, {_fmt(f.x_max)}] -> {f.shape(alpha)}"
-        for m, f in fits.items()
-    ]
-    spec = d.dropna(subset=["specialisation"])
-    details: dict[str, Any] = {"fits": fits}
-    if len(spec) >= 3:
-        tr = linear_trend(
-            spec["integration"],
-            spec["specialisation"],
-            se=cfg["se"],
-            lags=cfg.get("hac_lags"),
-        )
-        rising = tr.slope > 0 and tr.p < alpha
+    fits = c1_fits(conc, spec, metrics=metrics, min_years=int(cfg["min_years"]), min_clusters=int(cfg["min_clusters"]))
+    verdict, reason = c1_verdict(fits, metrics, alpha)
+    parts = [_metric_text(m, f, alpha) for m, f in fits.metrics.items()]
+    parts += [f"{k}: {v}" for k, v in fits.problems.items()]
+    sp = fits.specialisation
+    if sp is not None:
         parts.append(
-            f"specialisation slope={_fmt(tr.slope)} (p={_p(tr.p)}): {'rises' if rising else 'no significant rise'}"
+            f"specialisation slope={_fmt(sp.slope)} (s.e. {_fmt(sp.se)}, {_pv(sp.p)}; {sp.n_groups} regions, "
+            f"{sp.n_obs} obs): {'rises' if sp.rises(alpha) else 'no significant rise'}"
         )
-        details["specialisation"] = tr
-    parts.append(f"integration measure: {source or 'see caption'}; n={len(d)} years")
-    return ClaimResult("C1", test, "; ".join(parts), verdict, evidence, details=details)
+    parts.append(f"integration: {source or 'see caption'}")
+    details: dict[str, Any] = {
+        "alpha": alpha,
+        "metrics": {m: {**f.to_dict(), "shape": f.shape(alpha)} for m, f in fits.metrics.items()},
+        "specialisation": None if sp is None else {**sp.to_dict(), "rises": sp.rises(alpha)},
+        "problems": dict(fits.problems),
+        "reason": reason,
+        "integration_source": source,
+    }
+    return ClaimResult("C1", test, "; ".join(parts), verdict, evidence, notes=reason, details=details)

@@ -75,10 +75,10 @@ def test_gravity_distance_comparison(tiny_run):
     assert pooled["converged"].all() and np.isfinite(pooled["estimate"]).all()
     assert (pooled["std_error"] > 0).all() and pooled["p_value"].between(0, 1).all()
     assert pooled.loc[("road_time", "log_distance"), "interpretation"].startswith("elasticity")
-    # flows.distance great_circle (tiny): the great-circle rows are the estimates of gravity.csv
+    # flows.distance road_time (the default): the road-time rows are the estimates of gravity.csv
     main = grav.set_index(["model", "term"])["estimate"]
-    gc = cmp[cmp["measure"] == "great_circle"].set_index(["model", "term"])["estimate"]
-    np.testing.assert_allclose(gc.to_numpy(), main.reindex(gc.index).to_numpy(), rtol=1e-9)
+    rt = cmp[cmp["measure"] == "road_time"].set_index(["model", "term"])["estimate"]
+    np.testing.assert_allclose(rt.to_numpy(), main.reindex(rt.index).to_numpy(), rtol=1e-9)
     # the road-time estimates differ from the great-circle ones
     assert (
         pooled.loc[("road_time", "log_distance"), "estimate"]

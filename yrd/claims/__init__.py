@@ -23,9 +23,11 @@ Verdicts (:data:`VERDICTS`) come only from the tests below, computed on the data
 ``off``             the study switched the claim off (``claims.skip``): not tested.
 
 Statistics: OLS with classical or Newey-West (HAC) standard errors and a Poisson trend
-(quasi-Poisson: Pearson dispersion, never below 1) are implemented here with NumPy/SciPy, so
-the claims need no statsmodels; p-values are two-sided from Student's t with n - k degrees of
-freedom (conservative with 10-20 annual points).
+(quasi-Poisson: Pearson dispersion, never below 1) are implemented in ``stats`` with NumPy/SciPy;
+p-values are two-sided from Student's t with n - k degrees of freedom (conservative with 10-20
+annual points). C2 and C3 are rates per firm at risk (``rates``): Poisson models with a
+log-exposure offset fitted by pyfixest (robust s.e., a post-break dummy for the 2011 ASIF
+threshold) and exact binomial intervals.
 """
 
 from __future__ import annotations
@@ -40,8 +42,8 @@ from yrd.claims.base import (
     skipped_claim,
 )
 from yrd.claims.c1 import c1_integration, c1_series, c1_verdict, claim_c1, integration_path
-from yrd.claims.c2 import c2_conditions, c2_verdict, c2_window_flows, claim_c2
-from yrd.claims.c3 import c3_verdict, c3_yearly, claim_c3
+from yrd.claims.c2 import c2_conditions, c2_table, c2_verdict, c2_window_fits, claim_c2
+from yrd.claims.c3 import c3_frequency, c3_trend, c3_verdict, c3_yearly, claim_c3
 from yrd.claims.c4 import DIMENSIONS, c4_tier_check, c4_verdict, claim_c4
 from yrd.claims.c5 import c5_verdict, claim_c5, mean_pairwise
 from yrd.claims.c6 import c6_document, c6_verdict, claim_c6, write_c6_json
@@ -80,8 +82,11 @@ __all__ = [
     "c1_series",
     "c1_verdict",
     "c2_conditions",
+    "c2_table",
     "c2_verdict",
-    "c2_window_flows",
+    "c2_window_fits",
+    "c3_frequency",
+    "c3_trend",
     "c3_verdict",
     "c3_yearly",
     "c4_tier_check",

@@ -13,7 +13,7 @@ from shapely.geometry import box
 
 from helpers.resources import industries
 from yrd import claims as C
-from yrd.figures import common, concentration, eu, flows, integration, kdensity, maps, similarity
+from yrd.figures import common, concentration, eu, flows, integration, kdensity, maps, relocation_rates, similarity
 from yrd.plotting import setup_fonts
 
 DPI = 60
@@ -114,23 +114,48 @@ def _c1_panels():
     return conc, spec
 
 
-def _shanghai():
-    rows = []
-    for y in range(1998, 2006):
-        for g in flows.CLASS_ORDER:
-            for p in ("sunan", "zhejiang", "anhui"):
-                o, i = (y + len(g)) % 4, (y + len(p)) % 3
-                rows.append((y, g, p, o, i, o - i))
-    return pd.DataFrame(rows, columns=["year", "group", "partner", "outflow", "inflow", "net_outflow"])
+C2_CFG = {
+    "window": [2000, 2004],
+    "partners": ["sunan", "zhejiang"],
+    "outflow_classes": ["labour", "capital"],
+    "inflow_classes": ["port", "urban"],
+    "min_moves": 10,
+    "break_year": 2011,
+}
+C3_CFG = {"provinces": ["31", "32", "33"], "start": 2000, "end": None, "min_years": 4, "break_year": 2011}
+CLASSES = {"13": "labour", "26": "capital", "25": "port", "22": "urban"}
+GROUPS = {"310100": "shanghai", "320500": "sunan", "330100": "zhejiang", "330400": "zhejiang"}
+YEARS = list(range(1998, 2014))
+
+
+def _firm_years():
+    rows = [
+        (f"{p}-{ind}-{k}", y, p, ind)
+        for p in ("310100", "320500", "330100")
+        for ind in CLASSES
+        for k in range(40)
+        for y in YEARS
+    ]
+    return pd.DataFrame(rows, columns=["firm_id", "year", "prefecture", "industry"])
 
 
 def _moves():
-    rows = [
-        (y, o, d)
-        for y in range(1999, 2006)
-        for o, d in (("310100", "320500"), ("320500", "330400"), ("330400", "310100"), ("320500", "320600"))
-    ]
-    return pd.DataFrame(rows, columns=["year", "origin_prefecture", "dest_prefecture"])
+    """Moves Shanghai <-> Suzhou by class and Zhejiang firms' moves growing over the years."""
+    rows = []
+    for y in YEARS:
+        for ind, (o, i) in {"13": (4, 1), "26": (3, 1), "25": (1, 3), "22": (1, 1)}.items():
+            rows += [(y, "310100", "320500", ind)] * o + [(y, "320500", "310100", ind)] * i
+        rows += [(y, "330100", "330400", "13")] * (2 + (y - 1998) // 3) + [(y, "330100", "310100", "13")] * 2
+    m = pd.DataFrame(rows, columns=["year", "origin_prefecture", "dest_prefecture", "industry"])
+    return m.assign(firm_id=range(len(m)))
+
+
+def _c2_result():
+    return C.claim_c2(_moves(), _firm_years(), GROUPS, CLASSES, YEARS, C2_CFG, 0.05)
+
+
+def _c3_result():
+    return C.claim_c3(_moves(), _firm_years(), YEARS, C3_CFG, 0.05)
 
 
 # ---------------------------------------------------------------------------------- tests
@@ -184,17 +209,8 @@ def test_real_data_figures_carry_no_synthetic_mark(tmp_path, cjk):
 def test_latin_fallback_has_no_chinese(tmp_path):
     setup_fonts("latin")
     try:
-        fig = flows.shanghai_net_outflows_figure(
-            _shanghai(),
-            window=[2000, 2004],
-            partners=["sunan", "zhejiang"],
-            outflow_classes=["labour", "capital"],
-            inflow_classes=["port", "urban"],
-            alpha=0.05,
-            significance=True,
-            cjk=False,
-            synthetic=True,
-            source=SRC,
+        fig = relocation_rates.c2_rates_figure(
+            _c2_result(), window=[2000, 2004], break_year=2011, alpha=0.05, cjk=False, synthetic=True, source=SRC
         )
         texts = _png(fig, tmp_path)
         assert any("labour-intensive" in t for t in texts)
@@ -203,57 +219,35 @@ def test_latin_fallback_has_no_chinese(tmp_path):
         setup_fonts("auto")
 
 
-def test_c2_figure(tmp_path, cjk):
-    fig = flows.shanghai_net_outflows_figure(
-        _shanghai(),
-        window=[2000, 2004],
-        partners=["sunan", "zhejiang"],
-        outflow_classes=["labour", "capital"],
-        inflow_classes=["port", "urban"],
-        alpha=0.05,
-        significance=True,
-        cjk=cjk,
-        synthetic=True,
-        source=SRC,
+def test_c2_figure_prints_the_claims_numbers(tmp_path, cjk):
+    r = _c2_result()
+    fig = relocation_rates.c2_rates_figure(
+        r, window=[2000, 2004], break_year=2011, alpha=0.05, cjk=cjk, synthetic=True, source=SRC
     )
     texts = _png(fig, tmp_path)
     assert _has_mark(texts)
-    assert any("expect out" in t for t in texts)
+    printed = [t for t in texts if "(expect " in t and "->" in t]
+    # the figure prints exactly the claim's per-class numbers (same function, same table)
+    assert printed == r.value.split("; ")[: len(r.details["conditions"])]
+    assert any(t.startswith("ASIF break 2011") or "2011" in t for t in texts)
 
 
 def test_c2_figure_without_moves_says_so(tmp_path, cjk):
-    empty = _shanghai().iloc[0:0]
-    fig = flows.shanghai_net_outflows_figure(
-        empty,
-        window=[2000, 2004],
-        partners=["sunan"],
-        outflow_classes=["labour"],
-        inflow_classes=["port"],
-        alpha=0.05,
-        significance=True,
-        cjk=cjk,
-        synthetic=True,
-        source=SRC,
+    r = C.claim_c2(None, None, GROUPS, CLASSES, YEARS, C2_CFG, 0.05)
+    fig = relocation_rates.c2_rates_figure(
+        r, window=[2000, 2004], break_year=2011, alpha=0.05, cjk=cjk, synthetic=True, source=SRC
     )
-    assert any("No moves" in t for t in _png(fig, tmp_path))
+    assert any("no moves or firm-years" in t for t in _png(fig, tmp_path))
 
 
-def test_c3_figure(tmp_path, cjk):
-    fig = flows.relocations_provinces_figure(
-        _moves(),
-        provinces=["31", "32", "33"],
-        years=range(1998, 2006),
-        start=2000,
-        alpha=0.05,
-        cjk=cjk,
-        synthetic=True,
-        source=SRC,
-    )
-    cells = [t.get_text() for t in fig.axes[1].texts]
+def test_c3_figure_prints_the_claims_numbers(tmp_path, cjk):
+    r = _c3_result()
+    fig = relocation_rates.c3_rates_figure(r, break_year=2011, alpha=0.05, cjk=cjk, synthetic=True, source=SRC)
     texts = _png(fig, tmp_path)
-    # origin x destination since 2000 (1999 excluded): 6 moves in each of the four pairs, 0 elsewhere
-    assert sorted(cells) == ["0"] * 5 + ["6"] * 4
     assert _has_mark(texts)
+    for part in r.value.split("; "):
+        assert part in texts
+    assert f"verdict: {r.verdict}" in texts
 
 
 def test_flow_map_figure(tmp_path, cjk, prefectures):

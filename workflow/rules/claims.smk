@@ -10,7 +10,7 @@ rule claims:
         moves=f"{RESULTS}relocations/moves.parquet",
         firm_years=f"{RESULTS}clean/firm_years.parquet",
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
-        shanghai=f"{RESULTS}flows/shanghai.parquet",
+        classes="resources/industry/classes.csv",
         gapminder="resources/gapminder/gapminder.csv",
         worldbank_gdp="resources/worldbank/gdp_current_usd.csv",
         worldbank_pop="resources/worldbank/population.csv",

@@ -66,7 +66,10 @@ rule fig_c1_concentration:
 
 rule fig_c2_shanghai:
     input:
-        f"{RESULTS}flows/shanghai.parquet",
+        moves=f"{RESULTS}relocations/moves.parquet",
+        firm_years=f"{RESULTS}clean/firm_years.parquet",
+        boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
+        classes="resources/industry/classes.csv",
     output:
         report(
             f"{RESULTS}figures/c2_shanghai_net_outflows.png",
@@ -84,11 +87,12 @@ rule fig_c2_shanghai:
     params:
         c2=config_provider("claims", "c2"),
         alpha=config_provider("claims", "alpha"),
-        focus=config_provider("flows", "focus"),
+        start=config_provider("period", "start"),
+        end=config_provider("period", "end"),
         synthetic=config_provider("run", "synthetic"),
         plotting=config_provider("plotting"),
     message:
-        "C2 figure: net relocation flows of {params.focus} by class, window {params.c2[window]}"
+        "C2 figure: Shanghai's moves per firm at risk by class, window {params.c2[window]}"
     script:
         "../scripts/fig_c2_shanghai.py"
 
@@ -128,7 +132,8 @@ rule fig_flow_map:
 
 rule fig_c3_relocations:
     input:
-        f"{RESULTS}relocations/moves.parquet",
+        moves=f"{RESULTS}relocations/moves.parquet",
+        firm_years=f"{RESULTS}clean/firm_years.parquet",
     output:
         report(
             f"{RESULTS}figures/c3_relocations_sh_js_zj.png",
@@ -151,7 +156,7 @@ rule fig_c3_relocations:
         synthetic=config_provider("run", "synthetic"),
         plotting=config_provider("plotting"),
     message:
-        "C3 figure: relocations among provinces {params.c3[provinces]} by origin, destination and year"
+        "C3 figure: Zhejiang firms' moves per firm at risk and mutual migration among {params.c3[provinces]}"
     script:
         "../scripts/fig_c3_relocations.py"
 

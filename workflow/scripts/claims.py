@@ -5,7 +5,7 @@ import pandas as pd
 from yrd import claims as C
 from yrd.claims.c4_measured import measured_indicators
 from yrd.figures.common import codes_in_set, industry_labels, mapping_of
-from yrd.industry import industries
+from yrd.industry import industries, industry_classes, relocation_class
 from yrd.io import write_csv
 from yrd.logs import configure_logging
 
@@ -19,6 +19,11 @@ inp = smk.input
 
 skip = set(cfg.get("skip") or [])
 prefectures = pd.read_parquet(inp.boundaries, columns=["code", "group", "yrd16_2003", "yrd41_2019"])
+
+
+def firm_years() -> pd.DataFrame:
+    """Firm-years for the firms at risk of C2 and C3."""
+    return pd.read_parquet(inp.firm_years, columns=["firm_id", "year", "prefecture", "industry"])
 
 
 def c1():
@@ -60,8 +65,16 @@ def c7():
 
 tests = {
     "C1": c1,
-    "C2": lambda: C.claim_c2(pd.read_parquet(inp.shanghai), cfg["c2"], alpha),
-    "C3": lambda: C.claim_c3(pd.read_parquet(inp.moves), years, cfg["c3"], alpha),
+    "C2": lambda: C.claim_c2(
+        pd.read_parquet(inp.moves),
+        firm_years(),
+        mapping_of(prefectures, "group"),
+        relocation_class(industry_classes(inp.classes)),
+        years,
+        cfg["c2"],
+        alpha,
+    ),
+    "C3": lambda: C.claim_c3(pd.read_parquet(inp.moves), firm_years(), years, cfg["c3"], alpha),
     "C4": c4,
     "C5": lambda: C.claim_c5(
         pd.read_parquet(inp.similarity),

@@ -27,7 +27,10 @@ Statistics (``stats``): every regression is estimated by pyfixest - OLS with cla
 Newey-West (HAC) standard errors on centred regressors, and a Poisson trend with
 heteroskedasticity-robust standard errors (robust to overdispersion); p-values are two-sided
 from Student's t with n - k degrees of freedom (conservative with 10-20 annual points). The
-equality with statsmodels is tested in tests/test_claims_stats.py.
+equality with statsmodels is tested in tests/test_claims_stats.py. C1 is estimated on
+industry-year panels (``c1_panel``). C2 and C3 are rates per firm at risk (``rates``): Poisson
+models with a log-exposure offset fitted by pyfixest (robust s.e., a post-break dummy for the
+2011 ASIF threshold) and exact binomial intervals.
 """
 
 from __future__ import annotations
@@ -42,8 +45,8 @@ from yrd.claims.base import (
     skipped_claim,
 )
 from yrd.claims.c1 import C1Fits, c1_fits, c1_integration, c1_panels, c1_verdict, claim_c1, integration_path
-from yrd.claims.c2 import c2_conditions, c2_verdict, c2_window_flows, claim_c2
-from yrd.claims.c3 import c3_verdict, c3_yearly, claim_c3
+from yrd.claims.c2 import c2_conditions, c2_table, c2_verdict, c2_window_fits, claim_c2
+from yrd.claims.c3 import c3_frequency, c3_trend, c3_verdict, c3_yearly, claim_c3
 from yrd.claims.c4 import DIMENSIONS, c4_tier_check, c4_verdict, claim_c4
 from yrd.claims.c5 import REGION_SETS as C5_REGION_SETS
 from yrd.claims.c5 import C5Set, c5_parts, c5_set, c5_verdict, claim_c5, mean_pairwise
@@ -87,8 +90,11 @@ __all__ = [
     "C1Fits",
     "c1_verdict",
     "c2_conditions",
+    "c2_table",
     "c2_verdict",
-    "c2_window_flows",
+    "c2_window_fits",
+    "c3_frequency",
+    "c3_trend",
     "c3_verdict",
     "c3_yearly",
     "c4_tier_check",

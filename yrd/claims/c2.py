@@ -1,106 +1,221 @@
-"""C2: Shanghai's net relocation flows by class in the paper's window."""
+"""C2: Shanghai's relocations with Jiangsu and Zhejiang by class, as rates per firm at risk.
+
+The paper: in the four years before it (``claims.c2.window``, 2000-2004) Shanghai moved labour-
+and capital-intensive industry to Jiangsu and Zhejiang and took in port-type and urban-type
+industry from them.
+
+Tables
+------
+* **Out-moves**: moves (``relocations/moves.parquet``) from a Shanghai prefecture to a prefecture
+  of a partner group (``claims.c2.partners``: sunan, rest_of_jiangsu, zhejiang), per Shanghai firm
+  at risk of the class (:func:`yrd.claims.rates.firms_at_risk`).
+* **In-moves**: moves from a partner prefecture to Shanghai, per partner firm at risk.
+* The class of a move and of a firm is the relocation class of its 2-digit industry
+  (:func:`yrd.industry.relocation_class`).
+
+Tests
+-----
+* **Net direction** in the window, by class (the claim): ``o`` out-moves and ``i`` in-moves;
+  conditional on ``n = o + i``, ``o ~ Binomial(n, pi)``; the share out ``o / n`` with its exact
+  Clopper-Pearson interval. An expected out-class *holds* when the interval lies above 1/2, is
+  *contradicted* when it lies below; an in-class the other way round; otherwise *undetermined*.
+  With ``n < claims.c2.min_moves`` the class is *too few moves*.
+* **Window against the other years** (reported, not in the verdict): for each class x direction,
+  ``log E[moves_t] = log(at_risk_t) + b0 + b1 window_t + b2 post_break_t`` (pyfixest ``fepois``,
+  robust s.e.); ``exp(b1)`` is the rate ratio of the window to the other years with the ASIF
+  sampling break held apart (:mod:`yrd.claims.rates`).
+
+Verdict: *supported* when every listed class holds; *partly supported* when some hold (named);
+*not supported* when none holds and one is contradicted; *inconclusive* when none holds and none is
+contradicted (undetermined, or too few moves); *no data* without moves or firms at risk.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
 from yrd.claims.base import ClaimResult, _p
+from yrd.claims.rates import binom_p, class_of_industry, clopper_pearson, firms_at_risk, poisson_rate
+
+FOCUS = "shanghai"
 
 
-def c2_window_flows(shanghai: pd.DataFrame, window: Sequence[int], partners: Sequence[str]) -> pd.DataFrame:
-    """Shanghai's moves summed over ``window`` (inclusive years) and ``partners`` (region
-    groups) by class: ``group``, ``outflow``, ``inflow``, ``net_outflow``.
+def c2_table(
+    moves: pd.DataFrame,
+    firm_years: pd.DataFrame,
+    groups: Mapping[str, str],
+    classes: Mapping[str, str],
+    partners: Sequence[str],
+    years: Sequence[int],
+    window: Sequence[int],
+    break_year: int,
+) -> pd.DataFrame:
+    """One row per class x direction x year: ``class``, ``direction`` (``out`` of Shanghai to the
+    partners, ``in`` to Shanghai from them), ``year``, ``moves``, ``at_risk`` (Shanghai firms of
+    the class for ``out``, partner firms for ``in``), ``rate`` (moves / at_risk), ``window``
+    (1 inside ``window``, inclusive) and ``post_break`` (1 for years >= ``break_year``).
 
-    ``shanghai``: ``results/flows/shanghai.parquet`` (year, group, partner, outflow, inflow, ...)."""
+    ``groups``: prefecture code -> region group (boundaries' ``group``); ``classes``: 2-digit
+    industry -> relocation class."""
+    area = pd.Series(groups).astype(str)
+    area = area[area.isin([FOCUS, *partners])].where(lambda s: s == FOCUS, "partners")
+    fy = firm_years.assign(cls=class_of_industry(firm_years["industry"], classes))
+    risk = firms_at_risk(fy, area, years, by="cls").rename(columns={"cls": "class"})
+    og = moves["origin_prefecture"].astype(str).map(area)
+    dg = moves["dest_prefecture"].astype(str).map(area)
+    m = moves.assign(cls=class_of_industry(moves["industry"], classes))
+    rows = []
+    for direction, sel, at in (
+        ("out", (og == FOCUS) & (dg == "partners"), FOCUS),
+        ("in", (og == "partners") & (dg == FOCUS), "partners"),
+    ):
+        cnt = m[sel].groupby(["year", "cls"]).size()
+        r = risk[risk["area"] == at].drop(columns="area").copy()
+        r["moves"] = [int(cnt.get((y, c), 0)) for y, c in zip(r["year"], r["class"], strict=True)]
+        rows.append(r.assign(direction=direction))
+    t = pd.concat(rows, ignore_index=True)
     y0, y1 = int(window[0]), int(window[1])
-    d = shanghai[(shanghai["year"] >= y0) & (shanghai["year"] <= y1) & shanghai["partner"].isin(list(partners))]
-    g = d.groupby("group", sort=False)[["outflow", "inflow"]].sum()
-    g["net_outflow"] = g["outflow"] - g["inflow"]
-    return g.reset_index().astype({"group": "str"})
+    t["rate"] = t["moves"] / t["at_risk"].where(t["at_risk"] > 0)
+    t["window"] = t["year"].between(y0, y1).astype("int64")
+    t["post_break"] = (t["year"] >= int(break_year)).astype("int64")
+    return t[["class", "direction", "year", "moves", "at_risk", "rate", "window", "post_break"]]
+
+
+def c2_window_fits(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """Rate ratio of the window to the other years per class x direction (module docstring):
+    ``class``, ``direction``, ``moves_window``, ``risk_window`` (firm-years at risk),
+    ``rate_window``, ``rate_other``, ``rate_ratio``, ``rr_lo``, ``rr_hi`` (Wald interval of
+    exp(b1)), ``p`` (of b1; NaN when the model cannot be fitted)."""
+    rows = []
+    for (cls, direction), d in table.groupby(["class", "direction"], sort=True):
+        w, o = d[d["window"] == 1], d[d["window"] == 0]
+        fit = poisson_rate(d, ["window", "post_break"])
+        rr = fit.ratio("window", alpha) if fit is not None and "window" in fit.coef else (float("nan"),) * 3
+        p = fit.p["window"] if fit is not None and "window" in fit.p else float("nan")
+        rows.append(
+            (
+                cls,
+                direction,
+                int(w["moves"].sum()),
+                int(w["at_risk"].sum()),
+                w["moves"].sum() / max(w["at_risk"].sum(), 1),
+                o["moves"].sum() / max(o["at_risk"].sum(), 1),
+                *rr,
+                p,
+            )
+        )
+    cols = ["class", "direction", "moves_window", "risk_window", "rate_window", "rate_other"]
+    return pd.DataFrame(rows, columns=[*cols, "rate_ratio", "rr_lo", "rr_hi", "p"])
 
 
 def c2_conditions(
-    window_flows: pd.DataFrame,
+    table: pd.DataFrame,
     out_classes: Sequence[str],
     in_classes: Sequence[str],
     alpha: float,
-    significance: bool = True,
+    min_moves: int,
 ) -> pd.DataFrame:
-    """Status of each expected direction: ``group``, ``expected`` (out or in), ``outflow``,
-    ``inflow``, ``net_outflow``, ``p`` (exact two-sided binomial test of outflow against
-    inflow with probability 1/2) and ``status``: ``holds`` (right sign, and p < alpha when
-    ``significance``), ``contradicted`` (wrong sign, and p < alpha when ``significance``) or
-    ``undetermined``."""
-    w = window_flows.set_index("group")
+    """Net direction in the window for each listed class (module docstring): ``class``,
+    ``expected`` (out or in), ``out``, ``in``, ``n``, ``share_out``, ``lo``, ``hi`` (exact
+    ``1 - alpha`` interval of the share out), ``p`` (exact binomial test of share 1/2) and
+    ``status``: holds, contradicted, undetermined or too few moves."""
+    w = table[table["window"] == 1].groupby(["class", "direction"])["moves"].sum()
     rows = []
     for expected, classes in (("out", out_classes), ("in", in_classes)):
-        for g in classes:
-            o = int(w["outflow"].get(g, 0))
-            i = int(w["inflow"].get(g, 0))
-            p = float(stats.binomtest(o, o + i, 0.5).pvalue) if o + i > 0 else 1.0
-            sign = np.sign(o - i) * (1 if expected == "out" else -1)
-            sig = (p < alpha) or not significance
-            status = "holds" if sign > 0 and sig else "contradicted" if sign < 0 and sig else "undetermined"
-            rows.append((g, expected, o, i, o - i, p, status))
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "group",
-            "expected",
-            "outflow",
-            "inflow",
-            "net_outflow",
-            "p",
-            "status",
-        ],
-    )
+        for c in classes:
+            o, i = int(w.get((c, "out"), 0)), int(w.get((c, "in"), 0))
+            n = o + i
+            lo, hi = clopper_pearson(o, n, alpha)
+            if n < min_moves:
+                status = "too few moves"
+            elif lo > 0.5:
+                status = "holds" if expected == "out" else "contradicted"
+            elif hi < 0.5:
+                status = "holds" if expected == "in" else "contradicted"
+            else:
+                status = "undetermined"
+            rows.append((c, expected, o, i, n, o / n if n else float("nan"), lo, hi, binom_p(o, n), status))
+    cols = ["class", "expected", "out", "in", "n", "share_out", "lo", "hi", "p", "status"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def c2_verdict(conditions: pd.DataFrame) -> str:
-    """``supported``: every condition holds; ``not supported``: none holds and at least one is
-    contradicted; ``inconclusive``: the rest (some hold, or none is determined); ``no data``: no
-    move of the listed classes in the window."""
-    if conditions.empty or (conditions["outflow"] + conditions["inflow"]).sum() == 0:
+    """Verdict from :func:`c2_conditions` (module docstring). ``partly supported`` and
+    ``inconclusive`` name their classes in :func:`claim_c2`'s value."""
+    if conditions.empty or conditions["n"].sum() == 0:
         return "no data"
     st = conditions["status"]
     if (st == "holds").all():
         return "supported"
-    if not (st == "holds").any() and (st == "contradicted").any():
+    if (st == "holds").any():
+        return "partly supported"
+    if (st == "contradicted").any():
         return "not supported"
     return "inconclusive"
 
 
-def claim_c2(shanghai: pd.DataFrame | None, cfg: Mapping[str, Any], alpha: float) -> ClaimResult:
-    """C2 from Shanghai's flows. ``cfg``: window, partners, outflow_classes, inflow_classes, significance."""
-    w = cfg["window"]
-    sig = bool(cfg["significance"])
-    test = (
-        f"Moves between Shanghai and {', '.join(cfg['partners'])} summed over {w[0]}-{w[1]} by class: "
-        f"net outflow > 0 for {', '.join(cfg['outflow_classes'])} and net inflow > 0 for "
-        f"{', '.join(cfg['inflow_classes'])}"
-        + (f", each with an exact binomial test of out- against inflow (p < {alpha})" if sig else " (signs only)")
-        + ": supported if all hold; not supported if none holds and one is contradicted; else inconclusive."
+def c2_condition_text(r: Any) -> str:
+    """One class's numbers as printed in the claims table and in the C2 figure."""
+    if r.status == "too few moves":
+        return f"{r['class']} (expect {r.expected}): out {r.out}, in {r['in']} -> inconclusive (too few moves: {r.n})"
+    return (
+        f"{r['class']} (expect {r.expected}): out {r.out}, in {r['in']}, share out {r.share_out:.2f} "
+        f"[{r.lo:.2f}, {r.hi:.2f}] (p={_p(r.p)}) -> {r.status}"
     )
-    evidence = "figures/c2_shanghai_net_outflows.png; flows/shanghai.parquet"
-    if shanghai is None:
-        return ClaimResult("C2", test, "no flow table", "no data", evidence)
-    wf = c2_window_flows(shanghai, w, cfg["partners"])
-    cond = c2_conditions(wf, cfg["outflow_classes"], cfg["inflow_classes"], alpha, sig)
+
+
+def claim_c2(
+    moves: pd.DataFrame | None,
+    firm_years: pd.DataFrame | None,
+    groups: Mapping[str, str],
+    classes: Mapping[str, str],
+    years: Sequence[int],
+    cfg: Mapping[str, Any],
+    alpha: float,
+) -> ClaimResult:
+    """C2. ``cfg``: window, partners, outflow_classes, inflow_classes, min_moves, break_year;
+    ``years``: the study years (the other years of the rate model)."""
+    w = cfg["window"]
+    test = (
+        f"Moves between Shanghai and {', '.join(cfg['partners'])} in {w[0]}-{w[1]} by class: share of "
+        f"out-moves in out + in with an exact (Clopper-Pearson, {1 - alpha:.0%}) interval; a class holds when "
+        f"the interval excludes 1/2 on the stated side (out for {', '.join(cfg['outflow_classes'])}; in for "
+        f"{', '.join(cfg['inflow_classes'])}); fewer than {cfg['min_moves']} moves: inconclusive (too few "
+        "moves). Supported if all hold, partly supported if some hold, not supported if none holds and one "
+        "is contradicted, else inconclusive. Reported beside it: out-moves per Shanghai firm at risk and "
+        "in-moves per partner firm at risk (firms observed there in t-1 or t), and the window/other-years "
+        f"rate ratio by class and direction (Poisson, log firms at risk offset, post-{cfg['break_year']} "
+        "dummy, robust s.e.)."
+    )
+    evidence = "figures/c2_shanghai_net_outflows.png; relocations/moves.parquet; clean/firm_years.parquet"
+    if moves is None or firm_years is None:
+        return ClaimResult("C2", test, "no moves or firm-years", "no data", evidence)
+    t = c2_table(moves, firm_years, groups, classes, cfg["partners"], years, w, cfg["break_year"])
+    if t["at_risk"].sum() == 0:
+        return ClaimResult("C2", test, "no firms at risk", "no data", evidence, details={"table": t})
+    cond = c2_conditions(t, cfg["outflow_classes"], cfg["inflow_classes"], alpha, int(cfg["min_moves"]))
+    fits = c2_window_fits(t, alpha)
     verdict = c2_verdict(cond)
-    value = "; ".join(
-        f"{r.group}: out {r.outflow}, in {r.inflow}, net out {r.net_outflow:+d} (p={_p(r.p)}) -> {r.status}"
-        for r in cond.itertuples()
+    parts = [c2_condition_text(r) for _, r in cond.iterrows()]
+    if verdict == "partly supported":
+        parts.append("holds: " + ", ".join(cond.loc[cond["status"] == "holds", "class"]))
+    shown = fits[fits["class"].isin(cond["class"])]
+    parts.append(
+        "window/other-years rate ratio: "
+        + ", ".join(
+            f"{r['class']} {r.direction} "
+            + (f"{r.rate_ratio:.2f} (p={_p(r.p)})" if r.rate_ratio == r.rate_ratio else "not estimable")
+            for _, r in shown.iterrows()
+        )
     )
     return ClaimResult(
         "C2",
         test,
-        value,
+        "; ".join(parts),
         verdict,
         evidence,
-        details={"conditions": cond, "window_flows": wf},
+        details={"conditions": cond, "table": t, "window_fits": fits},
     )

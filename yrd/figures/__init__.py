@@ -5,8 +5,9 @@ Matplotlib figure (title, source line and, for synthetic input, a SYNTHETIC DATA
 
 common          header/footer, synthetic mark, bilingual labels (classes, provinces, industries), save
 concentration   C1: concentration and specialisation against integration, fitted quadratic
-flows           C2: Shanghai's net outflows by class; C3: moves among Shanghai, Jiangsu, Zhejiang;
-                counterfactual distance scenarios
+flows           counterfactual distance scenarios of the gravity model
+relocation_rates C2: Shanghai's moves per firm at risk by class; C3: Zhejiang firms' moves per firm
+                at risk and mutual migration among Shanghai, Jiangsu, Zhejiang
 maps            flow map of Shanghai's outflows (observed, PPML fitted); C7: location-quotient maps
 similarity      C5: structural similarity heatmaps and the mean over time
 integration     C4: market segmentation and the six-dimension profile (only with configured data)

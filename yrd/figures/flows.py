@@ -1,5 +1,5 @@
-"""Relocation flows: Shanghai's net flows by class (C2), moves among Shanghai, Jiangsu and
-Zhejiang (C3) and the counterfactual distance scenarios of the gravity model."""
+"""Relocation flows: the counterfactual distance scenarios of the gravity model and helpers of the
+flow figures (C2 and C3 are drawn as rates in :mod:`yrd.figures.relocation_rates`)."""
 
 from __future__ import annotations
 
@@ -9,198 +9,14 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from yrd.claims import c2_conditions, c2_window_flows, c3_yearly, poisson_trend
 from yrd.figures.common import (
-    CLASS_COLOURS,
-    class_label,
     class_short,
     finish,
-    group_label,
     no_data_figure,
-    p_text,
-    place_axes,
-    province_label,
 )
 from yrd.plotting import bilingual
 
 CLASS_ORDER = ("labour", "capital", "technology", "port", "urban")
-STATUS_MARK = {"holds": "✓", "contradicted": "✗", "undetermined": "?"}
-
-
-def shanghai_net_outflows_figure(
-    shanghai: pd.DataFrame,
-    *,
-    window: Sequence[int],
-    partners: Sequence[str],
-    outflow_classes: Sequence[str],
-    inflow_classes: Sequence[str],
-    alpha: float,
-    significance: bool,
-    cjk: bool,
-    synthetic: bool,
-    source: str,
-):
-    """Left: Shanghai's net outflow (moves out minus moves in) to/from ``partners`` by class
-    and year as a diverging heatmap with the claim's window outlined. Right: the window's totals
-    by class with the expected direction and the test status (:func:`yrd.claims.c2_conditions`)."""
-    import matplotlib.pyplot as plt
-    from matplotlib.colors import TwoSlopeNorm
-
-    d = shanghai[shanghai["partner"].isin(list(partners)) & shanghai["group"].isin(CLASS_ORDER)]
-    title = bilingual("上海企业净迁出（按产业类型和年份）", "Shanghai's net relocation outflows by industry class", cjk)
-    if d.empty:
-        return no_data_figure(
-            "No moves of Shanghai in the flow table", title=title, source=source, synthetic=synthetic, cjk=cjk
-        )
-    mat = (
-        d.groupby(["group", "year"])["net_outflow"]
-        .sum()
-        .unstack("year")
-        .reindex([c for c in CLASS_ORDER if c in set(d["group"])])
-    )
-    years = list(mat.columns)
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(14, 4.9), gridspec_kw={"width_ratios": [2.1, 1.25]})
-    vmax = max(1.0, float(np.abs(mat.to_numpy()).max()))
-    im = ax.imshow(mat.to_numpy(dtype=float), cmap="RdBu_r", norm=TwoSlopeNorm(0, -vmax, vmax), aspect="auto")
-    for i in range(mat.shape[0]):
-        for j in range(mat.shape[1]):
-            v = mat.iat[i, j]
-            if v != 0:
-                ax.text(
-                    j,
-                    i,
-                    f"{int(v):+d}",
-                    ha="center",
-                    va="center",
-                    fontsize=7,
-                    color="white" if abs(v) > 0.6 * vmax else "black",
-                )
-    ax.set_xticks(range(len(years)), [str(y) for y in years], rotation=90, fontsize=7.5)
-    ax.set_yticks(range(mat.shape[0]), [class_label(c, cjk) for c in mat.index], fontsize=8.5)
-    y0, y1 = int(window[0]), int(window[1])
-    if y0 in years or y1 in years:
-        j0 = years.index(max(y0, years[0]))
-        j1 = years.index(min(y1, years[-1]))
-        ax.add_patch(plt.Rectangle((j0 - 0.5, -0.5), j1 - j0 + 1, mat.shape[0], fill=False, lw=2, ec="black"))
-    cb = fig.colorbar(im, ax=ax, fraction=0.03, pad=0.01)
-    cb.set_label(bilingual("净迁出（家）", "net outflow (moves out - in)", cjk), fontsize=8)
-    ax.set_title(
-        bilingual("按年份", "by year", cjk)
-        + f"; partners: {', '.join(group_label(p, cjk) for p in partners)}"
-        + "\n"
-        + bilingual("黑框：论文时段", "black box: the paper's window", cjk)
-        + f" {y0}-{y1}",
-        fontsize=9,
-    )
-
-    wf = c2_window_flows(shanghai, window, partners)
-    cond = c2_conditions(wf, outflow_classes, inflow_classes, alpha, significance).set_index("group")
-    shown = [c for c in CLASS_ORDER if c in set(wf["group"])]
-    w = wf.set_index("group").reindex(shown)
-    ypos = np.arange(len(shown))
-    ax2.barh(ypos, w["net_outflow"], color=[CLASS_COLOURS[c] for c in shown], height=0.6)
-    ax2.axvline(0, color="black", lw=0.8)
-    lim = max(1.0, float(w["net_outflow"].abs().max())) * 1.1
-    ax2.set_xlim(-lim, lim * 4.2)
-    ax2.axvspan(lim, lim * 4.2, color="white", zorder=3)
-    ticks = np.unique(np.round(np.linspace(-lim, lim, 5)))
-    ax2.set_xticks(ticks, [f"{t:g}" for t in ticks])
-    for y, c in zip(ypos, shown, strict=True):
-        r = w.loc[c]
-        txt = f"out {int(r.outflow)} / in {int(r.inflow)}"
-        if c in cond.index:
-            k = cond.loc[c]
-            exp = (
-                bilingual("应净迁出", "expect out", cjk)
-                if k["expected"] == "out"
-                else bilingual("应净迁入", "expect in", cjk)
-            )
-            txt += f"\n{exp}: {STATUS_MARK[k['status']]} {k['status']} ({p_text(k['p'])})"
-        ax2.text(lim * 1.05, y, txt, va="center", ha="left", fontsize=7, zorder=4)
-    ax2.set_yticks(ypos, [class_label(c, cjk) for c in shown], fontsize=8.5)
-    ax2.invert_yaxis()
-    ax2.set_xlabel(bilingual("净迁出（家）", "net outflow, moves (out - in)", cjk), fontsize=8.5)
-    ax2.set_title(bilingual("论文时段合计", "window total", cjk) + f" {y0}-{y1}", fontsize=9.5)
-    ax2.grid(axis="x", alpha=0.3)
-    ax2.spines[["right", "top"]].set_visible(False)
-    sub = "Positive (red): more firms left Shanghai than arrived; negative (blue): net inflow (claim C2)"
-    finish(fig, title=title, subtitle=sub, source=source, synthetic=synthetic, cjk=cjk, tight=False)
-    return place_axes(fig, synthetic=synthetic, subtitle=sub, gap=0.09, left=0.155, right=0.99, bottom=0.15, wspace=0.6)
-
-
-def relocations_provinces_figure(
-    moves: pd.DataFrame,
-    *,
-    provinces: Sequence[str],
-    years: Sequence[int],
-    start: int,
-    alpha: float,
-    cjk: bool,
-    synthetic: bool,
-    source: str,
-):
-    """Left: yearly moves between prefectures of different provinces among ``provinces``,
-    stacked by origin province, with the Poisson trend from ``start``. Right: origin x
-    destination province matrix of all moves between prefectures since ``start`` (the diagonal:
-    moves between prefectures of one province)."""
-    import matplotlib.pyplot as plt
-
-    provs = [str(p)[:2] for p in provinces]
-    y = c3_yearly(moves, provs, years)
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12.5, 4.9), gridspec_kw={"width_ratios": [1.7, 1]})
-    colours = {"31": "#D55E00", "32": "#0072B2", "33": "#009E73", "34": "#E69F00"}
-    bottom = np.zeros(len(y))
-    for p in provs:
-        ax.bar(
-            y["year"],
-            y[f"from_{p}"],
-            bottom=bottom,
-            color=colours.get(p, "#999"),
-            width=0.8,
-            label=bilingual("迁出地", "from", cjk) + " " + province_label(p, cjk),
-        )
-        bottom += y[f"from_{p}"].to_numpy()
-    w = y[y["year"] >= start]
-    if len(w) >= 3 and w["moves"].sum() > 0:
-        tr = poisson_trend(w["moves"], w["year"])
-        ax.plot(
-            w["year"],
-            tr.predict(w["year"]),
-            color="black",
-            lw=1.8,
-            label=f"Poisson trend {tr.growth:+.1%}/yr ({p_text(tr.p)})",
-        )
-    ax.axvline(start - 0.5, color="#777", ls="--", lw=1)
-    ax.set_xlabel(bilingual("年份（迁入新址的第一年）", "year (first year at the new place)", cjk), fontsize=8.5)
-    ax.set_ylabel(bilingual("跨省迁移企业数", "moves between provinces (firms)", cjk), fontsize=8.5)
-    ax.legend(fontsize=7.5, loc="upper left")
-    ax.grid(axis="y", alpha=0.3)
-    ax.set_title(
-        bilingual("苏浙沪之间跨省迁移（按年份和迁出地）", "between the provinces, by year and origin", cjk),
-        fontsize=9.5,
-    )
-
-    po = moves["origin_prefecture"].astype(str).str[:2]
-    pd_ = moves["dest_prefecture"].astype(str).str[:2]
-    sel = po.isin(provs) & pd_.isin(provs) & (moves["year"] >= start) & moves["year"].isin(list(years))
-    m = pd.crosstab(po[sel], pd_[sel]).reindex(index=provs, columns=provs, fill_value=0)
-    im = ax2.imshow(m.to_numpy(), cmap="Blues")
-    vmax = max(1, int(m.to_numpy().max()))
-    for i in range(len(provs)):
-        for j in range(len(provs)):
-            v = int(m.iat[i, j])
-            ax2.text(j, i, str(v), ha="center", va="center", fontsize=10, color="white" if v > 0.6 * vmax else "black")
-    labs = [province_label(p, cjk) for p in provs]
-    ax2.set_xticks(range(len(provs)), labs, fontsize=8.5)
-    ax2.set_yticks(range(len(provs)), labs, fontsize=8.5)
-    ax2.set_xlabel(bilingual("迁入省", "destination province", cjk), fontsize=8.5)
-    ax2.set_ylabel(bilingual("迁出省", "origin province", cjk), fontsize=8.5)
-    last = max(years) if len(years) else start
-    ax2.set_title(bilingual("迁出地 × 迁入地", "origin x destination", cjk) + f", {start}-{last}", fontsize=9.5)
-    fig.colorbar(im, ax=ax2, fraction=0.045, pad=0.03).set_label(bilingual("企业数", "moves", cjk), fontsize=8)
-    title = bilingual("苏浙沪企业互迁", "Firm relocations among Shanghai, Jiangsu and Zhejiang", cjk)
-    sub = "Moves between prefectures detected in the linked firm panel (claim C3); diagonal: within one province"
-    return finish(fig, title=title, subtitle=sub, source=source, synthetic=synthetic, cjk=cjk)
 
 
 SCENARIO_LABELS = {

@@ -1,0 +1,159 @@
+"""Relocation rates for C2 and C3: firms at risk, Poisson rate models with a log-exposure offset
+(pyfixest) and exact binomial intervals.
+
+Firms at risk
+-------------
+A firm is *at risk* of moving out of area ``A`` in year ``t`` when it is observed in ``A`` in
+year ``t-1`` or in year ``t`` (``clean/firm_years.parquet``; each firm counts once per area and
+year, a firm seen in ``A`` in ``t-1`` and in ``B`` in ``t`` is at risk in both). A move dated ``t``
+(the first year at the new place, :mod:`yrd.relocations`) from ``A`` was made by a firm present in
+``A`` at its last observation, so it is normally in ``A``'s risk set of ``t`` (a firm that was
+absent from the sample for years before its move is the exception; such moves are still counted).
+
+ASIF sampling break
+-------------------
+The ASIF threshold rose from 5 to 20 million yuan sales in 2011: every rate model carries a
+dummy ``post_break`` = 1 for years >= the break year, so a level shift in the sampled
+population is not read as a trend or a window effect.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+def firms_at_risk(
+    firm_years: pd.DataFrame, area_of: pd.Series, years: Sequence[int], by: str | None = None
+) -> pd.DataFrame:
+    """Distinct firms observed in each area in year ``t-1`` or ``t``, for each ``t`` in ``years``.
+
+    ``firm_years``: ``firm_id``, ``year``, ``prefecture`` (and the column ``by`` if given);
+    ``area_of``: prefecture code (str) -> area label (prefectures not in the index are dropped).
+    Returns ``year``, ``area``, [``by``,] ``at_risk`` with zeros kept for every area (and value
+    of ``by`` present in the data) and year."""
+    cols = ["firm_id", "year", "prefecture"] + ([by] if by else [])
+    fy = firm_years[cols].dropna(subset=["firm_id", "year", "prefecture"]).copy()
+    fy["area"] = fy["prefecture"].astype(str).map(area_of)
+    fy = fy.dropna(subset=["area"])
+    fy["year"] = fy["year"].astype("int64")
+    if by:
+        fy = fy.dropna(subset=[by]).astype({by: str})
+    keys = ["area"] + ([by] if by else [])
+    # a firm-year observed in year y puts the firm at risk in years y (as t) and y + 1 (as t-1)
+    both = pd.concat([fy.assign(t=fy["year"]), fy.assign(t=fy["year"] + 1)], ignore_index=True)
+    both = both[both["t"].isin([int(y) for y in years])]
+    n = both.drop_duplicates(["firm_id", "t", *keys]).groupby(["t", *keys]).size().rename("at_risk")
+    levels = [sorted(int(y) for y in years), sorted(set(area_of.dropna()))]
+    if by:
+        levels.append(sorted(set(fy[by].dropna().astype(str))))
+    full = pd.MultiIndex.from_product(levels, names=["t", *keys])
+    out = n.reindex(full, fill_value=0).reset_index().rename(columns={"t": "year"})
+    return out.astype({"year": "int64", "at_risk": "int64"})
+
+
+def clopper_pearson(k: int, n: int, alpha: float) -> tuple[float, float]:
+    """Exact (Clopper-Pearson) ``1 - alpha`` interval for a binomial proportion ``k / n``: the
+    ``alpha/2`` and ``1 - alpha/2`` quantiles of Beta(k, n-k+1) and Beta(k+1, n-k) (Clopper and
+    Pearson 1934; the interval of ``scipy.stats.binomtest(k, n).proportion_ci(method="exact")``).
+    ``(nan, nan)`` when ``n == 0``."""
+    if n <= 0:
+        return (math.nan, math.nan)
+    lo = 0.0 if k == 0 else float(stats.beta.ppf(alpha / 2, k, n - k + 1))
+    hi = 1.0 if k == n else float(stats.beta.ppf(1 - alpha / 2, k + 1, n - k))
+    return (lo, hi)
+
+
+def poisson_exact_ci(k: int, alpha: float) -> tuple[float, float]:
+    """Exact (Garwood 1936) ``1 - alpha`` interval for a Poisson mean given ``k`` events:
+    ``chi2.ppf(alpha/2, 2k) / 2`` (0 when k = 0) and ``chi2.ppf(1 - alpha/2, 2k + 2) / 2``;
+    divide by the exposure for a rate."""
+    lo = 0.0 if k == 0 else float(stats.chi2.ppf(alpha / 2, 2 * k) / 2)
+    return (lo, float(stats.chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2))
+
+
+def binom_p(k: int, n: int, p: float = 0.5) -> float:
+    """Exact two-sided binomial p-value of ``k`` successes in ``n`` trials (``scipy.stats.binomtest``);
+    1 when ``n == 0``."""
+    return float(stats.binomtest(int(k), int(n), p).pvalue) if n > 0 else 1.0
+
+
+@dataclass
+class RateFit:
+    """A Poisson rate model ``E[moves] = at_risk * exp(X b)`` fitted by :func:`poisson_rate`.
+
+    ``coef``, ``se``, ``p``: by regressor name (``Intercept`` included); ``n``: cells used;
+    ``vcov``: the pyfixest covariance option; ``moves``: total moves; ``dropped``: regressors
+    left out because they are constant among the cells (e.g. the break dummy in a window that
+    ends before the break)."""
+
+    coef: dict[str, float]
+    se: dict[str, float]
+    p: dict[str, float]
+    n: int
+    vcov: str
+    moves: int
+    dropped: tuple[str, ...] = ()
+
+    def ratio(self, name: str, alpha: float) -> tuple[float, float, float]:
+        """Rate ratio ``exp(b)`` of regressor ``name`` with its Wald ``1 - alpha`` interval."""
+        z = float(stats.norm.ppf(1 - alpha / 2))
+        b, s = self.coef[name], self.se[name]
+        return (math.exp(b), math.exp(b - z * s), math.exp(b + z * s))
+
+
+def poisson_rate(
+    table: pd.DataFrame,
+    regressors: Sequence[str],
+    vcov: str = "hetero",
+    count: str = "moves",
+    exposure: str = "at_risk",
+) -> RateFit | None:
+    """Poisson regression of ``count`` on ``regressors`` with offset ``log(exposure)``:
+    ``log E[count] = log(exposure) + b0 + sum_j b_j x_j`` (pyfixest ``fepois``, IRLS tolerance 1e-10).
+
+    ``vcov="hetero"``: pyfixest's heteroskedasticity-robust sandwich with the small-sample factor
+    ``n / (n - k)`` (equal to statsmodels ``GLM(..., offset=log E).fit(cov_type="HC0")`` times
+    ``sqrt(n / (n - k))``); ``"iid"``: the model-based covariance times ``(n - 1) / (n - k)``.
+    Cells with zero exposure are dropped, and so are regressors constant among the remaining
+    cells (listed in :attr:`RateFit.dropped`). ``None`` when there are no moves, fewer cells than
+    coefficients + 1, no regressor varies, a 0/1 regressor has no moves on one side (separation:
+    the estimate would be infinite), or pyfixest cannot fit."""
+    import pyfixest as pf
+
+    d = table[table[exposure] > 0].copy()
+    regs = [r for r in regressors if d[r].nunique() > 1]
+    if d[count].sum() == 0 or len(d) < len(regs) + 2 or not regs:
+        return None
+    for r in regs:
+        if set(d[r].unique()) <= {0, 1} and (d.loc[d[r] == 1, count].sum() == 0 or d.loc[d[r] == 0, count].sum() == 0):
+            return None
+    d["_log_exposure"] = np.log(d[exposure].astype(float))
+    d[count] = d[count].astype(float)
+    try:
+        f = pf.fepois(f"{count} ~ {' + '.join(regs)}", d, offset="_log_exposure", vcov=vcov, iwls_tol=1e-10)
+    except Exception:  # noqa: BLE001 - pyfixest raises several types for non-estimable models
+        return None
+    coef, se, p = f.coef(), f.se(), f.pvalue()
+    if not np.all(np.isfinite(coef.to_numpy())):
+        return None
+    return RateFit(
+        coef={k: float(v) for k, v in coef.items()},
+        se={k: float(v) for k, v in se.items()},
+        p={k: float(v) for k, v in p.items()},
+        n=len(d),
+        vcov=vcov,
+        moves=int(d[count].sum()),
+        dropped=tuple(r for r in regressors if r not in regs),
+    )
+
+
+def class_of_industry(firm_industry: pd.Series, classes: Mapping[str, str] | pd.Series) -> pd.Series:
+    """Relocation class of each 2-digit industry code (:func:`yrd.industry.relocation_class`);
+    unknown codes give ``<NA>``."""
+    return firm_industry.astype(str).str[:2].map(pd.Series(classes))

@@ -115,7 +115,7 @@ def poisson_rate(
     exposure: str = "at_risk",
 ) -> RateFit | None:
     """Poisson regression of ``count`` on ``regressors`` with offset ``log(exposure)``:
-    ``log E[count] = log(exposure) + b0 + sum_j b_j x_j`` (pyfixest ``fepois``, IRLS tolerance 1e-10).
+    ``log E[count] = log(exposure) + b0 + sum_j b_j x_j`` (pyfixest ``fepois``, convergence tolerance 1e-10).
 
     ``vcov="hetero"``: pyfixest's heteroskedasticity-robust sandwich with the small-sample factor
     ``n / (n - k)`` (equal to statsmodels ``GLM(..., offset=log E).fit(cov_type="HC0")`` times

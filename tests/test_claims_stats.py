@@ -184,3 +184,26 @@ def test_no_hand_written_estimator_left_in_claims():
         text = path.read_text()
         for word in ("pinv", "lstsq", "np.linalg", "IRLS"):
             assert word not in text, f"{word} in {path.name}"
+
+
+def test_break_dummy_absorbs_the_2011_level_shift_and_matches_statsmodels():
+    import statsmodels.api as sm
+
+    from yrd.claims.stats import linear_trend
+
+    years = np.arange(1998, 2014, dtype=float)
+    rng = np.random.default_rng(3)
+    y = 0.5 + 0.002 * (years - 1998) + 0.2 * (years >= 2011) + rng.normal(0, 0.005, len(years))
+    plain = linear_trend(years, y, se="hac", lags=2)
+    tr = linear_trend(years, y, se="hac", lags=2, break_year=2011)
+    assert plain.slope > 0.01  # the jump read as a trend
+    assert tr.slope == pytest.approx(0.002, abs=0.001) and tr.break_shift == pytest.approx(0.2, abs=0.01)
+    X = sm.add_constant(np.column_stack([years - years.mean(), (years >= 2011).astype(float)]))
+    ref = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": 2, "use_correction": True}, use_t=True)
+    assert tr.slope == pytest.approx(ref.params[1], rel=1e-6)
+    assert tr.se == pytest.approx(ref.bse[1], rel=1e-6)
+    assert tr.break_shift == pytest.approx(ref.params[2], rel=1e-6)
+    assert tr.break_p == pytest.approx(ref.pvalues[2], rel=1e-6, abs=1e-12)
+    assert tr.predict([2010.0, 2011.0])[1] - tr.predict([2010.0, 2011.0])[0] == pytest.approx(tr.slope + tr.break_shift)
+    # fewer than two years after the break: no dummy
+    assert linear_trend(years[:14], y[:14], break_year=2011).break_year is None

@@ -24,6 +24,7 @@ fig = similarity_trend_figure(
     metric=p.c5["metric"],
     level=p.c5["level"],
     hac_lags=p.c5.get("hac_lags"),
+    break_year=p.c5.get("break_year"),
     main=p.c5["region_set"],
     cjk=cjk,
     synthetic=p.synthetic,

@@ -8,7 +8,9 @@ UNIDO 1979; in Chinese work 结构相似系数):
 * level: the mean pairwise similarity in the test year is at or above ``threshold``;
 * process: the OLS slope of the yearly mean on the year is positive with a two-sided Newey-West
   p-value below ``alpha`` (:func:`yrd.claims.stats.linear_trend`, ``se="hac"``, lags
-  ``hac_lags`` or the Newey-West rule).
+  ``hac_lags`` or the Newey-West rule), with a level-shift dummy from ``break_year`` on (the
+  2011 rise of the ASIF sampling threshold; null: no dummy) so the jump at the break is not read
+  as convergence.
 
 :func:`c5_verdict` combines the two; the verdict is that of the configured region set, the other
 region set (the 2003 sixteen cities or the 41 cities of 2019) is reported beside it.
@@ -103,6 +105,8 @@ class C5Set:
         if self.trend is None:
             return txt + "; trend not tested (fewer than 3 years)"
         txt += f", trend {_fmt(self.trend.slope)}/year (Newey-West p={_p(self.trend.p)})"
+        if self.trend.break_year is not None:
+            txt += f", shift from {self.trend.break_year} {_fmt(self.trend.break_shift)} (p={_p(self.trend.break_p)})"
         level_ok, trend_ok = c5_parts(self.level, threshold, self.trend, alpha)
         if level_ok != trend_ok:
             txt += " - level holds, no significant rise" if level_ok else " - significant rise, level below threshold"
@@ -122,7 +126,9 @@ def c5_set(similarity: pd.DataFrame, name: str, members: Sequence[str], cfg: Map
     if len(row):
         out.level, out.n_pairs = float(row["mean"].iloc[0]), int(row["n_pairs"].iloc[0])
     if len(mp) >= 3:
-        out.trend = linear_trend(mp["year"], mp["mean"], se="hac", lags=cfg.get("hac_lags"))
+        out.trend = linear_trend(
+            mp["year"], mp["mean"], se="hac", lags=cfg.get("hac_lags"), break_year=cfg.get("break_year")
+        )
     return out
 
 
@@ -140,7 +146,13 @@ def claim_c5(
     test = (
         f"Mean pairwise {cfg['metric']} (UNIDO cosine of industry employment shares) among the "
         f"{cfg['region_set']} {cfg['level']}s, as a level ({cfg['year'] or 'last year'} >= {thr:g}) and a "
-        f"process (OLS trend over the years > 0, Newey-West p < {alpha}): supported if both hold, partly "
+        f"process (OLS trend over the years > 0, Newey-West p < {alpha}"
+        + (
+            f", with a level shift from {cfg['break_year']} for the ASIF threshold break"
+            if cfg.get("break_year")
+            else ""
+        )
+        + "): supported if both hold, partly "
         "supported if one holds (the value says which), not supported if neither; inconclusive with fewer "
         "than 3 years. The other region set is reported beside it. 'Low-level' (low value added) is not measured."
     )

@@ -180,16 +180,40 @@ class LinearTrend:
     p: float
     n: int
     se: float = float("nan")
+    #: Level shift from ``break_year`` on (NaN when no break dummy was fitted).
+    break_shift: float = float("nan")
+    break_p: float = float("nan")
+    break_year: int | None = None
+
+    def predict(self, x) -> np.ndarray:
+        """Fitted values, the break shift included from ``break_year`` on."""
+        x = np.asarray(x, dtype=float)
+        out = self.intercept + self.slope * x
+        if self.break_year is not None and np.isfinite(self.break_shift):
+            out = out + self.break_shift * (x >= self.break_year)
+        return out
 
 
-def linear_trend(x, y, se: str = "hac", lags: int | None = None) -> LinearTrend:
+def linear_trend(x, y, se: str = "hac", lags: int | None = None, break_year: int | None = None) -> LinearTrend:
     """Slope of y on x - mean(x) by :func:`ols` (classical or Newey-West errors) with its
-    two-sided p-value; the intercept is mapped back to x = 0."""
+    two-sided p-value; the intercept is mapped back to x = 0.
+
+    ``break_year``: also fit a level shift ``1[x >= break_year]`` (the ASIF sampling threshold
+    rose from 5 to 20 million yuan of sales in 2011), so that a jump at the break is not read as
+    a trend; only when at least two observations lie on each side (else no dummy, and
+    ``break_year`` of the result is None)."""
     x, y = _clean(x, y)
     m = float(x.mean()) if len(x) else 0.0
-    res = ols(y, np.column_stack([np.ones_like(x), x - m]), se=se, lags=lags)
+    cols = [np.ones_like(x), x - m]
+    use_break = break_year is not None and (x < break_year).sum() >= 2 and (x >= break_year).sum() >= 2
+    if use_break:
+        cols.append((x >= break_year).astype(float))
+    res = ols(y, np.column_stack(cols), se=se, lags=lags)
     a, b = float(res.coef[0]), float(res.coef[1])
-    return LinearTrend(a - b * m, b, float(res.p[1]), len(x), float(res.se[1]))
+    out = LinearTrend(a - b * m, b, float(res.p[1]), len(x), float(res.se[1]))
+    if use_break:
+        out.break_shift, out.break_p, out.break_year = float(res.coef[2]), float(res.p[2]), int(break_year)
+    return out
 
 
 @dataclass

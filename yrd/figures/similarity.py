@@ -130,6 +130,7 @@ def similarity_trend_figure(
     metric: str = "structural_similarity",
     level: str = "prefecture",
     hac_lags: int | None = None,
+    break_year: int | None = None,
     main: str | None = None,
     cjk: bool,
     synthetic: bool,
@@ -148,12 +149,23 @@ def similarity_trend_figure(
             continue
         lab = set_label(name, cjk)
         if len(mp) >= 3:
-            tr = linear_trend(mp["year"], mp["mean"], se="hac", lags=hac_lags)
+            tr = linear_trend(mp["year"], mp["mean"], se="hac", lags=hac_lags, break_year=break_year)
             lab += f": trend {tr.slope:+.4f}/yr (Newey-West {p_text(tr.p)})"
-            ax.plot(mp["year"], tr.intercept + tr.slope * mp["year"], color=col, lw=1, ls=":")
+            ax.plot(mp["year"], tr.predict(mp["year"]), color=col, lw=1, ls=":")
         if name == main:
             lab += " - " + bilingual("检验对象", "tested", cjk)
         ax.plot(mp["year"], mp["mean"], marker="o", ms=4, color=col, label=lab, lw=2.2 if name == main else 1.2)
+    if break_year is not None:
+        ax.axvline(break_year - 0.5, color="#777777", lw=1, ls="-.")
+        ax.text(
+            break_year - 0.6,
+            0.97,
+            bilingual(f"{break_year} 抽样门槛提高", f"{break_year}: ASIF threshold raised", cjk),
+            fontsize=7,
+            color="#555555",
+            ha="right",
+            va="top",
+        )
     if threshold is not None:
         ax.axhline(threshold, color="#B2182B", ls="--", lw=1)
         ax.text(

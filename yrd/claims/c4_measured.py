@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from yrd.claims.stats import newey_west_lags
+
 #: The four provinces of the economic indicators (DOSE ``region`` names) and their codes.
 PROVINCES = {"Shanghai": "31", "Jiangsu": "32", "Zhejiang": "33", "Anhui": "34"}
 UNITS = {
@@ -128,11 +130,6 @@ def dimension_progress(indicators: pd.DataFrame) -> pd.DataFrame:
     return g.reset_index().assign(progress=lambda x: np.exp(x["log_progress"]))[["year", "dimension", "progress"]]
 
 
-def _nw_lags(n: int) -> int:
-    """Newey and West (1994): floor(4 (n/100)^(2/9))."""
-    return int(np.floor(4 * (n / 100) ** (2 / 9)))
-
-
 def progress_speed(progress: pd.DataFrame, lags: int | None = None) -> pd.DataFrame:
     """Per dimension: ``level`` (progress in the last year), ``speed`` (OLS slope of ln progress
     on the year, Newey-West s.e. ``se`` and two-sided ``p``, pyfixest), ``n`` years."""
@@ -141,7 +138,7 @@ def progress_speed(progress: pd.DataFrame, lags: int | None = None) -> pd.DataFr
     rows = []
     for dim, g in progress.groupby("dimension"):
         g = g.sort_values("year").assign(ln=lambda x: np.log(x["progress"]), t=lambda x: x["year"] - x["year"].mean())
-        L = _nw_lags(len(g)) if lags is None else int(lags)
+        L = newey_west_lags(len(g)) if lags is None else int(lags)
         m = pf.feols("ln ~ t", g, vcov="NW", vcov_kwargs={"lag": L, "time_id": "year"})
         tidy = m.tidy().loc["t"]
         rows.append(
@@ -170,7 +167,7 @@ def speed_difference(progress: pd.DataFrame, a: str, b: str, lags: int | None = 
     d["is_a"] = (d["dimension"] == a).astype(float)
     d["t_a"] = d["t"] * d["is_a"]
     d["panel"] = d["is_a"].astype(int)
-    L = _nw_lags(d.groupby("dimension").size().min()) if lags is None else int(lags)
+    L = newey_west_lags(d.groupby("dimension").size().min()) if lags is None else int(lags)
     m = pf.feols("ln ~ t + is_a + t_a", d, vcov="NW", vcov_kwargs={"lag": L, "time_id": "year", "panel_id": "panel"})
     tidy = m.tidy().loc["t_a"]
     return {"diff": float(tidy["Estimate"]), "se": float(tidy["Std. Error"]), "p": float(tidy["Pr(>|t|)"])}

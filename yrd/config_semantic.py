@@ -58,7 +58,7 @@ def check_file(key: str, path: Any, base: Path) -> Iterator[str]:
         yield f"config key '{key}': not a regular file: {path} (resolved to {resolved})"
 
 
-def _raw_files(files: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+def raw_file_entries(files: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """``(key, path)`` for every raw file of ``ingest.files`` (a path or a list per year)."""
     for year, paths in sorted(files.items()):
         if isinstance(paths, str):
@@ -94,7 +94,7 @@ def file_errors(config: Mapping[str, Any], base: Path) -> Iterator[str]:
     if not files:
         yield "config key 'ingest.files': run.synthetic is false, so raw files must be listed ({\"1998\": path, ...})"
     seen: dict[Path, str] = {}
-    for key, path in _raw_files(files):
+    for key, path in raw_file_entries(files):
         yield from check_file(key, path, base)
         p = Path(str(path))
         resolved = p.resolve() if p.is_absolute() else (base / p).resolve()
@@ -114,7 +114,7 @@ def file_errors(config: Mapping[str, Any], base: Path) -> Iterator[str]:
             )
     for year in sorted(units - {str(y) for y in files}):
         yield f"config key 'ingest.money_unit.{year}': no file is listed for {year} in ingest.files"
-    listed = {str(Path(str(p))) for _, p in _raw_files(files)}
+    listed = {str(Path(str(p))) for _, p in raw_file_entries(files)}
     for path in sorted(ingest.get("encodings") or {}):
         if str(Path(str(path))) not in listed:
             yield (

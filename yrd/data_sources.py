@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from yrd.config_semantic import raw_file_entries
+
 COLUMNS = ["dataset", "kind", "files", "version", "licence", "citation", "used_by"]
 
 
@@ -56,7 +58,7 @@ def config_rows(config: Mapping[str, Any]) -> pd.DataFrame:
         )
     else:
         files = config["ingest"]["files"]
-        paths = [p for v in files.values() for p in ([v] if isinstance(v, str) else v)]
+        paths = [p for _, p in raw_file_entries(files)]
         rows.append(
             {
                 "dataset": "firm-year records (user-supplied)",

@@ -7,19 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers.claim_configs import C1_CFG
 from yrd import claims as C
 from yrd.claims.c1_panel import panel_quadratic, turning_point_delta, within_points
 
 ALPHA = 0.05
 YEARS = np.arange(1998, 2014)
-CFG = {
-    "level": "prefecture",
-    "metrics": ["ellison_glaeser", "locational_gini"],
-    "specialisation": "krugman_specialisation",
-    "integration": None,
-    "min_years": 5,
-    "min_clusters": 5,
-}
+CFG = C1_CFG
 
 
 def _x(lo=1.0, hi=2.0):

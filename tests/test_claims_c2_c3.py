@@ -19,6 +19,7 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
+from helpers.claim_configs import C2_CFG, C3_CFG
 from yrd import claims as C
 from yrd.claims.rates import binom_p, clopper_pearson, firms_at_risk, poisson_exact_ci, poisson_rate
 
@@ -26,15 +27,6 @@ ALPHA = 0.05
 YEARS = list(range(1998, 2014))
 CLASSES = {"13": "labour", "26": "capital", "25": "port", "22": "urban", "40": "technology"}
 GROUPS = {"310100": "shanghai", "320500": "sunan", "330100": "zhejiang", "330400": "zhejiang", "340100": "anhui"}
-C2_CFG = {
-    "window": [2000, 2004],
-    "partners": ["sunan", "zhejiang"],
-    "outflow_classes": ["labour", "capital"],
-    "inflow_classes": ["port", "urban"],
-    "min_moves": 10,
-    "break_year": 2011,
-}
-C3_CFG = {"provinces": ["31", "32", "33"], "start": 2000, "end": None, "min_years": 4, "break_year": 2011}
 
 
 # ------------------------------------------------------------------------------ simulation

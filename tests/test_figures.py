@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 from shapely.geometry import box
 
+from helpers.claim_configs import C1_CFG, C2_CFG, C3_CFG
 from helpers.resources import industries
 from yrd import claims as C
 from yrd.figures import common, concentration, eu, flows, integration, kdensity, maps, relocation_rates, similarity
@@ -74,16 +75,6 @@ def prefectures():
     )
 
 
-C1_CFG = {
-    "level": "prefecture",
-    "metrics": ["ellison_glaeser", "locational_gini"],
-    "specialisation": "krugman_specialisation",
-    "integration": None,
-    "min_years": 5,
-    "min_clusters": 5,
-}
-
-
 def _c1_panels():
     """Industry-year concentration (EG an inverted U at 0.5, Gini rising) and region-year
     specialisation, 8 industries and 6 regions over 12 years, with industry/region effects."""
@@ -114,15 +105,6 @@ def _c1_panels():
     return conc, spec
 
 
-C2_CFG = {
-    "window": [2000, 2004],
-    "partners": ["sunan", "zhejiang"],
-    "outflow_classes": ["labour", "capital"],
-    "inflow_classes": ["port", "urban"],
-    "min_moves": 10,
-    "break_year": 2011,
-}
-C3_CFG = {"provinces": ["31", "32", "33"], "start": 2000, "end": None, "min_years": 4, "break_year": 2011}
 CLASSES = {"13": "labour", "26": "capital", "25": "port", "22": "urban"}
 GROUPS = {"310100": "shanghai", "320500": "sunan", "330100": "zhejiang", "330400": "zhejiang"}
 YEARS = list(range(1998, 2014))

@@ -9,7 +9,7 @@ import pytest
 
 from helpers.claim_configs import C1_CFG
 from yrd import claims as C
-from yrd.claims.c1_panel import panel_quadratic, turning_point_delta, within_points
+from yrd.claims.c1_panel import panel_quadratic, panel_slope, turning_point_delta, within_points
 
 ALPHA = 0.05
 YEARS = np.arange(1998, 2014)
@@ -189,3 +189,52 @@ def test_invariant_to_units_and_offset_of_integration():
         assert (db["turning_point_low"] - 1000) / 10 == pytest.approx(da["turning_point_low"], rel=1e-9)
         assert db["p_b2"] == pytest.approx(da["p_b2"], rel=1e-9)
         assert db["b2"] * 100 == pytest.approx(da["b2"], rel=1e-9)
+
+
+def test_break_dummy_matches_statsmodels_and_absorbs_a_level_shift():
+    """With ``break_year`` the model carries post = 1[t >= 2011]: coefficients equal statsmodels
+    OLS with industry dummies and the dummy; the clustered s.e. equal statsmodels on the
+    industry-demeaned data with a constant (the claim's CRV1, fixed effects nested in clusters
+    counted as one parameter, see the test above). A pure level shift at the break is absorbed by
+    the dummy instead of bending the curve."""
+    sm = pytest.importorskip("statsmodels.api")
+    x = _x()
+    d = _panel(lambda v: 0.05 * v, x, sd=0.01, n_ind=12)
+    d.loc[d["year"] >= 2011, "value"] += 0.3  # the survey's sample break, not economics
+    naive = panel_quadratic(d)
+    f = panel_quadratic(d, break_year=2011)
+    assert f.break_shift == pytest.approx(0.3, abs=4 * f.break_se)
+    assert abs(f.b2) < abs(naive.b2)
+    data = d.assign(c=d["integration"] - d["integration"].mean(), post=(d["year"] >= 2011).astype(float))
+    data["c2"] = data["c"] ** 2
+    dummies = pd.get_dummies(data["industry"], prefix="ind", drop_first=True, dtype=float)
+    m = sm.OLS(data["value"], sm.add_constant(pd.concat([data[["c", "c2", "post"]], dummies], axis=1))).fit()
+    for mine, theirs in ((f.b1, "c"), (f.b2, "c2"), (f.break_shift, "post")):
+        assert mine == pytest.approx(m.params[theirs], abs=1e-6)
+    groups = pd.factorize(data["industry"])[0]
+    kw = {"cov_type": "cluster", "cov_kwds": {"groups": groups, "use_correction": True, "df_correction": True}}
+    cols = ("value", "c", "c2", "post")
+    within = data.assign(**{k: data[k] - data.groupby("industry")[k].transform("mean") for k in cols})
+    w = sm.OLS(within["value"], sm.add_constant(within[["c", "c2", "post"]])).fit(use_t=True, **kw)
+    # statsmodels counts K = 4 (constant, c, c2, post) where pyfixest counts k = 4 (c, c2, post and
+    # the nested fixed effects as one): the same correction
+    assert f.se_b2 == pytest.approx(w.bse["c2"], rel=1e-6)
+    assert f.break_se == pytest.approx(w.bse["post"], rel=1e-6)
+    assert f.break_p == pytest.approx(w.pvalues["post"], rel=1e-6, abs=1e-12)
+    # a period on one side of the break: no dummy
+    early = panel_quadratic(d[d["year"] < 2011], break_year=2011)
+    assert np.isnan(early.break_shift)
+
+
+def test_specialisation_slope_with_break_dummy_matches_statsmodels():
+    sm = pytest.importorskip("statsmodels.api")
+    x = _x()
+    s = _spec(0.2, x)
+    s.loc[s["year"] >= 2011, "value"] -= 0.1
+    f = panel_slope(s, break_year=2011)
+    data = s.assign(post=(s["year"] >= 2011).astype(float))
+    dummies = pd.get_dummies(data["region"], prefix="r", drop_first=True, dtype=float)
+    m = sm.OLS(data["value"], sm.add_constant(pd.concat([data[["integration", "post"]], dummies], axis=1))).fit()
+    assert f.slope == pytest.approx(m.params["integration"], abs=1e-6)
+    assert f.break_shift == pytest.approx(m.params["post"], abs=1e-6)
+    assert f.break_shift == pytest.approx(-0.1, abs=4 * f.break_se)

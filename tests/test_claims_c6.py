@@ -260,7 +260,7 @@ def test_claim_on_the_shipped_data():
         assert text in reproduced
     assert "Germany +3.2% (paper +14%, -10.8 pp)" in missed
     assert "supported if every paper figure" in r.test.lower() and "within 5 percentage points" in r.test
-    assert "claims/c6.json" in r.evidence and "no Luxembourg" in r.notes
+    assert "claims/<sample>/c6.json" in r.evidence and "no Luxembourg" in r.notes
 
 
 def test_c6_json_holds_every_basis_with_sources_and_outcomes(tmp_path):

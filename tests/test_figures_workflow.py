@@ -61,7 +61,7 @@ def test_claims_table_has_every_claim_with_an_allowed_verdict(run):
 
 
 def test_c6_json_is_written_with_every_basis_and_matches_the_claims_row(run):
-    doc = json.loads((run / "results" / "tiny" / "claims" / "c6.json").read_text(encoding="utf-8"))
+    doc = json.loads((run / "results" / "tiny" / "claims" / "consistent" / "c6.json").read_text(encoding="utf-8"))
     t = pd.read_csv(run / "results" / "tiny" / "claims.csv", dtype=str, keep_default_na=False).set_index("claim")
     assert doc["claim"] == "C6" and doc["verdict"] == t.loc["C6", "verdict"]
     assert [b["id"] for b in doc["bases"]] == [
@@ -72,7 +72,7 @@ def test_c6_json_is_written_with_every_basis_and_matches_the_claims_row(run):
         "dose_ppp",
     ]
     assert all(b["available"] for b in doc["bases"]) and doc["italy"]["available"]
-    assert "claims/c6.json" in t.loc["C6", "evidence"]
+    assert "claims/<sample>/c6.json" in t.loc["C6", "evidence"]
 
 
 def test_report_contains_figures_claims_and_config(run):

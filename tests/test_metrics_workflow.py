@@ -20,9 +20,9 @@ pytestmark = pytest.mark.workflow
 
 RULES = ["concentration", "specialisation", "similarity", "kdensity", "market_segmentation"]
 TARGETS = [
-    "results/metrics_test/metrics/concentration.parquet",
-    "results/metrics_test/metrics/specialisation.parquet",
-    "results/metrics_test/metrics/similarity.parquet",
+    "results/metrics_test/metrics/full/concentration.parquet",
+    "results/metrics_test/metrics/full/specialisation.parquet",
+    "results/metrics_test/metrics/full/similarity.parquet",
     "results/metrics_test/metrics/kdensity.parquet",
     "results/metrics_test/metrics/segmentation_overall.parquet",
 ]
@@ -43,6 +43,8 @@ def top_share(X):
 CONFIG = """
 run:
   name: metrics_test
+sample:
+  consistent_threshold: false  # the full sample: the fake firm-years are the metrics' input
 claims:
   skip: [C1]  # its locational_gini is not computed here (the config check would stop the run)
 geography:
@@ -159,7 +161,7 @@ def metrics_run(tmp_path_factory):
 
 def test_plugin_metric_from_config_appears_in_concentration(metrics_run):
     work, fy = metrics_run
-    table = pd.read_parquet(work / "results" / "metrics_test" / "metrics" / "concentration.parquet")
+    table = pd.read_parquet(work / "results" / "metrics_test" / "metrics" / "full" / "concentration.parquet")
     assert set(table["metric"]) == {"hoover", "ellison_glaeser", "toy_top_share"}
     assert set(table["level"]) == {"province", "prefecture"}
     toy = table[table["metric"] == "toy_top_share"].set_index(["year", "level", "industry"])["value"]
@@ -168,16 +170,16 @@ def test_plugin_metric_from_config_appears_in_concentration(metrics_run):
         X = inside.groupby(["year", level, "industry"])["employment"].sum().unstack("industry")
         for (year, industry), value in (X.groupby(level="year").max() / X.groupby(level="year").sum()).stack().items():
             assert toy[(year, level, industry)] == pytest.approx(value)
-    log = (work / "results" / "metrics_test" / "logs" / "concentration.log").read_text(encoding="utf-8")
+    log = (work / "results" / "metrics_test" / "logs" / "concentration_full.log").read_text(encoding="utf-8")
     assert "plugins ['toy_metrics'] registered ['toy_top_share']" in log
 
 
 def test_other_metric_tables(metrics_run):
     work, _ = metrics_run
     out = work / "results" / "metrics_test" / "metrics"
-    spec = pd.read_parquet(out / "specialisation.parquet")
+    spec = pd.read_parquet(out / "full" / "specialisation.parquet")
     assert set(spec["metric"]) == {"krugman_specialisation"} and "340000" not in set(spec["region"])
-    sim = pd.read_parquet(out / "similarity.parquet")
+    sim = pd.read_parquet(out / "full" / "similarity.parquet")
     assert set(sim["level"]) == {"prefecture"} and len(sim) == 2 * 4 * 3  # years x ordered pairs of 4 prefectures
     summary = pd.read_parquet(out / "kdensity_summary.parquet")
     assert summary["year"].unique().tolist() == [1998, 2013]  # null years: the period's first and last
@@ -186,5 +188,6 @@ def test_other_metric_tables(metrics_run):
     overall = pd.read_parquet(out / "segmentation_overall.parquet")
     assert overall["year"].tolist() == [2000, 2001, 2002, 2003] and (overall["n_pairs"] == 3).all()
     for rule in RULES:
-        assert (work / "results" / "metrics_test" / "logs" / f"{rule}.log").exists()
+        name = f"{rule}_full" if rule in ("concentration", "specialisation", "similarity") else rule
+        assert (work / "results" / "metrics_test" / "logs" / f"{name}.log").exists()
     assert (work / "results" / "metrics_test" / "benchmarks" / "kdensity.tsv").exists()

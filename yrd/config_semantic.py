@@ -170,6 +170,13 @@ def year_errors(config: Mapping[str, Any]) -> Iterator[str]:
             f"config key 'figures.kdensity.year': K-densities are computed for {sorted(int(y) for y in computed)} "
             f"(metrics.kdensity.years), not {kd_fig}; add it there or choose one of them"
         )
+    thresholds = config.get("sample", {}).get("thresholds") or {}
+    years = [int(y) for y in thresholds if str(y).isdigit()]
+    if thresholds and years and min(years) > start:
+        yield (
+            f"config key 'sample.thresholds': no survey threshold is in effect in the first study year {start} "
+            f"(earliest given: {min(years)}); add one for {start} or earlier"
+        )
     for i, sc in enumerate(config.get("flows", {}).get("scenarios") or []):
         if isinstance(sc, Mapping):
             yield from _years_in_period(f"flows.scenarios[{i}].from_year", sc.get("from_year"), start, end)

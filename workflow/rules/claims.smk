@@ -1,14 +1,16 @@
 # The claims table (results/<study>/claims.csv, claims.html): the stated test of each claim
-# C1-C7 on the pipeline's tables (yrd.claims; config claims.*).
+# C1-C7 on the pipeline's tables (yrd.claims; config claims.*), on each analysis sample
+# ({sample}: consistent or full, yrd.sample); rule claims puts the main sample's rows first
+# with the verdict on both samples beside them.
 
 
-rule claims:
+rule claims_sample:
     input:
-        concentration=f"{RESULTS}metrics/concentration.parquet",
-        specialisation=f"{RESULTS}metrics/specialisation.parquet",
-        similarity=f"{RESULTS}metrics/similarity.parquet",
-        moves=f"{RESULTS}relocations/moves.parquet",
-        firm_years=f"{RESULTS}clean/firm_years.parquet",
+        concentration=f"{RESULTS}metrics/{{sample}}/concentration.parquet",
+        specialisation=f"{RESULTS}metrics/{{sample}}/specialisation.parquet",
+        similarity=f"{RESULTS}metrics/{{sample}}/similarity.parquet",
+        moves=moves_of,
+        firm_years=firm_years_of,
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
         classes="resources/industry/classes.csv",
         gapminder="resources/gapminder/gapminder.csv",
@@ -22,23 +24,12 @@ rule claims:
         segmentation=claims_segmentation(),
         indicators=claims_indicators(),
     output:
-        table=report(
-            f"{RESULTS}claims.csv",
-            caption="../report/claims.rst",
-            category="0. Claims",
-            labels={"table": "claims (CSV)"},
-        ),
-        html=report(
-            f"{RESULTS}claims.html",
-            caption="../report/claims.rst",
-            category="0. Claims",
-            labels={"table": "claims (table view)"},
-        ),
-        c6=f"{RESULTS}claims/c6.json",
+        table=f"{RESULTS}claims/{{sample}}/claims.csv",
+        c6=f"{RESULTS}claims/{{sample}}/c6.json",
     log:
-        f"{RESULTS}logs/claims.log",
+        f"{RESULTS}logs/claims_{{sample}}.log",
     benchmark:
-        f"{RESULTS}benchmarks/claims.tsv"
+        f"{RESULTS}benchmarks/claims_{{sample}}.tsv"
     conda:
         "../../environment.yml"
     resources:
@@ -52,6 +43,38 @@ rule claims:
         run=config_provider("run", "name"),
         c1_measure=config_provider("integration", "c1_measure"),
     message:
-        "Claims C1-C7: stated tests on the pipeline's tables -> verdicts"
+        "Claims C1-C7 on the {wildcards.sample} sample: stated tests on the pipeline's tables -> verdicts"
     script:
         "../scripts/claims.py"
+
+
+rule claims:
+    input:
+        tables=expand(f"{RESULTS}claims/{{sample}}/claims.csv", sample=SAMPLES),
+        accounting=f"{RESULTS}sample/accounting.csv",
+    output:
+        table=report(
+            f"{RESULTS}claims.csv",
+            caption="../report/claims.rst",
+            category="0. Claims",
+            labels={"table": "claims (CSV)"},
+        ),
+        html=report(
+            f"{RESULTS}claims.html",
+            caption="../report/claims.rst",
+            category="0. Claims",
+            labels={"table": "claims (table view)"},
+        ),
+    log:
+        f"{RESULTS}logs/claims.log",
+    conda:
+        "../../environment.yml"
+    params:
+        samples=SAMPLES,
+        main=MAIN_SAMPLE,
+        synthetic=config_provider("run", "synthetic"),
+        run=config_provider("run", "name"),
+    message:
+        "Claims table: verdicts on the {params.main} sample, with both samples' verdicts"
+    script:
+        "../scripts/claims_table.py"

@@ -105,3 +105,29 @@ rule validate_linking:
         "Score linking and relocation detection against the synthetic world's truth"
     script:
         "../scripts/validate_linking.py"
+
+
+rule analysis_sample:
+    input:
+        firm_years=f"{RESULTS}clean/firm_years.parquet",
+        moves=f"{RESULTS}relocations/moves.parquet",
+    output:
+        firm_years=f"{RESULTS}sample/consistent/firm_years.parquet",
+        moves=f"{RESULTS}sample/consistent/moves.parquet",
+        accounting=f"{RESULTS}sample/accounting.csv",
+    log:
+        f"{RESULTS}logs/analysis_sample.log",
+    benchmark:
+        f"{RESULTS}benchmarks/analysis_sample.tsv"
+    conda:
+        "../../environment.yml"
+    resources:
+        mem_mb=3000,
+    params:
+        sample=config_provider("sample"),
+        start=config_provider("period", "start"),
+        end=config_provider("period", "end"),
+    message:
+        "Consistent-threshold sample: firm-years meeting the strictest survey threshold of the period"
+    script:
+        "../scripts/analysis_sample.py"

@@ -10,6 +10,7 @@ from yrd.config import (
 )
 from yrd.errors import user_error
 from yrd.metrics.registry import plugin_files
+from yrd.sample import SAMPLES, main_sample
 from yrd.synthetic.raw import file_name, resolve_raw_config
 
 # Fail before any job starts, naming the key and what was expected: one message on the
@@ -34,6 +35,38 @@ def config_provider(*keys):
     for key in keys:
         value = value[key]
     return value
+
+
+#: The analysis sample of the headline verdicts and figures (yrd.sample): "consistent" (firm-years
+#: meeting the strictest survey threshold of the period) or "full"; metrics and claims are
+#: computed on both (wildcard {sample}).
+MAIN_SAMPLE = main_sample(config["sample"]["consistent_threshold"])
+
+
+wildcard_constraints:
+    sample="|".join(SAMPLES),
+
+
+def sample_firm_years(sample):
+    """Firm-years of an analysis sample: the linked panel (full) or its consistent part."""
+    if sample == "full":
+        return f"{RESULTS}clean/firm_years.parquet"
+    return f"{RESULTS}sample/{sample}/firm_years.parquet"
+
+
+def sample_moves(sample):
+    """Relocations of an analysis sample (moves of firms in the sample at both ends)."""
+    if sample == "full":
+        return f"{RESULTS}relocations/moves.parquet"
+    return f"{RESULTS}sample/{sample}/moves.parquet"
+
+
+def firm_years_of(wildcards):
+    return sample_firm_years(wildcards.sample)
+
+
+def moves_of(wildcards):
+    return sample_moves(wildcards.sample)
 
 
 def synthetic_world_dir():

@@ -34,8 +34,8 @@ rule study_area_map:
 
 rule fig_c1_concentration:
     input:
-        concentration=f"{RESULTS}metrics/concentration.parquet",
-        specialisation=f"{RESULTS}metrics/specialisation.parquet",
+        concentration=f"{RESULTS}metrics/{MAIN_SAMPLE}/concentration.parquet",
+        specialisation=f"{RESULTS}metrics/{MAIN_SAMPLE}/specialisation.parquet",
         integration=claims_integration(),
     output:
         report(
@@ -66,8 +66,8 @@ rule fig_c1_concentration:
 
 rule fig_c2_shanghai:
     input:
-        moves=f"{RESULTS}relocations/moves.parquet",
-        firm_years=f"{RESULTS}clean/firm_years.parquet",
+        moves=sample_moves(MAIN_SAMPLE),
+        firm_years=sample_firm_years(MAIN_SAMPLE),
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
         classes="resources/industry/classes.csv",
     output:
@@ -132,8 +132,8 @@ rule fig_flow_map:
 
 rule fig_c3_relocations:
     input:
-        moves=f"{RESULTS}relocations/moves.parquet",
-        firm_years=f"{RESULTS}clean/firm_years.parquet",
+        moves=sample_moves(MAIN_SAMPLE),
+        firm_years=sample_firm_years(MAIN_SAMPLE),
     output:
         report(
             f"{RESULTS}figures/c3_relocations_sh_js_zj.png",
@@ -224,7 +224,7 @@ rule fig_c4_profile:
 
 rule fig_c5_heatmaps:
     input:
-        similarity=f"{RESULTS}metrics/similarity.parquet",
+        similarity=f"{RESULTS}metrics/{MAIN_SAMPLE}/similarity.parquet",
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
     output:
         report(
@@ -254,7 +254,7 @@ rule fig_c5_heatmaps:
 
 rule fig_c5_trend:
     input:
-        similarity=f"{RESULTS}metrics/similarity.parquet",
+        similarity=f"{RESULTS}metrics/{MAIN_SAMPLE}/similarity.parquet",
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
     output:
         report(
@@ -311,7 +311,7 @@ rule fig_c6_eu:
 
 rule fig_c7_lq:
     input:
-        firm_years=f"{RESULTS}clean/firm_years.parquet",
+        firm_years=sample_firm_years(MAIN_SAMPLE),
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
         industries="resources/industry/gb2002_2digit.csv",
     output:

@@ -1,4 +1,5 @@
-# Concentration, specialisation and similarity metrics from the clean firm-years (yrd.metrics).
+# Concentration, specialisation and similarity metrics from the clean firm-years (yrd.metrics),
+# on each analysis sample ({sample}: consistent or full, yrd.sample); K-densities on the main one.
 # Metrics are chosen by name in config metrics.* (registry: yrd/metrics/registry.py); modules
 # listed in metrics.plugins are imported first, so their registered metrics can be named too; a
 # plugin module in the working directory (x.py) is an input, so editing it reruns the tables.
@@ -6,15 +7,15 @@
 
 rule concentration:
     input:
-        firm_years=f"{RESULTS}clean/firm_years.parquet",
+        firm_years=firm_years_of,
         prefectures="resources/regions/prefectures.csv",
         plugins=metric_plugin_files(),
     output:
-        f"{RESULTS}metrics/concentration.parquet",
+        f"{RESULTS}metrics/{{sample}}/concentration.parquet",
     log:
-        f"{RESULTS}logs/concentration.log",
+        f"{RESULTS}logs/concentration_{{sample}}.log",
     benchmark:
-        f"{RESULTS}benchmarks/concentration.tsv"
+        f"{RESULTS}benchmarks/concentration_{{sample}}.tsv"
     conda:
         "../../environment.yml"
     threads: 1
@@ -27,22 +28,22 @@ rule concentration:
         plugins=config_provider("metrics", "plugins"),
         region_set=config_provider("geography", "region_set"),
     message:
-        "Concentration of industries by year and level ({params.levels}): {params.metrics}"
+        "Concentration of industries by year and level ({params.levels}), {wildcards.sample} sample: {params.metrics}"
     script:
         "../scripts/concentration.py"
 
 
 rule specialisation:
     input:
-        firm_years=f"{RESULTS}clean/firm_years.parquet",
+        firm_years=firm_years_of,
         prefectures="resources/regions/prefectures.csv",
         plugins=metric_plugin_files(),
     output:
-        f"{RESULTS}metrics/specialisation.parquet",
+        f"{RESULTS}metrics/{{sample}}/specialisation.parquet",
     log:
-        f"{RESULTS}logs/specialisation.log",
+        f"{RESULTS}logs/specialisation_{{sample}}.log",
     benchmark:
-        f"{RESULTS}benchmarks/specialisation.tsv"
+        f"{RESULTS}benchmarks/specialisation_{{sample}}.tsv"
     conda:
         "../../environment.yml"
     threads: 1
@@ -55,22 +56,22 @@ rule specialisation:
         plugins=config_provider("metrics", "plugins"),
         region_set=config_provider("geography", "region_set"),
     message:
-        "Specialisation of regions by year and level ({params.levels}): {params.metrics}"
+        "Specialisation of regions by year and level ({params.levels}), {wildcards.sample} sample: {params.metrics}"
     script:
         "../scripts/specialisation.py"
 
 
 rule similarity:
     input:
-        firm_years=f"{RESULTS}clean/firm_years.parquet",
+        firm_years=firm_years_of,
         prefectures="resources/regions/prefectures.csv",
         plugins=metric_plugin_files(),
     output:
-        f"{RESULTS}metrics/similarity.parquet",
+        f"{RESULTS}metrics/{{sample}}/similarity.parquet",
     log:
-        f"{RESULTS}logs/similarity.log",
+        f"{RESULTS}logs/similarity_{{sample}}.log",
     benchmark:
-        f"{RESULTS}benchmarks/similarity.tsv"
+        f"{RESULTS}benchmarks/similarity_{{sample}}.tsv"
     conda:
         "../../environment.yml"
     threads: 1
@@ -83,14 +84,14 @@ rule similarity:
         plugins=config_provider("metrics", "plugins"),
         region_set=config_provider("geography", "region_set"),
     message:
-        "Similarity of regions' industrial structures by year and level ({params.levels}): {params.metrics}"
+        "Similarity of regions' industrial structures by year and level ({params.levels}), {wildcards.sample} sample: {params.metrics}"
     script:
         "../scripts/similarity.py"
 
 
 rule kdensity:
     input:
-        firm_years=f"{RESULTS}clean/firm_years.parquet",
+        firm_years=sample_firm_years(MAIN_SAMPLE),
         counties=f"{RESULTS}geography/boundaries_county.parquet",
         prefectures="resources/regions/prefectures.csv",
     output:

@@ -1,4 +1,5 @@
-"""Claims table: one row per claim C1-C7 with the stated test, the numbers and the verdict (yrd.claims)."""
+"""Claims on one analysis sample: one row per claim C1-C7 with the stated test, the numbers and the
+verdict (yrd.claims); rule claims combines the samples into claims.csv and claims.html."""
 
 import pandas as pd
 
@@ -99,8 +100,5 @@ write_csv(table, smk.output.table)
 # C6: every basis, its sources and the per-country outcomes (a stub when C6 is switched off)
 c6 = next(r for r in results if r.claim == "C6")
 C.write_c6_json(c6.details.get("document") or {"claim": "C6", "verdict": c6.verdict, "notes": c6.notes}, smk.output.c6)
-title = f"Claims of Zhang and Fang tested on run '{p.run}'"
-with open(smk.output.html, "w", encoding="utf-8") as fh:
-    fh.write(C.render_html(table, title, p.synthetic))
 for r in table.itertuples():
-    log.info("%s %s: %s", r.claim, r.verdict, r.value)
+    log.info("%s sample, %s %s: %s", smk.wildcards.sample, r.claim, r.verdict, r.value)

@@ -37,10 +37,12 @@ from __future__ import annotations
 
 from yrd.claims.base import (
     COLUMNS,
+    COMBINED_COLUMNS,
     STATEMENTS,
     VERDICTS,
     ClaimResult,
     claims_table,
+    combine_samples,
     read_table,
     skipped_claim,
 )
@@ -76,6 +78,7 @@ __all__ = [
     "C5Set",
     "C5_REGION_SETS",
     "COLUMNS",
+    "COMBINED_COLUMNS",
     "ClaimResult",
     "DIMENSIONS",
     "LinearTrend",
@@ -113,6 +116,7 @@ __all__ = [
     "claim_c6",
     "claim_c7",
     "claims_table",
+    "combine_samples",
     "dose_per_capita",
     "foreign_share",
     "gapminder_per_capita",

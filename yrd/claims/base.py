@@ -129,3 +129,38 @@ def read_table(path) -> pd.DataFrame:
     """Read a ``.csv`` or ``.parquet`` table (for configured inputs: integration, indicators)."""
     path = str(path)
     return pd.read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path)
+
+
+#: Columns of the headline table: the claim's row on the main sample, the sample's name and the
+#: verdict on each analysis sample (yrd.sample.SAMPLES).
+COMBINED_COLUMNS = [*COLUMNS[:6], "sample", "verdict_consistent", "verdict_full", *COLUMNS[6:]]
+
+
+def combine_samples(tables: dict[str, pd.DataFrame], main: str) -> pd.DataFrame:
+    """The headline claims table: each claim's row on the ``main`` sample, with the verdict on
+    every sample beside it (``verdict_consistent``, ``verdict_full``).
+
+    ``tables``: the claims table (:data:`COLUMNS`) of each sample, keyed by sample name. Where
+    the verdicts differ, the notes say so and give the other sample's value, so a verdict never
+    changes with the sample without the reason being visible."""
+    if main not in tables:
+        raise KeyError(f"main sample {main!r} not among {sorted(tables)}")
+    out = tables[main].copy().reset_index(drop=True)
+    out["sample"] = main
+    for name in ("consistent", "full"):
+        other = tables.get(name)
+        out[f"verdict_{name}"] = (
+            out["claim"].map(other.set_index("claim")["verdict"]).fillna("not run") if other is not None else "not run"
+        )
+    for name, other in tables.items():
+        if name == main:
+            continue
+        o = other.set_index("claim")
+        for i, row in out.iterrows():
+            if row["claim"] in o.index and o.at[row["claim"], "verdict"] != row["verdict"]:
+                note = (
+                    f"On the {name} sample the verdict is '{o.at[row['claim'], 'verdict']}' "
+                    f"({o.at[row['claim'], 'value']})."
+                )
+                out.at[i, "notes"] = f"{row['notes']} {note}".strip()
+    return out[COMBINED_COLUMNS]

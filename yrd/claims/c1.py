@@ -11,6 +11,7 @@ synthetic world's truth.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,13 +110,19 @@ def _too_few(d: pd.DataFrame, group: str, min_values: int, min_clusters: int) ->
 
 
 def c1_fits(
-    conc: pd.DataFrame, spec: pd.DataFrame, *, metrics: Sequence[str], min_years: int, min_clusters: int
+    conc: pd.DataFrame,
+    spec: pd.DataFrame,
+    *,
+    metrics: Sequence[str],
+    min_years: int,
+    min_clusters: int,
+    break_year: int | None = None,
 ) -> C1Fits:
     """Fit :func:`~yrd.claims.c1_panel.panel_quadratic` per metric (industry FE, clustered by
     industry) and :func:`~yrd.claims.c1_panel.panel_slope` for specialisation (region FE,
     clustered by region) on :func:`c1_panels` output. A fit needs at least ``min_years``
-    (and 3) distinct integration values and ``min_clusters`` clusters. The claim and its figure
-    both call this, so they show the same numbers."""
+    (and 3) distinct integration values and ``min_clusters`` clusters. ``break_year``: both
+    models carry a post-break level shift (the ASIF threshold break of 2011)."""
     out = C1Fits(n_rows=len(conc))
     need_x = max(3, int(min_years))
     for m in metrics:
@@ -124,13 +131,13 @@ def c1_fits(
         if why:
             out.problems[m] = why
         else:
-            out.metrics[m] = panel_quadratic(d)
+            out.metrics[m] = panel_quadratic(d, break_year=break_year)
     d = panel_sample(spec, "value", "integration", "region")
     why = _too_few(d, "region", 2, int(min_clusters))
     if why:
         out.problems["specialisation"] = why
     else:
-        out.specialisation = panel_slope(d)
+        out.specialisation = panel_slope(d, break_year=break_year)
     return out
 
 
@@ -207,7 +214,13 @@ def claim_c1(
     test = (
         f"Industry-year panel ({cfg['level']} level), per metric ({', '.join(metrics)}): value on integration "
         "and its square (integration centred on its mean) with industry fixed effects, s.e. clustered by "
-        "industry (pyfixest CRV1); turning point -b1/(2 b2) with a delta-method 95% interval. Specialisation "
+        "industry (pyfixest CRV1)"
+        + (
+            f", and a level-shift dummy from {cfg['break_year']} (the survey's threshold break)"
+            if cfg.get("break_year") is not None
+            else ""
+        )
+        + "; turning point -b1/(2 b2) with a delta-method 95% interval. Specialisation "
         f"({cfg['specialisation']}, region-year panel): slope on integration with region fixed effects, "
         f"clustered by region. Supported if every metric has b2 < 0 with p < {alpha} and its turning point's "
         "interval inside the observed integration range, and specialisation rises (slope > 0, p < alpha); "
@@ -217,7 +230,15 @@ def claim_c1(
         "with the turning point's interval not inside the range)."
     )
     evidence = "figures/c1_concentration_integration.png; metrics/concentration.parquet; metrics/specialisation.parquet"
-    fits = c1_fits(conc, spec, metrics=metrics, min_years=int(cfg["min_years"]), min_clusters=int(cfg["min_clusters"]))
+    break_year = cfg.get("break_year")
+    fits = c1_fits(
+        conc,
+        spec,
+        metrics=metrics,
+        min_years=int(cfg["min_years"]),
+        min_clusters=int(cfg["min_clusters"]),
+        break_year=None if break_year is None else int(break_year),
+    )
     verdict, reason = c1_verdict(fits, metrics, alpha)
     parts = [_metric_text(m, f, alpha) for m, f in fits.metrics.items()]
     parts += [f"{k}: {v}" for k, v in fits.problems.items()]
@@ -227,6 +248,13 @@ def claim_c1(
             f"specialisation slope={_fmt(sp.slope)} (s.e. {_fmt(sp.se)}, {_pv(sp.p)}; {sp.n_groups} regions, "
             f"{sp.n_obs} obs): {'rises' if sp.rises(alpha) else 'no significant rise'}"
         )
+    shifts = [
+        f"{m} {_fmt(f.break_shift)} ({_pv(f.break_p)})"
+        for m, f in [*fits.metrics.items(), ("specialisation", sp)]
+        if f is not None and math.isfinite(f.break_shift)
+    ]
+    if shifts:
+        parts.append(f"post-{break_year} level shift: " + ", ".join(shifts))
     parts.append(f"integration: {source or 'see caption'}")
     details: dict[str, Any] = {
         "alpha": alpha,

@@ -15,6 +15,11 @@ parameter; p-values from Student's t with G - 1 degrees of freedom). Reference: 
 Miller (2015), "A practitioner's guide to cluster-robust inference", J. Human Resources 50(2);
 Berge (2018), fixest/pyfixest documentation on small-sample corrections.
 
+With ``break_year`` set, both models also carry ``post_t = 1[t >= break_year]``, a level shift for
+the survey's 2011 threshold break (ASIF: 5 -> 20 million yuan of sales), so a jump in the
+concentration indices at the break is not read as a response to integration; the dummy is left
+out (and its estimate NaN) when the sample lies on one side of the break only.
+
 Turning point (where d y / d x = 0)::
 
     c* = -b1 / (2 b2),    x* = xbar + c*
@@ -57,6 +62,9 @@ class PanelQuadratic:
     n_obs: int
     n_groups: int
     n_x: int
+    break_shift: float = math.nan
+    break_se: float = math.nan
+    break_p: float = math.nan
 
     @property
     def tp_low(self) -> float:
@@ -115,6 +123,9 @@ class PanelQuadratic:
             "n_obs": self.n_obs,
             "n_industries": self.n_groups,
             "n_integration_values": self.n_x,
+            "break_shift": self.break_shift,
+            "break_se": self.break_se,
+            "break_p": self.break_p,
         }
 
 
@@ -129,6 +140,9 @@ class PanelSlope:
     y_mean: float
     n_obs: int
     n_groups: int
+    break_shift: float = math.nan
+    break_se: float = math.nan
+    break_p: float = math.nan
 
     def rises(self, alpha: float) -> bool:
         return bool(self.slope > 0 and self.p < alpha)
@@ -138,7 +152,16 @@ class PanelSlope:
         return self.y_mean + self.slope * (np.asarray(x, dtype=float) - self.x_mean)
 
     def to_dict(self) -> dict[str, float | int]:
-        return {"slope": self.slope, "se": self.se, "p": self.p, "n_obs": self.n_obs, "n_regions": self.n_groups}
+        return {
+            "slope": self.slope,
+            "se": self.se,
+            "p": self.p,
+            "n_obs": self.n_obs,
+            "n_regions": self.n_groups,
+            "break_shift": self.break_shift,
+            "break_se": self.break_se,
+            "break_p": self.break_p,
+        }
 
 
 def turning_point_delta(b1: float, b2: float, cov) -> tuple[float, float]:
@@ -164,15 +187,46 @@ def _feols(fml: str, d: pd.DataFrame, group: str):
     return pf.feols(fml, data=d, vcov={"CRV1": group})
 
 
-def panel_quadratic(d: pd.DataFrame, *, y: str = "value", x: str = "integration", group: str = "industry"):
-    """Fit the model of the module docstring on ``d`` (columns ``group``, ``x``, ``y``)."""
+def _break_dummy(data: pd.DataFrame, d: pd.DataFrame, break_year: int | None) -> str:
+    """Add ``post`` (1 from ``break_year`` on) to ``data`` when both sides of the break are in the
+    sample; returns the formula term (``" + post"`` or ``""``)."""
+    if break_year is None or "year" not in d.columns:
+        return ""
+    post = (d["year"].astype(int) >= int(break_year)).astype(float).to_numpy()
+    if post.min() == post.max():
+        return ""
+    data["post"] = post
+    return " + post"
+
+
+def _break_numbers(fit, term: str) -> dict[str, float]:
+    if not term:
+        return {}
+    return {
+        "break_shift": float(fit.coef()["post"]),
+        "break_se": float(fit.se()["post"]),
+        "break_p": float(fit.pvalue()["post"]),
+    }
+
+
+def panel_quadratic(
+    d: pd.DataFrame,
+    *,
+    y: str = "value",
+    x: str = "integration",
+    group: str = "industry",
+    break_year: int | None = None,
+):
+    """Fit the model of the module docstring on ``d`` (columns ``group``, ``x``, ``y``; ``year``
+    for the post-``break_year`` dummy)."""
     d = panel_sample(d, y, x, group)
     xm = float(d[x].mean())
     data = pd.DataFrame({"g": d[group].astype(str), "y": d[y].astype(float), "c": d[x].astype(float) - xm})
     data["c2"] = data["c"] ** 2
-    fit = _feols("y ~ c + c2 | g", data, "g")
+    term = _break_dummy(data, d, break_year)
+    fit = _feols(f"y ~ c + c2{term} | g", data, "g")
     coef, se, p = fit.coef(), fit.se(), fit.pvalue()
-    cov = np.asarray(fit._vcov, dtype=float)
+    cov = np.asarray(fit._vcov, dtype=float)[:2, :2]
     b1, b2 = float(coef["c"]), float(coef["c2"])
     c_star, tp_se = turning_point_delta(b1, b2, cov)
     return PanelQuadratic(
@@ -193,14 +247,24 @@ def panel_quadratic(d: pd.DataFrame, *, y: str = "value", x: str = "integration"
         n_obs=len(data),
         n_groups=int(data["g"].nunique()),
         n_x=int(d[x].nunique()),
+        **_break_numbers(fit, term),
     )
 
 
-def panel_slope(d: pd.DataFrame, *, y: str = "value", x: str = "integration", group: str = "region") -> PanelSlope:
-    """``feols("y ~ x | group", vcov={"CRV1": group})``: the within-group slope on integration."""
+def panel_slope(
+    d: pd.DataFrame,
+    *,
+    y: str = "value",
+    x: str = "integration",
+    group: str = "region",
+    break_year: int | None = None,
+) -> PanelSlope:
+    """``feols("y ~ x [+ post] | group", vcov={"CRV1": group})``: the within-group slope on
+    integration (with the post-``break_year`` level shift when both sides are in the sample)."""
     d = panel_sample(d, y, x, group)
     data = pd.DataFrame({"g": d[group].astype(str), "y": d[y].astype(float), "x": d[x].astype(float)})
-    fit = _feols("y ~ x | g", data, "g")
+    term = _break_dummy(data, d, break_year)
+    fit = _feols(f"y ~ x{term} | g", data, "g")
     return PanelSlope(
         slope=float(fit.coef()["x"]),
         se=float(fit.se()["x"]),
@@ -209,6 +273,7 @@ def panel_slope(d: pd.DataFrame, *, y: str = "value", x: str = "integration", gr
         y_mean=float(data["y"].mean()),
         n_obs=len(data),
         n_groups=int(data["g"].nunique()),
+        **_break_numbers(fit, term),
     )
 
 

@@ -11,7 +11,7 @@ same World Bank values, PPP from Gapminder (constant 2005 international $), and 
 sums of regions at market exchange rates and at PPP. Each paper figure on each basis is
 ``reproduced`` (within ``tolerance_pp``), ``not reproduced`` or ``not comparable`` (the basis
 lacks the country or the year). Everything goes into one JSON-serialisable document
-(:func:`c6_document`), written by the claims rule to ``claims/c6.json``.
+(:func:`c6_document`), written by the claims rule to ``claims/<sample>/c6.json``.
 """
 
 from __future__ import annotations
@@ -391,7 +391,7 @@ def claim_c6(
         f"ones are reproduced but some cannot be computed; no data if none can. Reported beside it, not judged: "
         f"the unweighted mean, PPP (Gapminder) and DOSE regions summed at market rates and at PPP."
     )
-    evidence = "figures/c6_eu_disparities.png; claims/c6.json; " + "; ".join(WB_FILES + DOSE_FILES + GAPMINDER_FILES)
+    evidence = "figures/c6_eu_disparities.png; claims/<sample>/c6.json; " + "; ".join(WB_FILES + DOSE_FILES + GAPMINDER_FILES)
     notes = _other_bases_text(doc) + " Caveats: " + " ".join(doc["caveats"])
     return ClaimResult("C6", test, _value_text(doc), doc["verdict"], evidence, notes, details={"document": doc})
 

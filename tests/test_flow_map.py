@@ -84,6 +84,7 @@ def test_flow_breaks_and_classes_have_known_answers():
     assert fs.flow_breaks([1, 1, 3], "fisher_jenks", 5) == [1.0, 3.0]
     assert fs.flow_breaks([], "fisher_jenks", 5) == []
     assert fs.break_labels([0.45, 1.8, 12.0], 0.2) == ["0.20–0.45", "0.45–1.8", "1.8–12"]
+    assert fs.break_labels([], 0.2) == []
 
 
 def test_class_styles_grow_thicker_and_darker_with_the_class_bound():
@@ -197,3 +198,33 @@ def test_flow_map_figure_draws_ascending_labels_both_panels_alike(tmp_path, cjk)
     path = common.save(fig, tmp_path / "flow.png", 60)
     with Image.open(path) as im:
         assert np.asarray(im.convert("L")).std() > 5
+
+
+def test_flow_map_figure_without_any_flow_says_so(tmp_path):
+    pref = _prefectures()
+    years = {"window": [2000, 2001], "other": [2002]}
+    moves = {"window": pd.Series(dtype=float), "other": pd.Series({"320500": 0.05})}
+    fig = flow_map_figure(
+        pref,
+        moves,
+        years,
+        focus="310100",
+        members=list(pref["code"]),
+        inset=["320500"],
+        min_per_year=0.1,
+        scheme="fisher_jenks",
+        k=5,
+        min_width=0.5,
+        max_width=5.0,
+        cmap="YlOrRd",
+        top_n=3,
+        labels=common.prefecture_labels(pref, False),
+        cjk=False,
+        synthetic=False,
+        source="Source: hand-made test frame.",
+    )
+    assert fig.flow_breaks == [] and fig.flow_labels == []
+    notes = " ".join(t.get_text() for t in fig.texts)
+    assert "a. 2000-2001: no moves." in notes
+    assert "b. 2002: 0 flows drawn; not drawn: 1 flow (0 moves) below 0.10/year." in notes
+    common.save(fig, tmp_path / "empty.png", 60)

@@ -199,7 +199,7 @@ def flow_map_figure(
             0.02,
             (y_title - 0.05) / H,
             f"{'ab'[j] if j < 2 else j + 1}. {bilingual(zh, en, cjk)}: {span}\n"
-            f"{total:,.0f} moves in {sel.n_years} years = {total / sel.n_years:,.1f} firms per year",
+            f"{total:,.0f} moves in {sel.n_years} year{'s' if sel.n_years != 1 else ''} = {total / sel.n_years:,.1f} firms per year",
             ha="left",
             va="top",
             fontsize=9.5,

@@ -176,6 +176,8 @@ def fmt_flow(v: float) -> str:
 
 def break_labels(breaks: Sequence[float], lowest: float) -> list[str]:
     """Legend labels of the classes: ``lowest-b1``, ``b1-b2``, ... (upper bounds included)."""
+    if not len(breaks):
+        return []
     lo = [lowest, *breaks[:-1]]
     return [f"{fmt_flow(a)}–{fmt_flow(b)}" for a, b in zip(lo, breaks, strict=True)]
 
@@ -194,9 +196,9 @@ def label_set(panels: Mapping[str, pd.Series], n: int) -> list[str]:
 
 def not_drawn_note(sel: FlowSelection, min_per_year: float) -> str:
     """``5 flows drawn; not drawn: 3 flows (4 moves) below 0.10/year, 1 flow (2 moves) outside
-    the map`` (each part only when there is such a flow), or ``all 5 flows drawn``."""
+    the map`` (each part only when there is such a flow), ``all 5 flows drawn`` or ``no moves``."""
     if len(sel.not_drawn) == 0:
-        return f"all {len(sel.drawn)} flows drawn"
+        return f"all {len(sel.drawn)} flows drawn" if len(sel.drawn) else "no moves"
 
     def part(s: pd.Series, why: str) -> str:
         n = len(s)

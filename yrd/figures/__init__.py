@@ -8,7 +8,10 @@ concentration   C1: concentration and specialisation against integration, fitted
 flows           counterfactual distance scenarios of the gravity model
 relocation_rates C2: Shanghai's moves per firm at risk by class; C3: Zhejiang firms' moves per firm
                 at risk and mutual migration among Shanghai, Jiangsu, Zhejiang
-maps            flow map of Shanghai's outflows (observed, PPML fitted); C7: location-quotient maps
+maps            C7: location-quotient maps; mapclassify class breaks
+flow_map        flow map of Shanghai's outflows: the C2 window and the other years, corridor zoom
+flow_selection  what the flow map draws: rates, drawn/not drawn, classes, label set
+label_placement map labels that do not collide (greedy candidate positions)
 similarity      C5: structural similarity heatmaps and the mean over time
 integration     C4: market segmentation and the six-dimension profile (only with configured data)
 eu              C6: EU disparities in 2002 at market exchange rates and PPP; Italy's regional gap

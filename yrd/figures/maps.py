@@ -1,5 +1,5 @@
-"""Maps on the prefecture polygons: Shanghai's outflows (observed and fitted) and location
-quotients of Sunan's leading industries (C7)."""
+"""Maps on the prefecture polygons: location quotients of Sunan's leading industries (C7) and
+the class breaks shared with the flow map (:mod:`yrd.figures.flow_map`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from yrd.boundaries import ALBERS_CHINA
-from yrd.figures.common import finish, group_colour, group_label, place_axes
+from yrd.figures.common import finish, group_label, place_axes
 from yrd.plotting import add_north_arrow, add_scale_bar, bilingual
 
 #: mapclassify schemes usable in figures.lq_maps.scheme.
@@ -155,107 +155,3 @@ def _legend_below(fig, handles: list, title: str, y: float) -> None:
         title_fontsize=8,
         bbox_to_anchor=(0.5, y),
     )
-
-
-def _arc(ax, p0, p1, width: float, colour: str, rad: float = 0.25, alpha: float = 0.8) -> None:
-    from matplotlib.patches import FancyArrowPatch
-
-    ax.add_patch(
-        FancyArrowPatch(
-            p0,
-            p1,
-            connectionstyle=f"arc3,rad={rad}",
-            arrowstyle="-|>",
-            mutation_scale=4 + 2 * width,
-            lw=width,
-            color=colour,
-            alpha=alpha,
-            shrinkA=2,
-            shrinkB=4,
-            zorder=5,
-        )
-    )
-
-
-def flow_map_figure(
-    prefectures: gpd.GeoDataFrame,
-    flows: Mapping[str, pd.Series],
-    *,
-    focus: str,
-    members: Sequence[str],
-    min_flow: float,
-    max_width: float,
-    labels: Mapping[str, str],
-    period: str,
-    cjk: bool,
-    synthetic: bool,
-    source: str,
-):
-    """One map per entry of ``flows`` (e.g. observed, fitted: destination -> flow out of
-    ``focus``): curved arcs from the focus to each destination with flow >= ``min_flow``, line
-    width proportional to the flow (same scale in all panels), coloured by destination group."""
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-
-    base = _albers(prefectures, set(members) | {str(focus)})
-    pts = base.set_index(base["code"].astype(str)).geometry.representative_point()
-    vmax = max([float(s.max()) for s in flows.values() if len(s)] + [1.0])
-    scale = max_width / vmax
-    fig, axes = plt.subplots(1, len(flows), figsize=(5.6 * len(flows), 6.6), squeeze=False)
-    groups_present = set()
-    for ax, (name, s) in zip(axes[0], flows.items(), strict=True):
-        base.plot(ax=ax, color=base["group"].map(group_colour), alpha=0.18, edgecolor="white", linewidth=0.5)
-        base[base["code"].astype(str) == str(focus)].plot(ax=ax, color=group_colour("shanghai"), alpha=0.7)
-        p0 = pts.get(str(focus))
-        s = s[(s.index != str(focus)) & (s >= min_flow)].sort_values()
-        for dest, v in s.items():
-            if dest not in pts.index or p0 is None:
-                continue
-            g = base.loc[base["code"].astype(str) == dest, "group"].iloc[0]
-            groups_present.add(g)
-            p1 = pts[dest]
-            _arc(ax, (p0.x, p0.y), (p1.x, p1.y), max(0.4, v * scale), group_colour(g))
-        for dest in s.sort_values(ascending=False).index[:8]:
-            if dest in pts.index:
-                ax.text(
-                    pts[dest].x, pts[dest].y, labels.get(dest, dest), fontsize=7, ha="center", va="bottom", zorder=6
-                )
-        total = float(s.sum())
-        ax.set_anchor("N")
-        zh, en = {"observed": ("观测", "observed"), "fitted": ("PPML拟合", "fitted (PPML gravity)")}.get(
-            name, (name, name)
-        )
-        # a text, not set_title: Matplotlib moves titles of map axes by different amounts
-        ax.text(
-            0.5,
-            1.0,
-            f"{bilingual(zh, en, cjk)}: {total:,.{0 if name == 'observed' else 1}f} "
-            + bilingual("家", "moves", cjk)
-            + f" ({period})",
-            transform=ax.transAxes,
-            ha="center",
-            va="bottom",
-            fontsize=10,
-        )
-        _frame(ax, base)
-        ax.set_axis_off()
-        ax.set_aspect("equal")
-    add_scale_bar(axes[0][0], 200)
-    add_north_arrow(axes[0][0])
-    ref = [v for v in (1, 2, 5, 10, 20, 50, 100, 200, 500) if v <= vmax][-3:] or [round(vmax, 1)]
-    handles = [Line2D([], [], color="#555", lw=max(0.4, v * scale), label=f"{v:g}") for v in ref]
-    handles += [
-        Line2D([], [], color=group_colour(g), lw=3, label=group_label(g, cjk))
-        for g in ["sunan", "rest_of_jiangsu", "zhejiang", "anhui"]
-        if g in groups_present
-    ]
-    _legend_below(
-        fig,
-        handles,
-        bilingual("线宽：迁移企业数；颜色：迁入地", "line width: moves; colour: destination group", cjk),
-        0.04,
-    )
-    title = bilingual("上海企业迁出流向图", "Flow map of firm relocations out of Shanghai", cjk)
-    sub = f"Arcs from Shanghai to each destination prefecture with at least {min_flow:g} moves, {period}"
-    finish(fig, title=title, subtitle=sub, source=source, synthetic=synthetic, cjk=cjk, tight=False)
-    return place_axes(fig, synthetic=synthetic, subtitle=sub, gap=0.03, left=0.01, right=0.99, bottom=0.13, wspace=0.02)

@@ -391,7 +391,9 @@ def claim_c6(
         f"ones are reproduced but some cannot be computed; no data if none can. Reported beside it, not judged: "
         f"the unweighted mean, PPP (Gapminder) and DOSE regions summed at market rates and at PPP."
     )
-    evidence = "figures/c6_eu_disparities.png; claims/<sample>/c6.json; " + "; ".join(WB_FILES + DOSE_FILES + GAPMINDER_FILES)
+    evidence = "figures/c6_eu_disparities.png; claims/<sample>/c6.json; " + "; ".join(
+        WB_FILES + DOSE_FILES + GAPMINDER_FILES
+    )
     notes = _other_bases_text(doc) + " Caveats: " + " ".join(doc["caveats"])
     return ClaimResult("C6", test, _value_text(doc), doc["verdict"], evidence, notes, details={"document": doc})
 

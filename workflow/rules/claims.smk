@@ -1,5 +1,7 @@
 # The claims table (results/<study>/claims.csv, claims.html): the stated test of each claim
-# C1-C7 on the pipeline's tables (yrd.claims; config claims.*).
+# C1-C7 on the pipeline's tables (yrd.claims; config claims.*). Each claim writes its document
+# claims/cN.json (claim_json(n), yrd.claims.document); the table is a view of the documents and
+# the claim figures draw from them.
 
 
 rule claims:
@@ -34,7 +36,13 @@ rule claims:
             category="0. Claims",
             labels={"table": "claims (table view)"},
         ),
-        c6=f"{RESULTS}claims/c6.json",
+        c1=claim_json(1),
+        c2=claim_json(2),
+        c3=claim_json(3),
+        c4=claim_json(4),
+        c5=claim_json(5),
+        c6=claim_json(6),
+        c7=claim_json(7),
     log:
         f"{RESULTS}logs/claims.log",
     benchmark:
@@ -51,6 +59,7 @@ rule claims:
         synthetic=config_provider("run", "synthetic"),
         run=config_provider("run", "name"),
         c1_measure=config_provider("integration", "c1_measure"),
+        heatmap_years=config_provider("figures", "similarity_heatmaps", "years"),
     message:
         "Claims C1-C7: stated tests on the pipeline's tables -> verdicts"
     script:

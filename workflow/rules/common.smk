@@ -190,6 +190,12 @@ def flows_outputs():
     return out
 
 
+def claim_json(n):
+    """The claim document of claim Cn (yrd.claims.document): written by rule claims, read by the
+    claims table and the claim figures. Every path to a claim document goes through here."""
+    return f"{RESULTS}claims/c{n}.json"
+
+
 def claims_integration():
     """C1's integration measure: claims.c1.integration (a table with year, integration) when set;
     else the measured index from real road travel times (rule integration_index), for synthetic

@@ -197,3 +197,12 @@ def c6_tables() -> dict[str, pd.DataFrame]:
 
 def c6_document() -> dict:
     return as_json(C.claim_c6(C6_CFG, **c6_tables()))
+
+
+#: Prefectures of :func:`similarity`: code -> (Chinese name, English name, region group).
+CODES_FOR_MAPS = {
+    "310100": ("上海市", "Shanghai", "shanghai"),
+    "320500": ("苏州市", "Suzhou", "sunan"),
+    "320600": ("南通市", "Nantong", "rest_of_jiangsu"),
+    "330400": ("嘉兴市", "Jiaxing", "zhejiang"),
+}

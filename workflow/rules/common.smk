@@ -192,7 +192,8 @@ def flows_outputs():
 
 def claim_json(n):
     """The claim document of claim Cn (yrd.claims.document): written by rule claims, read by the
-    claims table and the claim figures. Every path to a claim document goes through here."""
+    claims table and the claim figures. Every path to a claim document goes through here.
+    """
     return f"{RESULTS}claims/c{n}.json"
 
 

@@ -221,5 +221,12 @@ def claim_c2(
         "; ".join(parts),
         verdict,
         evidence,
-        details={"conditions": cond, "table": t, "window_fits": fits, "alpha": alpha, "config": dict(cfg)},
+        details={
+            "conditions": cond,
+            "table": t,
+            "window_fits": fits,
+            "alpha": alpha,
+            "confidence": 1 - alpha,
+            "config": dict(cfg),
+        },
     )

@@ -123,7 +123,7 @@ def c3_trend_text(label: str, fit: RateFit | Mapping[str, Any] | None, moves: in
     f = fit.to_dict() if isinstance(fit, RateFit) else fit
     if f is None or "trend" not in f["coef"]:
         return f"{label}: {moves} moves / {risk} firm-years, trend not estimable (too few moves, or none on one side of the break)"
-    g = f["rate_ratios"]["trend"][0] - 1
+    g = f["growth"]["trend"]
     brk = f", break {f['rate_ratios']['post_break'][0]:.2f}x" if "post_break" in f["coef"] else ", no break dummy"
     return (
         f"{label}: {moves} moves / {risk} firm-years ({1000 * moves / max(risk, 1):.2f} per 1,000), "
@@ -177,8 +177,11 @@ def claim_c3(
         "frequency": fr,
         "alpha": alpha,
         "config": dict(cfg),
+        "confidence": 1 - alpha,
         "totals": {"zj_at_risk": risk, **{c: int(y[c].sum()) for c in ("zj_out_prefecture", "zj_out_province")}},
     }
+    for c in ("zj_out_prefecture", "zj_out_province"):
+        details["totals"][f"{c}_per_1000"] = 1000 * details["totals"][c] / max(risk, 1)
     return ClaimResult("C3", test, "; ".join(parts), verdict, evidence, details=details)
 
 

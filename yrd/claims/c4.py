@@ -160,6 +160,7 @@ def claim_c4_measured(measured: pd.DataFrame, tiers: Sequence[Sequence[str]], al
     could_not = ", ".join([x for x in [untested_text, *others] if x])
     table = table.assign(speed_low=table["speed"] - Z95 * table["se"], speed_high=table["speed"] + Z95 * table["se"])
     details.update({"ranking": table, "indicators": measured, "untested": untested, "alpha": alpha, "tiers": tiers})
+    details["base_year"] = base
     return ClaimResult(
         "C4",
         test,

@@ -88,7 +88,7 @@ def claim_document(result: ClaimResult) -> dict[str, Any]:
     numbers = to_jsonable(details.pop("document", None) or {})
     numbers.update(to_jsonable(details))
     header = {"schema": SCHEMA, **result.row(), "reason": details.get("reason") or result.notes}
-    return {**numbers, **header}
+    return {**header, **{k: v for k, v in numbers.items() if k not in header}}
 
 
 def check_document(doc: Mapping[str, Any]) -> None:

@@ -127,7 +127,7 @@ class RateFit:
 
     def to_dict(self) -> dict[str, object]:
         """The fit as JSON-friendly numbers, with ``rate_ratios``: regressor -> ``[exp(b), low,
-        high]`` (Wald 95%)."""
+        high]`` (Wald 95%) and ``growth``: regressor -> ``exp(b) - 1``."""
         return {
             "coef": dict(self.coef),
             "se": dict(self.se),
@@ -137,6 +137,7 @@ class RateFit:
             "moves": self.moves,
             "dropped": list(self.dropped),
             "rate_ratios": {k: list(self.ratio(k, 0.05)) for k in self.coef if k != "Intercept"},
+            "growth": {k: math.exp(b) - 1 for k, b in self.coef.items() if k != "Intercept"},
         }
 
 

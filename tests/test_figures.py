@@ -363,5 +363,11 @@ def test_c4_figures(tmp_path, cjk):
         ],
         columns=["year", "dimension", "value"],
     )
-    tiers = [["transport"], ["information", "ecology"], ["market", "industry", "institution"]]
-    _png(integration.integration_profile_figure(ind, tiers, cjk=cjk, synthetic=False, source=SRC), tmp_path, "p.png")
+    tiers = {
+        "top": ["transport"],
+        "middle": ["information", "ecology"],
+        "bottom": ["market", "industry", "institution"],
+    }
+    doc = as_json(C.claim_c4(None, ind, {"tiers": tiers}, 0.05))
+    fig = integration.integration_profile_figure(ind, doc, cjk=cjk, synthetic=False, source=SRC)
+    assert f"claim C4: {doc['verdict']}" in " ".join(_png(fig, tmp_path, "p.png"))

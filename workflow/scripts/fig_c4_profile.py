@@ -14,10 +14,9 @@ log = configure_logging(smk)
 p = smk.params
 cjk = setup_fonts(p.plotting["font"])
 doc = read_claim_json(smk.input.claim)
-tiers = [p.c4["tiers"][k] for k in ("top", "middle", "bottom")]
 if smk.input.get("indicators"):
     source = source_note([smk.input.indicators], False, "Configured input (not from the synthetic world).")
-    fig = integration_profile_figure(read_table(smk.input.indicators), tiers, cjk=cjk, synthetic=False, source=source)
+    fig = integration_profile_figure(read_table(smk.input.indicators), doc, cjk=cjk, synthetic=False, source=source)
 else:
     source = source_note(
         [smk.input.claim],

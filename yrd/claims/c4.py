@@ -99,6 +99,7 @@ def claim_c4(
             + ", ".join(f"{r.dimension} {_fmt(r.value)}" for r in check.itertuples())
         )
         details["tiers"] = check
+        details["paper_tiers"] = tiers
         verdict = c4_verdict(check, tiers)
     elif details:
         verdict = "inconclusive"
@@ -159,7 +160,9 @@ def claim_c4_measured(measured: pd.DataFrame, tiers: Sequence[Sequence[str]], al
         untested_text, others = "", untested
     could_not = ", ".join([x for x in [untested_text, *others] if x])
     table = table.assign(speed_low=table["speed"] - Z95 * table["se"], speed_high=table["speed"] + Z95 * table["se"])
-    details.update({"ranking": table, "indicators": measured, "untested": untested, "alpha": alpha, "tiers": tiers})
+    details.update(
+        {"ranking": table, "indicators": measured, "untested": untested, "alpha": alpha, "paper_tiers": tiers}
+    )
     details["base_year"] = base
     return ClaimResult(
         "C4",

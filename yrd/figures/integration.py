@@ -3,7 +3,7 @@ segmentation over time and a user's six-dimension profile (no indicator is inven
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -57,12 +57,14 @@ def segmentation_figure(doc: Mapping[str, Any], *, cjk: bool, synthetic: bool, s
 
 
 def integration_profile_figure(
-    indicators: pd.DataFrame, tiers: Sequence[Sequence[str]], *, cjk: bool, synthetic: bool, source: str
+    indicators: pd.DataFrame, doc: Mapping[str, Any], *, cjk: bool, synthetic: bool, source: str
 ):
-    """Left: each dimension's index over years; right: the last year's ranking, bars coloured
-    by the paper's tier (top, middle, bottom)."""
+    """Left: each dimension's index over years (the configured table, as given); right: the
+    ranking the C4 claim tested (``doc["tiers"]``, :func:`yrd.claims.c4.c4_tier_check`, from the
+    claim document claims/c4.json), bars coloured by the paper's tier (top, middle, bottom)."""
     import matplotlib.pyplot as plt
 
+    tiers = doc["paper_tiers"]
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [1.6, 1]})
     tier_of = {d: i for i, t in enumerate(tiers) for d in t}
     tier_col = ["#1a9641", "#a6d96a", "#d7191c"]
@@ -81,10 +83,11 @@ def integration_profile_figure(
     ax.set_ylabel(bilingual("一体化指数", "integration index (as given)", cjk))
     ax.legend(fontsize=7.5)
     ax.grid(alpha=0.3)
-    last = int(indicators["year"].max())
-    s = indicators[indicators["year"] == last].groupby("dimension")["value"].mean().sort_values()
-    ax2.barh(range(len(s)), s.to_numpy(), color=[tier_col[tier_of[d]] if d in tier_of else "#999" for d in s.index])
-    ax2.set_yticks(range(len(s)), [bilingual(*DIMENSION_LABELS.get(d, (d, d)), cjk) for d in s.index])
+    check = pd.DataFrame.from_records(doc["tiers"]).sort_values("rank", ascending=False)
+    last = int(check["year"].iloc[0])
+    colours = [tier_col[tier_of[d]] if d in tier_of else "#999" for d in check["dimension"]]
+    ax2.barh(range(len(check)), check["value"].to_numpy(), color=colours)
+    ax2.set_yticks(range(len(check)), [bilingual(*DIMENSION_LABELS.get(d, (d, d)), cjk) for d in check["dimension"]])
     ax2.set_title(
         f"{last}: " + bilingual("颜色为论文所述层级", "colour = the paper's tier (green high, red low)", cjk),
         fontsize=9,
@@ -92,7 +95,12 @@ def integration_profile_figure(
     ax2.grid(axis="x", alpha=0.3)
     title = bilingual("长三角一体化六个维度", "Six dimensions of YRD integration", cjk)
     return finish(
-        fig, title=title, subtitle="Configured indicator table (claim C4)", source=source, synthetic=synthetic, cjk=cjk
+        fig,
+        title=title,
+        subtitle=f"Configured indicator table (claim C4: {doc['verdict']})",
+        source=source,
+        synthetic=synthetic,
+        cjk=cjk,
     )
 
 

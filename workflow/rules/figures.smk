@@ -51,8 +51,10 @@ rule fig_c1_concentration:
         mem_mb=1500,
     params:
         c1=config_provider("claims", "c1"),
+        alpha=config_provider("claims", "alpha"),
         synthetic=config_provider("run", "synthetic"),
         plotting=config_provider("plotting"),
+        region_set=config_provider("geography", "region_set"),
         c1_measure=config_provider("integration", "c1_measure"),
     message:
         "C1 figure: concentration ({params.c1[metrics]}) and specialisation against integration (claims/c1.json)"
@@ -79,6 +81,7 @@ rule fig_c2_shanghai:
         mem_mb=1000,
     params:
         c2=config_provider("claims", "c2"),
+        alpha=config_provider("claims", "alpha"),
         synthetic=config_provider("run", "synthetic"),
         plotting=config_provider("plotting"),
     message:

@@ -124,3 +124,20 @@ def test_printed_texts_excludes_tick_labels(cjk):
     plt.close(fig)
     assert texts == ["slope 0.5"]
     assert common.SYNTHETIC_EN  # the synthetic mark is a Text artist too and carries no number
+
+
+def test_no_data_documents_give_figures_that_say_so(cjk):
+    from helpers.claim_documents import C5_CFG, as_json, similarity
+    from yrd import claims as C
+
+    c5 = as_json(C.claim_c5(similarity().iloc[0:0], ["310100", "999999"], C5_CFG, 0.05))
+    c2 = c2_document(empty=True)
+    for name, doc in (("c5_heatmaps", c5), ("c5_trend", c5), ("c2_shanghai", c2)):
+        assert doc["verdict"] == "no data"
+        fig = build(name, doc, cjk)
+        try:
+            assert unmatched(fig, doc) == []
+            if name != "c5_trend":
+                assert any(doc["value"] in t for t in printed_texts(fig)), name
+        finally:
+            matplotlib.pyplot.close(fig)

@@ -203,7 +203,9 @@ def claim_c5(
         )
         return ClaimResult("C5", test, value, "no data", evidence, details=details)
     if main.series.empty:
-        return ClaimResult("C5", test, "no pairs of the region set in the similarity table", "no data", evidence)
+        return ClaimResult(
+            "C5", test, "no pairs of the region set in the similarity table", "no data", evidence, details=details
+        )
     value = "; ".join(s.describe(thr, alpha) for s in [main, *rest])
     notes = "verdict from claims.c5.region_set = " + str(cfg["region_set"])
     return ClaimResult("C5", test, value, main.verdict(thr, alpha), evidence, notes=notes, details=details)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from yrd.figures.common import finish, p_text
+from yrd.figures.common import finish, no_data_figure, p_text
 from yrd.plotting import bilingual
 
 DIMENSION_LABELS = {
@@ -150,6 +150,9 @@ def measured_profile_figure(doc: Mapping[str, Any], *, cjk: bool, source: str):
 
     colours = {"transport": "#1a9641", "economic": "#d7191c", "market": "#fdae61"}
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 5.0), gridspec_kw={"width_ratios": [1.6, 1]})
+    if not doc.get("ranking") or not doc.get("indicators"):
+        title = bilingual("长三角一体化：可测量的维度", "YRD integration: the dimensions that can be measured", cjk)
+        return no_data_figure(doc["value"] or "no data", title=title, source=source, synthetic=False, cjk=cjk)
     indicators = pd.DataFrame.from_records(doc["indicators"])
     progress = pd.DataFrame.from_records(doc["progress"])
     ranking = pd.DataFrame.from_records(doc["ranking"])

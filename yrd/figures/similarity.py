@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from yrd.claims.c5 import REGION_SETS, similarity_matrix  # noqa: F401 - similarity_matrix re-exported
-from yrd.figures.common import finish, group_colour, p_text, place_axes, source_note
+from yrd.figures.common import finish, group_colour, no_data_figure, p_text, place_axes, source_note
 from yrd.plotting import bilingual
 from yrd.regions import GROUPS
 
@@ -50,8 +50,11 @@ def similarity_heatmaps_figure(
     side on a page width, more members get one page-wide panel per row."""
     import matplotlib.pyplot as plt
 
-    matrices = doc["matrices"]
+    matrices = doc.get("matrices") or []
     metric, level = doc["config"]["metric"], doc["config"]["level"]
+    if not matrices or not matrices[0]["codes"]:
+        title = bilingual("产业结构相似系数（地级市两两之间）", "Structural similarity between prefectures", cjk)
+        return no_data_figure(doc["value"] or "no data", title=title, source=source, synthetic=synthetic, cjk=cjk)
     table_codes = matrices[0]["codes"] if matrices else []
     codes = order_by_group(table_codes, groups)
     n = len(codes)

@@ -3,6 +3,8 @@ Chinese labels with the CJK font and the pinyin/English fallback (yrd.figures)."
 
 from __future__ import annotations
 
+import json
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -10,7 +12,17 @@ import pytest
 from PIL import Image
 from shapely.geometry import box
 
-from helpers.claim_configs import C1_CFG, C2_CFG, C3_CFG
+from helpers.claim_documents import (
+    C5_CFG,
+    C6_CFG,
+    as_json,
+    c1_document,
+    c2_document,
+    c3_document,
+    c4_document,
+    c6_document,
+    c6_tables,
+)
 from helpers.resources import industries
 from yrd import claims as C
 from yrd.figures import common, concentration, eu, flows, integration, kdensity, maps, relocation_rates, similarity
@@ -74,92 +86,21 @@ def prefectures():
     )
 
 
-def _c1_panels():
-    """Industry-year concentration (EG an inverted U at 0.5, Gini rising) and region-year
-    specialisation, 8 industries and 6 regions over 12 years, with industry/region effects."""
-    x = np.linspace(0, 1, 12)
-    years = range(2000, 2012)
-    wiggle = 0.004 * np.sin(np.arange(12 * 8) * 2.3)
-    conc = pd.DataFrame(
-        [
-            (y, f"{i:02d}", m, 0.02 * i + f + wiggle[i * 12 + k], xk)
-            for m, fn in (
-                ("ellison_glaeser", lambda z: 0.3 - (z - 0.5) ** 2),
-                ("locational_gini", lambda z: 0.4 + 0.05 * z + 0.01 * np.sin(7 * z)),
-            )
-            for i in range(8)
-            for k, (y, xk) in enumerate(zip(years, x, strict=True))
-            for f in [fn(xk)]
-        ],
-        columns=["year", "industry", "metric", "value", "integration"],
-    )
-    spec = pd.DataFrame(
-        [
-            (y, f"r{r}", 0.5 + 0.03 * r + 0.1 * xk + wiggle[r * 12 + k], xk)
-            for r in range(6)
-            for k, (y, xk) in enumerate(zip(years, x, strict=True))
-        ],
-        columns=["year", "region", "value", "integration"],
-    )
-    return conc, spec
-
-
-CLASSES = {"13": "labour", "26": "capital", "25": "port", "22": "urban"}
-GROUPS = {"310100": "shanghai", "320500": "sunan", "330100": "zhejiang", "330400": "zhejiang"}
-YEARS = list(range(1998, 2014))
-
-
-def _firm_years():
-    rows = [
-        (f"{p}-{ind}-{k}", y, p, ind)
-        for p in ("310100", "320500", "330100")
-        for ind in CLASSES
-        for k in range(40)
-        for y in YEARS
-    ]
-    return pd.DataFrame(rows, columns=["firm_id", "year", "prefecture", "industry"])
-
-
-def _moves():
-    """Moves Shanghai <-> Suzhou by class and Zhejiang firms' moves growing over the years."""
-    rows = []
-    for y in YEARS:
-        for ind, (o, i) in {"13": (4, 1), "26": (3, 1), "25": (1, 3), "22": (1, 1)}.items():
-            rows += [(y, "310100", "320500", ind)] * o + [(y, "320500", "310100", ind)] * i
-        rows += [(y, "330100", "330400", "13")] * (2 + (y - 1998) // 3) + [(y, "330100", "310100", "13")] * 2
-    m = pd.DataFrame(rows, columns=["year", "origin_prefecture", "dest_prefecture", "industry"])
-    return m.assign(firm_id=range(len(m)))
-
-
-def _c2_result():
-    return C.claim_c2(_moves(), _firm_years(), GROUPS, CLASSES, YEARS, C2_CFG, 0.05)
-
-
-def _c3_result():
-    return C.claim_c3(_moves(), _firm_years(), YEARS, C3_CFG, 0.05)
-
-
 # ---------------------------------------------------------------------------------- tests
-def _c1_figure(conc, spec, cjk, synthetic=True, metrics=None):
-    return concentration.concentration_integration_figure(
-        conc,
-        spec,
-        cfg={**C1_CFG, "metrics": metrics or C1_CFG["metrics"]},
-        x_label="integration",
-        alpha=0.05,
-        cjk=cjk,
-        synthetic=synthetic,
-        source=SRC,
+def _c1_figure(cjk, synthetic=True, metrics=None, constant=False):
+    doc = c1_document(metrics=metrics, constant=constant)
+    fig = concentration.concentration_integration_figure(
+        doc, x_label="integration", cjk=cjk, synthetic=synthetic, source=SRC
     )
+    return fig, doc
 
 
 def test_c1_figure_prints_the_claims_numbers(tmp_path, cjk):
-    conc, spec = _c1_panels()
-    texts = _png(_c1_figure(conc, spec, cjk), tmp_path)
+    fig, claim = _c1_figure(cjk)
+    texts = _png(fig, tmp_path)
     assert _has_mark(texts)
     assert any("EG 集聚指数" in t for t in texts) == cjk
-    claim = C.claim_c1(conc, spec, C1_CFG, 0.05)
-    eg = claim.details["metrics"]["ellison_glaeser"]
+    eg = claim["metrics"]["ellison_glaeser"]
     assert eg["turning_point"] == pytest.approx(0.5, abs=0.01)
     box = next(t for t in texts if t.startswith("b2 ="))
     assert f"b2 = {eg['b2']:.3g} " in box
@@ -167,32 +108,26 @@ def test_c1_figure_prints_the_claims_numbers(tmp_path, cjk):
         f"turning point {eg['turning_point']:.3g} [{eg['turning_point_low']:.3g}, {eg['turning_point_high']:.3g}]"
         in box
     )
-    sp = claim.details["specialisation"]
+    sp = claim["specialisation"]
     assert any(t.startswith(f"slope {sp['slope']:.3g} ") for t in texts)
 
 
 def test_c1_figure_with_constant_integration_draws_no_fit(tmp_path, cjk):
-    conc, spec = _c1_panels()
-    texts = _png(
-        _c1_figure(conc.assign(integration=0.0), spec.assign(integration=0.0), cjk, metrics=["ellison_glaeser"]),
-        tmp_path,
-    )
+    fig, _ = _c1_figure(cjk, metrics=["ellison_glaeser"], constant=True)
+    texts = _png(fig, tmp_path)
     assert not any(t.startswith("b2 =") for t in texts)
     assert any("no curve" in t for t in texts)
 
 
 def test_real_data_figures_carry_no_synthetic_mark(tmp_path, cjk):
-    conc, spec = _c1_panels()
-    fig = _c1_figure(conc, spec, cjk, synthetic=False, metrics=["ellison_glaeser"])
+    fig, _ = _c1_figure(cjk, synthetic=False, metrics=["ellison_glaeser"])
     assert not _has_mark(_png(fig, tmp_path))
 
 
 def test_latin_fallback_has_no_chinese(tmp_path):
     setup_fonts("latin")
     try:
-        fig = relocation_rates.c2_rates_figure(
-            _c2_result(), window=[2000, 2004], break_year=2011, alpha=0.05, cjk=False, synthetic=True, source=SRC
-        )
+        fig = relocation_rates.c2_rates_figure(c2_document(), cjk=False, synthetic=True, source=SRC)
         texts = _png(fig, tmp_path)
         assert any("labour-intensive" in t for t in texts)
         assert not any(any("\u4e00" <= ch <= "\u9fff" for ch in t) for t in texts)
@@ -201,34 +136,29 @@ def test_latin_fallback_has_no_chinese(tmp_path):
 
 
 def test_c2_figure_prints_the_claims_numbers(tmp_path, cjk):
-    r = _c2_result()
-    fig = relocation_rates.c2_rates_figure(
-        r, window=[2000, 2004], break_year=2011, alpha=0.05, cjk=cjk, synthetic=True, source=SRC
-    )
+    r = c2_document()
+    fig = relocation_rates.c2_rates_figure(r, cjk=cjk, synthetic=True, source=SRC)
     texts = _png(fig, tmp_path)
     assert _has_mark(texts)
     printed = [t for t in texts if "(expect " in t and "->" in t]
-    # the figure prints exactly the claim's per-class numbers (same function, same table)
-    assert printed == r.value.split("; ")[: len(r.details["conditions"])]
+    # the figure prints exactly the claim's per-class numbers (same function, same document)
+    assert printed == r["value"].split("; ")[: len(r["conditions"])]
     assert any(t.startswith("ASIF break 2011") or "2011" in t for t in texts)
 
 
 def test_c2_figure_without_moves_says_so(tmp_path, cjk):
-    r = C.claim_c2(None, None, GROUPS, CLASSES, YEARS, C2_CFG, 0.05)
-    fig = relocation_rates.c2_rates_figure(
-        r, window=[2000, 2004], break_year=2011, alpha=0.05, cjk=cjk, synthetic=True, source=SRC
-    )
+    fig = relocation_rates.c2_rates_figure(c2_document(empty=True), cjk=cjk, synthetic=True, source=SRC)
     assert any("no moves or firm-years" in t for t in _png(fig, tmp_path))
 
 
 def test_c3_figure_prints_the_claims_numbers(tmp_path, cjk):
-    r = _c3_result()
-    fig = relocation_rates.c3_rates_figure(r, break_year=2011, alpha=0.05, cjk=cjk, synthetic=True, source=SRC)
+    r = c3_document()
+    fig = relocation_rates.c3_rates_figure(r, cjk=cjk, synthetic=True, source=SRC)
     texts = _png(fig, tmp_path)
     assert _has_mark(texts)
-    for part in r.value.split("; "):
+    for part in r["value"].split("; "):
         assert part in texts
-    assert f"verdict: {r.verdict}" in texts
+    assert f"verdict: {r['verdict']}" in texts
 
 
 def test_observed_and_fitted_flows():
@@ -283,10 +213,10 @@ def test_c5_figures(tmp_path, cjk, prefectures):
     sim = pd.DataFrame(rows, columns=["year", "level", "region_a", "region_b", "metric", "value"])
     m = similarity.similarity_matrix(sim, codes, 2005, "structural_similarity", "prefecture")
     assert np.diag(m.to_numpy()).tolist() == [1.0] * 4 and m.iloc[0, 1] == pytest.approx(0.55)
+    claim = C.claim_c5(sim, codes, {**C5_CFG, "hac_lags": 1}, 0.05, matrix_years=[2000, 2005])
+    doc = as_json(claim)
     fig = similarity.similarity_heatmaps_figure(
-        sim,
-        codes,
-        years=[2000, 2005],
+        doc,
         groups=common.mapping_of(prefectures, "group"),
         labels=common.prefecture_labels(prefectures, cjk),
         cjk=cjk,
@@ -296,48 +226,13 @@ def test_c5_figures(tmp_path, cjk, prefectures):
     )
     _png(fig, tmp_path, "h.png")
     assert len(fig.axes[0].get_xticks()) == len(codes)  # exactly the members given (the verdict's set)
-    fig = similarity.similarity_trend_figure(
-        sim, {"yrd16_2003": codes}, threshold=0.8, hac_lags=1, main="yrd16_2003", cjk=cjk, synthetic=True, source=SRC
-    )
+    fig = similarity.similarity_trend_figure(doc, cjk=cjk, synthetic=True, source=SRC)
     assert _has_mark(_png(fig, tmp_path, "t.png"))
 
 
 def test_c6_figure(tmp_path, cjk):
-    countries = {"Germany": "DEU", "Portugal": "PRT", "Greece": "GRC", "France": "FRA", "Luxembourg": "LUX"}
-    gdp_pc = {"Germany": 114.0, "Portugal": 54.0, "Greece": 60.0, "France": 100.0, "Luxembourg": 300.0}
-    wb = [(n, countries[n], 2002) for n in countries]
-    cols = ["Country Name", "Country Code", "Year", "Value"]
-    gdp = pd.DataFrame([(*r, gdp_pc[r[0]] * 10) for r in wb], columns=cols)
-    pop = pd.DataFrame([(*r, 10.0) for r in wb], columns=cols)
-    gapminder = pd.DataFrame(  # no Luxembourg, as in Gapminder
-        {
-            "country": ["Germany", "Portugal", "Greece", "France"],
-            "year": 2002,
-            "pop": 10,
-            "gdpPercap": [30.0, 20, 22, 29],
-        }
-    )
-    dose = pd.DataFrame(
-        {
-            "country": "Italy",
-            "region": ["Lombardia", "Lazio", "Calabria"],
-            "GID_0": "ITA",
-            "year": 2002,
-            "grp_lcu": [300.0, 250.0, 140.0],
-            "pop": 10.0,
-            "grp_pc_lcu": [30.0, 25.0, 14.0],
-            "fx": 1.06,
-            "PPP": 0.82,
-        }
-    )
-    cfg = {
-        "year": 2002,
-        "countries": list(countries),
-        "paper": {"Germany": 14, "Portugal": -46, "Greece": -46},
-        "italy_gap_pct": 70,
-        "tolerance_pp": 5,
-    }
-    doc = C.c6_document(cfg, worldbank_gdp=gdp, worldbank_pop=pop, gapminder=gapminder, dose=dose)
+    doc = c6_document()
+    assert doc == json.loads(json.dumps(C.c6_document(C6_CFG, **c6_tables()) | {k: doc[k] for k in C.REQUIRED_KEYS}))
     fig = eu.eu_disparities_figure(doc, cjk=cjk, source=SRC)
     texts = _png(fig, tmp_path)
     assert not _has_mark(texts)
@@ -438,8 +333,10 @@ def test_c7_kdensity(tmp_path, cjk):
 
 
 def test_c4_figures(tmp_path, cjk):
-    seg = pd.DataFrame({"year": range(2000, 2008), "n_pairs": 3, "segmentation": np.linspace(0.003, 0.001, 8)})
-    _png(integration.segmentation_figure(seg, cjk=cjk, synthetic=False, source=SRC), tmp_path, "s.png")
+    doc = c4_document()
+    _png(integration.segmentation_figure(doc, cjk=cjk, synthetic=False, source=SRC), tmp_path, "s.png")
+    texts = _png(integration.measured_profile_figure(doc, cjk=cjk, source=SRC), tmp_path, "m.png")
+    assert f"C4: {doc['verdict']}" in texts
     ind = pd.DataFrame(
         [
             (y, d, v + 0.01 * (y - 2000))
@@ -448,5 +345,11 @@ def test_c4_figures(tmp_path, cjk):
         ],
         columns=["year", "dimension", "value"],
     )
-    tiers = [["transport"], ["information", "ecology"], ["market", "industry", "institution"]]
-    _png(integration.integration_profile_figure(ind, tiers, cjk=cjk, synthetic=False, source=SRC), tmp_path, "p.png")
+    tiers = {
+        "top": ["transport"],
+        "middle": ["information", "ecology"],
+        "bottom": ["market", "industry", "institution"],
+    }
+    doc = as_json(C.claim_c4(None, ind, {"tiers": tiers}, 0.05))
+    fig = integration.integration_profile_figure(ind, doc, cjk=cjk, synthetic=False, source=SRC)
+    assert f"claim C4: {doc['verdict']}" in " ".join(_png(fig, tmp_path, "p.png"))

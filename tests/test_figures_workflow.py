@@ -9,6 +9,9 @@ import pandas as pd
 import pytest
 from PIL import Image
 
+from helpers.figure_numbers import FIGURES as FIGURE_CHECKS
+from helpers.figure_numbers import build, unmatched
+from yrd import claims as C
 from yrd.claims import VERDICTS
 
 pytestmark = pytest.mark.workflow
@@ -73,6 +76,33 @@ def test_c6_json_is_written_with_every_basis_and_matches_the_claims_row(run):
     ]
     assert all(b["available"] for b in doc["bases"]) and doc["italy"]["available"]
     assert "claims/<sample>/c6.json" in t.loc["C6", "evidence"]
+
+
+def test_every_claim_writes_its_document_and_the_table_is_a_view_of_them(run):
+    for sample in ("consistent", "full"):
+        docs = [C.read_claim_json(run / "results" / "tiny" / "claims" / sample / f"c{n}.json") for n in range(1, 8)]
+        t = pd.read_csv(run / "results" / "tiny" / "claims" / sample / "claims.csv", dtype=str, keep_default_na=False)
+        assert t.equals(C.claims_table_from_documents(docs).astype(str))
+        # the headline table gives each sample's verdict from its documents (main: consistent)
+        main = pd.read_csv(run / "results" / "tiny" / "claims.csv", dtype=str, keep_default_na=False)
+        assert main[f"verdict_{sample}"].tolist() == [d["verdict"] for d in docs]
+    docs = [C.read_claim_json(run / "results" / "tiny" / "claims" / "consistent" / f"c{n}.json") for n in range(1, 8)]
+    assert main["verdict"].tolist() == [d["verdict"] for d in docs]
+    c1 = docs[0]
+    assert set(c1["drawing"]) == {*c1["config"]["metrics"], "specialisation"}
+    assert docs[4]["matrices"] and docs[4]["sets"][docs[4]["config"]["region_set"]]["members"]
+
+
+@pytest.mark.parametrize("name", [n for n in FIGURE_CHECKS if n != "c4_segmentation"])
+def test_tiny_claim_figures_print_only_numbers_of_their_document(run, name):
+    import matplotlib.pyplot as plt
+
+    doc = C.read_claim_json(run / "results" / "tiny" / "claims" / "consistent" / f"{FIGURE_CHECKS[name]}.json")
+    fig = build(name, doc, cjk=False)
+    try:
+        assert unmatched(fig, doc) == []
+    finally:
+        plt.close(fig)
 
 
 def test_report_contains_figures_claims_and_config(run):

@@ -1,7 +1,9 @@
 # The claims table (results/<study>/claims.csv, claims.html): the stated test of each claim
 # C1-C7 on the pipeline's tables (yrd.claims; config claims.*), on each analysis sample
 # ({sample}: consistent or full, yrd.sample); rule claims puts the main sample's rows first
-# with the verdict on both samples beside them.
+# with the verdict on both samples beside them. Each claim writes its document
+# claims/<sample>/cN.json (claim_json(n, sample), yrd.claims.document); the tables are views of
+# the documents and the claim figures draw from the main sample's.
 
 
 rule claims_sample:
@@ -25,7 +27,13 @@ rule claims_sample:
         indicators=claims_indicators(),
     output:
         table=f"{RESULTS}claims/{{sample}}/claims.csv",
-        c6=f"{RESULTS}claims/{{sample}}/c6.json",
+        c1=claim_json(1, "{sample}"),
+        c2=claim_json(2, "{sample}"),
+        c3=claim_json(3, "{sample}"),
+        c4=claim_json(4, "{sample}"),
+        c5=claim_json(5, "{sample}"),
+        c6=claim_json(6, "{sample}"),
+        c7=claim_json(7, "{sample}"),
     log:
         f"{RESULTS}logs/claims_{{sample}}.log",
     benchmark:
@@ -42,6 +50,7 @@ rule claims_sample:
         synthetic=config_provider("run", "synthetic"),
         run=config_provider("run", "name"),
         c1_measure=config_provider("integration", "c1_measure"),
+        heatmap_years=config_provider("figures", "similarity_heatmaps", "years"),
     message:
         "Claims C1-C7 on the {wildcards.sample} sample: stated tests on the pipeline's tables -> verdicts"
     script:

@@ -223,6 +223,14 @@ def flows_outputs():
     return out
 
 
+def claim_json(n, sample=MAIN_SAMPLE):
+    """The claim document of claim Cn on an analysis sample (yrd.claims.document; default: the
+    main sample, MAIN_SAMPLE): written by rule claims_sample (with sample="{sample}", the
+    wildcard), read by the claim figures. Every path to a claim document goes through here.
+    """
+    return f"{RESULTS}claims/{sample}/c{n}.json"
+
+
 def claims_integration():
     """C1's integration measure: claims.c1.integration (a table with year, integration) when set;
     else the measured index from real road travel times (rule integration_index), for synthetic

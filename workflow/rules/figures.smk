@@ -34,9 +34,7 @@ rule study_area_map:
 
 rule fig_c1_concentration:
     input:
-        concentration=f"{RESULTS}metrics/{MAIN_SAMPLE}/concentration.parquet",
-        specialisation=f"{RESULTS}metrics/{MAIN_SAMPLE}/specialisation.parquet",
-        integration=claims_integration(),
+        claim=claim_json(1),
     output:
         report(
             f"{RESULTS}figures/c1_concentration_integration.png",
@@ -59,17 +57,14 @@ rule fig_c1_concentration:
         region_set=config_provider("geography", "region_set"),
         c1_measure=config_provider("integration", "c1_measure"),
     message:
-        "C1 figure: concentration ({params.c1[metrics]}) and specialisation against integration"
+        "C1 figure: concentration ({params.c1[metrics]}) and specialisation against integration (claims/c1.json)"
     script:
         "../scripts/fig_c1_concentration.py"
 
 
 rule fig_c2_shanghai:
     input:
-        moves=sample_moves(MAIN_SAMPLE),
-        firm_years=sample_firm_years(MAIN_SAMPLE),
-        boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
-        classes="resources/industry/classes.csv",
+        claim=claim_json(2),
     output:
         report(
             f"{RESULTS}figures/c2_shanghai_net_outflows.png",
@@ -87,8 +82,6 @@ rule fig_c2_shanghai:
     params:
         c2=config_provider("claims", "c2"),
         alpha=config_provider("claims", "alpha"),
-        start=config_provider("period", "start"),
-        end=config_provider("period", "end"),
         synthetic=config_provider("run", "synthetic"),
         plotting=config_provider("plotting"),
     message:
@@ -132,8 +125,7 @@ rule fig_flow_map:
 
 rule fig_c3_relocations:
     input:
-        moves=sample_moves(MAIN_SAMPLE),
-        firm_years=sample_firm_years(MAIN_SAMPLE),
+        claim=claim_json(3),
     output:
         report(
             f"{RESULTS}figures/c3_relocations_sh_js_zj.png",
@@ -150,9 +142,6 @@ rule fig_c3_relocations:
         mem_mb=1000,
     params:
         c3=config_provider("claims", "c3"),
-        alpha=config_provider("claims", "alpha"),
-        start=config_provider("period", "start"),
-        end=config_provider("period", "end"),
         synthetic=config_provider("run", "synthetic"),
         plotting=config_provider("plotting"),
     message:
@@ -166,7 +155,7 @@ rule fig_c3_relocations:
 
 rule fig_c4_segmentation:
     input:
-        f"{RESULTS}metrics/segmentation_overall.parquet",
+        claim=claim_json(4),
     output:
         report(
             f"{RESULTS}figures/c4_market_segmentation.png",
@@ -193,10 +182,8 @@ rule fig_c4_segmentation:
 
 rule fig_c4_profile:
     input:
+        claim=claim_json(4),
         indicators=claims_indicators(),
-        index=f"{RESULTS}integration/index.parquet",
-        dose="resources/dose/dose_china.csv",
-        segmentation=claims_segmentation(),
     output:
         report(
             f"{RESULTS}figures/c4_integration_profile.png",
@@ -211,10 +198,6 @@ rule fig_c4_profile:
         mem_mb=1000,
     params:
         c4=config_provider("claims", "c4"),
-        alpha=config_provider("claims", "alpha"),
-        region_set=config_provider("geography", "region_set"),
-        start=config_provider("period", "start"),
-        end=config_provider("period", "end"),
         plotting=config_provider("plotting"),
     message:
         "C4 figure: integration dimensions (measured, or the configured indicator table)"
@@ -224,7 +207,7 @@ rule fig_c4_profile:
 
 rule fig_c5_heatmaps:
     input:
-        similarity=f"{RESULTS}metrics/{MAIN_SAMPLE}/similarity.parquet",
+        claim=claim_json(5),
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
     output:
         report(
@@ -254,8 +237,7 @@ rule fig_c5_heatmaps:
 
 rule fig_c5_trend:
     input:
-        similarity=f"{RESULTS}metrics/{MAIN_SAMPLE}/similarity.parquet",
-        boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
+        claim=claim_json(5),
     output:
         report(
             f"{RESULTS}figures/c5_similarity_trend.png",
@@ -282,10 +264,7 @@ rule fig_c5_trend:
 
 rule fig_c6_eu:
     input:
-        worldbank_gdp="resources/worldbank/gdp_current_usd.csv",
-        worldbank_pop="resources/worldbank/population.csv",
-        gapminder="resources/gapminder/gapminder.csv",
-        dose="resources/dose/dose_eu2002.csv",
+        claim=claim_json(6),
     output:
         report(
             f"{RESULTS}figures/c6_eu_disparities.png",

@@ -1,11 +1,9 @@
 """Rule fig_c4_profile: the integration dimensions of claim C4 (yrd.figures.integration): the
 configured indicator table against the paper's tiers when claims.c4.indicators is set, else the
-measured dimensions (transport from road travel times, economic from DOSE)."""
+measured dimensions (transport from road travel times, economic from DOSE) drawn from the claim
+document claims/c4.json."""
 
-import pandas as pd
-
-from yrd.claims import claim_c4, read_table
-from yrd.claims.c4_measured import measured_indicators
+from yrd.claims import read_claim_json, read_table
 from yrd.figures.common import save, source_note
 from yrd.figures.integration import integration_profile_figure, measured_profile_figure
 from yrd.logs import configure_logging
@@ -15,25 +13,17 @@ smk = snakemake  # noqa: F821
 log = configure_logging(smk)
 p = smk.params
 cjk = setup_fonts(p.plotting["font"])
-tiers = [p.c4["tiers"][k] for k in ("top", "middle", "bottom")]
+doc = read_claim_json(smk.input.claim)
 if smk.input.get("indicators"):
     source = source_note([smk.input.indicators], False, "Configured input (not from the synthetic world).")
-    fig = integration_profile_figure(read_table(smk.input.indicators), tiers, cjk=cjk, synthetic=False, source=source)
+    fig = integration_profile_figure(read_table(smk.input.indicators), doc, cjk=cjk, synthetic=False, source=source)
 else:
-    segmentation = pd.read_parquet(smk.input.segmentation) if smk.input.get("segmentation") else None
-    years = range(int(p.start), int(p.end) + 1)
-    measured = measured_indicators(
-        pd.read_parquet(smk.input.index), pd.read_csv(smk.input.dose), p.region_set, years, segmentation
-    )
-    result = claim_c4(segmentation, None, p.c4, p.alpha, measured)
     source = source_note(
-        [smk.input.index, smk.input.dose],
+        [smk.input.claim],
         False,
         "Real data: road travel times, Ma and Tang (2024), J. Int. Econ. 103873 (GPL-3.0); DOSE v2.11, "
         "Wenz et al. (2023), Sci. Data 10, 425 (CC BY 4.0).",
     )
-    fig = measured_profile_figure(
-        measured, result.details["ranking"], result.details["untested"], result.verdict, cjk=cjk, source=source
-    )
+    fig = measured_profile_figure(doc, cjk=cjk, source=source)
 save(fig, smk.output[0], p.plotting["dpi"])
-log.info("wrote %s", smk.output[0])
+log.info("wrote %s (C4 %s)", smk.output[0], doc["verdict"])

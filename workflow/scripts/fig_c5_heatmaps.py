@@ -1,10 +1,13 @@
 """Rule fig_c5_heatmaps: structural similarity heatmaps of the C5 verdict's region set
-(claims.c5.region_set), first and last year or figures.similarity_heatmaps.years (yrd.figures.similarity)."""
+(claims.c5.region_set) in the years of figures.similarity_heatmaps.years (default first and last),
+drawn from the claim document claims/c5.json (yrd.figures.similarity); the boundaries give only
+the labels and region groups."""
 
 import pandas as pd
 
-from yrd.figures.common import codes_in_set, mapping_of, prefecture_labels, save
-from yrd.figures.similarity import SET_LABELS, set_label, similarity_heatmaps_figure, similarity_source
+from yrd.claims import read_claim_json
+from yrd.figures.common import mapping_of, prefecture_labels, save, source_note
+from yrd.figures.similarity import set_label, similarity_heatmaps_figure
 from yrd.logs import configure_logging
 from yrd.plotting import setup_fonts
 
@@ -12,21 +15,18 @@ smk = snakemake  # noqa: F821
 log = configure_logging(smk)
 p = smk.params
 cjk = setup_fonts(p.plotting["font"])
-similarity = pd.read_parquet(smk.input.similarity)
-prefectures = pd.read_parquet(smk.input.boundaries, columns=["code", "name_zh", "name_pinyin", "group", *SET_LABELS])
-years = p.heatmaps["years"] or [int(similarity["year"].min()), int(similarity["year"].max())]
+doc = read_claim_json(smk.input.claim)
+prefectures = pd.read_parquet(smk.input.boundaries, columns=["code", "name_zh", "name_pinyin", "group"])
 fig = similarity_heatmaps_figure(
-    similarity,
-    codes_in_set(prefectures, p.c5["region_set"]),
-    years=years,
+    doc,
     groups=mapping_of(prefectures, "group"),
     labels=prefecture_labels(prefectures, cjk),
-    metric=p.c5["metric"],
-    level=p.c5["level"],
     cjk=cjk,
     synthetic=p.synthetic,
-    source=similarity_source(smk.input.similarity, p.synthetic),
-    title_set=set_label(p.c5["region_set"], cjk),
+    source=source_note(
+        [smk.input.claim], p.synthetic, "UNIDO structural similarity of employment by 2-digit industry."
+    ),
+    title_set=set_label(doc["config"]["region_set"], cjk),
 )
 save(fig, smk.output[0], p.plotting["dpi"])
 log.info("wrote %s", smk.output[0])

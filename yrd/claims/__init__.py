@@ -6,8 +6,10 @@ Zhang Erzhen and Fang Yong, *长三角一体化与苏南竞争力*. For each cla
 words (with the thresholds of the config), the numbers behind it, the verdict and the evidence
 files. The package has one module per claim (``c1`` ... ``c7``; C1's fixed-effects panel estimators (pyfixest) in ``c1_panel``; C6's
 bases in ``c6_bases``), the
-statistics (``stats``), the shared types (``base``) and the HTML view (``render``);
-:func:`claims_table` stacks them into ``results/claims.csv``.
+statistics (``stats``), the shared types (``base``), the claim documents (``document``: each
+claim's ``claims/cN.json``, the single source of its numbers for the table and the figures) and
+the HTML view (``render``); :func:`claims_table_from_documents` stacks the documents into
+``results/claims.csv``.
 
 Verdicts (:data:`VERDICTS`) come only from the tests below, computed on the data:
 
@@ -61,6 +63,16 @@ from yrd.claims.c6_bases import (
     worldbank_per_capita,
 )
 from yrd.claims.c7 import c7_verdict, claim_c7, foreign_share, lq_table, sunan_leading
+from yrd.claims.document import (
+    REQUIRED_KEYS,
+    check_document,
+    claim_document,
+    claims_table_from_documents,
+    document_row,
+    read_claim_json,
+    to_jsonable,
+    write_claim_json,
+)
 from yrd.claims.render import render_html
 from yrd.claims.stats import (
     LinearTrend,
@@ -136,4 +148,12 @@ __all__ = [
     "sunan_leading",
     "worldbank_per_capita",
     "write_c6_json",
+    "REQUIRED_KEYS",
+    "check_document",
+    "claim_document",
+    "claims_table_from_documents",
+    "document_row",
+    "read_claim_json",
+    "to_jsonable",
+    "write_claim_json",
 ]

@@ -20,7 +20,16 @@ import numpy as np
 import pandas as pd
 
 from yrd.claims.base import ClaimResult, _fmt, _p
-from yrd.claims.c1_panel import PanelQuadratic, PanelSlope, panel_quadratic, panel_sample, panel_slope
+from yrd.claims.c1_panel import (
+    Z95,
+    PanelQuadratic,
+    PanelSlope,
+    panel_quadratic,
+    panel_sample,
+    panel_slope,
+    within_points,
+)
+from yrd.claims.document import to_jsonable
 
 
 def integration_path(years: Sequence[int], table: pd.DataFrame | None = None, source: str = "") -> pd.DataFrame:
@@ -258,10 +267,49 @@ def claim_c1(
     parts.append(f"integration: {source or 'see caption'}")
     details: dict[str, Any] = {
         "alpha": alpha,
-        "metrics": {m: {**f.to_dict(), "shape": f.shape(alpha)} for m, f in fits.metrics.items()},
+        "config": dict(cfg),
+        "metrics": {
+            m: {**f.to_dict(), "shape": f.shape(alpha), "turning_point_fit": float(f.curve([f.turning_point])[0])}
+            for m, f in fits.metrics.items()
+        },
         "specialisation": None if sp is None else {**sp.to_dict(), "rises": sp.rises(alpha)},
         "problems": dict(fits.problems),
         "reason": reason,
         "integration_source": source,
+        "drawing": to_jsonable(c1_drawing(conc, spec, fits, metrics)),
     }
     return ClaimResult("C1", test, "; ".join(parts), verdict, evidence, notes=reason, details=details)
+
+
+def c1_drawing(
+    conc: pd.DataFrame, spec: pd.DataFrame, fits: C1Fits, metrics: Sequence[str], n_grid: int = 200
+) -> dict[str, Any]:
+    """What the C1 figure draws, per panel (each metric, then ``"specialisation"``): ``points``
+    (``x`` integration, ``y`` within-group value plus the grand mean, ``year``; the scale of the
+    fixed-effects fit, :func:`~yrd.claims.c1_panel.within_points`) and, when fitted, ``curve``
+    (``x`` on an even grid of ``n_grid`` points over the observed range, ``fit``, ``low``,
+    ``high``: the fit and its 95% band, :meth:`PanelQuadratic.curve` and :meth:`PanelQuadratic.band`;
+    for specialisation the line ``ybar + slope (x - xbar)`` with half-width 1.96 se |x - xbar|)."""
+    out: dict[str, Any] = {}
+    for col in [*metrics, "specialisation"]:
+        group = "region" if col == "specialisation" else "industry"
+        raw = spec if col == "specialisation" else conc[conc["metric"] == col]
+        d = panel_sample(raw, "value", "integration", group)
+        panel: dict[str, Any] = {"points": [], "curve": None}
+        if len(d):
+            x = d["integration"].to_numpy(float)
+            y = within_points(d, group=group).to_numpy(float)
+            panel["points"] = pd.DataFrame({"x": x, "y": y, "year": d["year"].to_numpy()})
+            grid = np.linspace(x.min(), x.max(), n_grid)
+            fit_q = fits.metrics.get(col) if col != "specialisation" else None
+            if fit_q is not None:
+                yhat, hw = fit_q.curve(grid), fit_q.band(grid)
+            elif col == "specialisation" and fits.specialisation is not None:
+                sp = fits.specialisation
+                yhat, hw = sp.line(grid), Z95 * sp.se * np.abs(grid - sp.x_mean)
+            else:
+                yhat = None
+            if yhat is not None:
+                panel["curve"] = {"x": grid, "fit": yhat, "low": yhat - hw, "high": yhat + hw}
+        out[col] = panel
+    return out

@@ -38,7 +38,7 @@ from typing import Any
 import pandas as pd
 
 from yrd.claims.base import ClaimResult, _p
-from yrd.claims.rates import binom_p, class_of_industry, clopper_pearson, firms_at_risk, poisson_rate
+from yrd.claims.rates import binom_p, class_of_industry, clopper_pearson, firms_at_risk, poisson_rate, rate_intervals
 
 FOCUS = "shanghai"
 
@@ -192,10 +192,14 @@ def claim_c2(
     )
     evidence = "figures/c2_shanghai_net_outflows.png; relocations/moves.parquet; clean/firm_years.parquet"
     if moves is None or firm_years is None:
-        return ClaimResult("C2", test, "no moves or firm-years", "no data", evidence)
+        return ClaimResult("C2", test, "no moves or firm-years", "no data", evidence, details={"config": dict(cfg)})
     t = c2_table(moves, firm_years, groups, classes, cfg["partners"], years, w, cfg["break_year"])
     if t["at_risk"].sum() == 0:
-        return ClaimResult("C2", test, "no firms at risk", "no data", evidence, details={"table": t})
+        return ClaimResult(
+            "C2", test, "no firms at risk", "no data", evidence, details={"table": t, "config": dict(cfg)}
+        )
+    lo, hi = rate_intervals(t["moves"], t["at_risk"], alpha)
+    t = t.assign(rate_low=lo, rate_high=hi)
     cond = c2_conditions(t, cfg["outflow_classes"], cfg["inflow_classes"], alpha, int(cfg["min_moves"]))
     fits = c2_window_fits(t, alpha)
     verdict = c2_verdict(cond)
@@ -217,5 +221,12 @@ def claim_c2(
         "; ".join(parts),
         verdict,
         evidence,
-        details={"conditions": cond, "table": t, "window_fits": fits},
+        details={
+            "conditions": cond,
+            "table": t,
+            "window_fits": fits,
+            "alpha": alpha,
+            "confidence": 1 - alpha,
+            "config": dict(cfg),
+        },
     )

@@ -27,13 +27,15 @@ scored.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from yrd.claims.base import ClaimResult, _p
-from yrd.claims.rates import RateFit, clopper_pearson, firms_at_risk, poisson_rate
+from yrd.claims.rates import RateFit, clopper_pearson, firms_at_risk, poisson_rate, rate_intervals
 
 ZHEJIANG = "33"
 
@@ -115,15 +117,17 @@ def c3_verdict(trend: RateFit | None, alpha: float) -> str:
     return "inconclusive"
 
 
-def c3_trend_text(label: str, fit: RateFit | None, moves: int, risk: int) -> str:
-    """One series' numbers as printed in the claims table and in the C3 figure."""
-    if fit is None or "trend" not in fit.coef:
+def c3_trend_text(label: str, fit: RateFit | Mapping[str, Any] | None, moves: int, risk: int) -> str:
+    """One series' numbers as printed in the claims table and in the C3 figure (``fit``: a
+    :class:`RateFit` or its ``to_dict()`` from the claim document)."""
+    f = fit.to_dict() if isinstance(fit, RateFit) else fit
+    if f is None or "trend" not in f["coef"]:
         return f"{label}: {moves} moves / {risk} firm-years, trend not estimable (too few moves, or none on one side of the break)"
-    g = fit.ratio("trend", 0.05)[0] - 1
-    brk = f", break {fit.ratio('post_break', 0.05)[0]:.2f}x" if "post_break" in fit.coef else ", no break dummy"
+    g = f["growth"]["trend"]
+    brk = f", break {f['rate_ratios']['post_break'][0]:.2f}x" if "post_break" in f["coef"] else ", no break dummy"
     return (
         f"{label}: {moves} moves / {risk} firm-years ({1000 * moves / max(risk, 1):.2f} per 1,000), "
-        f"trend {g:+.1%}/year (p={_p(fit.p['trend'])}){brk}"
+        f"trend {g:+.1%}/year (p={_p(f['p']['trend'])}){brk}"
     )
 
 
@@ -147,10 +151,14 @@ def claim_c3(
     )
     evidence = "figures/c3_relocations_sh_js_zj.png; relocations/moves.parquet; clean/firm_years.parquet"
     if len(yrs) < int(cfg["min_years"]):
-        return ClaimResult("C3", test, f"{len(yrs)} years in the window", "no data", evidence)
+        return ClaimResult(
+            "C3", test, f"{len(yrs)} years in the window", "no data", evidence, details={"config": dict(cfg)}
+        )
     y = c3_yearly(moves, firm_years, provs, yrs, b)
     if y["zj_out_prefecture"].sum() == 0:
-        return ClaimResult("C3", test, "no moves of Zhejiang firms", "no data", evidence, details={"yearly": y})
+        return ClaimResult(
+            "C3", test, "no moves of Zhejiang firms", "no data", evidence, details={"yearly": y, "config": dict(cfg)}
+        )
     tr = c3_trend(y, "zj_out_prefecture")
     tp = c3_trend(y, "zj_out_province")
     fr = c3_frequency(y, alpha)
@@ -161,14 +169,55 @@ def claim_c3(
         c3_trend_text("out of province", tp, int(y["zj_out_province"].sum()), risk),
         c3_frequency_text(fr, alpha),
     ]
-    details: dict[str, Any] = {"yearly": y, "trend": tr, "trend_province": tp, "frequency": fr}
+    y = c3_drawing(y, {"zj_out_prefecture": tr, "zj_out_province": tp}, alpha)
+    details: dict[str, Any] = {
+        "yearly": y,
+        "trend": tr,
+        "trend_province": tp,
+        "frequency": fr,
+        "alpha": alpha,
+        "config": dict(cfg),
+        "confidence": 1 - alpha,
+        "totals": {"zj_at_risk": risk, **{c: int(y[c].sum()) for c in ("zj_out_prefecture", "zj_out_province")}},
+    }
+    for c in ("zj_out_prefecture", "zj_out_province"):
+        details["totals"][f"{c}_per_1000"] = 1000 * details["totals"][c] / max(risk, 1)
     return ClaimResult("C3", test, "; ".join(parts), verdict, evidence, details=details)
 
 
 def c3_frequency_text(fr: Mapping[str, float], alpha: float) -> str:
     """The 'frequent' numbers as printed in the claims table and in the C3 figure."""
+
+    def f2(x: float | None) -> str:  # the claim document stores inf and NaN as null
+        return "NA" if x is None or not math.isfinite(x) else f"{x:.2f}"
+
     return (
-        f"between provinces {fr['between']} moves ({fr['rate_between']:.2f} per 1,000 firm-years) vs within "
-        f"provinces {fr['within']} ({fr['rate_within']:.2f}): ratio {fr['ratio']:.2f} "
-        f"[{fr['lo']:.2f}, {fr['hi']:.2f}] ({1 - alpha:.0%} exact)"
+        f"between provinces {fr['between']} moves ({f2(fr['rate_between'])} per 1,000 firm-years) vs within "
+        f"provinces {fr['within']} ({f2(fr['rate_within'])}): ratio {f2(fr['ratio'])} "
+        f"[{f2(fr['lo'])}, {f2(fr['hi'])}] ({1 - alpha:.0%} exact)"
     )
+
+
+RATE_SERIES = {
+    "zj_out_prefecture": "zj_at_risk",
+    "zj_out_province": "zj_at_risk",
+    "between_provinces": "at_risk",
+    "within_province": "at_risk",
+}
+
+
+def c3_drawing(yearly: pd.DataFrame, fits: Mapping[str, RateFit | None], alpha: float) -> pd.DataFrame:
+    """``yearly`` with what the C3 figure draws: for each series of :data:`RATE_SERIES` its rate
+    per firm at risk (``<series>_rate``) and exact ``1 - alpha`` Poisson interval (``_low``,
+    ``_high``, :func:`yrd.claims.rates.rate_intervals`), and for each fitted series the fitted
+    rate of its Poisson trend (``<series>_fit``, :meth:`RateFit.fitted_rate`)."""
+    y = yearly.copy()
+    for series, risk in RATE_SERIES.items():
+        r = y[risk].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y[f"{series}_rate"] = np.where(r > 0, y[series].to_numpy(dtype=float) / r, np.nan)
+        y[f"{series}_low"], y[f"{series}_high"] = rate_intervals(y[series], y[risk], alpha)
+    for series, fit in fits.items():
+        if fit is not None and "trend" in fit.coef:
+            y[f"{series}_fit"] = fit.fitted_rate(y)
+    return y

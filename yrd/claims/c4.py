@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from yrd.claims.base import ClaimResult, _fmt, _p
+from yrd.claims.c1_panel import Z95
 from yrd.claims.stats import linear_trend
 
 DIMENSIONS = (
@@ -65,8 +66,11 @@ def claim_c4(
     road travel times, economic from DOSE, market from price panels when given). Market
     segmentation's trend alone cannot rank the dimensions (-> inconclusive)."""
     tiers = [list(cfg["tiers"][k]) for k in ("top", "middle", "bottom")]
+    seg = c4_segmentation(segmentation)
     if (indicators is None or indicators.empty) and measured is not None and not measured.empty:
-        return claim_c4_measured(measured, tiers, alpha)
+        r = claim_c4_measured(measured, tiers, alpha)
+        r.details.update({"segmentation": seg, "config": dict(cfg)})
+        return r
     test = (
         "Rank of the six integration dimensions in the last year of the configured indicator table against "
         f"the paper's tiers (top {tiers[0]}, then {tiers[1]}, lowest {tiers[2]}): supported if every "
@@ -95,12 +99,14 @@ def claim_c4(
             + ", ".join(f"{r.dimension} {_fmt(r.value)}" for r in check.itertuples())
         )
         details["tiers"] = check
+        details["paper_tiers"] = tiers
         verdict = c4_verdict(check, tiers)
     elif details:
         verdict = "inconclusive"
     else:
         verdict = "no data"
         parts.append("no price panel (metrics.segmentation.prices) and no indicator table (claims.c4.indicators)")
+    details.update({"segmentation": seg, "config": dict(cfg), "alpha": alpha})
     return ClaimResult(
         "C4",
         test,
@@ -109,6 +115,19 @@ def claim_c4(
         "; ".join(evidence) or "-",
         details=details,
     )
+
+
+def c4_segmentation(segmentation: pd.DataFrame | None) -> dict[str, Any] | None:
+    """What the market segmentation figure draws: ``series`` (``year``, ``segmentation``,
+    ``fitted``) and ``trend`` (:func:`yrd.claims.stats.linear_trend`, classical s.e., with
+    at least three years; else None). None without a segmentation table."""
+    if segmentation is None or segmentation.empty:
+        return None
+    s = segmentation.dropna(subset=["segmentation"]).sort_values("year")[["year", "segmentation"]]
+    tr = linear_trend(s["year"], s["segmentation"], se="classical") if len(s) >= 3 else None
+    if tr is not None:
+        s = s.assign(fitted=tr.intercept + tr.slope * s["year"].astype(float))
+    return {"series": s, "trend": None if tr is None else vars(tr).copy()}
 
 
 def claim_c4_measured(measured: pd.DataFrame, tiers: Sequence[Sequence[str]], alpha: float) -> ClaimResult:
@@ -140,7 +159,11 @@ def claim_c4_measured(measured: pd.DataFrame, tiers: Sequence[Sequence[str]], al
     else:
         untested_text, others = "", untested
     could_not = ", ".join([x for x in [untested_text, *others] if x])
-    details.update({"ranking": table, "indicators": measured, "untested": untested})
+    table = table.assign(speed_low=table["speed"] - Z95 * table["se"], speed_high=table["speed"] + Z95 * table["se"])
+    details.update(
+        {"ranking": table, "indicators": measured, "untested": untested, "alpha": alpha, "paper_tiers": tiers}
+    )
+    details["base_year"] = base
     return ClaimResult(
         "C4",
         test,

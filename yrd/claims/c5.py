@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from yrd.claims.base import ClaimResult, _fmt, _p
@@ -84,6 +85,30 @@ class C5Set:
     n_pairs: int = 0
     trend: LinearTrend | None = None
 
+    members: tuple[str, ...] = ()
+
+    def to_dict(self, threshold: float | None = None, alpha: float | None = None) -> dict[str, Any]:
+        """JSON-friendly numbers: the set's members, level, trend (with ``fitted``: the trend line
+        at each year of ``series``) and, given ``threshold`` and ``alpha``, its verdict and sentence."""
+        series = self.series.copy()
+        if self.trend is not None:
+            series["fitted"] = self.trend.predict(series["year"])
+        out: dict[str, Any] = {
+            "name": self.name,
+            "members": list(self.members),
+            "n_members": self.n_members,
+            "missing": self.missing,
+            "series": series,
+            "year": self.year,
+            "level": self.level,
+            "n_pairs": self.n_pairs,
+            "trend": None if self.trend is None else vars(self.trend).copy(),
+        }
+        if threshold is not None and alpha is not None:
+            out["verdict"] = self.verdict(threshold, alpha)
+            out["text"] = self.describe(threshold, alpha)
+        return out
+
     def verdict(self, threshold: float, alpha: float) -> str:
         if self.missing:
             return "no data"
@@ -118,7 +143,7 @@ def c5_set(similarity: pd.DataFrame, name: str, members: Sequence[str], cfg: Map
     present = set(similarity["region_a"].astype(str)) | set(similarity["region_b"].astype(str))
     missing = len(set(map(str, members)) - present)
     mp = mean_pairwise(similarity, members, cfg["metric"], cfg["level"])
-    out = C5Set(name, len(members), missing, mp)
+    out = C5Set(name, len(members), missing, mp, members=tuple(str(m) for m in members))
     if missing or mp.empty:
         return out
     out.year = int(cfg["year"]) if cfg.get("year") is not None else int(mp["year"].max())
@@ -138,10 +163,13 @@ def claim_c5(
     cfg: Mapping[str, Any],
     alpha: float,
     others: Mapping[str, Sequence[str]] | None = None,
+    matrix_years: Sequence[int] | None = None,
 ) -> ClaimResult:
     """C5. ``members``: prefectures of ``cfg['region_set']`` (the verdict's set); ``others``:
     further region sets (name -> prefectures) reported beside it; cfg: region_set, metric,
-    level, year, threshold, hac_lags (null: Newey-West rule). Verdict: :func:`c5_verdict`."""
+    level, year, threshold, hac_lags (null: Newey-West rule); ``matrix_years``: years of the
+    pairwise matrices kept for the heatmaps (:func:`c5_matrices`; default first and last year).
+    Verdict: :func:`c5_verdict`."""
     thr = float(cfg["threshold"])
     test = (
         f"Mean pairwise {cfg['metric']} (UNIDO cosine of industry employment shares) among the "
@@ -159,7 +187,13 @@ def claim_c5(
     evidence = "figures/c5_similarity_heatmaps.png; figures/c5_similarity_trend.png; metrics/similarity.parquet"
     main = c5_set(similarity, cfg["region_set"], members, cfg)
     rest = [c5_set(similarity, n, m, cfg) for n, m in (others or {}).items() if n != cfg["region_set"]]
-    details: dict[str, Any] = {"sets": {s.name: s for s in [main, *rest]}, "mean_pairwise": main.series}
+    details: dict[str, Any] = {
+        "sets": {s.name: s.to_dict(thr, alpha) for s in [main, *rest]},
+        "mean_pairwise": main.series,
+        "alpha": alpha,
+        "config": dict(cfg),
+        "matrices": c5_matrices(similarity, main.members, matrix_years, cfg["metric"], cfg["level"]),
+    }
     if main.trend is not None:
         details["trend"] = main.trend
     if main.missing:
@@ -169,7 +203,44 @@ def claim_c5(
         )
         return ClaimResult("C5", test, value, "no data", evidence, details=details)
     if main.series.empty:
-        return ClaimResult("C5", test, "no pairs of the region set in the similarity table", "no data", evidence)
+        return ClaimResult(
+            "C5", test, "no pairs of the region set in the similarity table", "no data", evidence, details=details
+        )
     value = "; ".join(s.describe(thr, alpha) for s in [main, *rest])
     notes = "verdict from claims.c5.region_set = " + str(cfg["region_set"])
     return ClaimResult("C5", test, value, main.verdict(thr, alpha), evidence, notes=notes, details=details)
+
+
+def similarity_matrix(
+    similarity: pd.DataFrame, members: Sequence[str], year: int, metric: str, level: str
+) -> pd.DataFrame:
+    """Square matrix (members x members) of ``metric`` in ``year`` (diagonal 1 for similarity)."""
+    d = similarity[(similarity["year"] == year) & (similarity["metric"] == metric) & (similarity["level"] == level)]
+    d = d[d["region_a"].isin(members) & d["region_b"].isin(members)]
+    m = d.pivot_table(index="region_a", columns="region_b", values="value", aggfunc="mean")
+    m = m.combine_first(m.T).reindex(index=list(members), columns=list(members))
+    a = m.to_numpy(dtype=float, copy=True)
+    np.fill_diagonal(a, 1.0 if metric == "structural_similarity" else 0.0)
+    return pd.DataFrame(a, index=m.index, columns=m.columns)
+
+
+def c5_matrices(
+    similarity: pd.DataFrame, members: Sequence[str], years: Sequence[int] | None, metric: str, level: str
+) -> list[dict[str, Any]]:
+    """The pairwise matrices of the verdict's set for the heatmaps: one per year of ``years``
+    (default: the first and last year of the table) with ``year``, ``codes`` (the members in
+    the table), ``values`` (rows of :func:`similarity_matrix`) and ``mean`` (mean over the
+    off-diagonal cells, the number printed above the heatmap)."""
+    if similarity.empty:
+        return []
+    present = set(similarity["region_a"].astype(str)) | set(similarity["region_b"].astype(str))
+    codes = [str(c) for c in members if str(c) in present]
+    if years is None or len(years) == 0:
+        years = [int(similarity["year"].min()), int(similarity["year"].max())]
+    out = []
+    for y in years:
+        a = similarity_matrix(similarity, codes, int(y), metric, level).to_numpy(dtype=float)
+        off = a[~np.eye(len(codes), dtype=bool)]
+        mean = float(np.nanmean(off)) if np.isfinite(off).any() else float("nan")
+        out.append({"year": int(y), "codes": codes, "values": a, "mean": mean})
+    return out

@@ -196,6 +196,8 @@ def basis_result(
         average=float(gaps.attrs["average"]),
         countries_used=used,
         countries_missing=missing,
+        n_members=len(members),
+        n_used=len(used),
         coverage=coverage,
     )
     out["countries"] = [

@@ -77,6 +77,16 @@ def poisson_exact_ci(k: int, alpha: float) -> tuple[float, float]:
     return (lo, float(stats.chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2))
 
 
+def rate_intervals(moves, at_risk, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Exact ``1 - alpha`` intervals of the rates ``moves / at_risk`` (:func:`poisson_exact_ci`
+    divided by the exposure); NaN where ``at_risk`` is 0."""
+    risk = np.asarray(at_risk, dtype=float)
+    ci = np.array([poisson_exact_ci(int(k), alpha) for k in moves], dtype=float).reshape(-1, 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ok = risk > 0
+        return np.where(ok, ci[:, 0] / risk, np.nan), np.where(ok, ci[:, 1] / risk, np.nan)
+
+
 def binom_p(k: int, n: int, p: float = 0.5) -> float:
     """Exact two-sided binomial p-value of ``k`` successes in ``n`` trials (``scipy.stats.binomtest``);
     1 when ``n == 0``."""
@@ -105,6 +115,30 @@ class RateFit:
         z = float(stats.norm.ppf(1 - alpha / 2))
         b, s = self.coef[name], self.se[name]
         return (math.exp(b), math.exp(b - z * s), math.exp(b + z * s))
+
+    def fitted_rate(self, table: pd.DataFrame) -> np.ndarray:
+        """Fitted rate per unit of exposure, ``exp(X b)``, for the rows of ``table`` (its
+        regressor columns; a dropped regressor counts 0)."""
+        eta = np.full(len(table), self.coef.get("Intercept", 0.0))
+        for name, b in self.coef.items():
+            if name != "Intercept":
+                eta = eta + b * table[name].to_numpy(dtype=float)
+        return np.exp(eta)
+
+    def to_dict(self) -> dict[str, object]:
+        """The fit as JSON-friendly numbers, with ``rate_ratios``: regressor -> ``[exp(b), low,
+        high]`` (Wald 95%) and ``growth``: regressor -> ``exp(b) - 1``."""
+        return {
+            "coef": dict(self.coef),
+            "se": dict(self.se),
+            "p": dict(self.p),
+            "n": self.n,
+            "vcov": self.vcov,
+            "moves": self.moves,
+            "dropped": list(self.dropped),
+            "rate_ratios": {k: list(self.ratio(k, 0.05)) for k in self.coef if k != "Intercept"},
+            "growth": {k: math.exp(b) - 1 for k, b in self.coef.items() if k != "Intercept"},
+        }
 
 
 def poisson_rate(

@@ -1,6 +1,7 @@
 """Figures of the paper's claims (rules in workflow/rules/report.smk; captions in workflow/report/).
 
-Modules, one per figure family; every function takes plain tables and returns a finished
+Modules, one per figure family; every function takes plain tables or, for the claim figures
+(C1-C6), the claim document ``claims/cN.json`` (:mod:`yrd.claims.document`), and returns a finished
 Matplotlib figure (title, source line and, for synthetic input, a SYNTHETIC DATA mark):
 
 common          header/footer, synthetic mark, bilingual labels (classes, provinces, industries), save
@@ -18,6 +19,8 @@ eu              C6: EU disparities in 2002 at market exchange rates and PPP; Ita
 kdensity        C7: Duranton-Overman K-densities of a localised and a dispersed industry
 calibration     the synthetic world against real aggregates (synthetic runs only; not a claim)
 
-The numbers behind the figures come from :mod:`yrd.claims`, so a figure and its verdict agree.
+The claim figures draw and print only numbers of their claim document, written by rule claims
+from :mod:`yrd.claims` (nothing is refitted in a figure), so a figure and its verdict agree
+(checked by tests/test_claim_figures.py).
 Fonts: call :func:`yrd.plotting.setup_fonts` first and pass its result as ``cjk``.
 """

@@ -173,7 +173,7 @@ def eu_disparities_figure(doc: Mapping[str, Any], *, cjk: bool, source: str):
         f"{main['coverage']}{mean}: the main basis.\n"
         f"Orange: PPP (Gapminder, constant 2005 international dollars), {ppp['coverage']}. Right: Italy's regions (DOSE v2.11, EUR).\n"
         f"Verdict on the main basis (± {doc['tolerance_pp']:g} pp): {doc['verdict']}. {outcome}. "
-        f"Other bases: claims/c6.json"
+        f"Other bases: claims/<sample>/c6.json"
     )
     title = bilingual(
         f"{doc['year']}年欧盟成员国人均GDP差距与意大利地区差距",

@@ -3,13 +3,13 @@ segmentation over time and a user's six-dimension profile (no indicator is inven
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from yrd.claims import linear_trend
-from yrd.figures.common import finish, p_text
+from yrd.figures.common import finish, no_data_figure, p_text
 from yrd.plotting import bilingual
 
 DIMENSION_LABELS = {
@@ -29,21 +29,23 @@ INDICATOR_LABELS = {
 }
 
 
-def segmentation_figure(overall: pd.DataFrame, *, cjk: bool, synthetic: bool, source: str):
-    """Yearly market segmentation index (mean over region pairs) with its OLS trend."""
+def segmentation_figure(doc: Mapping[str, Any], *, cjk: bool, synthetic: bool, source: str):
+    """Yearly market segmentation index (mean over region pairs) with its OLS trend, from the C4
+    claim document (``doc["segmentation"]``, :func:`yrd.claims.c4.c4_segmentation`)."""
     import matplotlib.pyplot as plt
 
-    d = overall.dropna(subset=["segmentation"]).sort_values("year")
+    seg = doc.get("segmentation") or {"series": [], "trend": None}
+    d = pd.DataFrame.from_records(seg["series"], columns=["year", "segmentation", "fitted"])
     fig, ax = plt.subplots(figsize=(8, 4.6))
     ax.plot(d["year"], d["segmentation"] * 1000, marker="o", color="#0072B2", label="segmentation x 1000")
-    if len(d) >= 3:
-        tr = linear_trend(d["year"], d["segmentation"], se="classical")
+    tr = seg["trend"]
+    if tr is not None:
         ax.plot(
             d["year"],
-            (tr.intercept + tr.slope * d["year"]) * 1000,
+            d["fitted"] * 1000,
             ls=":",
             color="#0072B2",
-            label=f"trend {tr.slope * 1000:+.3f}/yr ({p_text(tr.p)})",
+            label=f"trend {tr['slope'] * 1000:+.3f}/yr ({p_text(tr['p'])})",
         )
     ax.set_xlabel(bilingual("年份", "year", cjk))
     ax.set_ylabel(bilingual("市场分割指数 ×1000", "segmentation index x 1000", cjk))
@@ -55,12 +57,14 @@ def segmentation_figure(overall: pd.DataFrame, *, cjk: bool, synthetic: bool, so
 
 
 def integration_profile_figure(
-    indicators: pd.DataFrame, tiers: Sequence[Sequence[str]], *, cjk: bool, synthetic: bool, source: str
+    indicators: pd.DataFrame, doc: Mapping[str, Any], *, cjk: bool, synthetic: bool, source: str
 ):
-    """Left: each dimension's index over years; right: the last year's ranking, bars coloured
-    by the paper's tier (top, middle, bottom)."""
+    """Left: each dimension's index over years (the configured table, as given); right: the
+    ranking the C4 claim tested (``doc["tiers"]``, :func:`yrd.claims.c4.c4_tier_check`, from the
+    claim document claims/c4.json), bars coloured by the paper's tier (top, middle, bottom)."""
     import matplotlib.pyplot as plt
 
+    tiers = doc["paper_tiers"]
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [1.6, 1]})
     tier_of = {d: i for i, t in enumerate(tiers) for d in t}
     tier_col = ["#1a9641", "#a6d96a", "#d7191c"]
@@ -79,10 +83,11 @@ def integration_profile_figure(
     ax.set_ylabel(bilingual("一体化指数", "integration index (as given)", cjk))
     ax.legend(fontsize=7.5)
     ax.grid(alpha=0.3)
-    last = int(indicators["year"].max())
-    s = indicators[indicators["year"] == last].groupby("dimension")["value"].mean().sort_values()
-    ax2.barh(range(len(s)), s.to_numpy(), color=[tier_col[tier_of[d]] if d in tier_of else "#999" for d in s.index])
-    ax2.set_yticks(range(len(s)), [bilingual(*DIMENSION_LABELS.get(d, (d, d)), cjk) for d in s.index])
+    check = pd.DataFrame.from_records(doc["tiers"]).sort_values("rank", ascending=False)
+    last = int(check["year"].iloc[0])
+    colours = [tier_col[tier_of[d]] if d in tier_of else "#999" for d in check["dimension"]]
+    ax2.barh(range(len(check)), check["value"].to_numpy(), color=colours)
+    ax2.set_yticks(range(len(check)), [bilingual(*DIMENSION_LABELS.get(d, (d, d)), cjk) for d in check["dimension"]])
     ax2.set_title(
         f"{last}: " + bilingual("颜色为论文所述层级", "colour = the paper's tier (green high, red low)", cjk),
         fontsize=9,
@@ -90,7 +95,12 @@ def integration_profile_figure(
     ax2.grid(axis="x", alpha=0.3)
     title = bilingual("长三角一体化六个维度", "Six dimensions of YRD integration", cjk)
     return finish(
-        fig, title=title, subtitle="Configured indicator table (claim C4)", source=source, synthetic=synthetic, cjk=cjk
+        fig,
+        title=title,
+        subtitle=f"Configured indicator table (claim C4: {doc['verdict']})",
+        source=source,
+        synthetic=synthetic,
+        cjk=cjk,
     )
 
 
@@ -130,32 +140,30 @@ def integration_index_figure(index: pd.DataFrame, region_set: str, *, cjk: bool,
     return finish(fig, title=title, subtitle=sub, source=source, synthetic=False, cjk=cjk)
 
 
-def measured_profile_figure(
-    indicators: pd.DataFrame,
-    ranking: pd.DataFrame,
-    untested: Sequence[str],
-    verdict: str,
-    *,
-    cjk: bool,
-    source: str,
-):
-    """C4 on the measured dimensions (:mod:`yrd.claims.c4_measured`): left, every indicator's
-    progress index x(base)/x(t) by year (solid: the dimension's geometric mean); right, each
-    dimension's level (progress in the last year) and speed (%/year with 95% interval). The
-    dimensions without data are named, not drawn."""
+def measured_profile_figure(doc: Mapping[str, Any], *, cjk: bool, source: str):
+    """C4 on the measured dimensions from the C4 claim document ``claims/c4.json``
+    (:func:`yrd.claims.c4.claim_c4_measured`): left, every indicator's progress index
+    x(base)/x(t) by year (solid: the dimension's geometric mean, the document's ``progress``);
+    right, each dimension's level (progress in the last year) and speed (%/year with its 95%
+    interval ``speed_low``-``speed_high``). The dimensions without data are named, not drawn."""
     import matplotlib.pyplot as plt
 
     colours = {"transport": "#1a9641", "economic": "#d7191c", "market": "#fdae61"}
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 5.0), gridspec_kw={"width_ratios": [1.6, 1]})
+    if not doc.get("ranking") or not doc.get("indicators"):
+        title = bilingual("长三角一体化：可测量的维度", "YRD integration: the dimensions that can be measured", cjk)
+        return no_data_figure(doc["value"] or "no data", title=title, source=source, synthetic=False, cjk=cjk)
+    indicators = pd.DataFrame.from_records(doc["indicators"])
+    progress = pd.DataFrame.from_records(doc["progress"])
+    ranking = pd.DataFrame.from_records(doc["ranking"])
+    untested, verdict = doc["untested"], doc["verdict"]
     base = int(indicators["base_year"].iloc[0])
     for (dim, ind), g in indicators.groupby(["dimension", "indicator"]):
         g = g.sort_values("year")
         lab = bilingual(*INDICATOR_LABELS.get(ind, (ind, ind)), cjk)
         ls = "-" if ind == "mean_travel_time" else "--"
         ax.plot(g["year"], g["progress"], ls=ls, marker="o", ms=2.5, lw=1.2, color=colours.get(dim, "#555"), label=lab)
-    from yrd.claims.c4_measured import dimension_progress
-
-    for dim, g in dimension_progress(indicators).groupby("dimension"):
+    for dim, g in progress.groupby("dimension"):
         if indicators.loc[indicators["dimension"] == dim, "indicator"].nunique() > 1:
             g = g.sort_values("year")
             zh, en = DIMENSION_LABELS.get(dim, (dim, dim))
@@ -167,7 +175,8 @@ def measured_profile_figure(
     ax.grid(alpha=0.3)
     r = ranking.assign(first=ranking["dimension"].ne("transport")).sort_values(["first", "dimension"])
     ypos = np.arange(len(r))
-    ax2.barh(ypos, 100 * r["speed"], xerr=1.96 * 100 * r["se"], color=[colours.get(d, "#555") for d in r["dimension"]])
+    err = [100 * (r["speed"] - r["speed_low"]), 100 * (r["speed_high"] - r["speed"])]
+    ax2.barh(ypos, 100 * r["speed"], xerr=err, color=[colours.get(d, "#555") for d in r["dimension"]])
     ax2.set_yticks(ypos, [bilingual(*DIMENSION_LABELS.get(d, (d, d)), cjk) for d in r["dimension"]])
     for y, row in zip(ypos, r.itertuples(), strict=True):
         ax2.text(0.02, y + 0.32, f"level {row.level:.2f}", transform=ax2.get_yaxis_transform(), fontsize=8)

@@ -1,14 +1,19 @@
-"""C5: structural similarity (UNIDO cosine) between prefectures: heatmaps and the mean over time."""
+"""C5: structural similarity (UNIDO cosine) between prefectures: heatmaps and the mean over time.
+
+Both figures draw the C5 claim document ``claims/c5.json`` (:func:`yrd.claims.claim_c5`): the
+matrices of the verdict's set (:func:`yrd.claims.c5.c5_matrices`), the yearly means and the
+fitted trends of each region set; nothing is recomputed here."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from yrd.claims import linear_trend, mean_pairwise
-from yrd.figures.common import finish, group_colour, p_text, place_axes, source_note
+from yrd.claims.c5 import REGION_SETS, similarity_matrix  # noqa: F401 - similarity_matrix re-exported
+from yrd.figures.common import finish, group_colour, no_data_figure, p_text, place_axes, source_note
 from yrd.plotting import bilingual
 from yrd.regions import GROUPS
 
@@ -23,47 +28,37 @@ def set_label(name: str, cjk: bool) -> str:
     return bilingual(zh, en, cjk)
 
 
-def similarity_matrix(
-    similarity: pd.DataFrame, members: Sequence[str], year: int, metric: str, level: str
-) -> pd.DataFrame:
-    """Square matrix (members x members) of ``metric`` in ``year`` (diagonal 1 for similarity)."""
-    d = similarity[(similarity["year"] == year) & (similarity["metric"] == metric) & (similarity["level"] == level)]
-    d = d[d["region_a"].isin(members) & d["region_b"].isin(members)]
-    m = d.pivot_table(index="region_a", columns="region_b", values="value", aggfunc="mean")
-    m = m.combine_first(m.T).reindex(index=list(members), columns=list(members))
-    a = m.to_numpy(dtype=float, copy=True)
-    np.fill_diagonal(a, 1.0 if metric == "structural_similarity" else 0.0)
-    return pd.DataFrame(a, index=m.index, columns=m.columns)
-
-
 def order_by_group(codes: Sequence[str], groups: Mapping[str, str]) -> list[str]:
     rank = {g: i for i, g in enumerate(GROUPS["group"])}
     return sorted(codes, key=lambda c: (rank.get(groups.get(c, ""), 99), c))
 
 
 def similarity_heatmaps_figure(
-    similarity: pd.DataFrame,
-    members: Sequence[str],
+    doc: Mapping[str, Any],
     *,
-    years: Sequence[int],
     groups: Mapping[str, str],
     labels: Mapping[str, str],
-    metric: str = "structural_similarity",
-    level: str = "prefecture",
     cjk: bool,
     synthetic: bool,
     source: str,
     title_set: str = "",
 ):
-    """One heatmap per year of the pairwise ``metric`` among ``members`` (ordered by region
-    group, group shown by a colour strip), common colour scale 0-1. ``members`` should be the
-    region set of the C5 verdict (claims.c5.region_set). Sized for print: up to 20 members the
-    panels sit side by side on a page width, more members get one page-wide panel per row."""
+    """One heatmap per matrix of the C5 document (``doc["matrices"]``: the pairwise similarity
+    among the members of the verdict's region set, claims.c5.region_set, in the table; ordered
+    by region group, group shown by a colour strip), common colour scale 0-1, the document's
+    off-diagonal mean in each title. Sized for print: up to 20 members the panels sit side by
+    side on a page width, more members get one page-wide panel per row."""
     import matplotlib.pyplot as plt
 
-    present = set(similarity["region_a"]) | set(similarity["region_b"])
-    codes = order_by_group([c for c in members if c in present], groups)
+    matrices = doc.get("matrices") or []
+    metric, level = doc["config"]["metric"], doc["config"]["level"]
+    if not matrices or not matrices[0]["codes"]:
+        title = bilingual("产业结构相似系数（地级市两两之间）", "Structural similarity between prefectures", cjk)
+        return no_data_figure(doc["value"] or "no data", title=title, source=source, synthetic=synthetic, cjk=cjk)
+    table_codes = matrices[0]["codes"] if matrices else []
+    codes = order_by_group(table_codes, groups)
     n = len(codes)
+    years = [m["year"] for m in matrices]
     # print size: the 16 cities side by side on a page width (~8.5 in), the 41 one panel per row
     small = n <= 20
     panel = 3.5 if small else 6.0
@@ -72,8 +67,10 @@ def similarity_heatmaps_figure(
     fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False)
     fs = 7.5 if small else 6.5
     im = None
-    for ax, y in zip(axes.ravel(), years, strict=True):
-        m = similarity_matrix(similarity, codes, int(y), metric, level)
+    for ax, mat in zip(axes.ravel(), matrices, strict=True):
+        y = mat["year"]
+        values = np.array([[np.nan if v is None else v for v in row] for row in mat["values"]], dtype=float)
+        m = pd.DataFrame(values, index=mat["codes"], columns=mat["codes"]).reindex(index=codes, columns=codes)
         im = ax.imshow(m.to_numpy(dtype=float), cmap="magma_r", vmin=0, vmax=1, interpolation="nearest")
         ax.set_xticks(range(n), [labels.get(c, c) for c in codes], rotation=90, fontsize=fs)
         ax.set_yticks(range(n), [labels.get(c, c) for c in codes], fontsize=fs)
@@ -82,8 +79,8 @@ def similarity_heatmaps_figure(
             col = group_colour(groups.get(c, ""))
             ax.add_patch(plt.Rectangle((-0.5 - 1.2 * w, i - 0.5), w, 1, color=col, clip_on=False))
             ax.add_patch(plt.Rectangle((i - 0.5, n - 0.5 + 0.2 * w), 1, w, color=col, clip_on=False))
-        off = m.to_numpy(dtype=float)[~np.eye(n, dtype=bool)]
-        ax.set_title(f"{y}: " + bilingual("均值", "mean", cjk) + f" {np.nanmean(off):.2f}", fontsize=9.5)
+        mean = "NA" if mat["mean"] is None else f"{mat['mean']:.2f}"
+        ax.set_title(f"{y}: " + bilingual("均值", "mean", cjk) + f" {mean}", fontsize=9.5)
         ax.tick_params(length=0, pad=72 * 1.45 * w * panel / max(n, 1) + 2)
         ax.set_xlim(-0.5, n - 0.5)
         ax.set_ylim(n - 0.5, -0.5)
@@ -122,36 +119,30 @@ def similarity_heatmaps_figure(
     )
 
 
-def similarity_trend_figure(
-    similarity: pd.DataFrame,
-    sets: Mapping[str, Sequence[str]],
-    *,
-    threshold: float | None,
-    metric: str = "structural_similarity",
-    level: str = "prefecture",
-    hac_lags: int | None = None,
-    break_year: int | None = None,
-    main: str | None = None,
-    cjk: bool,
-    synthetic: bool,
-    source: str,
-):
-    """Mean pairwise ``metric`` by year within each region set of ``sets`` (name -> members),
-    with its OLS trend (Newey-West p-value, ``hac_lags`` or the Newey-West rule, as the C5
-    verdict) and, if given, the claim's threshold; ``main``, the verdict's set, drawn thicker."""
+def similarity_trend_figure(doc: Mapping[str, Any], *, cjk: bool, synthetic: bool, source: str):
+    """Mean pairwise similarity by year within each region set of the C5 document fully in the
+    table (``doc["sets"]``), with its OLS trend (Newey-West p-value, as the C5 verdict; the
+    fitted line with the break shift) and the claim's threshold; the verdict's set
+    (claims.c5.region_set) drawn thicker."""
     import matplotlib.pyplot as plt
 
+    cfg = doc["config"]
+    threshold, metric, level = cfg.get("threshold"), cfg["metric"], cfg["level"]
+    break_year, main = cfg.get("break_year"), cfg["region_set"]
+    sets = doc.get("sets") or {}
+    order = [n for n in REGION_SETS if n in sets] + [n for n in sets if n not in REGION_SETS]
     fig, ax = plt.subplots(figsize=(8, 4.8))
     colours = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
-    for (name, members), col in zip(sets.items(), colours, strict=False):
-        mp = mean_pairwise(similarity, members, metric, level)
-        if mp.empty:
-            continue
+    for name, col in zip(order, colours, strict=False):
+        st = sets[name]
+        mp = pd.DataFrame.from_records(st["series"], columns=["year", "mean", "n_pairs", "fitted"])
+        if st["missing"] or mp.empty:
+            continue  # only region sets fully in the table
         lab = set_label(name, cjk)
-        if len(mp) >= 3:
-            tr = linear_trend(mp["year"], mp["mean"], se="hac", lags=hac_lags, break_year=break_year)
-            lab += f": trend {tr.slope:+.4f}/yr (Newey-West {p_text(tr.p)})"
-            ax.plot(mp["year"], tr.predict(mp["year"]), color=col, lw=1, ls=":")
+        tr = st["trend"]
+        if tr is not None:
+            lab += f": trend {tr['slope']:+.4f}/yr (Newey-West {p_text(tr['p'])})"
+            ax.plot(mp["year"], mp["fitted"], color=col, lw=1, ls=":")
         if name == main:
             lab += " - " + bilingual("检验对象", "tested", cjk)
         ax.plot(mp["year"], mp["mean"], marker="o", ms=4, color=col, label=lab, lw=2.2 if name == main else 1.2)

@@ -98,10 +98,11 @@ tests = {
 results = [C.skipped_claim(claim) if claim in skip else test() for claim, test in tests.items()]
 
 # every claim writes its document; the table and the HTML view are read back from the documents
+sample = smk.wildcards.sample
 for r in results:
-    C.write_claim_json(r, smk.output[r.claim.lower()])
+    C.write_claim_json({**C.claim_document(r), "sample": sample}, smk.output[r.claim.lower()])
 docs = [C.read_claim_json(smk.output[f"c{n}"]) for n in range(1, 8)]
 table = C.claims_table_from_documents(docs)
 write_csv(table, smk.output.table)
 for r in table.itertuples():
-    log.info("%s sample, %s %s: %s", smk.wildcards.sample, r.claim, r.verdict, r.value)
+    log.info("%s sample, %s %s: %s", sample, r.claim, r.verdict, r.value)

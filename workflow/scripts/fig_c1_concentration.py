@@ -30,6 +30,7 @@ fig = concentration_integration_figure(
         [smk.input.claim],
         p.synthetic,
         f"{c1['level'].capitalize()} level; x: {doc.get('integration_source') or 'none'}.",
+        sample=doc.get("sample"),
     ),
 )
 save(fig, smk.output[0], p.plotting["dpi"])

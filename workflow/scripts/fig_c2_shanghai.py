@@ -21,6 +21,7 @@ fig = c2_rates_figure(
         [smk.input.claim],
         p.synthetic,
         f"Exact Poisson (yearly) and Clopper-Pearson (window) intervals, alpha {doc.get('alpha', 'NA')}.",
+        sample=doc.get("sample"),
     ),
 )
 save(fig, smk.output[0], p.plotting["dpi"])

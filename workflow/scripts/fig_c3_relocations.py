@@ -21,6 +21,7 @@ fig = c3_rates_figure(
         [smk.input.claim],
         p.synthetic,
         "Poisson trend with log firms at risk as offset, post-break dummy, robust s.e.",
+        sample=doc.get("sample"),
     ),
 )
 save(fig, smk.output[0], p.plotting["dpi"])

@@ -24,7 +24,10 @@ fig = similarity_heatmaps_figure(
     cjk=cjk,
     synthetic=p.synthetic,
     source=source_note(
-        [smk.input.claim], p.synthetic, "UNIDO structural similarity of employment by 2-digit industry."
+        [smk.input.claim],
+        p.synthetic,
+        "UNIDO structural similarity of employment by 2-digit industry.",
+        sample=doc.get("sample"),
     ),
     title_set=set_label(doc["config"]["region_set"], cjk),
 )

@@ -18,7 +18,10 @@ fig = similarity_trend_figure(
     cjk=cjk,
     synthetic=p.synthetic,
     source=source_note(
-        [smk.input.claim], p.synthetic, "UNIDO structural similarity of employment by 2-digit industry."
+        [smk.input.claim],
+        p.synthetic,
+        "UNIDO structural similarity of employment by 2-digit industry.",
+        sample=doc.get("sample"),
     ),
 )
 save(fig, smk.output[0], p.plotting["dpi"])

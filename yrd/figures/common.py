@@ -221,12 +221,21 @@ def place_axes(fig, *, synthetic: bool, subtitle: str | None, gap: float, **adju
     return fig
 
 
-def source_note(inputs, synthetic: bool, extra: str = "") -> str:
-    """``Source: a, b (pipeline yrd). extra. SYNTHETIC firm data ...`` for the footer."""
+SAMPLE_WORDS = {
+    "consistent": "Consistent sample: firm-years whose sales reach the strictest survey threshold of the period.",
+    "full": "Full survey sample (the 2011 threshold rise included).",
+}
+
+
+def source_note(inputs, synthetic: bool, extra: str = "", sample: str | None = None) -> str:
+    """``Source: a, b (pipeline yrd). extra. <sample>. SYNTHETIC firm data ...`` for the footer;
+    ``sample``: the analysis sample of a claim document (yrd.sample), named in words."""
     names = ", ".join(str(i) for i in inputs if i)
     text = f"Source: {names} (pipeline yrd)."
     if extra:
         text += " " + extra.strip()
+    if sample:
+        text += " " + SAMPLE_WORDS.get(sample, f"Sample: {sample}.")
     if synthetic:
         text += " SYNTHETIC firm data (embedded synthetic world), real geography."
     return text

@@ -183,9 +183,7 @@ class AddressParser:
             cnts = [p for p in places if p.level == "county" and self._fits(p, prov, pref)]
             if prefs and pref is None:
                 cand = ({c[:4] for p in prefs for c in (p.code, p.vcode) if c}, {p.name for p in prefs})
-                later = any(
-                    q.level == "county" and self._fits(q, prov, cand) for _, qs in toks[k + 1 :] for q in qs
-                )
+                later = any(q.level == "county" and self._fits(q, prov, cand) for _, qs in toks[k + 1 :] for q in qs)
                 if later or not cnts:
                     pref = cand
                     pref_codes = {p.vcode for p in prefs if p.vcode}
@@ -197,7 +195,9 @@ class AddressParser:
                 break
         return self._result(county, pref_codes, prov, matched)
 
-    def _result(self, county: list[_Place], pref_codes: set[str], prov: set[str] | None, matched: list[str]) -> Resolved:
+    def _result(
+        self, county: list[_Place], pref_codes: set[str], prov: set[str] | None, matched: list[str]
+    ) -> Resolved:
         m = "|".join(matched)
         if county:
             vcodes = {p.vcode for p in county if p.vcode}

@@ -14,7 +14,7 @@ from yrd.geography import code_history, harmonisation_table
 STREETS = ("人民路88号", "解放大道1号", "中山北路200号", "建设街5号3楼", "金山路18号", "长江路9号")
 NOISE = ("经济开发区", "工业园区A座", "高新技术产业开发区", "科技园1号楼")
 PROVINCE_NAMES = {"31": "上海市", "32": "江苏省", "33": "浙江省", "34": "安徽省"}
-STYLES = ("full", "no_province", "no_suffix", "noise", "county_only", "old_name")
+STYLES = ("full", "no_province", "no_suffix", "noise", "county_only", "old_name", "old_short", "old_no_prefecture")
 
 
 def _strip(name: str, sufs: tuple[str, ...]) -> str:
@@ -51,8 +51,15 @@ def build_corpus(history: str, vintage: int = 2021) -> pd.DataFrame:
         if pd.isna(truth):
             continue
         pref = "" if r.parent == "直辖" else r.parent
-        addr = f"{PROVINCE_NAMES[r.code[:2]]}{pref}{r.name}{STREETS[i % len(STREETS)]}"
-        rows.append({"address": addr, "truth": str(truth), "style": "old_name", "name": r.name})
+        prov, st = PROVINCE_NAMES[r.code[:2]], STREETS[i % len(STREETS)]
+        short_cty = _strip(r.name, ("自治县", "新区", "县", "区", "市"))
+        styles = {
+            "old_name": f"{prov}{pref}{r.name}{st}",
+            "old_short": f"{_strip(pref, ('市', '地区')) or _strip(prov, ('市',))}{short_cty}{st}",
+            "old_no_prefecture": f"{prov}{r.name}{st}",
+        }
+        for style, addr in styles.items():
+            rows.append({"address": addr, "truth": str(truth), "style": style, "name": r.name})
     return pd.DataFrame(rows)
 
 

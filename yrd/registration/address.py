@@ -57,6 +57,7 @@ _SHORT_SUFFIXES = {
 }
 _SKIP_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 _STREET_WORDS = set("路街道巷弄号桥村")
+_MUNICIPALITIES = {"11", "12", "31", "50"}  # Beijing, Tianjin, Shanghai, Chongqing
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,9 @@ class AddressParser:
             code = next(iter(pref_codes))
             return Resolved(None, code, code[:2] + "0000", "prefecture", m)
         if prov is not None and len(prov) == 1:
-            return Resolved(None, None, next(iter(prov)) + "0000", "province", m)
+            pro = next(iter(prov))
+            # a municipality's (直辖市) prefecture is its xx0100, as in yrd.geography.prefecture_of
+            return Resolved(None, pro + "0100" if pro in _MUNICIPALITIES else None, pro + "0000", "province", m)
         return Resolved(None, None, None, "none", m)
 
     def parse(self, text: object) -> Resolved:

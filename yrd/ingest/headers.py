@@ -29,7 +29,7 @@ import logging
 import os
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,7 +87,12 @@ class HeaderDialects:
     source: str = ""
 
 
-def load_dialects(path: str | os.PathLike, schema: str | os.PathLike | Mapping[str, Any]) -> HeaderDialects:
+def load_dialects(
+    path: str | os.PathLike,
+    schema: str | os.PathLike | Mapping[str, Any],
+    *,
+    needed: Sequence[str] = CANONICAL_COLUMNS,
+) -> HeaderDialects:
     """Read and check the header-dialect table at ``path`` (``config/header_dialects.yaml``).
 
     The one loader of the table, for the synthetic raw writer and for ingestion. The file is
@@ -98,14 +103,15 @@ def load_dialects(path: str | os.PathLike, schema: str | os.PathLike | Mapping[s
     wrong type, a required column is not canonical, a column ingestion needs
     (:data:`CANONICAL_COLUMNS`) is not defined, a dialect maps a non-canonical column or lacks a
     canonical one, or one header (after :func:`normalise_header`) is listed for two canonical
-    columns."""
+    columns. ``needed``: the canonical columns the table must define (default the ASIF ones,
+    :data:`CANONICAL_COLUMNS`; :mod:`yrd.registration.dialects` passes its own)."""
     path = Path(path)
     with open(path, encoding="utf-8") as fh:
         try:
             doc = yaml.safe_load(fh)
         except yaml.YAMLError as err:
             raise ValueError(f"{path}: not valid YAML: {err}") from None
-    return dialects_from_mapping(doc, schema, source=str(path))
+    return dialects_from_mapping(doc, schema, source=str(path), needed=needed)
 
 
 def schema_validator(schema: str | os.PathLike | Mapping[str, Any]) -> tuple[Draft202012Validator, str]:
@@ -152,13 +158,18 @@ def _schema_message(error: ValidationError) -> str:
 
 
 def dialects_from_mapping(
-    doc: Any, schema: str | os.PathLike | Mapping[str, Any], source: str = "<mapping>"
+    doc: Any,
+    schema: str | os.PathLike | Mapping[str, Any],
+    source: str = "<mapping>",
+    *,
+    needed: Sequence[str] = CANONICAL_COLUMNS,
 ) -> HeaderDialects:
     """:class:`HeaderDialects` from the parsed YAML document (same checks as :func:`load_dialects`,
     against the JSON Schema ``schema``, a path or the loaded mapping).
 
     First the JSON Schema (every violation listed, each naming its key), then the rules that
-    relate keys to each other; ``ValueError`` names ``source`` and the key."""
+    relate keys to each other; ``ValueError`` names ``source`` and the key. ``needed``: the
+    canonical columns the table must define (as in :func:`load_dialects`)."""
     if isinstance(doc, HeaderDialects):
         return doc
     validator, schema_name = schema_validator(schema)
@@ -168,7 +179,7 @@ def dialects_from_mapping(
         raise ValueError(f"{source}: invalid header-dialect table ({schema_name}):\n  " + "\n  ".join(msgs))
     canonical = tuple(str(c) for c in doc["canonical"])
     required = tuple(str(c) for c in doc["required"])
-    missing = [c for c in CANONICAL_COLUMNS if c not in canonical]
+    missing = [c for c in needed if c not in canonical]
     if missing:
         raise ValueError(f"{source}: key 'canonical': canonical columns {missing} are not defined")
     bad_req = [c for c in required if c not in canonical]

@@ -1,0 +1,292 @@
+"""Ingest business-registration extracts: change records and investment records.
+
+Library code (not yet a workflow rule). Same standards as ASIF ingestion (:mod:`yrd.ingest`):
+files are read by :func:`yrd.ingest.read_table` (CSV in UTF-8, UTF-8 with BOM, GBK/GB18030;
+xlsx/xls; delimiter sniffed), headers mapped by :func:`yrd.ingest.canonicalise` with the
+tables of ``config/registration_dialects.yaml`` (:mod:`yrd.registration.dialects`), file-level
+problems raise :class:`~yrd.ingest.RawFileError` naming the file and the fix, bad rows go to
+the quarantine table, and every row read is accounted for.
+
+Record formats (one row per record; headers in the ``zh`` or ``en`` dialect, any mix):
+
+* **change records** (变更记录): 统一社会信用代码 / 注册号 / 组织机构代码 (``credit_code``,
+  ``reg_number``, ``org_code``: any or all may be missing), 企业名称 (``name``), 变更事项
+  (``change_item``), 变更前 (``before``), 变更后 (``after``), 变更日期 (``change_date``);
+* **investment records** (对外投资 / 分支机构): 投资方 (``investor_name``), 投资方信用代码
+  (``investor_code``), 被投资企业 (``investee_name``), 被投资企业信用代码 (``investee_code``),
+  被投资企业住所 (``investee_address``), 认缴出资（万元） (``capital``), 成立日期
+  (``founding_date``).
+
+Steps per file: read; map headers; remove rows whose raw values are all identical to an
+earlier row's (``raw_duplicates``); quarantine records with a wrong number of fields
+(``malformed_row``); normalise keys (:func:`yrd.registration.keys.classify_key`: a key is
+put in the column of the kind it is, whatever column it came in; a key failing its check is
+dropped, counted in ``keys_invalid``, and the row kept if it has a name), parse dates and
+capital (:mod:`yrd.registration.parse`), classify change items (address / name / both /
+other), split a combined 住所及名称变更 record into a name event and an address event (column
+``event`` 0 and 1, one input row), parse addresses to county codes of the vintage
+(:func:`yrd.registration.address.parse_addresses`); then remove, among the valid rows, later
+rows that repeat an earlier row's event after normalisation (same firm key and name, change
+class, before, after and date; or same investor, investee, address, capital and date):
+``event_duplicates``. A repeated event under two different keys (credit code in one row,
+registration number in the other) is not recognised here; linking does that.
+
+Quarantine reasons (``"<code>: <text>"``; ``column`` the canonical column or ``row``):
+
+=========================  ===================================================================
+code                       when
+=========================  ===================================================================
+``malformed_row``          CSV record with more or fewer fields than the header
+``missing_value``          an empty required value (name and all keys, change item, date,
+                           before/after of an address or name change, investee address)
+``bad_date``               date unreadable, impossible (2005-02-30) or outside 1949-10-01..2100
+``no_firm_identity``       no valid key and no name (a key failing its check, nothing else)
+``address_no_county``      an address change or investee address that resolves to no county
+                           (only a prefecture, ambiguous, or no place name)
+``combined_unsplittable``  a 住所及名称变更 whose before or after text cannot be split into a name
+                           and an address (:func:`yrd.registration.parse.split_combined`)
+``negative_capital``       subscribed capital below zero
+``bad_capital``            capital unreadable or in another currency
+=========================  ===================================================================
+
+Reconciliation, per file: ``rows_read == rows_clean + rows_quarantined +
+exact_duplicates_removed`` with ``exact_duplicates_removed = raw_duplicates +
+event_duplicates``; ``rows_clean`` counts input rows (a split record gives two clean events,
+``events_clean`` counts them). Checked inside :func:`ingest_registration_file`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from yrd.geography import DEFAULT_VINTAGE
+from yrd.ingest import QUARANTINE_COLUMNS, IngestResult, RawFileError, RawFilesError, read_table
+from yrd.ingest.headers import HeaderDialects, canonicalise, normalise_header
+from yrd.ingest.reconcile import check_balance
+from yrd.registration.address import parse_addresses
+from yrd.registration.dialects import RECORD_KINDS
+from yrd.registration.rows import CHANGE_COLUMNS, INVESTMENT_COLUMNS, change_rows, investment_rows
+
+log = logging.getLogger(__name__)
+
+#: Columns of the reconciliation table of :func:`ingest_registration_files`.
+RECONCILIATION_COLUMNS = (
+    "source_file",
+    "kind",
+    "format",
+    "encoding",
+    "delimiter",
+    "dialects",
+    "rows_read",
+    "rows_clean",
+    "rows_quarantined",
+    "exact_duplicates_removed",
+    "raw_duplicates",
+    "event_duplicates",
+    "events_clean",
+    "malformed_rows",
+    "keys_invalid",
+    "capital_missing",
+    "balanced",
+    "extra_columns",
+    "quarantine_reasons",
+    "seconds",
+)
+_CLEAN = {"change": CHANGE_COLUMNS, "investment": INVESTMENT_COLUMNS}
+DIALECTS_FILE = "config/registration_dialects.yaml"
+
+
+def ingest_registration_file(
+    path: str | os.PathLike,
+    kind: str,
+    dialects: Mapping[str, HeaderDialects],
+    *,
+    history: str | os.PathLike,
+    vintage: int = DEFAULT_VINTAGE,
+    provinces: Sequence[str] | None = None,
+    encoding: str | None = None,
+    sheet: int | str = 0,
+    delimiter: str | None = None,
+    source_file: str | None = None,
+) -> IngestResult:
+    """Ingest one change (``kind="change"``) or investment (``kind="investment"``) file.
+
+    Parameters
+    ----------
+    path : the extract (.csv/.txt/.tsv, .xlsx/.xls, .dta, .parquet).
+    kind : ``"change"`` or ``"investment"``.
+    dialects : :func:`yrd.registration.dialects.load_registration_dialects` of
+        ``config/registration_dialects.yaml``.
+    history, vintage, provinces : the code history addresses are parsed over (path of
+        ``resources/areacodes/result.csv``), the county-code vintage, and optional 2-digit
+        province prefixes restricting the gazetteer (:class:`yrd.registration.address.AddressParser`).
+    encoding, sheet, delimiter : passed to :func:`yrd.ingest.read_table` (default: detect, first
+        sheet, sniff).
+    source_file : name in the tables and in error messages (default ``path`` as given).
+
+    Returns
+    -------
+    IngestResult
+        ``clean`` (columns :data:`CHANGE_COLUMNS` or :data:`INVESTMENT_COLUMNS`),
+        ``quarantine`` (``source_file``, ``source_row``, ``column``, ``reason``), ``counts``
+        (keys of :data:`RECONCILIATION_COLUMNS`) and ``report`` (the header mapping).
+
+    Raises
+    ------
+    RawFileError
+        For a file that cannot be ingested (message: the file, the problem and the fix).
+    """
+    t0 = time.perf_counter()
+    if kind not in RECORD_KINDS:
+        raise ValueError(f"kind must be one of {RECORD_KINDS}, got {kind!r}")
+    file = source_file or os.fspath(path)
+    raw, info = _read(path, encoding, sheet, delimiter, file)
+    canon, report = _canonicalise(raw, kind, dialects, file)
+    canon = canon.reindex(columns=list(dialects[kind].canonical))
+
+    raw_dup = raw.set_axis(range(raw.shape[1]), axis=1).duplicated(keep="first").to_numpy()
+    kept = raw.index[~raw_dup]
+    malformed = pd.Index(sorted(info.malformed), dtype="int64").intersection(kept)
+    rows = kept.difference(malformed)
+
+    def addresses(texts: pd.Series) -> pd.DataFrame:
+        return parse_addresses(
+            texts, history=os.fspath(history), vintage=vintage, provinces=list(provinces) if provinces else None
+        )
+
+    build = change_rows if kind == "change" else investment_rows
+    clean, problems, stats = build(canon.loc[rows], addresses)
+    problems += [(int(r), "row", f"malformed_row: {info.malformed[int(r)]}") for r in malformed]
+    quarantine = pd.DataFrame(problems, columns=["source_row", "column", "reason"])
+    quarantine = quarantine.astype({"source_row": "int64", "column": "str", "reason": "str"})
+    quarantine = quarantine.sort_values(["source_row", "column", "reason"], ignore_index=True)
+    quarantine.insert(0, "source_file", pd.Series(file, index=quarantine.index, dtype="str"))
+    clean.insert(0, "source_file", pd.Series(file, index=clean.index, dtype="str"))
+    clean = clean[list(_CLEAN[kind])].reset_index(drop=True)
+
+    codes = quarantine.drop_duplicates(["source_row", "reason"])["reason"].str.split(":", n=1).str[0]
+    counts: dict[str, Any] = {
+        "source_file": file,
+        "kind": kind,
+        "format": info.format,
+        "encoding": info.encoding,
+        "delimiter": info.delimiter,
+        "dialects": report["dialects"],
+        "rows_read": len(raw),
+        "rows_clean": int(clean["source_row"].nunique()),
+        "rows_quarantined": int(quarantine["source_row"].nunique()),
+        "exact_duplicates_removed": int(raw_dup.sum()) + stats["event_duplicates"],
+        "raw_duplicates": int(raw_dup.sum()),
+        "event_duplicates": stats["event_duplicates"],
+        "events_clean": len(clean),
+        "malformed_rows": len(malformed),
+        "keys_invalid": stats["keys_invalid"],
+        "capital_missing": stats.get("capital_missing", 0),
+        "extra_columns": list(report["extra_columns"]),
+        "quarantine_reasons": {str(k): int(v) for k, v in codes.value_counts().sort_index().items()},
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
+    check_balance(counts)
+    overlap = set(clean["source_row"]) & set(quarantine["source_row"])
+    if overlap:
+        raise AssertionError(f"{file}: rows both clean and quarantined: {sorted(overlap)[:5]}")
+    log.info(
+        "%s (%s): %d rows read, %d clean (%d events), %d quarantined, %d duplicates removed",
+        file,
+        kind,
+        counts["rows_read"],
+        counts["rows_clean"],
+        counts["events_clean"],
+        counts["rows_quarantined"],
+        counts["exact_duplicates_removed"],
+    )
+    return IngestResult(clean, quarantine, counts, report)
+
+
+def ingest_registration_files(
+    files: Sequence[str | os.PathLike],
+    kind: str,
+    dialects: Mapping[str, HeaderDialects],
+    *,
+    history: str | os.PathLike,
+    vintage: int = DEFAULT_VINTAGE,
+    provinces: Sequence[str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Ingest several files of one kind: ``(clean, quarantine, reconciliation)``, the tables
+    concatenated in the order of ``files`` and the per-file reconciliation table
+    (:data:`RECONCILIATION_COLUMNS`, lists joined with ``"; "``, reasons as ``"code=n; ..."``).
+    Every file is tried; file-level problems are raised together at the end
+    (:class:`~yrd.ingest.RawFileError` for one, :class:`~yrd.ingest.RawFilesError` for several)."""
+    results, errors = [], []
+    for p in files:
+        try:
+            results.append(
+                ingest_registration_file(p, kind, dialects, history=history, vintage=vintage, provinces=provinces)
+            )
+        except RawFileError as e:
+            errors.append(e)
+    if errors:
+        raise errors[0] if len(errors) == 1 else RawFilesError(errors)
+    empty_q = pd.DataFrame({c: pd.Series([], dtype="str") for c in QUARANTINE_COLUMNS})
+    clean = pd.concat([r.clean for r in results], ignore_index=True)
+    quarantine = pd.concat([empty_q, *[r.quarantine for r in results if len(r.quarantine)]], ignore_index=True)
+    rec = []
+    for r in results:
+        c = dict(r.counts)
+        c["balanced"] = True
+        c["dialects"] = "; ".join(c["dialects"])
+        c["extra_columns"] = "; ".join(c["extra_columns"])
+        c["quarantine_reasons"] = "; ".join(f"{k}={v}" for k, v in sorted(c["quarantine_reasons"].items()))
+        rec.append(c)
+    return clean, quarantine, pd.DataFrame(rec, columns=list(RECONCILIATION_COLUMNS))
+
+
+def _read(path: str | os.PathLike, encoding: str | None, sheet: int | str, delimiter: str | None, file: str):
+    """:func:`yrd.ingest.read_table`, with a precise message for a GBK text that claims to be
+    UTF-8 (a UTF-8 byte-order mark in front of GBK bytes, as some export tools write)."""
+    try:
+        return read_table(path, encoding=encoding, sheet=sheet, delimiter=delimiter, file=file)
+    except RawFileError as e:
+        if encoding is None and "unknown encoding" in e.problem:
+            with open(path, "rb") as fh:
+                data = fh.read()
+            if data.startswith(b"\xef\xbb\xbf"):
+                try:
+                    data[3:].decode("gb18030")
+                except UnicodeDecodeError:
+                    raise e from None
+                raise RawFileError(
+                    file,
+                    "mixed encoding: it starts with a UTF-8 byte-order mark but its text is GBK/GB18030; "
+                    "save it again as UTF-8, or as GBK without the mark",
+                ) from None
+        raise
+
+
+def _canonicalise(
+    raw: pd.DataFrame, kind: str, dialects: Mapping[str, HeaderDialects], file: str
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """:func:`yrd.ingest.canonicalise` with the fix added to its errors (and the hint that the
+    file looks like the other kind of record when its headers fit that table)."""
+    try:
+        return canonicalise(raw, dialects[kind], file)
+    except RawFileError as e:
+        fix = (
+            f"rename the header to one of the names listed in {DIALECTS_FILE} ({kind}), or add the "
+            "file's header name there"
+            if "missing" in e.problem
+            else "keep one of these columns and delete the other"
+        )
+        other = [k for k in RECORD_KINDS if k != kind]
+        headers = {normalise_header(h) for h in raw.columns}
+        for k in other:
+            lookup = dialects[k].lookup
+            if all(any(lookup.get(h, ("",))[0] == c for h in headers) for c in dialects[k].required):
+                fix = f"its headers are those of {k} records: ingest it as kind '{k}'"
+        raise RawFileError(file, f"{e.problem}; {fix}") from None

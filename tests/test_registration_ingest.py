@@ -322,6 +322,15 @@ def test_corpus(corpus, dialects, name):
             assert res.counts[key] == value, (key, res.counts)
 
 
+def test_reason_counts_are_rows(tmp_path, dialects):
+    f = write_csv(
+        tmp_path / "both_sides.csv",
+        [CH_EN, ",,,甲,住所变更,火星,月球,2005-03-01", ",,,乙,住所变更,火星,上海市普陀区,2005-03-01"],
+    )
+    res = ingest(f, "change", dialects)
+    assert len(res.quarantine) == 3 and res.counts["quarantine_reasons"] == {"address_no_county": 2}
+
+
 def test_two_sheets_second_sheet(corpus, dialects):
     res = ingest(corpus / "two_sheets.xlsx", "investment", dialects, sheet="对外投资")
     assert res.counts["rows_read"] == 2 and res.counts["rows_clean"] == 2

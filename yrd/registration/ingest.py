@@ -170,7 +170,9 @@ def ingest_registration_file(
     clean.insert(0, "source_file", pd.Series(file, index=clean.index, dtype="str"))
     clean = clean[list(_CLEAN[kind])].reset_index(drop=True)
 
-    codes = quarantine.drop_duplicates(["source_row", "reason"])["reason"].str.split(":", n=1).str[0]
+    # rows per reason code (a row with the same code on two columns counts once)
+    codes = quarantine.assign(code=quarantine["reason"].str.split(":", n=1).str[0])
+    codes = codes.drop_duplicates(["source_row", "code"])["code"]
     counts: dict[str, Any] = {
         "source_file": file,
         "kind": kind,

@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+import yaml
 
 from helpers.resources import AREACODES_CSV
 from helpers.workflow import ROOT
@@ -135,6 +136,18 @@ def test_dialect_tables(dialects):
         t = dialects[kind]
         assert set(cols) <= set(t.canonical) and set(t.dialects) == {"zh", "en"}
         assert set(t.required) <= set(t.canonical)
+
+
+def test_dialect_table_errors(tmp_path):
+    doc = yaml.safe_load(DIALECTS.read_text(encoding="utf-8"))
+    bad = tmp_path / "no_investment.yaml"
+    bad.write_text(yaml.safe_dump({k: v for k, v in doc.items() if k != "investment"}, allow_unicode=True))
+    with pytest.raises(ValueError, match="missing keys \\['investment'\\]"):
+        load_registration_dialects(bad, SCHEMA)
+    del doc["change"]["canonical"]["change_date"]
+    bad.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    with pytest.raises(ValueError, match="change.*canonical columns \\['change_date'\\] are not defined"):
+        load_registration_dialects(bad, SCHEMA)
 
 
 # ----------------------------------------------------------------------------- known answers

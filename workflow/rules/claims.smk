@@ -15,12 +15,14 @@ rule claims:
         worldbank_gdp="resources/worldbank/gdp_current_usd.csv",
         worldbank_pop="resources/worldbank/population.csv",
         dose_eu="resources/dose/dose_eu2002.csv",
-        industries="resources/industry/gb2002_2digit.csv",
         integration=claims_integration(),
         index=f"{RESULTS}integration/index.parquet",
         dose_china="resources/dose/dose_china.csv",
         segmentation=claims_segmentation(),
         indicators=claims_indicators(),
+        io_intermediate="resources/ionet/china_io_2002_122_intermediate.csv",
+        io_value_added="resources/ionet/china_io_2002_122_value_added.csv",
+        io_sector_map="resources/ionet/io2002_sector_gb2002_division.csv",
     output:
         table=report(
             f"{RESULTS}claims.csv",
@@ -35,6 +37,7 @@ rule claims:
             labels={"table": "claims (table view)"},
         ),
         c6=f"{RESULTS}claims/c6.json",
+        c7=f"{RESULTS}claims/c7.json",
     log:
         f"{RESULTS}logs/claims.log",
     benchmark:

@@ -4,8 +4,9 @@ import pandas as pd
 
 from yrd import claims as C
 from yrd.claims.c4_measured import measured_indicators
-from yrd.figures.common import codes_in_set, industry_labels, mapping_of
-from yrd.industry import industries, industry_classes, relocation_class
+from yrd.claims.c7_clusters import io_coefficients
+from yrd.figures.common import codes_in_set, mapping_of
+from yrd.industry import industry_classes, relocation_class
 from yrd.io import write_csv
 from yrd.logs import configure_logging
 
@@ -56,11 +57,18 @@ def c4():
 
 
 def c7():
+    c7 = cfg["c7"]
     members = codes_in_set(prefectures, p.region_set)
-    fy = pd.read_parquet(inp.firm_years, columns=["year", "prefecture", "industry", "reg_type", cfg["c7"]["measure"]])
+    cols = ["year", "prefecture", "industry", "reg_type", *dict.fromkeys([c7["measure"], c7["output_measure"]])]
+    fy = pd.read_parquet(inp.firm_years, columns=cols)
     pref = fy["prefecture"].astype(str)
-    groups = pref.where(pref.isin(members)).map(mapping_of(prefectures, "group"))
-    return C.claim_c7(fy, groups, cfg["c7"], labels=industry_labels(False, industries(inp.industries)))
+    areas = pref.where(pref.isin(members))
+    io = io_coefficients(
+        pd.read_csv(inp.io_intermediate, dtype={"from_code": str, "to_code": str}),
+        pd.read_csv(inp.io_value_added, dtype={"code": str}),
+        pd.read_csv(inp.io_sector_map, dtype=str),
+    )
+    return C.claim_c7(fy, areas, areas.map(mapping_of(prefectures, "group")), c7, alpha, io)
 
 
 tests = {
@@ -99,6 +107,9 @@ write_csv(table, smk.output.table)
 # C6: every basis, its sources and the per-country outcomes (a stub when C6 is switched off)
 c6 = next(r for r in results if r.claim == "C6")
 C.write_c6_json(c6.details.get("document") or {"claim": "C6", "verdict": c6.verdict, "notes": c6.notes}, smk.output.c6)
+# C7: clusters, both parts and their fits (the only source of the C7 figure)
+c7 = next(r for r in results if r.claim == "C7")
+C.write_c7_json(c7.details.get("document") or {"claim": "C7", "verdict": c7.verdict, "reason": c7.notes}, smk.output.c7)
 title = f"Claims of Zhang and Fang tested on run '{p.run}'"
 with open(smk.output.html, "w", encoding="utf-8") as fh:
     fh.write(C.render_html(table, title, p.synthetic))

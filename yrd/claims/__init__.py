@@ -58,7 +58,7 @@ from yrd.claims.c6_bases import (
     regional_gap,
     worldbank_per_capita,
 )
-from yrd.claims.c7 import c7_verdict, claim_c7, foreign_share, lq_table, sunan_leading
+from yrd.claims.c7 import c7_years, claim_c7, foreign_share, lq_table, sunan_leading, write_c7_json
 from yrd.claims.render import render_html
 from yrd.claims.stats import (
     LinearTrend,
@@ -104,7 +104,7 @@ __all__ = [
     "c5_verdict",
     "c6_document",
     "c6_verdict",
-    "c7_verdict",
+    "c7_years",
     "claim_c1",
     "claim_c2",
     "claim_c3",
@@ -132,4 +132,5 @@ __all__ = [
     "sunan_leading",
     "worldbank_per_capita",
     "write_c6_json",
+    "write_c7_json",
 ]

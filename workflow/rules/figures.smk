@@ -309,6 +309,32 @@ rule fig_c6_eu:
         "../scripts/fig_c6_eu.py"
 
 
+rule fig_c7_tested:
+    input:
+        c7=f"{RESULTS}claims/c7.json",
+    output:
+        report(
+            f"{RESULTS}figures/c7_tested.png",
+            caption="../report/c7_tested.rst",
+            category="C7. Sunan's clusters",
+        ),
+    log:
+        f"{RESULTS}logs/fig_c7_tested.log",
+    benchmark:
+        f"{RESULTS}benchmarks/fig_c7_tested.tsv"
+    conda:
+        "../../environment.yml"
+    resources:
+        mem_mb=1000,
+    params:
+        synthetic=config_provider("run", "synthetic"),
+        plotting=config_provider("plotting"),
+    message:
+        "C7 figure: growth and supplier depth of foreign-led vs domestic clusters (from claims/c7.json)"
+    script:
+        "../scripts/fig_c7_tested.py"
+
+
 rule fig_c7_lq:
     input:
         firm_years=f"{RESULTS}clean/firm_years.parquet",

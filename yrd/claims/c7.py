@@ -37,13 +37,13 @@ from yrd.claims.c7_clusters import (
     cluster_growth,
     cluster_table,
     combine_verdicts,
+    growth_difference,
     part_verdict,
     proximity,
     rca_matrix,
     relatedness_density,
     rootedness_difference,
     supplier_depth,
-    growth_difference,
 )
 
 
@@ -184,7 +184,9 @@ def claim_c7(
     X = cell_matrix(firm_years, areas, start, measure)
     M = rca_matrix(X)
     dens = relatedness_density(M, proximity(M)).stack()
-    clusters["density"] = [float(dens.get((a, i), np.nan)) for a, i in zip(clusters["area"], clusters["industry"], strict=True)]
+    clusters["density"] = [
+        float(dens.get((a, i), np.nan)) for a, i in zip(clusters["area"], clusters["industry"], strict=True)
+    ]
     if io is None:
         fit_b, fit_d = None, None
         verdict_b, reason_b = "no data", "no input-output table"
@@ -203,7 +205,7 @@ def claim_c7(
     parts = {"a": verdict_a, "b": verdict_b}
 
     def est(fit: dict[str, Any] | None) -> str:
-        if fit is None:
+        if not fit or "estimate" not in fit:
             return "no estimate"
         return f"{fit['estimate']:+.3f} [{fit['ci_low']:+.3f}, {fit['ci_high']:+.3f}], n={fit['n']}"
 

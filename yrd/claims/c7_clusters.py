@@ -124,9 +124,7 @@ def _fit(formula: str, data: pd.DataFrame, term: str, cluster: str | None, alpha
     }
 
 
-def growth_difference(
-    growth: pd.DataFrame, focus: pd.Series, alpha: float, min_clusters: int = 2
-) -> dict[str, Any] | None:
+def growth_difference(growth: pd.DataFrame, focus: pd.Series, alpha: float, min_clusters: int = 2) -> dict[str, Any]:
     """Difference in differences of cluster log growth: foreign-led against domestic clusters,
     in the focus group (Sunan) against the rest.
 
@@ -134,18 +132,18 @@ def growth_difference(
 
     b3 = (mean g of foreign-led - domestic in the focus) - (the same in the rest), by pyfixest
     OLS with errors clustered by industry (CRV1; HC1 if fewer than ``min_clusters`` industries).
-    ``focus``: bool for each row of ``growth``. None if a cell (foreign-led/domestic x focus/rest)
-    has fewer than ``min_clusters`` clusters with a growth. Returns the fit of b3 (:func:`_fit`)
-    plus ``cells``: n and mean growth of the four cells."""
+    ``focus``: bool for each row of ``growth``. Only ``cells`` if a cell (foreign-led/domestic x focus/rest)
+    has fewer than ``min_clusters`` clusters with a growth (then only ``cells``). Returns the fit of b3 (:func:`_fit`)
+    plus ``cells``: n, mean growth and its t interval (:func:`mean_interval`) of the four cells."""
     d = growth.assign(focus=np.asarray(focus, bool)).dropna(subset=["growth"])
     d = d.assign(foreign=d["foreign_led"].astype(int), sunan=d["focus"].astype(int))
     cells = {}
     for f, fname in ((1, "foreign_led"), (0, "domestic")):
         for s, sname in ((1, "focus"), (0, "rest")):
             g = d.loc[(d["foreign"] == f) & (d["sunan"] == s), "growth"]
-            cells[f"{sname}_{fname}"] = {"n": int(len(g)), "mean_growth": float(g.mean()) if len(g) else None}
+            cells[f"{sname}_{fname}"] = {"mean_growth": _mean(g), **mean_interval(g, alpha)}
     if min(v["n"] for v in cells.values()) < min_clusters:
-        return None
+        return {"cells": cells}
     cluster = "industry" if d["industry"].nunique() >= max(min_clusters, 2) else None
     out = _fit("growth ~ foreign * sunan", d, "foreign:sunan", cluster, alpha)
     out["cells"] = cells
@@ -227,24 +225,25 @@ def relatedness_density(M: pd.DataFrame, phi: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(d, index=M.index, columns=M.columns)
 
 
-def rootedness_difference(
-    clusters: pd.DataFrame, column: str, alpha: float, min_clusters: int = 2
-) -> dict[str, Any] | None:
+def rootedness_difference(clusters: pd.DataFrame, column: str, alpha: float, min_clusters: int = 2) -> dict[str, Any]:
     """Foreign-led against domestic clusters on ``column`` (e.g. supplier depth) within
     industries: pyfixest OLS ``column ~ foreign | industry`` (industry fixed effects, because a
     cluster's input needs come from its industry's national coefficients), errors clustered by
     area (CRV1; HC1 with fewer than ``min_clusters`` areas). The estimate is the mean
-    within-industry gap foreign-led - domestic. None if either group has fewer than
-    ``min_clusters`` clusters with a value or no industry has both kinds. Adds ``means``: n and
+    within-industry gap foreign-led - domestic. Only ``means`` if either group has fewer than
+    ``min_clusters`` clusters with a value or no industry has both kinds (then only ``means``). Adds ``means``: n and
     mean of each group."""
     d = clusters.dropna(subset=[column]).assign(foreign=lambda x: x["foreign_led"].astype(int))
     means = {
-        name: {"n": int((d["foreign"] == f).sum()), "mean": _mean(d.loc[d["foreign"] == f, column])}
+        name: {
+            "mean": _mean(d.loc[d["foreign"] == f, column]),
+            **mean_interval(d.loc[d["foreign"] == f, column], alpha),
+        }
         for f, name in ((1, "foreign_led"), (0, "domestic"))
     }
     both = d.groupby("industry")["foreign"].nunique() == 2
     if min(v["n"] for v in means.values()) < min_clusters or not both.any():
-        return None
+        return {"means": means}
     d = d[d["industry"].isin(both[both].index)]
     cluster = "area" if d["area"].nunique() >= max(min_clusters, 2) else None
     out = _fit(f"{column} ~ foreign | industry", d, "foreign", cluster, alpha)
@@ -254,6 +253,19 @@ def rootedness_difference(
 
 def _mean(s: pd.Series) -> float | None:
     return float(s.mean()) if len(s) else None
+
+
+def mean_interval(s: pd.Series, alpha: float) -> dict[str, Any]:
+    """n and the (1 - alpha) t interval of a mean: mean -/+ t_{1-alpha/2, n-1} sd / sqrt(n)
+    (None for the bounds with fewer than 2 values)."""
+    from scipy import stats
+
+    s = pd.Series(s, dtype=float).dropna()
+    n = len(s)
+    if n < 2:
+        return {"n": n, "ci_low": None, "ci_high": None}
+    h = float(stats.t.ppf(1 - alpha / 2, n - 1) * s.std(ddof=1) / math.sqrt(n))
+    return {"n": n, "ci_low": float(s.mean()) - h, "ci_high": float(s.mean()) + h}
 
 
 def part_verdict(fit: dict[str, Any] | None, sign: int) -> tuple[str, str]:

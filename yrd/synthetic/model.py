@@ -181,7 +181,9 @@ def simulate(
     lpd = np.log(geo.population / geo.area)
     f_fixed = f["port"] * geo.port + f["urban"] * (lpd - lpd.mean()) / lpd.std()
 
-    def new_firms(n: int, year: int, V: np.ndarray | None, ma: np.ndarray | None, initial: bool) -> dict[str, np.ndarray]:
+    def new_firms(
+        n: int, year: int, V: np.ndarray | None, ma: np.ndarray | None, initial: bool
+    ) -> dict[str, np.ndarray]:
         nonlocal next_id
         k = rng.choice(len(ind), size=n, p=ind_w[year])
         g = cls_of_ind[k]

@@ -255,6 +255,9 @@ def test_part_and_combined_verdicts():
     assert K.part_verdict(fit, -1)[0] == "not supported"
     assert K.part_verdict({**fit, "ci_low": -0.1}, +1)[0] == "inconclusive"
     assert K.part_verdict({"cells": {}}, +1)[0] == "no data"
+    assert K.part_verdict({"cells": {"focus_foreign_led": {"n": 0}, "rest_domestic": {"n": 9}}}, +1)[0] == "no data"
+    v, why = K.part_verdict({"cells": {"focus_foreign_led": {"n": 2}, "rest_domestic": {"n": 9}}}, +1)
+    assert v == "inconclusive" and "Sunan_foreign_led 2" in why
     assert K.combine_verdicts("supported", "supported") == "supported"
     assert K.combine_verdicts("supported", "no data") == "partly supported"
     assert K.combine_verdicts("inconclusive", "not supported") == "not supported"

@@ -161,7 +161,7 @@ def claim_c7(
         f"{100 * (1 - alpha):.0f}% interval is above 0. (b) Local supplier depth (share of the cluster's national "
         "IO input needs, 2002 table, that the prefecture's industries could meet), foreign-led - domestic within "
         "industries, pyfixest with industry fixed effects, errors clustered by prefecture: supported if the interval "
-        f"is below 0. Each part needs at least {k} clusters per group. Both supported: supported; one: partly supported."
+        f"is below 0. Each part needs at least {k} clusters per group (fewer: inconclusive; none: no data). Both supported: supported; one: partly supported."
     )
     evidence = "claims/c7.json; figures/c7_tested.png; clean/firm_years.parquet; resources/ionet/ (2002 IO table)"
     tab = cluster_table(firm_years, areas, start, prefixes, thr, measure)

@@ -271,9 +271,15 @@ def mean_interval(s: pd.Series, alpha: float) -> dict[str, Any]:
 def part_verdict(fit: dict[str, Any] | None, sign: int) -> tuple[str, str]:
     """Verdict of one part from its interval: ``supported`` if the whole interval has the
     claimed ``sign`` (+1 or -1), ``not supported`` if the whole interval has the opposite sign,
-    ``inconclusive`` if it contains 0, ``no data`` without a fit; with the reason."""
+    ``inconclusive`` if it contains 0; without an estimate ``inconclusive`` when every group has
+    clusters but some have too few (fewer than min_clusters), ``no data`` when a group has none
+    (or there is no fit at all); with the reason."""
     if fit is None or not math.isfinite(fit.get("estimate", math.nan)):
-        return "no data", "too few clusters in a group to estimate"
+        groups = (fit or {}).get("cells") or (fit or {}).get("means") or {}
+        counts = ", ".join(f"{k.replace('focus', 'Sunan')} {v['n']}" for k, v in groups.items())
+        if groups and min(v["n"] for v in groups.values()) > 0:
+            return "inconclusive", f"too few clusters to estimate ({counts})"
+        return "no data", f"a group has no cluster ({counts})" if counts else "no estimate"
     lo, hi = sign * fit["ci_low"], sign * fit["ci_high"]
     lo, hi = min(lo, hi), max(lo, hi)
     level = f"{100 * fit['level']:.0f}% interval [{fit['ci_low']:.3g}, {fit['ci_high']:.3g}]"

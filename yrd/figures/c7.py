@@ -9,6 +9,7 @@ compare it with the claim file.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,9 +28,10 @@ def fmt(x: float | None, signed: bool = False) -> str:
     return f"{x:+.3f}" if signed else f"{x:.3f}"
 
 
-def _fit_text(fit: Mapping[str, Any] | None, label: str, verdict: str) -> str:
+def _fit_text(fit: Mapping[str, Any] | None, label: str, verdict: str, reason: str = "") -> str:
     if not fit or "estimate" not in fit:
-        return f"{label}: no estimate\nverdict: {verdict}"
+        why = "\n".join(textwrap.wrap(reason, 60))
+        return f"{label}: no estimate\nverdict: {verdict}" + (f"\n{why}" if why else "")
     return (
         f"{label} = {fmt(fit['estimate'], True)}\n{100 * fit['level']:.0f}% CI [{fmt(fit['ci_low'], True)}, "
         f"{fmt(fit['ci_high'], True)}], n={fit['n']}\n{fit['vcov']}\nverdict: {verdict}"
@@ -87,7 +89,7 @@ def c7_tested_figure(doc: Mapping[str, Any], *, cjk: bool, source: str, syntheti
     ax_a.text(
         0.0,
         -0.2,
-        _fit_text(fit_a, "DiD (foreign - domestic, Sunan - rest)", pa.get("verdict", "no data")),
+        _fit_text(fit_a, "DiD (foreign - domestic, Sunan - rest)", pa.get("verdict", "no data"), pa.get("reason", "")),
         transform=ax_a.transAxes,
         fontsize=7.5,
         va="top",
@@ -100,7 +102,7 @@ def c7_tested_figure(doc: Mapping[str, Any], *, cjk: bool, source: str, syntheti
     ax_b.text(
         0.0,
         -0.2,
-        _fit_text(fit_b, "within-industry gap", pb.get("verdict", "no data")),
+        _fit_text(fit_b, "within-industry gap", pb.get("verdict", "no data"), pb.get("reason", "")),
         transform=ax_b.transAxes,
         fontsize=7.5,
         va="top",

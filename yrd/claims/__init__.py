@@ -5,7 +5,7 @@ Zhang Erzhen and Fang Yong, *长三角一体化与苏南竞争力*. For each cla
 :class:`ClaimResult`: the statement (English and the paper's Chinese words), the stated test in
 words (with the thresholds of the config), the numbers behind it, the verdict and the evidence
 files. The package has one module per claim (``c1`` ... ``c7``; C1's fixed-effects panel estimators (pyfixest) in ``c1_panel``; C6's
-bases in ``c6_bases``), the
+bases in ``c6_bases``; C7's clusters, growth, supplier depth and relatedness in ``c7_clusters``), the
 statistics (``stats``), the shared types (``base``) and the HTML view (``render``);
 :func:`claims_table` stacks them into ``results/claims.csv``.
 
@@ -19,8 +19,8 @@ Verdicts (:data:`VERDICTS`) come only from the tests below, computed on the data
                     a turning point outside the range);
 ``not comparable``  the data measure something else than the claim (e.g. PPP against market
                     exchange rates);
-``no data``         the data needed for the test are absent (the default for C4 and for the
-                    parts of C7 the pipeline has no data for, listed in ``notes``);
+``no data``         the data needed for the test are absent (the default for C4; a part of C7
+                    without clusters in a group or without the input-output table);
 ``off``             the study switched the claim off (``claims.skip``): not tested.
 
 Statistics (``stats``): every regression is estimated by pyfixest - OLS with classical or

@@ -248,44 +248,7 @@ def test_c5_no_data_when_the_region_set_is_not_covered():
 # C6: tests/test_claims_c6.py
 
 
-# ------------------------------------------------------------------------------------- C7
-C7_CFG = {"year": None, "n_leading": 2, "measure": "employment", "foreign_prefixes": ["2", "3"], "margin_pp": 2.0}
-
-
-def _firms(sunan_foreign: float, other_foreign: float) -> tuple[pd.DataFrame, pd.Series]:
-    """Sunan concentrates industries 39 and 40; foreign shares of their employment as given."""
-    rows = []
-    spec = [
-        ("320500", "sunan", {"39": 60, "40": 30, "13": 10}, sunan_foreign),
-        ("330100", "zhejiang", {"39": 10, "40": 10, "13": 80}, other_foreign),
-    ]
-    for pref, _, inds, share in spec:
-        for ind, emp in inds.items():
-            f = round(emp * share)
-            rows.append((2010, pref, ind, f, "310"))
-            rows.append((2010, pref, ind, emp - f, "110"))
-    d = pd.DataFrame(rows, columns=["year", "prefecture", "industry", "employment", "reg_type"])
-    groups = d["prefecture"].map({"320500": "sunan", "330100": "zhejiang"})
-    return d, groups
-
-
-def test_c7_supported_when_sunan_is_more_foreign_led():
-    fy, groups = _firms(0.5, 0.1)
-    r = C.claim_c7(fy, groups, C7_CFG)
-    assert r.verdict == "supported"
-    assert r.details["leading"]["industry"].tolist() == ["39", "40"]
-    assert "supplier" in r.notes
-
-
-def test_c7_not_supported_and_inconclusive():
-    assert C.claim_c7(*_firms(0.1, 0.5), C7_CFG).verdict == "not supported"
-    assert C.claim_c7(*_firms(0.3, 0.3), C7_CFG).verdict == "inconclusive"
-
-
-def test_c7_no_data_without_sunan():
-    fy, groups = _firms(0.3, 0.3)
-    groups = groups.replace("sunan", "rest_of_jiangsu")
-    assert C.claim_c7(fy, groups, C7_CFG).verdict == "no data"
+# C7: tests/test_claims_c7.py
 
 
 # ------------------------------------------------------------------------------------- table

@@ -24,6 +24,7 @@ FIGURES = [
     "c5_similarity_heatmaps.png",
     "c5_similarity_trend.png",
     "c6_eu_disparities.png",
+    "c7_tested.png",
     "c7_lq_sunan.png",
     "c7_kdensity.png",
     "counterfactuals.png",

@@ -197,3 +197,26 @@ def test_threshold_sample_entry_without_moving(layers):
     assert n[2011] < n[2010]
     # heavy-tailed firm sizes: the largest firms are far above the median
     assert p["employment"].quantile(0.999) > 20 * p["employment"].median()
+
+
+def test_foreign_entrants_locate_by_their_own_weights(layers):
+    """Foreign-invested firms (310 HK/Macau/Taiwan, 230 foreign) are an outcome of their location
+    choice: with a strong true port weight their share is much higher in the seaports than
+    elsewhere; with every foreign weight 0 it is about the same."""
+    base = _params().foreign
+
+    def shares(**weights):
+        foreign = {**base, "port": 0.0, "market_access": 0.0, "urban": 0.0, "size_premium": 0.0, **weights}
+        geo, ind, ind4, sh, params = _world(layers, firms_initial=3000, foreign=foreign)
+        p = simulate(geo, ind, params, ind4, shares=sh).panel
+        assert {"230", "310"} <= set(p["reg_type"])
+        port = dict(zip(geo.pref_codes, geo.port, strict=True))
+        pref = p["county"].map(dict(zip(geo.county_codes, geo.pref_codes[geo.county_pref], strict=True)))
+        at_port = pref.map(port) >= 1.0
+        f = p["reg_type"].isin(["230", "310"])
+        return f[at_port].mean(), f[~at_port].mean()
+
+    port_share, other_share = shares(port=3.0)
+    assert port_share > 2.5 * other_share
+    flat_port, flat_other = shares()
+    assert 0.6 < flat_port / flat_other < 1.6

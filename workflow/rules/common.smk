@@ -261,7 +261,7 @@ CLAIM_FIGURES = {
     "C3": ["c3_relocations_sh_js_zj.png"],
     "C5": ["c5_similarity_heatmaps.png", "c5_similarity_trend.png"],
     "C6": ["c6_eu_disparities.png"],
-    "C7": ["c7_lq_sunan.png", "c7_kdensity.png"],
+    "C7": ["c7_tested.png", "c7_lq_sunan.png", "c7_kdensity.png"],
 }
 
 

@@ -288,6 +288,32 @@ rule fig_c6_eu:
         "../scripts/fig_c6_eu.py"
 
 
+rule fig_c7_tested:
+    input:
+        c7=claim_json(7),
+    output:
+        report(
+            f"{RESULTS}figures/c7_tested.png",
+            caption="../report/c7_tested.rst",
+            category="C7. Sunan's clusters",
+        ),
+    log:
+        f"{RESULTS}logs/fig_c7_tested.log",
+    benchmark:
+        f"{RESULTS}benchmarks/fig_c7_tested.tsv"
+    conda:
+        "../../environment.yml"
+    resources:
+        mem_mb=1000,
+    params:
+        synthetic=config_provider("run", "synthetic"),
+        plotting=config_provider("plotting"),
+    message:
+        "C7 figure: growth and supplier depth of foreign-led vs domestic clusters (from claims/c7.json)"
+    script:
+        "../scripts/fig_c7_tested.py"
+
+
 rule fig_c7_lq:
     input:
         firm_years=sample_firm_years(MAIN_SAMPLE),

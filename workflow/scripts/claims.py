@@ -6,8 +6,9 @@ import pandas as pd
 
 from yrd import claims as C
 from yrd.claims.c4_measured import measured_indicators
-from yrd.figures.common import codes_in_set, industry_labels, mapping_of
-from yrd.industry import industries, industry_classes, relocation_class
+from yrd.claims.c7_clusters import io_coefficients
+from yrd.figures.common import codes_in_set, mapping_of
+from yrd.industry import industry_classes, relocation_class
 from yrd.io import write_csv
 from yrd.logs import configure_logging
 
@@ -58,11 +59,18 @@ def c4():
 
 
 def c7():
+    c7 = cfg["c7"]
     members = codes_in_set(prefectures, p.region_set)
-    fy = pd.read_parquet(inp.firm_years, columns=["year", "prefecture", "industry", "reg_type", cfg["c7"]["measure"]])
+    cols = ["year", "prefecture", "industry", "reg_type", *dict.fromkeys([c7["measure"], c7["output_measure"]])]
+    fy = pd.read_parquet(inp.firm_years, columns=cols)
     pref = fy["prefecture"].astype(str)
-    groups = pref.where(pref.isin(members)).map(mapping_of(prefectures, "group"))
-    return C.claim_c7(fy, groups, cfg["c7"], labels=industry_labels(False, industries(inp.industries)))
+    areas = pref.where(pref.isin(members))
+    io = io_coefficients(
+        pd.read_csv(inp.io_intermediate, dtype={"from_code": str, "to_code": str}),
+        pd.read_csv(inp.io_value_added, dtype={"code": str}),
+        pd.read_csv(inp.io_sector_map, dtype=str),
+    )
+    return C.claim_c7(fy, areas, areas.map(mapping_of(prefectures, "group")), c7, alpha, io)
 
 
 tests = {

@@ -5,7 +5,7 @@ Zhang Erzhen and Fang Yong, *长三角一体化与苏南竞争力*. For each cla
 :class:`ClaimResult`: the statement (English and the paper's Chinese words), the stated test in
 words (with the thresholds of the config), the numbers behind it, the verdict and the evidence
 files. The package has one module per claim (``c1`` ... ``c7``; C1's fixed-effects panel estimators (pyfixest) in ``c1_panel``; C6's
-bases in ``c6_bases``), the
+bases in ``c6_bases``; C7's clusters, growth, supplier depth and relatedness in ``c7_clusters``), the
 statistics (``stats``), the shared types (``base``), the claim documents (``document``: each
 claim's ``claims/cN.json``, the single source of its numbers for the table and the figures) and
 the HTML view (``render``); :func:`claims_table_from_documents` stacks the documents into
@@ -21,8 +21,8 @@ Verdicts (:data:`VERDICTS`) come only from the tests below, computed on the data
                     a turning point outside the range);
 ``not comparable``  the data measure something else than the claim (e.g. PPP against market
                     exchange rates);
-``no data``         the data needed for the test are absent (the default for C4 and for the
-                    parts of C7 the pipeline has no data for, listed in ``notes``);
+``no data``         the data needed for the test are absent (the default for C4; a part of C7
+                    without clusters in a group or without the input-output table);
 ``off``             the study switched the claim off (``claims.skip``): not tested.
 
 Statistics (``stats``): every regression is estimated by pyfixest - OLS with classical or
@@ -62,7 +62,7 @@ from yrd.claims.c6_bases import (
     regional_gap,
     worldbank_per_capita,
 )
-from yrd.claims.c7 import c7_verdict, claim_c7, foreign_share, lq_table, sunan_leading
+from yrd.claims.c7 import c7_years, claim_c7, foreign_share, lq_table, sunan_leading, write_c7_json
 from yrd.claims.document import (
     REQUIRED_KEYS,
     check_document,
@@ -119,7 +119,7 @@ __all__ = [
     "c5_verdict",
     "c6_document",
     "c6_verdict",
-    "c7_verdict",
+    "c7_years",
     "claim_c1",
     "claim_c2",
     "claim_c3",
@@ -156,4 +156,5 @@ __all__ = [
     "read_claim_json",
     "to_jsonable",
     "write_claim_json",
+    "write_c7_json",
 ]

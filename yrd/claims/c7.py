@@ -1,14 +1,50 @@
-"""C7: Sunan's leading industries and their foreign-invested share."""
+"""C7: Sunan's foreign-led clusters grow faster and are weakly rooted.
+
+The paper: "外资带动型产业集聚，是苏南产业集聚中发展最快的类型……产业集群的植根性弱". Two parts, each
+tested on clusters = (prefecture, 2-digit industry) with LQ > 1 in the base year
+(:mod:`yrd.claims.c7_clusters`):
+
+(a) growth: foreign-led clusters grow faster than domestic ones in Sunan, relative to the same
+    gap in the rest of the study area (Sunan excluded): the difference in differences b3 of
+    log employment growth from the start to the end year (pyfixest, errors clustered by
+    industry); supported if its interval lies above 0.
+(b) rootedness: foreign-led clusters have a lower local supplier depth (share of their national
+    input-output needs that the prefecture's own industries could meet) than domestic clusters
+    of the same industry (pyfixest with industry fixed effects, errors clustered by prefecture);
+    supported if the interval lies below 0. Relatedness density (Hidalgo et al. 2007) is reported
+    beside it, not used for the verdict.
+
+:func:`claim_c7` returns the claims-table row and a JSON-serialisable document (``claims/c7.json``,
+written by the claims rule with :func:`write_c7_json`), the only source of the C7 figure.
+
+Sunan's leading industries (:func:`sunan_leading`) are kept for the location-quotient maps.
+"""
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from yrd.claims.base import ClaimResult
+from yrd.claims.base import STATEMENTS, ClaimResult
+from yrd.claims.c7_clusters import (
+    cell_matrix,
+    cluster_growth,
+    cluster_table,
+    combine_verdicts,
+    growth_difference,
+    part_verdict,
+    proximity,
+    rca_matrix,
+    relatedness_density,
+    rootedness_difference,
+    supplier_depth,
+)
 
 
 def lq_table(firm_years: pd.DataFrame, regions: pd.Series, year: int, measure: str = "employment") -> pd.DataFrame:
@@ -64,61 +100,172 @@ def foreign_share(
     return float(d.loc[foreign, measure].sum()) / tot
 
 
-def c7_verdict(diff_pp: float | None, margin_pp: float) -> str:
-    """``supported`` if Sunan's foreign share exceeds the study area's by more than
-    ``margin_pp`` points, ``not supported`` if it is lower by more than that, else
-    ``inconclusive``; ``no data`` without shares."""
-    if diff_pp is None or not math.isfinite(diff_pp):
-        return "no data"
-    if diff_pp > margin_pp:
-        return "supported"
-    if diff_pp < -margin_pp:
-        return "not supported"
-    return "inconclusive"
+def _num(x: Any) -> float | None:
+    """``x`` as a float, or None when missing or not finite (JSON has no NaN)."""
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
 
 
-def claim_c7(firm_years: pd.DataFrame, groups: pd.Series, cfg: Mapping[str, Any], labels=None) -> ClaimResult:
-    """C7. ``groups``: region group of each firm-year row (NaN outside the study area);
-    ``cfg``: year (null: last), n_leading, measure, foreign_prefixes, margin_pp."""
-    measure = cfg["measure"]
-    year = int(cfg["year"]) if cfg.get("year") is not None else int(firm_years["year"].max())
+def _clean(obj: Any) -> Any:
+    """Floats without NaN (None) in nested dicts/lists, numpy scalars as Python numbers."""
+    if isinstance(obj, Mapping):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        return _num(obj)
+    return obj
+
+
+def c7_years(firm_years: pd.DataFrame, cfg: Mapping[str, Any]) -> tuple[int, int]:
+    """(start, end) of the growth comparison: ``start_year`` / ``end_year`` of the config, null
+    for the first / last year of the data."""
+    start = int(cfg["start_year"]) if cfg.get("start_year") is not None else int(firm_years["year"].min())
+    end = int(cfg["end_year"]) if cfg.get("end_year") is not None else int(firm_years["year"].max())
+    return start, end
+
+
+def claim_c7(
+    firm_years: pd.DataFrame,
+    areas: pd.Series,
+    groups: pd.Series,
+    cfg: Mapping[str, Any],
+    alpha: float,
+    io: pd.DataFrame | None = None,
+    focus: str = "sunan",
+) -> ClaimResult:
+    """C7 on the firm-years (``year``, ``industry``, ``reg_type`` and the measures).
+
+    ``areas``: prefecture of each row inside the study area (NaN outside); ``groups``: its region
+    group (``focus`` = Sunan; every other group is the rest of the delta, Sunan excluded);
+    ``cfg``: claims.c7 (measure, output_measure, foreign_prefixes, foreign_threshold,
+    start_year, end_year, min_clusters); ``io``: supplier x user input coefficients between
+    GB/T 4754-2002 divisions (:func:`yrd.claims.c7_clusters.io_coefficients`), None for no data.
+    ``details["document"]`` holds every number of the test."""
+    measure, out_measure = cfg["measure"], cfg["output_measure"]
+    start, end = c7_years(firm_years, cfg)
+    thr, k = float(cfg["foreign_threshold"]), int(cfg["min_clusters"])
+    prefixes = [str(p) for p in cfg["foreign_prefixes"]]
     test = (
-        f"Sunan's leading industries in {year}: location quotient > 1 against the study area, top "
-        f"{cfg['n_leading']} by LQ x {measure}. Foreign-invested share of their {measure} (registration types "
-        f"{'xx, '.join(cfg['foreign_prefixes'])}xx) in Sunan against the same industries in the whole study "
-        f"area: supported if higher by more than {cfg['margin_pp']} points, not supported if lower by more, "
-        "else inconclusive."
+        f"Clusters: prefecture x 2-digit industry with LQ > 1 ({measure}, {start}); foreign-led if registration "
+        f"types {'xx, '.join(prefixes)}xx hold more than {thr:.0%} of its {measure}. (a) Difference in differences "
+        f"of log {measure} growth {start}-{end}, foreign-led - domestic, Sunan - rest of the study area (Sunan "
+        "excluded), pyfixest OLS, errors clustered by industry: supported if the "
+        f"{100 * (1 - alpha):.0f}% interval is above 0. (b) Local supplier depth (share of the cluster's national "
+        "IO input needs, 2002 table, that the prefecture's industries could meet), foreign-led - domestic within "
+        "industries, pyfixest with industry fixed effects, errors clustered by prefecture: supported if the interval "
+        f"is below 0. Each part needs at least {k} clusters per group (fewer: inconclusive; none: no data). Both supported: supported; one: partly supported."
     )
-    evidence = "figures/c7_lq_sunan.png; figures/c7_kdensity.png; clean/firm_years.parquet"
-    notes = "Rootedness / local supplier depth (植根性): no data (needs input-output or supplier links)."
-    lead = sunan_leading(firm_years, groups, year, int(cfg["n_leading"]), measure=measure)
-    if lead.empty:
-        return ClaimResult(
-            "C7",
-            test,
-            f"no Sunan industry with LQ > 1 in {year}",
-            "no data",
-            evidence,
-            notes,
-        )
-    inds = lead["industry"].tolist()
-    in_year = (firm_years["year"] == year) & groups.notna()
-    s = foreign_share(
-        firm_years,
-        in_year & (groups == "sunan"),
-        inds,
-        cfg["foreign_prefixes"],
-        measure,
-    )
-    a = foreign_share(firm_years, in_year, inds, cfg["foreign_prefixes"], measure)
-    diff = 100 * (s - a)
-    verdict = c7_verdict(diff, float(cfg["margin_pp"]))
-    lab = labels or {}
+    evidence = "claims/<sample>/c7.json; figures/c7_tested.png; sample/<sample>/firm_years.parquet; resources/ionet/ (2002 IO table)"
+    tab = cluster_table(firm_years, areas, start, prefixes, thr, measure)
+    clusters = tab[tab["cluster"]].copy()
+    area_group = pd.Series(groups.to_numpy(), index=areas.to_numpy()).dropna()
+    area_group = area_group[~area_group.index.isna()]
+    area_group = area_group.groupby(level=0).first()
+    area_group.index = area_group.index.astype(str)
+    clusters["group"] = clusters["area"].map(area_group)
+    clusters["sunan"] = clusters["group"] == focus
+
+    # (a) growth
+    growth = cluster_growth(clusters.assign(cluster=True), firm_years, areas, end, measure)
+    fit_a = growth_difference(growth, growth["sunan"], alpha, k) if end > start else None
+    verdict_a, reason_a = part_verdict(fit_a, +1)
+    if end <= start:
+        reason_a = f"end year {end} is not after the start year {start}"
+
+    # (b) rootedness: local supplier depth (test) and relatedness density (reported)
+    X = cell_matrix(firm_years, areas, start, measure)
+    M = rca_matrix(X)
+    dens = relatedness_density(M, proximity(M)).stack()
+    clusters["density"] = [
+        float(dens.get((a, i), np.nan)) for a, i in zip(clusters["area"], clusters["industry"], strict=True)
+    ]
+    if io is None:
+        fit_b, fit_d = None, None
+        verdict_b, reason_b = "no data", "no input-output table"
+        clusters["supplier_depth"] = np.nan
+    else:
+        Y = cell_matrix(firm_years, areas, start, out_measure)
+        Y.index = Y.index.astype(str)
+        depth = supplier_depth(Y, io).stack()
+        clusters["supplier_depth"] = [
+            float(depth.get((a, i), np.nan)) for a, i in zip(clusters["area"], clusters["industry"], strict=True)
+        ]
+        fit_b = rootedness_difference(clusters, "supplier_depth", alpha, k)
+        verdict_b, reason_b = part_verdict(fit_b, -1)
+    fit_d = rootedness_difference(clusters, "density", alpha, k)
+    verdict = combine_verdicts(verdict_a, verdict_b)
+    parts = {"a": verdict_a, "b": verdict_b}
+
+    def est(fit: dict[str, Any] | None) -> str:
+        if not fit or "estimate" not in fit:
+            return "no estimate"
+        return f"{fit['estimate']:+.3f} [{fit['ci_low']:+.3f}, {fit['ci_high']:+.3f}], n={fit['n']}"
+
+    n_f = int(clusters["foreign_led"].sum())
     value = (
-        "leading: "
-        + ", ".join(f"{lab.get(r.industry, r.industry)} (LQ {r.lq:.2f})" for r in lead.itertuples())
-        + f"; foreign share Sunan {s:.1%} vs study area {a:.1%} ({diff:+.1f} pp)"
+        f"{len(clusters)} clusters in {start}, {n_f} foreign-led ({int((clusters['foreign_led'] & clusters['sunan']).sum())} in "
+        f"Sunan); (a) growth DiD {est(fit_a)}: {verdict_a}; (b) supplier depth foreign-led - domestic {est(fit_b)}: "
+        f"{verdict_b}"
     )
+    notes = (
+        f"(a) {verdict_a}: {reason_a}. (b) {verdict_b}: {reason_b}. Relatedness density (Hidalgo et al. 2007), "
+        f"foreign-led - domestic within industries: {est(fit_d)} (reported, not used for the verdict). Supplier depth "
+        "is an upper bound (suppliers not shared among clusters) on national 2002 coefficients."
+    )
+    if verdict == "partly supported":
+        which = [p for p, v in parts.items() if v == "supported"]
+        notes = f"Supported part: ({which[0]}). " + notes
+    cols = ["area", "group", "industry", "size", "lq", "foreign_share", "foreign_led", "supplier_depth", "density"]
+    g = growth.set_index(["area", "industry"])[["size_end", "growth"]]
+    table = clusters[cols].join(g, on=["area", "industry"])
+    doc = {
+        "claim": "C7",
+        "statement": STATEMENTS["C7"][0],
+        "statement_zh": STATEMENTS["C7"][1],
+        "test": test,
+        "verdict": verdict,
+        "reason": notes,
+        "start_year": start,
+        "end_year": end,
+        "measure": measure,
+        "output_measure": out_measure,
+        "foreign_threshold": thr,
+        "alpha": alpha,
+        "n_clusters": int(len(clusters)),
+        "n_foreign_led": n_f,
+        "parts": {
+            "a_growth": {
+                "verdict": verdict_a,
+                "reason": reason_a,
+                "quantity": f"log growth of cluster {measure} {start}-{end}",
+                "unit": "log points",
+                "fit": fit_a,
+            },
+            "b_supplier_depth": {
+                "verdict": verdict_b,
+                "reason": reason_b,
+                "quantity": "share of national IO input needs the prefecture's industries could meet",
+                "unit": "share (0-1)",
+                "fit": fit_b,
+                "io_table": "China 2002, 122 sectors (NBS, via R package ionet 0.2.2), manufacturing sectors mapped "
+                "to GB/T 4754-2002 divisions (resources/ionet/io2002_sector_gb2002_division.csv)",
+            },
+            "relatedness_density": {
+                "role": "reported, not used for the verdict",
+                "unit": "0-100",
+                "fit": fit_d,
+            },
+        },
+        "clusters": table.to_dict(orient="records"),
+    }
     return ClaimResult(
         "C7",
         test,
@@ -126,5 +273,12 @@ def claim_c7(firm_years: pd.DataFrame, groups: pd.Series, cfg: Mapping[str, Any]
         verdict,
         evidence,
         notes,
-        details={"leading": lead, "sunan_share": s, "area_share": a},
+        details={"document": _clean(doc), "clusters": table},
     )
+
+
+def write_c7_json(doc: Mapping[str, Any], path: str | Path) -> None:
+    """Write ``doc`` as indented UTF-8 JSON (no NaN: ``allow_nan=False``)."""
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(_clean(doc), fh, indent=2, ensure_ascii=False, allow_nan=False)
+        fh.write("\n")

@@ -45,6 +45,13 @@ E[F_pqgt] = exp(o_pgt + m_qgt + beta_log_distance ln d_pq(t) + beta_border B_pq)
 equation with origin and destination effects by class and year (Guimaraes, Figueiredo and
 Woodward 2003). Moves between counties of one prefecture are a separate process.
 
+Ownership: a non-state entrant is foreign-invested with probability ``foreign.entry_share``
+(a share ``hmt_fraction`` of them Hong Kong/Macau/Taiwan-invested, reg_type 310, the rest
+foreign, 230). Foreign entrants choose their prefecture by their own weights on top of V_pg:
+U_p = ln N_p + V_pg + f_port port_p + f_ma ma_p + f_urban urb_p (``synthetic.model.foreign``),
+and start larger by exp(size_premium). So where foreign-led clusters form, and how fast they
+grow, is an outcome of these location choices, not assigned by province.
+
 Modules: the parameters are :class:`~yrd.synthetic.params.WorldParams` (every value from the
 configuration), the geography, distances and V_pg(t) are in :mod:`yrd.synthetic.places`; this
 module runs the firms' yearly decisions (:func:`simulate`). The names used elsewhere are
@@ -170,23 +177,36 @@ def simulate(
     firms = _Firms()
     next_id = 1
 
-    def new_firms(n: int, year: int, V: np.ndarray | None, initial: bool) -> dict[str, np.ndarray]:
+    f = params.foreign
+    lpd = np.log(geo.population / geo.area)
+    f_fixed = f["port"] * geo.port + f["urban"] * (lpd - lpd.mean()) / lpd.std()
+
+    def new_firms(
+        n: int, year: int, V: np.ndarray | None, ma: np.ndarray | None, initial: bool
+    ) -> dict[str, np.ndarray]:
         nonlocal next_id
         k = rng.choice(len(ind), size=n, p=ind_w[year])
         g = cls_of_ind[k]
-        # location: logit over prefectures of V_pg + ln N_p (entrepreneurs where people are)
-        base = np.log(geo.population)[None, :]
-        util = base + (V[:, g].T if V is not None else 0.0)
-        p_idx = _logit_choice(np.broadcast_to(util, (n, P)) if V is None else util, rng)
-        cty = choose_county(geo, p_idx, rng)
-        size = params.entrant_min_size * (1.0 - rng.random(n)) ** (-1.0 / params.entrant_pareto_alpha)
-        ids = np.arange(next_id, next_id + n, dtype=np.int64)
-        next_id += n
         founded = year - rng.integers(0, 40, n) if initial else np.full(n, year)
         state = rng.random(n) < (params.state_share_initial if initial else params.state_share_entry)
-        foreign_p = np.where(np.isin(geo.province[p_idx], ["31", "32"]), 0.16, 0.07)
+        # ownership first: foreign-invested entrants (2xx HK/Macau/Taiwan, 3xx foreign) are a share
+        # of the non-state entrants, and choose their location with their own weights below
         fr = rng.random(n)
-        foreign = np.where(fr < foreign_p, np.where(fr < foreign_p / 2, 1, 2), 0) * (~state)
+        is_f = (fr < f["entry_share"]) & ~state
+        foreign = np.where(is_f, np.where(fr < f["entry_share"] * f["hmt_fraction"], 1, 2), 0)
+        # location: logit over prefectures of V_pg + ln N_p (entrepreneurs where people are); a
+        # foreign entrant adds f_port port_p + f_ma ma_p + f_urban urb_p (ma_p unknown before the
+        # first year: the initial firms use port and urban only)
+        base = np.log(geo.population)[None, :]
+        util = base + (V[:, g].T if V is not None else np.zeros((n, P)))
+        extra = f_fixed + (f["market_access"] * ma if ma is not None else 0.0)
+        util = util + np.where(is_f[:, None], extra[None, :], 0.0)
+        p_idx = _logit_choice(util, rng)
+        cty = choose_county(geo, p_idx, rng)
+        size = params.entrant_min_size * (1.0 - rng.random(n)) ** (-1.0 / params.entrant_pareto_alpha)
+        size = size * np.exp(f["size_premium"] * is_f)
+        ids = np.arange(next_id, next_id + n, dtype=np.int64)
+        next_id += n
         i4 = _draw4(ind4_by_div, k, rng)
         return {
             "id": ids,
@@ -202,7 +222,7 @@ def simulate(
         }
 
     first = params.start - params.burn_in
-    firms.extend(new_firms(params.firms_initial, first, None, True))
+    firms.extend(new_firms(params.firms_initial, first, None, None, True))
     # start from firms grown for a while: draw sizes from the stationary-ish distribution
     firms.logL = firms.logL + rng.normal(0.5, 0.8, len(firms.id)).clip(-1, 3)
 
@@ -301,7 +321,7 @@ def simulate(
         target *= 1.0 + params.population_growth
         n_new = max(int(round(target)) - len(firms.id), 0)
         if n_new:
-            firms.extend(new_firms(n_new, year, V, False))
+            firms.extend(new_firms(n_new, year, V, state.market_access, False))
             moved = np.concatenate([moved, np.zeros(n_new, bool)])
 
         if not record:

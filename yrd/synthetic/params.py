@@ -16,7 +16,9 @@ CLASSES = ("labour", "capital", "technology", "port", "urban")
 #: Sensitivities of each relocation class (``synthetic.model.classes.<class>``).
 CLASS_SENSITIVITIES = ("market_access", "wage", "land", "port", "urban", "agglomeration")
 #: Keys of ``synthetic.model`` that are blocks rather than single parameters.
-_NESTED = ("integration", "classes", "productivity")
+_NESTED = ("integration", "classes", "productivity", "foreign")
+#: Keys of ``synthetic.model.foreign``: ownership and location weights of foreign-invested entrants.
+FOREIGN_KEYS = ("entry_share", "hmt_fraction", "port", "market_access", "urban", "size_premium")
 
 
 @dataclass
@@ -67,6 +69,7 @@ class WorldParams:
     threshold_switch_year: int
     classes: dict[str, dict[str, float]]  # class -> sensitivity (CLASS_SENSITIVITIES) -> value
     productivity: dict[str, float]  # output per worker at the start, thousand yuan per year, by class
+    foreign: dict[str, float]  # FOREIGN_KEYS: entry share, HK/Macau/Taiwan fraction, location weights, log size premium
     road_times_year: int | None  # None: each year's real road network; a year: that year's network throughout
 
     @classmethod
@@ -93,9 +96,11 @@ class WorldParams:
         miss_int = [k for k in ("start", "end") if k not in integ]
         miss_cls = [f"{g}.{a}" for g in CLASSES for a in CLASS_SENSITIVITIES if a not in cfg["classes"].get(g, {})]
         miss_prod = [g for g in CLASSES if g not in cfg["productivity"]]
-        if miss_int or miss_cls or miss_prod:
+        miss_f = [k for k in FOREIGN_KEYS if k not in cfg["foreign"]]
+        if miss_int or miss_cls or miss_prod or miss_f:
             raise ValueError(
-                f"synthetic.model: missing integration {miss_int}, classes {miss_cls}, productivity {miss_prod}"
+                f"synthetic.model: missing integration {miss_int}, classes {miss_cls}, productivity {miss_prod}, "
+                f"foreign {miss_f}"
             )
         return cls(
             start=start,
@@ -104,6 +109,7 @@ class WorldParams:
             integration_end=integ["end"],
             classes={g: dict(v) for g, v in cfg["classes"].items()},
             productivity=dict(cfg["productivity"]),
+            foreign={k: float(cfg["foreign"][k]) for k in FOREIGN_KEYS},
             **{k: cfg[k] for k in flat},
         )
 

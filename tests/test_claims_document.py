@@ -72,18 +72,17 @@ def test_claim_specific_numbers_are_in_the_documents():
 
 
 def test_write_and_read_round_trip_and_the_table_is_a_view_of_the_documents(tmp_path):
-    fy = pd.DataFrame(
-        {
-            "year": 2010,
-            "prefecture": ["320500", "320500", "330100", "310100"],
-            "industry": ["39", "13", "13", "39"],
-            "reg_type": ["310", "110", "110", "110"],
-            "employment": [100.0, 10.0, 50.0, 20.0],
-        }
+    leading = pd.DataFrame({"industry": ["39", "13"], "lq": [1.5, np.nan], "size": [np.int64(100), np.int64(10)]})
+    made = C.ClaimResult(
+        "C7",
+        "a test",
+        "a value",
+        "inconclusive",
+        "figures/x.png",
+        notes="why",
+        details={"leading": leading, "share": np.float64(0.25), "document": {"parts": {"a": {"n": np.int64(3)}}}},
     )
-    groups = fy["prefecture"].map({"320500": "sunan", "330100": "zhejiang", "310100": "shanghai"})
-    cfg = {"year": None, "n_leading": 2, "measure": "employment", "foreign_prefixes": ["2", "3"], "margin_pp": 5}
-    results = [C.claim_c7(fy, groups, cfg), C.skipped_claim("C4")]
+    results = [made, C.skipped_claim("C4")]
     docs = []
     for r in results:
         path = tmp_path / f"{r.claim.lower()}.json"
@@ -91,7 +90,9 @@ def test_write_and_read_round_trip_and_the_table_is_a_view_of_the_documents(tmp_
         back = C.read_claim_json(path)
         assert back == written
         docs.append(back)
-    assert docs[0]["leading"][0]["industry"] == "39" and docs[0]["verdict"] == results[0].verdict
+    assert docs[0]["leading"][0]["industry"] == "39" and docs[0]["leading"][1]["lq"] is None
+    assert docs[0]["parts"]["a"]["n"] == 3 and docs[0]["share"] == 0.25
+    assert docs[0]["verdict"] == results[0].verdict
     pd.testing.assert_frame_equal(C.claims_table_from_documents(docs), C.claims_table(results))
 
 

@@ -69,7 +69,7 @@ def c7_tested_figure(doc: Mapping[str, Any], *, cjk: bool, source: str, syntheti
     pa, pb = parts.get("a_growth", {}), parts.get("b_supplier_depth", {})
     fit_a, fit_b = pa.get("fit"), pb.get("fit")
     fl, dom = bilingual("外资带动", "foreign-led", cjk), bilingual("内资", "domestic", cjk)
-    sunan, rest = group_label("sunan", cjk), bilingual("其余地区", "rest (no Sunan)", cjk)
+    sunan, rest = group_label("sunan", cjk), bilingual("其余地区", "rest", cjk) + "\n(no Sunan)"
     cells = (fit_a or {}).get("cells", {})
     _points(
         ax_a,

@@ -60,7 +60,7 @@ def c2_rates_figure(doc: Mapping[str, Any], *, cjk: bool, synthetic: bool, sourc
         "上海与苏浙的企业迁移（每千家在险企业）", "Shanghai's moves with Jiangsu and Zhejiang per firm at risk", cjk
     )
     cond, table = records(doc.get("conditions")), records(doc.get("table"))
-    if cond.empty or table.empty:
+    if cond.empty or table.empty or doc.get("verdict") == "no data":
         return no_data_figure(doc["value"] or "no data", title=title, source=source, synthetic=synthetic, cjk=cjk)
     window, break_year, alpha = doc["config"]["window"], doc["config"]["break_year"], doc["alpha"]
     classes = list(cond["class"])
@@ -131,7 +131,7 @@ def c3_rates_figure(doc: Mapping[str, Any], *, cjk: bool, synthetic: bool, sourc
         "浙江企业迁移率与苏浙沪互迁", "Migration of Zhejiang firms and among SH/JS/ZJ per firm at risk", cjk
     )
     y = records(doc.get("yearly"))
-    if y.empty:
+    if y.empty or doc.get("verdict") == "no data":
         return no_data_figure(doc["value"] or "no data", title=title, source=source, synthetic=synthetic, cjk=cjk)
     break_year, alpha = doc["config"]["break_year"], doc["alpha"]
     fig = plt.figure(figsize=(13, 6.2))

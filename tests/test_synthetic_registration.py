@@ -20,8 +20,8 @@ from yrd.registration.address import RESOLUTIONS, parse_addresses
 from yrd.registration.dialects import load_registration_dialects
 from yrd.registration.ingest import ingest_registration_files
 from yrd.registration.keys import classify_key
-from yrd.synthetic.raw import reachable_counties
 from yrd.synthetic.model import WorldParams, simulate
+from yrd.synthetic.raw import reachable_counties
 from yrd.synthetic.registration import RegistrationParams, generate_registration, write_registration
 from yrd.synthetic.world import model_inputs, write_truth
 
@@ -195,7 +195,7 @@ def test_keys_pass_their_checks_and_planted_invalid_ones_are_caught(extract):
         for col, kind in kinds.items():
             keyed = df[col].fillna("") != ""
             chk = df.loc[keyed, col].map(classify_key)
-            valid = chk.map(lambda c: c.kind == kind).to_numpy()
+            valid = (chk.map(lambda c: c.kind) == kind).to_numpy()
             planted = t.loc[keyed[keyed].index, "key_invalid"].to_numpy() & (col != "org_code")
             assert (valid == ~planted).all(), (f, col)
     assert base["key_invalid"].sum() > 0

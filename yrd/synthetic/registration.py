@@ -32,10 +32,12 @@ What is planted (rates in :class:`RegistrationParams`):
 * free-text addresses before and after written from the true counties with the names in force in
   that year (code history ``resources/areacodes/result.csv``, via
   :func:`yrd.synthetic.raw.vintages.county_code_candidates`, so old names such as 南汇区 or
-  吴县市 appear) in the styles of :data:`ADDRESS_STYLES`, with street noise (road, number, town,
+  吴县市 appear) in the styles of :data:`~yrd.synthetic.registration_text.ADDRESS_STYLES`, with street noise (road, number, town,
   development zone); a share name only the prefecture and a zone (``vague_address_share``: the
   county cannot be recovered); the county is never coded;
-* dates in the formats of :data:`DATE_FORMATS` (all read by :func:`yrd.registration.parse.parse_date`);
+* dates in the formats of :data:`yrd.synthetic.registration_text.DATE_FORMATS` (all read by
+  :func:`yrd.registration.parse.parse_date`); addresses and dates are written by
+  :mod:`yrd.synthetic.registration_text`;
 * firm names that differ from the world's canonical name (``true_name`` in the truth):
   有限公司 / 有限责任公司 swapped, ASCII brackets, inserted spaces.
 
@@ -46,30 +48,30 @@ not the ASIF name of the firm (linking on names is a later step).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from yrd.geography import History, code_history
+from yrd.geography import History
 from yrd.registration.keys import USCC_ALPHABET, regno_check_digit, uscc_check_char
 from yrd.synthetic import identity as ident
-from yrd.synthetic.name_pools import ROADS, TOWNS, ZONES
 from yrd.synthetic.raw.identities import compose_names
-from yrd.synthetic.raw.vintages import county_code_candidates
+from yrd.synthetic.registration_text import (
+    ADDRESS_STYLES,
+    DATE_FORMATS,
+    DAY_FORMATS,
+    Gazetteer,
+    address,
+    date_text,
+    random_date,
+)
 
-#: Address styles: province + prefecture + county, prefecture + county, short names (suffixes
-#: dropped), county alone.
-ADDRESS_STYLES = ("full", "no_province", "short", "county_only")
-#: Date formats (strftime-like; ``serial`` is the Excel 1900 serial, ``month`` gives month precision).
-DATE_FORMATS = ("iso", "slash", "dots", "chinese", "compact", "datetime", "serial", "month")
-_DAY_FORMATS = DATE_FORMATS[:7]
 #: Canonical change-record columns and their headers in each dialect (names of
 #: ``config/registration_dialects.yaml``).
 HEADERS = {
@@ -109,7 +111,6 @@ _SCOPES = (
     "化工原料（除危险品）销售",
     "塑料制品制造",
 )
-_MUNICIPALITIES = {"11", "12", "31", "50"}
 
 
 @dataclass(frozen=True)
@@ -168,80 +169,6 @@ class RegistrationExtract:
     meta: dict[str, dict[str, Any]]
 
 
-class _Gazetteer:
-    """Names in force of a vintage county in a year (code history), with its prefecture and province."""
-
-    def __init__(self, history: History, years: list[int], vintage: int, provinces: list[str]):
-        self.cand = county_code_candidates(years, vintage, provinces, history=history)
-        self.by = {k: g for k, g in self.cand.groupby(["county", "year"], sort=False)}
-        h = code_history(history)
-        prov = h[h["level"] == "province"].sort_values("valid_to")
-        self.province = dict(zip(prov["code"].str[:2], prov["name"]))
-
-    def place(self, county: str, year: int, u: float) -> tuple[str, str, str, str]:
-        """``(code in force, county name, prefecture name, province name)``; the first candidate
-        whose code is the vintage code when there is one, else a candidate by ``u``."""
-        g = self.by.get((county, year))
-        if g is None:  # no code of that year harmonises to it: the nearest year's
-            c = self.cand[self.cand["county"] == county]
-            g = c[c["year"] == c["year"].iloc[(c["year"] - year).abs().argmin()]] if len(c) else None
-        if g is None:  # not in the history at all (outside the world's provinces)
-            return county, county, "", ""
-        same = g[g["code"] == county]
-        row = same.iloc[0] if len(same) else g.iloc[int(u * len(g))]
-        prov = self.province.get(county[:2], "")
-        parent = prov if county[:2] in _MUNICIPALITIES or row["parent"] in ("", "直辖", "市辖区") else row["parent"]
-        return str(row["code"]), str(row["name"]), str(parent), prov
-
-
-def _street(rng: np.random.Generator) -> str:
-    road = ROADS[rng.integers(len(ROADS))]
-    num = f"{rng.integers(1, 999)}号"
-    if rng.random() < 0.3:
-        num = num.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    pre = TOWNS[rng.integers(len(TOWNS))] if rng.random() < 0.25 else ""
-    post = f"{rng.integers(1, 30)}幢{rng.integers(101, 1200)}室" if rng.random() < 0.3 else ""
-    return pre + road + num + post
-
-
-def _address(gaz: _Gazetteer, county: str, year: int, style: str, vague: bool, rng: np.random.Generator) -> str:
-    """Free-text address in ``county`` with the names in force in ``year`` (module docstring)."""
-    _, cname, parent, prov = gaz.place(county, year, rng.random())
-    stem = ident.place_stem
-    street = _street(rng)
-    if vague:  # prefecture and a zone: the county is not recoverable
-        return parent + ZONES[rng.integers(len(ZONES))] + street
-    muni = county[:2] in _MUNICIPALITIES
-    if style == "full":
-        head = parent + cname if muni else prov + parent + cname
-    elif style == "no_province":
-        head = parent + cname
-    elif style == "short":
-        head = stem(parent) + (cname if len(stem(cname)) < 2 else stem(cname))
-    else:  # a county alone, unless its name is generic (城区, 郊区)
-        head = cname if len(cname) > 2 else parent + cname
-    if rng.random() < 0.15:
-        head += ZONES[rng.integers(len(ZONES))]
-    return head + street
-
-
-def _date_text(d: dt.date, fmt: str) -> str:
-    return {
-        "iso": f"{d:%Y-%m-%d}",
-        "slash": f"{d.year}/{d.month}/{d.day}",
-        "dots": f"{d:%Y.%m.%d}",
-        "chinese": f"{d.year}年{d.month}月{d.day}日",
-        "compact": f"{d:%Y%m%d}",
-        "datetime": f"{d:%Y-%m-%d} 00:00:00",
-        "serial": str((d - dt.date(1899, 12, 30)).days),
-        "month": f"{d:%Y.%m}",
-    }[fmt]
-
-
-def _random_date(year: int, rng: np.random.Generator) -> dt.date:
-    return dt.date(year, 1, 1) + dt.timedelta(days=int(rng.integers(0, 365)))
-
-
 def _variant(name: str, rng: np.random.Generator, share: float) -> str:
     """The name as a register writes it: legal form swapped, ASCII brackets or a space (else as is)."""
     if rng.random() >= share:
@@ -272,7 +199,7 @@ def _firms(moves: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
 class _Keys:
     """Organisation codes, registration numbers and credit codes of the firms (module docstring)."""
 
-    def __init__(self, firms: pd.DataFrame, gaz: _Gazetteer, params: RegistrationParams, seed: int, rng):
+    def __init__(self, firms: pd.DataFrame, gaz: Gazetteer, params: RegistrationParams, seed: int, rng):
         fids = firms.index.to_numpy(dtype=np.int64)
         self.org = dict(zip(fids, ident.organisation_codes(fids, seed, salt=0x6E6)))
         self.regno: dict[int, str] = {}
@@ -302,7 +229,7 @@ class _Keys:
         return out, ("credit_code" if credit else "registration_number"), bool(bad)
 
 
-def _names(firms: pd.DataFrame, gaz: _Gazetteer, seed: int, rng) -> dict[int, str]:
+def _names(firms: pd.DataFrame, gaz: Gazetteer, seed: int, rng) -> dict[int, str]:
     """Canonical firm names: place of the first county (as in force at founding), trade name,
     industry word, 有限公司 or 有限责任公司 (:func:`yrd.synthetic.raw.identities.compose_names`)."""
     fids = firms.index.to_numpy(dtype=np.int64)
@@ -361,7 +288,7 @@ def generate_registration(
     provinces = provinces or sorted({str(c)[:2] for c in pd.concat([panel["county"], mv["dest_county"]])})
     y0 = int(min(panel["year"].min(), mv["year"].min() if len(mv) else 9999)) - 1
     y1 = int(max(panel["year"].max(), mv["year"].max() if len(mv) else 0)) + len(p.delay_probs)
-    gaz = _Gazetteer(history, [*range(min(y0, 1982), y1 + 1), vintage], vintage, provinces)
+    gaz = Gazetteer(history, [*range(min(y0, 1982), y1 + 1), vintage], vintage, provinces)
     firms = _firms(mv, panel)
     keys = _Keys(firms, gaz, p, seed, rng)
     names = _names(firms, gaz, seed, rng)
@@ -371,7 +298,7 @@ def generate_registration(
     def record(fid: int, year: int, kind: str, item_kind: str, before: str, after: str, **truth) -> dict:
         f = int(rng.integers(n_files))
         dialect = p.files[f][3]
-        d = _random_date(year, rng)
+        d = random_date(year, rng)
         fmt = DATE_FORMATS[rng.choice(len(DATE_FORMATS), p=p.date_format_probs)]
         kcols, kkind, kbad = keys.columns(fid, year, p, rng)
         items = _ITEMS_EN.get(item_kind) if dialect == "en" and rng.random() < 0.5 else None
@@ -383,7 +310,7 @@ def generate_registration(
             "change_item": items[rng.integers(len(items))],
             "before": before,
             "after": after,
-            "change_date": _date_text(d, fmt),
+            "change_date": date_text(d, fmt),
             "_file": f,
             "_truth": {
                 "true_firm_id": int(fid),
@@ -410,8 +337,8 @@ def generate_registration(
         fid, year = int(m.true_firm_id), int(m.year) + int(delay[i])
         styles = rng.choice(len(ADDRESS_STYLES), size=2, p=p.address_style_probs)
         vague = rng.random(2) < p.vague_address_share
-        a0 = _address(gaz, m.origin_county, int(m.year) - 1, ADDRESS_STYLES[styles[0]], vague[0], rng)
-        a1 = _address(gaz, m.dest_county, year, ADDRESS_STYLES[styles[1]], vague[1], rng)
+        a0 = address(gaz, m.origin_county, int(m.year) - 1, ADDRESS_STYLES[styles[0]], vague[0], rng)
+        a1 = address(gaz, m.dest_county, year, ADDRESS_STYLES[styles[1]], vague[1], rng)
         info = dict(
             origin_county=m.origin_county,
             dest_county=m.dest_county,
@@ -460,8 +387,8 @@ def generate_registration(
                     if rng.random() < 0.5
                     else k.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
                 )
-        if t["date_format"] in _DAY_FORMATS:
-            r["change_date"] = _date_text(t["change_date"], _DAY_FORMATS[rng.integers(len(_DAY_FORMATS))])
+        if t["date_format"] in DAY_FORMATS:
+            r["change_date"] = date_text(t["change_date"], DAY_FORMATS[rng.integers(len(DAY_FORMATS))])
         r["name"] = r["name"] + " "
         recs.append({**r, "_truth": {**t, "kind": "near_duplicate", "duplicate_of": int(i)}})
     return _assemble(recs, mv, p, rng)
@@ -516,8 +443,3 @@ def write_registration(extract: RegistrationExtract, out_dir: str | os.PathLike)
         json.dump(meta, fh, indent=2, ensure_ascii=False, sort_keys=True)
         fh.write("\n")
     return meta
-
-
-def params_dict(params: RegistrationParams) -> dict[str, Any]:
-    """The parameters as a JSON-ready mapping."""
-    return asdict(params)

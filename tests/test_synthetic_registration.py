@@ -109,6 +109,16 @@ def test_every_move_registered_or_in_the_gap(world, extract):
     assert abs(gap - p.gap_share) < 3 * np.sqrt(p.gap_share * (1 - p.gap_share) / n)
     shares = np.bincount(delay, minlength=len(p.delay_probs)) / len(delay)
     assert np.abs(shares - np.array(p.delay_probs)).max() < 0.06
+    base = ex.truth[ex.truth["duplicate_of"].isna()]
+    se = lambda q, m: 3 * np.sqrt(q * (1 - q) / m)  # noqa: E731
+    exact = (ex.truth["kind"] == "exact_duplicate").sum() / len(base)
+    assert abs(exact - p.exact_duplicate_share) < se(p.exact_duplicate_share, len(base))
+    near = (ex.truth["kind"] == "near_duplicate").sum() / len(base)
+    assert abs(near - p.near_duplicate_share) < se(p.near_duplicate_share, len(base))
+    noise = base["kind"].isin(["name", "other"]).sum() / len(t)
+    assert abs(noise - p.noise_per_move) < 0.01
+    missing = (base["key_written"] == "none").mean()
+    assert abs(missing - p.missing_key_share) < se(p.missing_key_share, len(base))
     comb = (t["kind"] == "combined").mean()
     assert abs(comb - p.combined_share) < 3 * np.sqrt(p.combined_share * (1 - p.combined_share) / len(t))
 

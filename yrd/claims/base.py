@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from yrd.sample import SAMPLES
+
 VERDICTS = ("supported", "partly supported", "not supported", "inconclusive", "not comparable", "no data", "off")
 COLUMNS = [
     "claim",
@@ -133,7 +135,7 @@ def read_table(path) -> pd.DataFrame:
 
 #: Columns of the headline table: the claim's row on the main sample, the sample's name and the
 #: verdict on each analysis sample (yrd.sample.SAMPLES).
-COMBINED_COLUMNS = [*COLUMNS[:6], "sample", "verdict_consistent", "verdict_full", *COLUMNS[6:]]
+COMBINED_COLUMNS = [*COLUMNS[:6], "sample", *(f"verdict_{s}" for s in SAMPLES), *COLUMNS[6:]]
 
 
 def combine_samples(tables: dict[str, pd.DataFrame], main: str) -> pd.DataFrame:
@@ -147,7 +149,7 @@ def combine_samples(tables: dict[str, pd.DataFrame], main: str) -> pd.DataFrame:
         raise KeyError(f"main sample {main!r} not among {sorted(tables)}")
     out = tables[main].copy().reset_index(drop=True)
     out["sample"] = main
-    for name in ("consistent", "full"):
+    for name in SAMPLES:
         other = tables.get(name)
         out[f"verdict_{name}"] = (
             out["claim"].map(other.set_index("claim")["verdict"]).fillna("not run") if other is not None else "not run"

@@ -38,6 +38,19 @@ def _fit_text(fit: Mapping[str, Any] | None, label: str, verdict: str, reason: s
     )
 
 
+def _fit_box(ax, text: str) -> None:
+    """The tested estimate's text in a box below the axes."""
+    ax.text(
+        0.0,
+        -0.2,
+        text,
+        transform=ax.transAxes,
+        fontsize=7.5,
+        va="top",
+        bbox=dict(facecolor="white", edgecolor="#cccccc", alpha=0.9),
+    )
+
+
 def _points(ax, rows: list[tuple[str, str, Mapping[str, Any] | None]], key: str) -> None:
     """One point with its interval per (x label, kind, cell)."""
     for x, (_label, kind, cell) in enumerate(rows):
@@ -86,28 +99,15 @@ def c7_tested_figure(doc: Mapping[str, Any], *, cjk: bool, source: str, syntheti
         f"mean log growth of cluster {doc.get('measure', '')}, {doc.get('start_year')}-{doc.get('end_year')}"
     )
     ax_a.set_title(bilingual("(a) 集群增长", "(a) growth of clusters", cjk), fontsize=10)
-    ax_a.text(
-        0.0,
-        -0.2,
+    _fit_box(
+        ax_a,
         _fit_text(fit_a, "DiD (foreign - domestic, Sunan - rest)", pa.get("verdict", "no data"), pa.get("reason", "")),
-        transform=ax_a.transAxes,
-        fontsize=7.5,
-        va="top",
-        bbox=dict(facecolor="white", edgecolor="#cccccc", alpha=0.9),
     )
     means = (fit_b or {}).get("means", {})
     _points(ax_b, [(fl, "foreign_led", means.get("foreign_led")), (dom, "domestic", means.get("domestic"))], "mean")
     ax_b.set_ylabel("local supplier depth (share of IO input needs, 0-1)")
     ax_b.set_title(bilingual("(b) 植根性: 本地供应深度", "(b) rootedness: local supplier depth", cjk), fontsize=10)
-    ax_b.text(
-        0.0,
-        -0.2,
-        _fit_text(fit_b, "within-industry gap", pb.get("verdict", "no data"), pb.get("reason", "")),
-        transform=ax_b.transAxes,
-        fontsize=7.5,
-        va="top",
-        bbox=dict(facecolor="white", edgecolor="#cccccc", alpha=0.9),
-    )
+    _fit_box(ax_b, _fit_text(fit_b, "within-industry gap", pb.get("verdict", "no data"), pb.get("reason", "")))
     title = bilingual(
         "C7: 外资带动型与内资集群",
         f"C7: foreign-led vs domestic clusters - verdict: {doc.get('verdict')}",

@@ -106,12 +106,16 @@ def load_dialects(
     columns. ``needed``: the canonical columns the table must define (default the ASIF ones,
     :data:`CANONICAL_COLUMNS`; :mod:`yrd.registration.dialects` passes its own)."""
     path = Path(path)
+    return dialects_from_mapping(read_yaml(path), schema, source=str(path), needed=needed)
+
+
+def read_yaml(path: str | os.PathLike) -> Any:
+    """The YAML document at ``path``; ``ValueError`` naming the file when it is not valid YAML."""
     with open(path, encoding="utf-8") as fh:
         try:
-            doc = yaml.safe_load(fh)
+            return yaml.safe_load(fh)
         except yaml.YAMLError as err:
             raise ValueError(f"{path}: not valid YAML: {err}") from None
-    return dialects_from_mapping(doc, schema, source=str(path), needed=needed)
 
 
 def schema_validator(schema: str | os.PathLike | Mapping[str, Any]) -> tuple[Draft202012Validator, str]:

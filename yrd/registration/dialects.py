@@ -14,9 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from yrd.ingest.headers import HeaderDialects, dialects_from_mapping
+from yrd.ingest.headers import HeaderDialects, dialects_from_mapping, read_yaml
 
 #: Record kinds and the canonical columns each table must define.
 RECORD_COLUMNS: Mapping[str, tuple[str, ...]] = {
@@ -41,11 +39,7 @@ def load_registration_dialects(
     each checked against the header-dialect JSON Schema ``schema`` (a path or the loaded
     mapping). ``ValueError`` naming the file and the key on any problem."""
     path = Path(path)
-    with open(path, encoding="utf-8") as fh:
-        try:
-            doc = yaml.safe_load(fh)
-        except yaml.YAMLError as err:
-            raise ValueError(f"{path}: not valid YAML: {err}") from None
+    doc = read_yaml(path)
     if not isinstance(doc, Mapping) or "version" not in doc:
         raise ValueError(f"{path}: expected a mapping with the keys version, {', '.join(RECORD_KINDS)}")
     unknown = sorted(set(doc) - {"version", *RECORD_KINDS})

@@ -35,6 +35,8 @@ report: f"{RESULTS}report_intro.rst"
 include: "workflow/rules/geography.smk"
 include: "workflow/rules/synthetic.smk"
 include: "workflow/rules/clean.smk"
+include: "workflow/rules/registration_files.smk"
+include: "workflow/rules/registration.smk"
 include: "workflow/rules/metrics.smk"
 include: "workflow/rules/integration.smk"
 include: "workflow/rules/figures.smk"
@@ -60,6 +62,7 @@ rule all:
         f"{RESULTS}clean/firm_years.parquet",
         f"{RESULTS}clean/reconciliation.csv",
         f"{RESULTS}relocations/moves.parquet",
+        registration_targets(),
         validation_outputs(),
         f"{RESULTS}sample/accounting.csv",
         expand(

@@ -4,14 +4,16 @@ The schema (:mod:`yrd.config`) checks keys and types; this module checks meaning
 whatever the configuration asks for either runs or stops the run with a message naming the
 key, the value and what is allowed:
 
-* every configured file exists and is a regular file (``ingest.*``, ``metrics.segmentation.prices``,
+* every configured file exists and is a regular file (``ingest.*``, ``registration.*``,
+  ``metrics.segmentation.prices``,
   ``claims.c1.integration``, ``claims.c4.indicators``, ``flows.distances``, ``integration.*``), and every
   ``metrics.plugins`` module can be imported;
 * every metric name is registered, after importing the plugins, with a close-match suggestion
   ("did you mean 'ellison_glaeser'?");
 * every metric, level and region set a claim needs is computed, unless the claim is listed in
   ``claims.skip``;
-* each raw file is listed once, and every configured year lies in ``period``;
+* each raw file is listed once (and each registration extract once), and every configured year
+  lies in ``period``;
 * the gravity's distance comes from one source: ``flows.distance: road_time`` (the road travel
   times) excludes a user table ``flows.distances``.
 
@@ -121,6 +123,36 @@ def file_errors(config: Mapping[str, Any], base: Path) -> Iterator[str]:
                 f"config key 'ingest.encodings': {path!r} is not a file of ingest.files, so its encoding would "
                 f"be ignored (give the path exactly as in ingest.files)"
             )
+
+
+def registration_errors(config: Mapping[str, Any], base: Path) -> Iterator[str]:
+    """The registration extracts (``registration.changes[i]``, ``registration.investments[i]``)
+    exist and are listed once; in a synthetic run the lists are empty (the world's extracts are
+    read, or none with ``use_synthetic: false``)."""
+    reg = config.get("registration")
+    if not isinstance(reg, Mapping):
+        return
+    yield from check_file("registration.dialects", reg.get("dialects"), base)
+    synthetic = config.get("run", {}).get("synthetic", True)
+    seen: dict[Path, str] = {}
+    for kind in ("changes", "investments"):
+        paths = reg.get(kind) or []
+        if synthetic and paths:
+            yield (
+                f"config key 'registration.{kind}': run.synthetic is true, so the synthetic world's extracts are "
+                f"read (registration.use_synthetic) and this list would be ignored; set run.synthetic: false to "
+                f"read your own files, or empty it"
+            )
+            continue
+        for i, path in enumerate(paths):
+            key = f"registration.{kind}[{i}]"
+            yield from check_file(key, path, base)
+            p = Path(str(path))
+            resolved = p.resolve() if p.is_absolute() else (base / p).resolve()
+            if resolved in seen:
+                yield f"config key '{key}': {path} is already listed as '{seen[resolved]}'; list each extract once"
+            else:
+                seen[resolved] = key
 
 
 def _years_in_period(key: str, years: Any, start: int, end: int) -> Iterator[str]:
@@ -288,6 +320,7 @@ def semantic_errors(config: Mapping[str, Any], base: str | Path | None = None) -
     msgs = [
         *year_errors(config),
         *file_errors(config, base),
+        *registration_errors(config, base),
         *metric_errors(config, base),
         *claim_errors(config),
         *flow_errors(config),
@@ -307,6 +340,7 @@ __all__ = [
     "flow_errors",
     "load_metric_plugins",
     "metric_errors",
+    "registration_errors",
     "semantic_errors",
     "year_errors",
 ]

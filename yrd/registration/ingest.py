@@ -67,6 +67,7 @@ import pandas as pd
 
 from yrd.geography import DEFAULT_VINTAGE
 from yrd.ingest import QUARANTINE_COLUMNS, IngestResult, RawFileError, RawFilesError, read_table
+from yrd.ingest.errors import ReconciliationError
 from yrd.ingest.headers import HeaderDialects, canonicalise, normalise_header
 from yrd.ingest.reconcile import check_balance
 from yrd.registration.address import parse_addresses
@@ -219,24 +220,35 @@ def ingest_registration_files(
     history: str | os.PathLike,
     vintage: int = DEFAULT_VINTAGE,
     provinces: Sequence[str] | None = None,
+    source_files: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Ingest several files of one kind: ``(clean, quarantine, reconciliation)``, the tables
     concatenated in the order of ``files`` and the per-file reconciliation table
     (:data:`RECONCILIATION_COLUMNS`, lists joined with ``"; "``, reasons as ``"code=n; ..."``).
-    Every file is tried; file-level problems are raised together at the end
-    (:class:`~yrd.ingest.RawFileError` for one, :class:`~yrd.ingest.RawFilesError` for several)."""
+    ``source_files`` are the names used in the tables and messages (default: the paths as
+    given). No files give empty tables with the columns and types of one file's. Every file is
+    tried; file-level problems are raised together at the end (:class:`~yrd.ingest.RawFileError`
+    for one, :class:`~yrd.ingest.RawFilesError` for several)."""
+    names = list(source_files) if source_files is not None else [os.fspath(p) for p in files]
+    if len(names) != len(files):
+        raise ValueError(f"{len(files)} files but {len(names)} source_files")
     results, errors = [], []
-    for p in files:
+    for p, name in zip(files, names):
         try:
             results.append(
-                ingest_registration_file(p, kind, dialects, history=history, vintage=vintage, provinces=provinces)
+                ingest_registration_file(
+                    p, kind, dialects, history=history, vintage=vintage, provinces=provinces, source_file=name
+                )
             )
         except RawFileError as e:
             errors.append(e)
     if errors:
         raise errors[0] if len(errors) == 1 else RawFilesError(errors)
-    empty_q = pd.DataFrame({c: pd.Series([], dtype="str") for c in QUARANTINE_COLUMNS})
-    clean = pd.concat([r.clean for r in results], ignore_index=True)
+    empty_q = pd.DataFrame(
+        {c: pd.Series([], dtype="int64" if c == "source_row" else "str") for c in QUARANTINE_COLUMNS}
+    )
+    clean = pd.concat([empty_clean(kind), *[r.clean for r in results if len(r.clean)]], ignore_index=True)
+    clean = clean.astype(empty_clean(kind).dtypes.to_dict())
     quarantine = pd.concat([empty_q, *[r.quarantine for r in results if len(r.quarantine)]], ignore_index=True)
     rec = []
     for r in results:
@@ -247,6 +259,73 @@ def ingest_registration_files(
         c["quarantine_reasons"] = "; ".join(f"{k}={v}" for k, v in sorted(c["quarantine_reasons"].items()))
         rec.append(c)
     return clean, quarantine, pd.DataFrame(rec, columns=list(RECONCILIATION_COLUMNS))
+
+
+#: Count columns of the reconciliation summed in the total row of each kind.
+_SUMMED = (
+    "rows_read",
+    "rows_clean",
+    "rows_quarantined",
+    "exact_duplicates_removed",
+    "raw_duplicates",
+    "event_duplicates",
+    "events_clean",
+    "malformed_rows",
+    "keys_invalid",
+    "capital_missing",
+)
+
+
+def reconciliation_with_totals(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The per-file reconciliation tables of each kind (``{kind: table}`` of
+    :func:`ingest_registration_files`) stacked, each kind followed by a total row
+    (``source_file == "total"``, counts summed), every row's ``balanced`` recomputed.
+
+    The balance ``rows_read == rows_clean + rows_quarantined + exact_duplicates_removed`` must
+    hold exactly on every row; :class:`~yrd.ingest.errors.ReconciliationError` naming the files
+    otherwise."""
+    parts = []
+    for kind, t in tables.items():
+        t = t.copy()
+        total = dict.fromkeys(t.columns, "") | {"source_file": "total", "kind": kind}
+        total |= {c: int(pd.to_numeric(t[c]).sum()) for c in _SUMMED if c in t}
+        total["seconds"] = float(pd.to_numeric(t["seconds"]).sum()) if "seconds" in t else 0.0
+        reasons: dict[str, int] = {}
+        for text in t.get("quarantine_reasons", pd.Series([], dtype="str")).dropna():
+            for part in filter(None, str(text).split("; ")):
+                code, n = part.rsplit("=", 1)
+                reasons[code] = reasons.get(code, 0) + int(n)
+        total["quarantine_reasons"] = "; ".join(f"{k}={v}" for k, v in sorted(reasons.items()))
+        parts.append(pd.concat([t, pd.DataFrame([total], columns=t.columns)], ignore_index=True))
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(RECONCILIATION_COLUMNS))
+    for c in [c for c in _SUMMED if c in out]:
+        out[c] = pd.to_numeric(out[c]).astype("int64")
+    read, clean, quar, dup = (
+        out[c] for c in ("rows_read", "rows_clean", "rows_quarantined", "exact_duplicates_removed")
+    )
+    out["balanced"] = read == clean + quar + dup
+    bad = out[~out["balanced"]]
+    if len(bad):
+        detail = "; ".join(
+            f"{r.source_file} ({r.kind}): rows_read {r.rows_read} != rows_clean {r.rows_clean} + rows_quarantined "
+            f"{r.rows_quarantined} + exact_duplicates_removed {r.exact_duplicates_removed}"
+            for r in bad.itertuples()
+        )
+        raise ReconciliationError(f"registration reconciliation does not balance: {detail}")
+    return out
+
+
+def empty_clean(kind: str) -> pd.DataFrame:
+    """The clean table of ``kind`` with no rows, typed as :func:`ingest_registration_file` types
+    it (``source_row``/``event`` int64, dates datetime64, capital float64, the rest str)."""
+    typed = {
+        "source_row": "int64",
+        "event": "int64",
+        "change_date": "datetime64[ns]",
+        "founding_date": "datetime64[ns]",
+        "capital_wan": "float64",
+    }
+    return pd.DataFrame({c: pd.Series([], dtype=typed.get(c, "str")) for c in _CLEAN[kind]})
 
 
 def _read(path: str | os.PathLike, encoding: str | None, sheet: int | str, delimiter: str | None, file: str):

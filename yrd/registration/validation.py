@@ -1,0 +1,223 @@
+"""Address-to-county accuracy of ingested registration extracts against a synthetic truth.
+
+Every address *written* into the extracts is scored: the before and after addresses of each
+relocation record (change-truth ``kind`` ``address`` or ``combined``; columns
+``origin_county``, ``dest_county``, ``style_before``, ``style_after``) and the investee address
+of each investment record (investment-truth ``kind == "investment"``, true county
+``dest_county``). Duplicate rows (``exact_duplicate``, ``near_duplicate``) repeat an address
+already counted and are left out.
+
+The outcome of an address is read from the ingestion's outputs, never recomputed:
+
+* ``resolved``: the record is clean and the address has a county (``county_before`` /
+  ``county_after`` / ``investee_county``, with its ``resolution``);
+* ``quarantined``: the quarantine holds ``address_no_county`` for that address (column
+  ``before``, ``after`` or ``investee_address``); its resolution kind (``prefecture``,
+  ``ambiguous``, ``province``, ``none``) is read from the reason text;
+* ``not_observed``: the outputs do not show what the address resolved to: the record was
+  quarantined for another reason (a date, no identity, its *other* address) or dropped as an
+  event duplicate. These are counted but outside the rates.
+
+Rates over the observed addresses ``O`` (resolved ``R`` plus quarantined), with ``C`` the
+resolved addresses whose county equals the true county::
+
+    coverage  = |R| / |O|         (share resolved to a county)
+    precision = |C| / |R|         (correct among resolved)
+    accuracy  = |C| / |O|         (correct among all observed)
+
+reported overall, by table and side, by address style (the truth's ``style_*``; ``*_vague``
+styles name only a prefecture and a development zone and cannot be resolved to a county, the
+known limitation: they are quarantined as ``address_no_county``) and by resolution kind
+(:data:`yrd.registration.address.RESOLUTIONS`). Precision and recall of this kind follow the
+record-linkage evaluation of Christen (2012), *Data Matching*, ch. 7.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+
+from yrd.geography import prefecture_of
+from yrd.registration.address import RESOLUTIONS
+
+#: Columns of :func:`address_outcomes`.
+OUTCOME_COLUMNS = (
+    "table",
+    "side",
+    "source_file",
+    "source_row",
+    "style",
+    "true_county",
+    "status",
+    "county",
+    "resolution",
+    "correct",
+)
+#: Outcome statuses (module docstring).
+STATUSES = ("resolved", "quarantined", "not_observed")
+_RESOLUTION = re.compile(r"\(resolution (\w+)\)\s*$")
+_STYLE_COLUMNS = ("style", "address_style", "style_address")
+
+
+def _quarantined(quarantine: pd.DataFrame, kind: str) -> dict[tuple[str, int, str], str]:
+    """{(source_file, source_row, column): resolution} of the address_no_county rows of ``kind``."""
+    q = quarantine
+    if "kind" in q:
+        q = q[q["kind"] == kind]
+    q = q[q["reason"].astype(str).str.startswith("address_no_county")]
+    out = {}
+    for f, r, c, reason in zip(q["source_file"], q["source_row"], q["column"], q["reason"]):
+        m = _RESOLUTION.search(str(reason))
+        out[(str(f), int(r), str(c))] = m[1] if m else "none"
+    return out
+
+
+def _outcome(resolved: dict, quarantined: dict, key: tuple[str, int], column: str) -> tuple[str, Any, Any]:
+    """``(status, county, resolution)`` of one address (``column`` as named in the quarantine)."""
+    if key in resolved:
+        county, resolution = resolved[key]
+        return "resolved", county, resolution
+    if (*key, column) in quarantined:
+        return "quarantined", None, quarantined[(*key, column)]
+    return "not_observed", None, None
+
+
+def address_outcomes(
+    changes: pd.DataFrame,
+    investments: pd.DataFrame,
+    quarantine: pd.DataFrame,
+    change_truth: pd.DataFrame,
+    investment_truth: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per written address (columns :data:`OUTCOME_COLUMNS`): its ``table``
+    (``change`` / ``investment``), ``side`` (``before`` / ``after`` / ``investee``), the truth's
+    ``style`` and ``true_county``, the ``status`` (:data:`STATUSES`), the ``county`` and
+    ``resolution`` ingestion gave, and whether the county is ``correct``.
+
+    ``changes``, ``investments`` and ``quarantine`` are the outputs of rule
+    ingest_registration (the quarantine with or without its ``kind`` column);
+    ``change_truth`` is ``registration_records.parquet``, ``investment_truth``
+    ``investment_records.parquet`` (``None``: no investment extracts)."""
+    rows: list[dict[str, Any]] = []
+    q_change = _quarantined(quarantine, "change")
+    addr = changes[changes["change_class"] == "address"]
+    keys = list(zip(addr["source_file"].astype(str), addr["source_row"].astype(int)))
+    res = {
+        "before": dict(zip(keys, zip(addr["county_before"], addr["resolution_before"]))),
+        "after": dict(zip(keys, zip(addr["county_after"], addr["resolution_after"]))),
+    }
+    t = change_truth[change_truth["kind"].isin(["address", "combined"])]
+    for rec in t.to_dict("records"):
+        key = (str(rec["source_file"]), int(rec["source_row"]))
+        for side, true in (("before", rec["origin_county"]), ("after", rec["dest_county"])):
+            status, county, resolution = _outcome(res[side], q_change, key, side)
+            rows.append(
+                {
+                    "table": "change",
+                    "side": side,
+                    "source_file": key[0],
+                    "source_row": key[1],
+                    "style": str(rec.get(f"style_{side}", "unknown")),
+                    "true_county": str(true),
+                    "status": status,
+                    "county": county,
+                    "resolution": resolution,
+                }
+            )
+    if investment_truth is not None and len(investment_truth):
+        q_inv = _quarantined(quarantine, "investment")
+        keys = list(zip(investments["source_file"].astype(str), investments["source_row"].astype(int)))
+        res_inv = dict(zip(keys, zip(investments["investee_county"], investments["resolution"])))
+        style_col = next((c for c in _STYLE_COLUMNS if c in investment_truth), None)
+        t = investment_truth[investment_truth["kind"] == "investment"]
+        for rec in t.to_dict("records"):
+            key = (str(rec["source_file"]), int(rec["source_row"]))
+            status, county, resolution = _outcome(res_inv, q_inv, key, "investee_address")
+            rows.append(
+                {
+                    "table": "investment",
+                    "side": "investee",
+                    "source_file": key[0],
+                    "source_row": key[1],
+                    "style": str(rec[style_col]) if style_col else "unknown",
+                    "true_county": str(rec["dest_county"]),
+                    "status": status,
+                    "county": county,
+                    "resolution": resolution,
+                }
+            )
+    out = pd.DataFrame(rows, columns=[c for c in OUTCOME_COLUMNS if c != "correct"])
+    out = out.astype({"source_row": "int64", "county": "string", "resolution": "string"})
+    out["correct"] = (out["status"] == "resolved") & (out["county"] == out["true_county"]).fillna(False)
+    return out
+
+
+def _share(a: int, b: int) -> float | None:
+    return round(a / b, 6) if b else None
+
+
+def accuracy_block(outcomes: pd.DataFrame) -> dict[str, Any]:
+    """Counts and rates (module docstring) of a set of address outcomes; a rate is ``None``
+    when its denominator is 0. ``n_wrong_same_prefecture`` counts wrong counties in the true
+    prefecture (:func:`yrd.geography.prefecture_of`)."""
+    observed = outcomes[outcomes["status"] != "not_observed"]
+    resolved = observed[observed["status"] == "resolved"]
+    correct = int(resolved["correct"].sum())
+    wrong = resolved[~resolved["correct"]]
+    same_pref = int((prefecture_of(wrong["county"]) == prefecture_of(wrong["true_county"])).fillna(False).sum())
+    return {
+        "n_written": len(outcomes),
+        "n_observed": len(observed),
+        "n_not_observed": len(outcomes) - len(observed),
+        "n_resolved": len(resolved),
+        "n_quarantined": len(observed) - len(resolved),
+        "n_correct": correct,
+        "n_wrong": len(wrong),
+        "n_wrong_same_prefecture": same_pref,
+        "coverage": _share(len(resolved), len(observed)),
+        "precision": _share(correct, len(resolved)),
+        "accuracy": _share(correct, len(observed)),
+    }
+
+
+def address_accuracy(outcomes: pd.DataFrame) -> dict[str, Any]:
+    """The score document of ``validation/registration_addresses.json`` from
+    :func:`address_outcomes`: ``overall``, ``by_table`` (``change_before``, ``change_after``,
+    ``investment_investee``), ``by_style``, ``by_resolution`` (observed addresses; every kind of
+    :data:`~yrd.registration.address.RESOLUTIONS`) and ``vague_addresses`` (the known
+    limitation: styles ending in ``_vague``, with the share quarantined as
+    ``address_no_county``)."""
+    by_table = {
+        f"{t}_{s}": accuracy_block(g) for (t, s), g in outcomes.groupby(["table", "side"], sort=True, observed=True)
+    }
+    by_style = {str(k): accuracy_block(g) for k, g in outcomes.groupby("style", sort=True)}
+    observed = outcomes[outcomes["status"] != "not_observed"]
+    by_resolution = {}
+    for kind in RESOLUTIONS:
+        g = observed[observed["resolution"] == kind]
+        by_resolution[kind] = {
+            "n": len(g),
+            "n_correct": int(g["correct"].sum()),
+            "share": _share(len(g), len(observed)),
+        }
+    vague = outcomes[outcomes["style"].str.endswith("_vague")]
+    vague_obs = vague[vague["status"] != "not_observed"]
+    n_q = int((vague_obs["status"] == "quarantined").sum())
+    return {
+        "synthetic": True,
+        "overall": accuracy_block(outcomes),
+        "by_table": by_table,
+        "by_style": by_style,
+        "by_resolution": by_resolution,
+        "vague_addresses": {
+            "note": "prefecture + development zone only: no county to recover; quarantined as address_no_county",
+            "n_written": len(vague),
+            "n_observed": len(vague_obs),
+            "n_quarantined_address_no_county": n_q,
+            "quarantined_share": _share(n_q, len(vague_obs)),
+            "n_resolved": int((vague_obs["status"] == "resolved").sum()),
+            "n_resolved_correct": int(vague_obs["correct"].sum()),
+        },
+    }

@@ -29,27 +29,32 @@ def _frame(rows: list[dict], columns) -> pd.DataFrame:
 
 
 def _hand_made():
-    """Eight written addresses (two duplicate and one name record do not count): 3 resolved (2
-    correct, 1 wrong county in the true prefecture), 2 quarantined (a vague address read as a
-    prefecture, an ambiguous one), 3 not observed (the other side of a quarantined record, a
-    record quarantined for its date)."""
+    """Ten written addresses (the duplicates and the name record do not count): 5 resolved (4
+    correct, 1 wrong county in the true prefecture; 2 read from the exact copy ingestion kept),
+    2 quarantined (a vague address read as a prefecture, an ambiguous one), 3 not observed (the
+    other side of a quarantined record, a record quarantined for its date)."""
     change_truth = pd.DataFrame(
         {
-            "source_file": ["c.csv"] * 5,
-            "source_row": [0, 1, 2, 3, 4],
-            "kind": ["address", "combined", "name", "exact_duplicate", "address"],
-            "origin_county": ["320505", "330102", None, "320505", "340102"],
-            "dest_county": ["310115", "330106", None, "310115", "340103"],
-            "style_before": ["full", "county_only", None, "full", "short"],
-            "style_after": ["short", "no_province_vague", None, "short", "full"],
+            "record_id": [0, 1, 2, 3, 4, 5, 6],
+            "source_file": ["c.csv"] * 7,
+            "source_row": [0, 1, 2, 3, 4, 5, 6],
+            "kind": ["address", "combined", "name", "exact_duplicate", "address", "address", "exact_duplicate"],
+            "duplicate_of": [None, None, None, 0, None, None, 5],
+            "origin_county": ["320505", "330102", None, "320505", "340102", "320115", "320115"],
+            "dest_county": ["310115", "330106", None, "310115", "340103", "330782", "330782"],
+            "style_before": ["full", "county_only", None, "full", "short", "full", "full"],
+            "style_after": ["short", "no_province_vague", None, "short", "full", "full", "full"],
         }
-    )
+    ).astype({"duplicate_of": "Int64"})
     changes = _frame(
         [
             {"source_file": "c.csv", "source_row": 0, "event": 0, "change_class": "address"}
             | {"county_before": "320505", "county_after": "310104"}
             | {"resolution_before": "county", "resolution_after": "county"},
             {"source_file": "c.csv", "source_row": 2, "event": 0, "change_class": "name"},
+            {"source_file": "c.csv", "source_row": 6, "event": 0, "change_class": "address"}
+            | {"county_before": "320115", "county_after": "330782"}
+            | {"resolution_before": "county", "resolution_after": "county_old_name"},
         ],
         CHANGE_COLUMNS,
     )
@@ -83,20 +88,21 @@ def _hand_made():
 
 def test_address_accuracy_on_a_hand_made_truth():
     outcomes = address_outcomes(*_hand_made())
-    assert len(outcomes) == 8
-    assert outcomes["status"].value_counts().to_dict() == {"not_observed": 3, "resolved": 3, "quarantined": 2}
+    assert len(outcomes) == 10
+    assert outcomes["status"].value_counts().to_dict() == {"resolved": 5, "not_observed": 3, "quarantined": 2}
     doc = address_accuracy(outcomes)
     overall = doc["overall"]
-    assert (overall["n_written"], overall["n_observed"], overall["n_resolved"], overall["n_correct"]) == (8, 5, 3, 2)
+    assert (overall["n_written"], overall["n_observed"], overall["n_resolved"], overall["n_correct"]) == (10, 7, 5, 4)
     assert overall["n_wrong_same_prefecture"] == 1  # 徐汇区 for 浦东新区: both in Shanghai
-    assert overall["coverage"] == pytest.approx(3 / 5)
-    assert overall["precision"] == pytest.approx(2 / 3)
-    assert overall["accuracy"] == pytest.approx(2 / 5)
-    assert doc["by_table"]["change_after"]["precision"] == 0.0
+    assert overall["coverage"] == pytest.approx(5 / 7)
+    assert overall["precision"] == pytest.approx(4 / 5)
+    assert overall["accuracy"] == pytest.approx(4 / 7)
+    assert doc["by_table"]["change_after"]["precision"] == pytest.approx(1 / 2)
     assert doc["by_table"]["change_before"]["n_not_observed"] == 2
     assert doc["by_table"]["investment_investee"]["coverage"] == pytest.approx(0.5)
     assert doc["by_style"]["unknown"]["n_written"] == 2  # investment truth without a style column
-    assert doc["by_resolution"]["county"] == {"n": 3, "n_correct": 2, "share": pytest.approx(3 / 5)}
+    assert doc["by_resolution"]["county"] == {"n": 4, "n_correct": 3, "share": pytest.approx(4 / 7)}
+    assert doc["by_resolution"]["county_old_name"] == {"n": 1, "n_correct": 1, "share": pytest.approx(1 / 7)}
     assert doc["by_resolution"]["prefecture"]["n"] == 1 and doc["by_resolution"]["ambiguous"]["n"] == 1
     assert doc["by_resolution"]["none"]["n"] == 0
     vague = doc["vague_addresses"]
@@ -106,7 +112,7 @@ def test_address_accuracy_on_a_hand_made_truth():
 def test_address_accuracy_without_investments():
     changes, _, quarantine, change_truth, _ = _hand_made()
     doc = address_accuracy(address_outcomes(changes, changes.iloc[:0], quarantine, change_truth, None))
-    assert doc["overall"]["n_written"] == 6 and "investment_investee" not in doc["by_table"]
+    assert doc["overall"]["n_written"] == 8 and "investment_investee" not in doc["by_table"]
 
 
 def test_reconciliation_totals_balance_and_name_the_file_that_does_not():

@@ -5,7 +5,9 @@ relocation record (change-truth ``kind`` ``address`` or ``combined``; columns
 ``origin_county``, ``dest_county``, ``style_before``, ``style_after``) and the investee address
 of each investment record (investment-truth ``kind == "investment"``, true county
 ``dest_county``). Duplicate rows (``exact_duplicate``, ``near_duplicate``) repeat an address
-already counted and are left out.
+already counted and are left out; as ingestion keeps the *first* of identical rows, which may be
+the copy, an address whose record was removed as a duplicate takes the outcome of its exact
+copy (truth columns ``record_id``, ``duplicate_of``).
 
 The outcome of an address is read from the ingestion's outputs, never recomputed:
 
@@ -74,14 +76,34 @@ def _quarantined(quarantine: pd.DataFrame, kind: str) -> dict[tuple[str, int, st
     return out
 
 
-def _outcome(resolved: dict, quarantined: dict, key: tuple[str, int], column: str) -> tuple[str, Any, Any]:
-    """``(status, county, resolution)`` of one address (``column`` as named in the quarantine)."""
-    if key in resolved:
-        county, resolution = resolved[key]
-        return "resolved", county, resolution
-    if (*key, column) in quarantined:
-        return "quarantined", None, quarantined[(*key, column)]
+def _outcome(resolved: dict, quarantined: dict, keys: list[tuple[str, int]], column: str) -> tuple[str, Any, Any]:
+    """``(status, county, resolution)`` of one address (``column`` as named in the quarantine),
+    from the first of ``keys`` (the record's row, then its exact copies) that shows it."""
+    for key in keys:
+        if key in resolved:
+            county, resolution = resolved[key]
+            return "resolved", county, resolution
+        if (*key, column) in quarantined:
+            return "quarantined", None, quarantined[(*key, column)]
     return "not_observed", None, None
+
+
+def _copies(truth: pd.DataFrame) -> dict[Any, list[tuple[str, int]]]:
+    """{record_id: [(source_file, source_row) of its exact copies]} (empty without the columns)."""
+    if not {"record_id", "duplicate_of"} <= set(truth.columns):
+        return {}
+    dup = truth[truth["kind"] == "exact_duplicate"]
+    out: dict[Any, list[tuple[str, int]]] = {}
+    for of, f, r in zip(dup["duplicate_of"], dup["source_file"], dup["source_row"]):
+        if not pd.isna(of):
+            out.setdefault(int(of), []).append((str(f), int(r)))
+    return out
+
+
+def _keys(rec: dict[str, Any], copies: dict[Any, list[tuple[str, int]]]) -> list[tuple[str, int]]:
+    own = (str(rec["source_file"]), int(rec["source_row"]))
+    rid = rec.get("record_id")
+    return [own, *(copies.get(int(rid), []) if rid is not None and not pd.isna(rid) else [])]
 
 
 def address_outcomes(
@@ -108,11 +130,13 @@ def address_outcomes(
         "before": dict(zip(keys, zip(addr["county_before"], addr["resolution_before"]))),
         "after": dict(zip(keys, zip(addr["county_after"], addr["resolution_after"]))),
     }
+    copies = _copies(change_truth)
     t = change_truth[change_truth["kind"].isin(["address", "combined"])]
     for rec in t.to_dict("records"):
-        key = (str(rec["source_file"]), int(rec["source_row"]))
+        keys = _keys(rec, copies)
+        key = keys[0]
         for side, true in (("before", rec["origin_county"]), ("after", rec["dest_county"])):
-            status, county, resolution = _outcome(res[side], q_change, key, side)
+            status, county, resolution = _outcome(res[side], q_change, keys, side)
             rows.append(
                 {
                     "table": "change",
@@ -131,10 +155,12 @@ def address_outcomes(
         keys = list(zip(investments["source_file"].astype(str), investments["source_row"].astype(int)))
         res_inv = dict(zip(keys, zip(investments["investee_county"], investments["resolution"])))
         style_col = next((c for c in _STYLE_COLUMNS if c in investment_truth), None)
+        copies = _copies(investment_truth)
         t = investment_truth[investment_truth["kind"] == "investment"]
         for rec in t.to_dict("records"):
-            key = (str(rec["source_file"]), int(rec["source_row"]))
-            status, county, resolution = _outcome(res_inv, q_inv, key, "investee_address")
+            keys = _keys(rec, copies)
+            key = keys[0]
+            status, county, resolution = _outcome(res_inv, q_inv, keys, "investee_address")
             rows.append(
                 {
                     "table": "investment",

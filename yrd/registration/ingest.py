@@ -1,9 +1,9 @@
 """Ingest business-registration extracts: change records and investment records.
 
-Library code (not yet a workflow rule). Same standards as ASIF ingestion (:mod:`yrd.ingest`):
-files are read by :func:`yrd.ingest.read_table` (CSV in UTF-8, UTF-8 with BOM, GBK/GB18030;
-xlsx/xls; delimiter sniffed), headers mapped by :func:`yrd.ingest.canonicalise` with the
-tables of ``config/registration_dialects.yaml`` (:mod:`yrd.registration.dialects`), file-level
+Run by rule ``ingest_registration`` (``workflow/rules/registration.smk``). Same standards as
+ASIF ingestion (:mod:`yrd.ingest`): files are read by :func:`yrd.ingest.read_table` (CSV in
+UTF-8, UTF-8 with BOM, GBK/GB18030; xlsx/xls; delimiter sniffed), headers mapped by
+:func:`yrd.ingest.canonicalise` with the tables of ``config/registration_dialects.yaml`` (:mod:`yrd.registration.dialects`), file-level
 problems raise :class:`~yrd.ingest.RawFileError` naming the file and the fix, bad rows go to
 the quarantine table, and every row read is accounted for.
 

@@ -26,14 +26,20 @@ Resolution kinds (column ``resolution``):
 * ``county_old_name``: a county name no longer (or not yet) in force, harmonised to the vintage
   (column ``rule`` says how: ``renamed``, ``recoded``, or ``split`` by the project's split rule);
 * ``ambiguous``: the county name fits several vintage counties (鼓楼区 in 南京 and 徐州, 普陀区
-  in 上海 and 舟山) and the text names no prefecture that separates them; no county code;
+  in 上海 and 舟山) and the text names no prefecture that separates them; or the only place name
+  is both a prefecture in force and a former county-level city (``镇江市高新区…``, ``六安市长江路…``:
+  the prefecture, or the old city before 撤地设市, the text alone does not say); no county code;
 * ``prefecture`` / ``province``: only that level was found (e.g. ``苏州工业园区``);
 * ``none``: no place name.
 
 Heuristics (documented choices): a *short* name directly followed by a street word
 (路, 街, 道, 巷, 弄, 号, 桥, 村) is read as a street (``金山路`` is not 金山区); once a county is
 found the rest of the text (street, building) is ignored; a name that is both a prefecture and
-a county (巢湖市) is read as the prefecture only if a later name gives a county inside it.
+a county (巢湖市) is read as the prefecture only if a later name gives a county inside it, else as
+the county when that county is in force (巢湖市 since 2011) and as ``ambiguous`` when only the
+prefecture is (镇江市: a prefecture-level city's seat was a county-level city of the same name
+before; reading it as that old city put addresses that name only the prefecture in a wrong
+district).
 """
 
 from __future__ import annotations
@@ -190,6 +196,14 @@ class AddressParser:
                     pref_codes = {p.vcode for p in prefs if p.vcode}
                     matched.append(name)
                     continue
+                if any(p.current for p in prefs) and not any(p.current for p in cnts):
+                    # 镇江市 / 六安市 alone: the prefecture in force or the county-level city of that
+                    # name before it; the text does not say which
+                    codes = {p.vcode for p in prefs if p.current}
+                    code = codes.pop() if len(codes) == 1 else None
+                    matched.append(name)
+                    prov_code = code[:2] + "0000" if code else None
+                    return Resolved(None, code, prov_code, "ambiguous", "|".join(matched))
             if cnts:
                 county = cnts
                 matched.append(name)

@@ -65,3 +65,9 @@ def test_data_sources_table_of_a_synthetic_and_a_user_run():
     assert (u["kind"] == "synthetic").sum() == 0
     assert u.iloc[0]["files"] == "data/a.csv; data/b1.csv; data/b2.csv"
     assert "claims.c1.integration (user-supplied)" in set(u["dataset"])
+    assert not any("registration" in d for d in u["dataset"])  # no extracts listed
+    user["registration"] = {**config["registration"], "changes": ["data/c1.csv", "data/c2.xlsx"]}
+    r = data_sources(REGISTRY, user).set_index("dataset")
+    assert r.loc["business-registration change records (user-supplied)", "files"] == "data/c1.csv; data/c2.xlsx"
+    assert "business-registration investment records (user-supplied)" not in r.index
+    assert "business-registration extracts: synthetic world 'default'" in set(t["dataset"])

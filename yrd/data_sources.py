@@ -70,6 +70,7 @@ def config_rows(config: Mapping[str, Any]) -> pd.DataFrame:
                 "used_by": "C1, C2, C3, C5, C7, flows and gravity",
             }
         )
+    rows += registration_rows(config)
     user_tables = {
         "claims.c1.integration": (config["claims"]["c1"].get("integration"), "C1 (integration axis)"),
         "claims.c4.indicators": (config["claims"]["c4"].get("indicators"), "C4 (six dimensions)"),
@@ -90,6 +91,47 @@ def config_rows(config: Mapping[str, Any]) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def registration_rows(config: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The business-registration extracts a run reads (config block ``registration``; none when
+    the block is absent or lists nothing): the user's change and investment files, or the
+    synthetic world's extracts when ``run.synthetic`` and ``registration.use_synthetic``."""
+    reg = config.get("registration")
+    if not reg:
+        return []
+    use = "registration relocation and expansion events (issue 16)"
+    if config["run"]["synthetic"]:
+        if not reg.get("use_synthetic"):
+            return []
+        world = config["synthetic"]["world"]
+        return [
+            {
+                "dataset": f"business-registration extracts: synthetic world '{world}'",
+                "kind": "synthetic",
+                "files": f"resources/raw/{world}/registration/ (generated)",
+                "version": f"seed {config['synthetic']['seed']}",
+                "licence": "MIT (this project)",
+                "citation": "this project (docs/synthetic_world.md)",
+                "used_by": f"{use} (SYNTHETIC)",
+            }
+        ]
+    rows = []
+    for key, label in (("changes", "change records"), ("investments", "investment records")):
+        paths = [str(p) for p in reg.get(key) or []]
+        if paths:
+            rows.append(
+                {
+                    "dataset": f"business-registration {label} (user-supplied)",
+                    "kind": "user-supplied",
+                    "files": "; ".join(paths),
+                    "version": f"{len(paths)} files",
+                    "licence": "the user's",
+                    "citation": "the user's",
+                    "used_by": use,
+                }
+            )
+    return rows
 
 
 def data_sources(registry: str | Path | pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:

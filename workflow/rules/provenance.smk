@@ -48,6 +48,7 @@ rule data_sources:
         run=config_provider("run"),
         synthetic=config_provider("synthetic"),
         ingest=config_provider("ingest"),
+        registration=config_provider("registration"),
         claims=config_provider("claims"),
         metrics=config_provider("metrics"),
         flows=config_provider("flows"),

@@ -11,6 +11,7 @@ config = {
     "run": p.run,
     "synthetic": p.synthetic,
     "ingest": p.ingest,
+    "registration": p.registration,
     "claims": p.claims,
     "metrics": p.metrics,
     "flows": p.flows,

@@ -12,7 +12,13 @@ from helpers.resources import AREACODES_CSV
 from yrd.registration.events import EXPANSION_COLUMNS, RELOCATION_COLUMNS, expansion_events, relocation_events
 from yrd.registration.keys import org_check_char, regno_check_digit, uscc_check_char
 from yrd.registration.link import LINK_COLUMNS, link_registration
-from yrd.registration.link_scores import asif_true_firms, party_key_kinds, party_truth, score_registration_links
+from yrd.registration.link_scores import (
+    asif_true_firms,
+    party_key_kinds,
+    party_truth,
+    score_events,
+    score_registration_links,
+)
 from yrd.registration.rows import CHANGE_COLUMNS, INVESTMENT_COLUMNS
 
 SUZHOU, WUXI, HANGZHOU = "320505", "320211", "330106"
@@ -270,3 +276,16 @@ def test_precision_and_recall_on_a_hand_made_truth(linked):
     assert o["precision"] == pytest.approx(7 / 8) and o["recall"] == pytest.approx(7 / 9)
     assert s["by_method"]["name"]["precision"] == 0.0
     assert s["by_key_kind"]["credit_code"]["correct"] == 5
+    # events: judged on the record each keeps
+    it["origin_prefecture"] = ["320500", "320200", "320200", "320200"]
+    ev = score_events(
+        relocation_events(changes(), linked, fy),
+        expansion_events(investments(), linked, fy),
+        party_truth(ct, it),
+        asif,
+        it,
+    )
+    assert ev["relocations"] == {"events": 2, "linked": 1.0, "firm_correct": 1.0, "same_true_move": 0}
+    assert ev["expansions"]["events"] == 2 and ev["expansions"]["linked"] == 0.5
+    assert ev["expansions"]["firm_correct"] == 1.0
+    assert ev["expansions"]["origin_correct"] == {"asif": 1.0, "key_area_code": 1.0}

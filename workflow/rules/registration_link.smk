@@ -34,6 +34,8 @@ rule link_registration:
 rule validate_registration_links:
     input:
         links=f"{RESULTS}registration/links.parquet",
+        relocations=f"{RESULTS}registration/relocation_events.parquet",
+        expansions=f"{RESULTS}registration/expansion_events.parquet",
         changes=f"{RESULTS}registration/changes.parquet",
         investments=f"{RESULTS}registration/investments.parquet",
         firm_years=f"{RESULTS}clean/firm_years.parquet",

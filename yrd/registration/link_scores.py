@@ -150,3 +150,64 @@ def score_registration_links(
         "by_party": {f"{t}:{p}": _prf(g) for (t, p), g in d.groupby(["table", "party"], sort=True)},
         "unscored_parties": int(len(links) - len(d)),
     }
+
+
+def _share(num: int, den: int) -> float | None:
+    return num / den if den else None
+
+
+def score_events(
+    relocations: pd.DataFrame,
+    expansions: pd.DataFrame,
+    truth: pd.DataFrame,
+    asif_truth: pd.Series,
+    investment_truth: pd.DataFrame | None = None,
+) -> dict:
+    """How well the events of :mod:`yrd.registration.events` carry their firm, judged on the
+    record each event keeps (``source_file``, ``source_row``; ``truth`` from :func:`party_truth`).
+
+    ``relocations``: ``events``, ``linked`` (share with a ``firm_id``), ``firm_correct`` (share
+    of the linked whose firm is the record's true firm) and ``same_true_move`` (events that
+    repeat an earlier event's true firm, origin and destination: duplicates left unmerged, or
+    a firm moving back and forth). ``expansions``: the same for the parent and, with
+    ``investment_truth`` (``investment_records.parquet``), ``origin_correct`` (share whose
+    ``origin_prefecture`` is the true one) by ``origin_method``."""
+
+    def judged(ev: pd.DataFrame, table: str, party: str, col: str) -> pd.DataFrame:
+        t = truth[truth["table"].eq(table) & truth["party"].eq(party)]
+        d = ev.assign(source_file=_base(ev["source_file"])).merge(
+            t[["source_file", "source_row", "true_firm_id"]], on=["source_file", "source_row"], how="left"
+        )
+        d["linked"] = d[col].notna()
+        d["correct"] = (d["linked"] & d[col].map(asif_truth).astype("Int64").eq(d["true_firm_id"])).fillna(False)
+        return d
+
+    r = judged(relocations, "change", "firm", "firm_id")
+    n_rl = int(r["linked"].sum())
+    rep = r.dropna(subset=["true_firm_id"]).duplicated(["true_firm_id", "origin_county", "dest_county"]).sum()
+    out = {
+        "relocations": {
+            "events": len(r),
+            "linked": _share(n_rl, len(r)),
+            "firm_correct": _share(int(r["correct"].sum()), n_rl),
+            "same_true_move": int(rep),
+        }
+    }
+    e = judged(expansions, "investment", "investor", "parent_firm_id")
+    n_el = int(e["linked"].sum())
+    exp: dict = {
+        "events": len(e),
+        "linked": _share(n_el, len(e)),
+        "firm_correct": _share(int(e["correct"].sum()), n_el),
+    }
+    if investment_truth is not None and len(e):
+        it = investment_truth[["source_file", "source_row", "origin_prefecture"]].assign(
+            source_file=_base(investment_truth["source_file"])
+        )
+        e = e.merge(
+            it.rename(columns={"origin_prefecture": "true_origin"}), on=["source_file", "source_row"], how="left"
+        )
+        ok = e["origin_prefecture"].astype(str).eq(e["true_origin"].astype(str))
+        exp["origin_correct"] = {str(m): float(ok[g.index].mean()) for m, g in e.groupby("origin_method")}
+    out["expansions"] = exp
+    return out

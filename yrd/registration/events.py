@@ -95,7 +95,8 @@ def duplicate_groups(
     n = len(frame)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    d = frame.reset_index(drop=True).assign(_i=np.arange(n))
+    cols = list(dict.fromkeys([*place, date, *(c for fid, keys in identities for c in (fid, *keys))]))
+    d = frame[cols].reset_index(drop=True).assign(_i=np.arange(n))
     d = d[d[place].notna().all(axis=1)]
     m = d.merge(d, on=place, suffixes=("_l", "_r"))
     m = m[m["_i_l"] < m["_i_r"]]

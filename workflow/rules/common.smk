@@ -286,3 +286,20 @@ def report_outputs():
     if "C4" not in skip:
         out.append(f"{RESULTS}figures/c4_integration_profile.png")
     return out
+
+
+def registration_link_truth(name):
+    """A truth table of the synthetic world's registration extracts."""
+    return str(synthetic_world_dir() / "registration" / "truth" / name)
+
+
+def registration_link_outputs():
+    """Links and events; the links' precision and recall when the run is synthetic."""
+    out = [
+        f"{RESULTS}registration/links.parquet",
+        f"{RESULTS}registration/relocation_events.parquet",
+        f"{RESULTS}registration/expansion_events.parquet",
+    ]
+    if config["run"]["synthetic"]:
+        out.append(f"{RESULTS}validation/registration_links.json")
+    return out

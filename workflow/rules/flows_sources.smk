@@ -2,61 +2,12 @@
 # investments (subsidiaries in another prefecture); the same PPML gravity on each, a table of
 # how they agree with each other and (synthetic runs) with the truth, and a figure
 # (yrd.flows.sources, yrd.flows.source_comparison, yrd.figures.flow_sources; config flows.sources).
-
-FLOW_SOURCES = ("asif", "changes", "investments")
+# Helpers FLOW_SOURCES, source_events_table(), registration_truth(), source_truth_inputs(),
+# source_params_inputs() and flows_sources_outputs() are in common.smk.
 
 
 wildcard_constraints:
     source="|".join(FLOW_SOURCES),
-
-
-def source_events_table(wildcards):
-    """The events of a flow source: ASIF moves (full sample), relocation or expansion events."""
-    return {
-        "asif": f"{RESULTS}relocations/moves.parquet",
-        "changes": f"{RESULTS}registration/relocation_events.parquet",
-        "investments": f"{RESULTS}registration/expansion_events.parquet",
-    }[wildcards.source]
-
-
-def registration_truth(name):
-    """A file of the synthetic world's registration truth (resources/raw/<world>/registration/truth/)."""
-    return str(synthetic_world_dir() / "registration" / "truth" / name)
-
-
-def source_truth_inputs():
-    """The true events of each source (synthetic runs only, else no input)."""
-    if not config["run"]["synthetic"]:
-        return {}
-    return {
-        "truth_moves": synthetic_truth("moves.parquet"),
-        "truth_panel": synthetic_truth("panel.parquet"),
-        "truth_investments": registration_truth("investment_events.parquet"),
-    }
-
-
-def source_params_inputs():
-    """The true gravity parameters of each source (synthetic runs only, else no input)."""
-    if not config["run"]["synthetic"]:
-        return {}
-    return {
-        "params": synthetic_truth("params.json"),
-        "investment_params": registration_truth("investment_params.json"),
-    }
-
-
-def flows_sources_outputs():
-    """The flow tables of the three sources, their gravity, the comparison and its figure; the
-    validation against the true parameters only when the input is a synthetic world."""
-    out = [
-        *(f"{RESULTS}flows/sources/{s}/od.parquet" for s in FLOW_SOURCES),
-        f"{RESULTS}flows/sources/gravity.csv",
-        f"{RESULTS}flows/sources/comparison.csv",
-        f"{RESULTS}figures/flow_sources.png",
-    ]
-    if config["run"]["synthetic"]:
-        out.append(f"{RESULTS}validation/gravity_sources.json")
-    return out
 
 
 rule source_od:

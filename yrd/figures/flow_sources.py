@@ -80,16 +80,18 @@ def flow_sources_figure(
                 ax.errorbar(est, yi, xerr=xerr, fmt="o", color=col, ms=7, capsize=4, lw=2)
                 n = int(t.loc[s, "n_moves"]) if "n_moves" in t.columns else None
                 label = f"{est:.2f} ({se:.2f})" + (f"\nn={n:,}" if n is not None else "")
-                ax.annotate(label, (est, yi), xytext=(0, 8), textcoords="offset points", ha="center", va="bottom", fontsize=7.5)
+                ax.annotate(
+                    label, (est, yi), xytext=(0, 8), textcoords="offset points", ha="center", va="bottom", fontsize=7.5
+                )
             else:
-                note = str(t.loc[s, "note"]) if s in t.index and pd.notna(t.loc[s, "note"]) else "no rows"
+                note = str(t.loc[s, "note"]) if s in t.index and pd.notna(t.loc[s, "note"]) else "no estimate"
                 ax.text(
-                    0.5,
-                    yi,
-                    bilingual("无法估计", "not estimable", cjk) + f"\n{note[:60]}",
+                    0.03,
+                    yi + 0.12,
+                    bilingual("无法估计", "not estimable", cjk) + ": " + note.split(" (")[0][:40],
                     transform=ax.get_yaxis_transform(),
-                    ha="center",
-                    va="center",
+                    ha="left",
+                    va="bottom",
                     fontsize=7,
                     color="#666666",
                 )
@@ -149,15 +151,16 @@ def _coverage_panel(ax, comparison: pd.DataFrame, sources: list[str], cjk: bool,
             )
     if has_truth:
         ax.axhline(1.0, color="#B2182B", lw=1, ls="--")
-        ax.set_ylabel(bilingual("覆盖率", "coverage", cjk) + "\n" + bilingual("事件数/真实数", "events / true events", cjk), fontsize=8.5)
+        ax.set_ylabel(
+            bilingual("覆盖率", "coverage", cjk) + "\n" + bilingual("事件数/真实数", "events / true events", cjk),
+            fontsize=8.5,
+        )
         ax.set_title(bilingual("按距离的覆盖率", "Coverage by distance band", cjk), fontsize=10)
     else:
         ax.set_ylabel(bilingual("事件占比", "share of the source's events", cjk), fontsize=8.5)
         ax.set_title(bilingual("按距离的分布", "Events by distance band", cjk), fontsize=10)
-    ax.set_xticks(x, [bilingual("", b, False) for b in bands])
-    ax.set_xlabel(
-        bilingual("地级市质心间大圆距离", "great-circle km between prefecture centroids", cjk), fontsize=8.5
-    )
+    ax.set_xticks(x, bands)
+    ax.set_xlabel(bilingual("地级市质心间大圆距离", "great-circle km between prefecture centroids", cjk), fontsize=8.5)
     top = np.nanmax(np.r_[d[col].to_numpy(dtype=float), 1.0 if has_truth else 0.0])
     ax.set_ylim(0, 1.45 * (top if np.isfinite(top) and top > 0 else 1.0))
     ax.legend(loc="upper left", fontsize=7.5, frameon=False, ncol=1)

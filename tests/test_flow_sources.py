@@ -315,3 +315,28 @@ def test_flow_sources_figure_renders(world, groups_map, tmp_path, with_truth):
     path = save(fig, tmp_path / "f.png", 50)
     with Image.open(path) as im:
         assert im.size[0] > 500 and im.size[1] > 200
+
+
+def test_a_source_without_events_gives_zero_flows_and_a_not_estimable_model(world, groups_map):
+    b, tables = world
+    empty = tables["changes"].iloc[:0]
+    ev = source_events("changes", empty)
+    assert len(ev) == 0 and list(ev.columns) == EVENT_COLUMNS
+    od = source_od(ev, CODES, YEARS, groups_map)
+    assert od["moves"].sum() == 0 and od.attrs["prefecture"]["input"] == 0
+    frames = {"changes": study_frame(od, b, "great_circle", start=2000)}
+    table = sources_gravity(frames)
+    pooled = table[table["model"] == "pooled"]
+    assert pooled["estimate"].isna().all() and not pooled["converged"].any()
+    assert "no moves" in pooled["note"].iloc[0]
+    comp = comparison_table(
+        {"changes": ev},
+        None,
+        None,
+        prefectures=CODES,
+        years=YEARS,
+        points=prefecture_points(b),
+        groups_map=groups_map,
+        region_groups=prefectures(PREFECTURES_CSV).set_index("code")["group"].to_dict(),
+    )
+    assert comp["events"].sum() == 0 and comp["share"].isna().all()

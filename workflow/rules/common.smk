@@ -227,18 +227,13 @@ def flows_outputs():
 FLOW_SOURCES = ("asif", "changes", "investments")
 
 
-def source_events_path(source):
+def source_events_table(wildcards):
     """The events of a flow source: ASIF moves (full sample), relocation or expansion events."""
     return {
         "asif": f"{RESULTS}relocations/moves.parquet",
         "changes": f"{RESULTS}registration/relocation_events.parquet",
         "investments": f"{RESULTS}registration/expansion_events.parquet",
-    }[source]
-
-
-def source_events_table(wildcards):
-    """The events of the flow source of the job's {source} wildcard."""
-    return source_events_path(wildcards.source)
+    }[wildcards.source]
 
 
 def registration_truth(name):
@@ -274,7 +269,6 @@ def flows_sources_outputs():
         *(f"{RESULTS}flows/sources/{s}/od.parquet" for s in FLOW_SOURCES),
         f"{RESULTS}flows/sources/gravity.csv",
         f"{RESULTS}flows/sources/comparison.csv",
-        f"{RESULTS}flows/sources/claims_c2_c3.json",
         f"{RESULTS}figures/flow_sources.png",
     ]
     if config["run"]["synthetic"]:

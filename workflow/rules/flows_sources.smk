@@ -163,31 +163,3 @@ rule fig_flow_sources:
         "Figure: gravity coefficients and coverage of the three flow sources"
     script:
         "../scripts/fig_flow_sources.py"
-
-
-rule claims_sources:
-    input:
-        events=[source_events_path(s) for s in FLOW_SOURCES],
-        boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
-        classes="resources/industry/classes.csv",
-    output:
-        f"{RESULTS}flows/sources/claims_c2_c3.json",
-    log:
-        f"{RESULTS}logs/claims_sources.log",
-    benchmark:
-        f"{RESULTS}benchmarks/claims_sources.tsv"
-    conda:
-        "../../environment.yml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-    params:
-        sources=FLOW_SOURCES,
-        claims=config_provider("claims"),
-        start=config_provider("period", "start"),
-        end=config_provider("period", "end"),
-        targets=config_provider("flows", "sources", "partners"),
-    message:
-        "Claims C2 and C3 on the events of each flow source (counts) and where the sources disagree"
-    script:
-        "../scripts/claims_sources.py"

@@ -5,8 +5,7 @@ Zhang Erzhen and Fang Yong, *长三角一体化与苏南竞争力*. For each cla
 :class:`ClaimResult`: the statement (English and the paper's Chinese words), the stated test in
 words (with the thresholds of the config), the numbers behind it, the verdict and the evidence
 files. The package has one module per claim (``c1`` ... ``c7``; C1's fixed-effects panel estimators (pyfixest) in ``c1_panel``; C6's
-bases in ``c6_bases``; C7's clusters, growth, supplier depth and relatedness in ``c7_clusters``; C2 and C3 on each flow
-source of issue 16, reported beside the verdicts, in ``sources``), the
+bases in ``c6_bases``; C7's clusters, growth, supplier depth and relatedness in ``c7_clusters``), the
 statistics (``stats``), the shared types (``base``), the claim documents (``document``: each
 claim's ``claims/cN.json``, the single source of its numbers for the table and the figures) and
 the HTML view (``render``); :func:`claims_table_from_documents` stacks the documents into

@@ -223,6 +223,59 @@ def flows_outputs():
     return out
 
 
+#: Sources of the flows compared by workflow/rules/flows_sources.smk (yrd.flows.sources.SOURCES).
+FLOW_SOURCES = ("asif", "changes", "investments")
+
+
+def source_events_table(wildcards):
+    """The events of a flow source: ASIF moves (full sample), relocation or expansion events."""
+    return {
+        "asif": f"{RESULTS}relocations/moves.parquet",
+        "changes": f"{RESULTS}registration/relocation_events.parquet",
+        "investments": f"{RESULTS}registration/expansion_events.parquet",
+    }[wildcards.source]
+
+
+def registration_truth(name):
+    """A file of the synthetic world's registration truth (resources/raw/<world>/registration/truth/)."""
+    return str(synthetic_world_dir() / "registration" / "truth" / name)
+
+
+def source_truth_inputs(wildcards):
+    """The true events of each source (synthetic runs only, else no input)."""
+    if not config["run"]["synthetic"]:
+        return {}
+    return {
+        "truth_moves": synthetic_truth("moves.parquet"),
+        "truth_panel": synthetic_truth("panel.parquet"),
+        "truth_investments": registration_truth("investment_events.parquet"),
+    }
+
+
+def source_params_inputs(wildcards):
+    """The true gravity parameters of each source (synthetic runs only, else no input)."""
+    if not config["run"]["synthetic"]:
+        return {}
+    return {
+        "params": synthetic_truth("params.json"),
+        "investment_params": registration_truth("investment_params.json"),
+    }
+
+
+def flows_sources_outputs():
+    """The flow tables of the three sources, their gravity, the comparison and its figure; the
+    validation against the true parameters only when the input is a synthetic world."""
+    out = [
+        *(f"{RESULTS}flows/sources/{s}/od.parquet" for s in FLOW_SOURCES),
+        f"{RESULTS}flows/sources/gravity.csv",
+        f"{RESULTS}flows/sources/comparison.csv",
+        f"{RESULTS}figures/flow_sources.png",
+    ]
+    if config["run"]["synthetic"]:
+        out.append(f"{RESULTS}validation/gravity_sources.json")
+    return out
+
+
 def claim_json(n, sample=MAIN_SAMPLE):
     """The claim document of claim Cn on an analysis sample (yrd.claims.document; default: the
     main sample, MAIN_SAMPLE): written by rule claims_sample (with sample="{sample}", the

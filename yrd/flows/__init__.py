@@ -14,8 +14,12 @@ scenarios   scenario_shares: counterfactual distances (road_time_as_of, scale_pa
             predicted by the pooled model with the fixed effects held ("not estimable" rows without it)
 validation  gravity_validation: estimates against a synthetic world's true parameters
 design      simulate_logit_flows: flows drawn from the synthetic world's logit (design check)
+sources     source_events, source_od, sources_gravity, sources_validation: flows of three sources
+            (ASIF moves, registered relocations, investments), PPML on each (issue 16)
+source_comparison  comparison_table: each source's events by size, distance, class, period and
+            Shanghai partner against the truth (coverage)
 
-Rules: workflow/rules/flows.smk. Config: ``flows:`` (config/schemas/config.schema.yaml).
+Rules: workflow/rules/flows.smk, workflow/rules/flows_sources.smk. Config: ``flows:`` (config/schemas/config.schema.yaml).
 """
 
 from yrd.flows.design import simulate_logit_flows

@@ -1,0 +1,52 @@
+"""Rule source_comparison: events of each flow source by firm size, distance, class, period and
+Shanghai partner, against the synthetic world's truth when the run is synthetic
+(yrd.flows.source_comparison)."""
+
+import geopandas as gpd
+import pandas as pd
+
+from yrd.flows.pairs import prefecture_points
+from yrd.flows.source_comparison import comparison_table
+from yrd.flows.sources import source_events, truth_investment_events, truth_relocation_events
+from yrd.industry import industry_classes, relocation_class
+from yrd.logs import configure_logging
+from yrd.regions import prefectures, region_set
+
+smk = snakemake  # noqa: F821
+log = configure_logging(smk)
+p = smk.params
+firm_years = pd.read_parquet(smk.input.firm_years, columns=["firm_id", "year", "employment"])
+events = {
+    "asif": source_events("asif", pd.read_parquet(smk.input.moves), firm_years),
+    "changes": source_events("changes", pd.read_parquet(smk.input.changes)),
+    "investments": source_events("investments", pd.read_parquet(smk.input.investments)),
+}
+truth = sample = None
+if p.synthetic:
+    moves = pd.read_parquet(smk.input.truth_moves)
+    panel = pd.read_parquet(smk.input.truth_panel, columns=["true_firm_id", "year", "employment"])
+    inv = pd.read_parquet(smk.input.truth_investments)
+    rel, rel_sample = truth_relocation_events(moves, panel), truth_relocation_events(moves, panel, sample_only=True)
+    truth = {"asif": rel, "changes": rel, "investments": truth_investment_events(inv, panel)}
+    sample = {"asif": rel_sample, "changes": rel_sample, "investments": truth_investment_events(inv, panel, True)}
+boundaries = gpd.read_parquet(smk.input.boundaries)
+codes = boundaries["code"].astype(str)
+if p.region_set:
+    codes = codes[codes.isin(region_set(p.region_set, smk.input.prefectures)["code"].astype(str))]
+table = comparison_table(
+    events,
+    truth,
+    sample,
+    prefectures=codes,
+    years=range(p.start, p.end + 1),
+    points=prefecture_points(boundaries),
+    groups_map=relocation_class(industry_classes(smk.input.classes)),
+    region_groups=prefectures(smk.input.prefectures).set_index("code")["group"].to_dict(),
+    window=p.window,
+    focus=p.focus,
+    partners=p.sources["partners"],
+    size_bands=p.sources["size_bands"],
+    distance_bands_km=p.sources["distance_bands_km"],
+)
+table.to_csv(smk.output[0], index=False, float_format="%.10g")
+log.info("events by source and cell:\n%s", table.to_string(index=False))

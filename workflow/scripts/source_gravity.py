@@ -1,0 +1,35 @@
+"""Rule source_gravity: the PPML gravity models of rule gravity (pooled and by class) on the
+flows of each source (yrd.flows.sources), with the distance measure of flows.distance."""
+
+import geopandas as gpd
+import pandas as pd
+
+from yrd.flows import REGRESSORS, read_distance_table, study_frame
+from yrd.flows.sources import sources_gravity
+from yrd.logs import configure_logging
+
+smk = snakemake  # noqa: F821
+log = configure_logging(smk)
+p = smk.params
+boundaries = gpd.read_parquet(smk.input.boundaries)
+table = read_distance_table(smk.input.distances) if p.distances else None
+road_times = pd.read_parquet(smk.input.road_times) if p.distance == "road_time" else None
+covariates = list(p.covariates)
+frames = {
+    source: study_frame(
+        pd.read_parquet(path),
+        boundaries,
+        p.distance,
+        distance_table=table,
+        road_times=road_times,
+        covariates=covariates,
+        period_length=p.period_length,
+        start=p.start,
+    )
+    for source, path in zip(p.sources, smk.input.od, strict=True)
+}
+out = sources_gravity(frames, [*REGRESSORS, *covariates], cluster=p.cluster, min_moves=p.min_moves)
+out.to_csv(smk.output[0], index=False, float_format="%.10g")
+pooled = out[out["model"] == "pooled"]
+cols = ["source", "term", "estimate", "std_error", "n_obs", "n_moves", "converged", "note"]
+log.info("pooled model of each source (distance %s):\n%s", p.distance, pooled[cols].to_string(index=False))

@@ -1,0 +1,301 @@
+"""Relocation flows from three sources: ASIF moves, registration relocations, investments.
+
+Issue 16 adds business-registration records (工商登记) beside the ASIF survey. Each of three
+sources gives prefecture-crossing events of firms; this module puts them in one layout, counts
+them in the origin-destination panel of :func:`yrd.flows.od.od_panels` and estimates the same
+PPML gravity model on each (:func:`yrd.flows.measures.study_frame`,
+:func:`yrd.flows.gravity.estimate_gravity`), so that the sources can be compared
+(:mod:`yrd.flows.source_comparison`).
+
+Sources (:data:`SOURCES`)
+-------------------------
+* ``asif``: relocations detected in the ASIF panel (``results/<run>/relocations/moves.parquet``,
+  the full sample, as rule ``od_panel``); ``year`` = first year at the new place; ``employment``
+  = the firm's employment in ``origin_year`` (last year at the origin) from
+  ``clean/firm_years.parquet`` when given.
+* ``changes``: address changes that change county (``registration/relocation_events.parquet``);
+  ``year`` = year of the change date (registered with a delay of 0, 1, ... years after the
+  move); ``industry`` and ``employment`` of the linked ASIF firm, missing when unlinked.
+* ``investments``: subsidiaries opened in another prefecture
+  (``registration/expansion_events.parquet``); origin = the parent's prefecture, destination
+  = the subsidiary's; ``year`` = founding year; ``firm_id`` = the parent's ASIF id.
+
+Every source becomes the *events* layout :data:`EVENT_COLUMNS` (:func:`source_events`), which
+holds the columns :func:`yrd.flows.od.od_panel` reads (``year``, ``origin_prefecture``,
+``dest_prefecture``, ``industry``). As in ``od_panel``, an event whose industry has no
+relocation class counts in the ``total`` cells only (not in the class cells the PPML uses), and
+events whose origin or destination is outside the study prefectures (or unknown: an
+investment's origin without an area code), within one prefecture or outside the study years are
+dropped and counted. Accounting (:func:`od_accounting`): ``input = counted_classified +
+unclassified + outside_prefectures + within_prefecture + outside_years``.
+
+The gravity table (:func:`sources_gravity`) is :data:`yrd.flows.gravity.TABLE_COLUMNS` with a
+leading ``source`` column; each source's pooled model is checked against the synthetic
+world's true parameters by :func:`sources_validation` (ASIF and changes: the relocation model's
+``truth/params.json``; investments: ``registration/truth/investment_params.json``, same keys
+``beta_log_distance`` and ``beta_border``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from yrd.flows.gravity import REGRESSORS, TABLE_COLUMNS, estimate_gravity
+from yrd.flows.od import LEVELS, od_panels
+from yrd.flows.validation import gravity_validation
+
+log = logging.getLogger(__name__)
+
+#: The three sources of prefecture-crossing events.
+SOURCES = ("asif", "changes", "investments")
+#: Layout of the events of every source (:func:`source_events`).
+EVENT_COLUMNS = [
+    "firm_id",
+    "year",
+    "origin_county",
+    "dest_county",
+    "origin_prefecture",
+    "dest_prefecture",
+    "industry",
+    "employment",
+]
+#: Reasons an event is not counted in the OD panel (``attrs["dropped"]`` of ``od_panel``).
+DROP_REASONS = ("outside_prefectures", "within_prefecture", "outside_years")
+
+
+def _str_col(s: pd.Series | None, n: int) -> pd.Series:
+    """``s`` as a nullable string column (all <NA> when ``s`` is None)."""
+    if s is None:
+        return pd.Series(pd.array([pd.NA] * n, dtype="string"))
+    out = s.astype("string").reset_index(drop=True)
+    return out.mask(out.str.strip() == "")
+
+
+def _events(
+    firm_id, year, origin_county, dest_county, origin_prefecture, dest_prefecture, industry, employment, n: int
+) -> pd.DataFrame:
+    """The events frame (:data:`EVENT_COLUMNS`) from columns (None = missing)."""
+    oc, dc = _str_col(origin_county, n), _str_col(dest_county, n)
+    op = _str_col(origin_prefecture, n) if origin_prefecture is not None else (oc.str[:4] + "00").astype("string")
+    dp = _str_col(dest_prefecture, n) if dest_prefecture is not None else (dc.str[:4] + "00").astype("string")
+    ind = _str_col(industry, n).str.zfill(2)
+    fid = pd.array([pd.NA] * n, dtype="Int64") if firm_id is None else pd.array(firm_id, dtype="Int64")
+    emp = pd.array([pd.NA] * n, dtype="Int64") if employment is None else pd.array(employment, dtype="Int64")
+    return pd.DataFrame(
+        {
+            "firm_id": fid,
+            "year": pd.to_numeric(pd.Series(np.asarray(year)), errors="coerce").astype("Int64"),
+            "origin_county": oc,
+            "dest_county": dc,
+            "origin_prefecture": op,
+            "dest_prefecture": dp,
+            "industry": ind,
+            "employment": emp,
+        }
+    )[EVENT_COLUMNS]
+
+
+def employment_at(firm_years: pd.DataFrame, firm_id, year) -> np.ndarray:
+    """Employment of firm ``firm_id`` in ``year`` (element-wise) in a firm panel with
+    ``firm_id`` (or ``true_firm_id``), ``year``, ``employment``; <NA> where the firm-year is
+    not in the panel. Returns a nullable Int64 array."""
+    fy = firm_years.rename(columns={"true_firm_id": "firm_id"})
+    look = (
+        fy[["firm_id", "year", "employment"]]
+        .dropna(subset=["firm_id", "year"])
+        .astype({"firm_id": "int64", "year": "int64"})
+        .drop_duplicates(["firm_id", "year"])
+        .set_index(["firm_id", "year"])["employment"]
+    )
+    fid = pd.array(firm_id, dtype="Int64")
+    yr = pd.array(year, dtype="Int64")
+    ok = ~(pd.isna(fid) | pd.isna(yr))
+    out = pd.array([pd.NA] * len(fid), dtype="Int64")
+    if ok.any():
+        key = pd.MultiIndex.from_arrays([np.asarray(fid[ok], dtype=np.int64), np.asarray(yr[ok], dtype=np.int64)])
+        out[ok] = pd.array(look.reindex(key).to_numpy(), dtype="Int64")
+    return out
+
+
+def source_events(source: str, table: pd.DataFrame, firm_years: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The events of ``source`` (module docstring) in the layout :data:`EVENT_COLUMNS`.
+
+    ``table``: ``relocations/moves.parquet`` (``asif``), ``registration/relocation_events.parquet``
+    (``changes``) or ``registration/expansion_events.parquet`` (``investments``);
+    ``firm_years`` (``asif`` only): the ASIF panel, for the employment in ``origin_year``.
+    One row per input row, in order."""
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
+    t = table.reset_index(drop=True)
+    n = len(t)
+    if source == "asif":
+        emp = None
+        if firm_years is not None and n:
+            emp = employment_at(firm_years, t["firm_id"], t["origin_year"])
+        return _events(
+            t["firm_id"],
+            t["year"],
+            t["origin_county"],
+            t["dest_county"],
+            t["origin_prefecture"],
+            t["dest_prefecture"],
+            t["industry"],
+            emp,
+            n,
+        )
+    if source == "changes":
+        return _events(
+            t["firm_id"],
+            t["year"],
+            t["origin_county"],
+            t["dest_county"],
+            t["origin_prefecture"],
+            t["dest_prefecture"],
+            t["industry"],
+            t["employment"],
+            n,
+        )
+    return _events(
+        t["parent_firm_id"],
+        t["year"],
+        t.get("origin_county"),
+        t["dest_county"],
+        t["origin_prefecture"],
+        t["dest_prefecture"],
+        t["industry"],
+        t["employment"],
+        n,
+    )
+
+
+def truth_relocation_events(
+    truth_moves: pd.DataFrame, panel: pd.DataFrame | None = None, sample_only: bool = False
+) -> pd.DataFrame:
+    """The synthetic world's true prefecture-crossing relocations (``truth/moves.parquet``, kind
+    ``between_prefectures``) as events: ``firm_id`` = ``true_firm_id``, prefecture = first four
+    digits of the county + ``00``, ``employment`` = the firm's employment in the truth ``panel``
+    (``truth/panel.parquet``, the ASIF firms) in ``year - 1`` (last year at the origin), <NA>
+    for firms not in the panel that year. ``sample_only``: only the moves of firms in the ASIF
+    sample the year before and the year of the move (``observable``)."""
+    t = truth_moves[truth_moves["kind"].astype(str) == "between_prefectures"]
+    if sample_only:
+        t = t[t["observable"].astype(bool)]
+    t = t.reset_index(drop=True)
+    emp = None
+    if panel is not None and len(t):
+        emp = employment_at(panel, t["true_firm_id"], t["year"].astype(np.int64) - 1)
+    return _events(
+        t["true_firm_id"], t["year"], t["origin_county"], t["dest_county"], None, None, t["industry"], emp, len(t)
+    )
+
+
+def truth_investment_events(
+    events: pd.DataFrame, panel: pd.DataFrame | None = None, sample_only: bool = False
+) -> pd.DataFrame:
+    """The synthetic world's true subsidiaries in another prefecture
+    (``registration/truth/investment_events.parquet``, rows with ``origin_prefecture !=
+    dest_prefecture``) as events: ``firm_id`` = ``parent_firm_id``, ``employment`` = the parent's
+    employment in the truth ``panel`` in the founding ``year``, else <NA>. ``sample_only``: only
+    subsidiaries above the survey threshold (``above_threshold``: in the ASIF panel)."""
+    t = events[events["origin_prefecture"].astype(str) != events["dest_prefecture"].astype(str)]
+    if sample_only:
+        t = t[t["above_threshold"].astype(bool)]
+    t = t.reset_index(drop=True)
+    emp = None
+    if panel is not None and len(t):
+        emp = employment_at(panel, t["parent_firm_id"], t["year"])
+    return _events(
+        t["parent_firm_id"],
+        t["year"],
+        t.get("origin_county"),
+        t["dest_county"],
+        t["origin_prefecture"],
+        t["dest_prefecture"],
+        t["industry"],
+        emp,
+        len(t),
+    )
+
+
+def counted_events(events: pd.DataFrame, prefectures: Iterable[str], years: Iterable[int]) -> pd.DataFrame:
+    """The events the prefecture-level OD panel counts: origin and destination among
+    ``prefectures``, distinct, ``year`` in ``years`` (the rules of :func:`yrd.flows.od.od_panel`)."""
+    codes = {str(c) for c in prefectures}
+    yrs = {int(y) for y in years}
+    o = events["origin_prefecture"].astype("string")
+    d = events["dest_prefecture"].astype("string")
+    keep = o.isin(codes).fillna(False) & d.isin(codes).fillna(False) & (o != d).fillna(False)
+    keep &= events["year"].isin(yrs).fillna(False)
+    return events[keep.to_numpy(dtype=bool)].reset_index(drop=True)
+
+
+def od_accounting(attrs: Mapping[str, Any]) -> dict[str, int]:
+    """Where every input event went in one OD panel (``attrs`` of :func:`yrd.flows.od.od_panel`):
+    ``input``, ``counted_classified``, ``unclassified`` (in ``total`` only) and one count per
+    reason of :data:`DROP_REASONS`. Raises AssertionError unless they add up to ``input``."""
+    dropped = {r: int(attrs["dropped"].get(r, 0)) for r in DROP_REASONS}
+    out = {
+        "input": int(attrs["n_input"]),
+        "counted_classified": int(attrs["n_counted"]) - int(attrs["unclassified"]),
+        "unclassified": int(attrs["unclassified"]),
+        **dropped,
+    }
+    if sum(v for k, v in out.items() if k != "input") != out["input"]:
+        raise AssertionError(f"events do not add up: {out}")
+    return out
+
+
+def source_od(
+    events: pd.DataFrame,
+    prefectures: Sequence[str] | pd.DataFrame,
+    years: Iterable[int],
+    groups_map: Mapping[str, str] | pd.Series,
+    levels: Sequence[str] = LEVELS,
+) -> pd.DataFrame:
+    """The OD panels (:func:`yrd.flows.od.od_panels`, layout of ``flows/od.parquet``) of one
+    source's events; ``attrs`` maps each level to its accounting (:func:`od_accounting`)."""
+    od = od_panels(events, prefectures, years, groups_map, levels)
+    od.attrs = {lv: od_accounting(a) for lv, a in od.attrs.items()}
+    return od
+
+
+def sources_gravity(
+    frames: Mapping[str, pd.DataFrame],
+    regressors: Sequence[str] = REGRESSORS,
+    *,
+    cluster: str = "pair",
+    min_moves: int = 0,
+) -> pd.DataFrame:
+    """The gravity models (:func:`yrd.flows.gravity.estimate_gravity`: pooled with
+    origin x class x period and destination x class x period effects, and one per class) on
+    the estimation frame of each source (``{source: frame}``, :func:`yrd.flows.measures.study_frame`),
+    one table: ``source`` then :data:`yrd.flows.gravity.TABLE_COLUMNS`, sources in the given
+    order. A model that cannot be estimated is a row with NaN estimates and the reason in
+    ``note``."""
+    parts = []
+    for source, frame in frames.items():
+        table, _ = estimate_gravity(frame, regressors, cluster=cluster, min_moves=min_moves)
+        parts.append(table.assign(source=source))
+    return pd.concat(parts, ignore_index=True)[["source", *TABLE_COLUMNS]]
+
+
+def sources_validation(
+    table: pd.DataFrame, params: Mapping[str, Mapping[str, Any]], rel_tol: float = 0.05, model: str = "pooled"
+) -> dict[str, Any]:
+    """Each source's ``model`` against its true parameters (``{source: params}``; a source
+    without parameters is left out) by :func:`yrd.flows.validation.gravity_validation`:
+    ``{"synthetic": True, "sources": {source: result}, "accepted": all accepted}``."""
+    out: dict[str, Any] = {"synthetic": True, "model": model, "rel_tol": rel_tol, "sources": {}}
+    for source, par in params.items():
+        t = table[table["source"] == source].drop(columns="source")
+        if t.empty:
+            out["sources"][source] = {"accepted": False, "reason": f"not estimable: no gravity rows of {source}"}
+            continue
+        out["sources"][source] = gravity_validation(t, par, model=model, rel_tol=rel_tol)
+    out["accepted"] = bool(out["sources"]) and all(r["accepted"] for r in out["sources"].values())
+    return out

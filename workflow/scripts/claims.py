@@ -104,7 +104,18 @@ tests = {
     ),
     "C7": c7,
 }
-results = [C.skipped_claim(claim) if claim in skip else test() for claim, test in tests.items()]
+
+
+def run(claim, test):
+    """The claim's result: off when skipped, no data when its test needs the survey and the run has none."""
+    if claim in skip:
+        return C.skipped_claim(claim)
+    if claim in C.SURVEY_CLAIMS and not inp.get("firm_years"):
+        return C.no_survey_claim(claim, cfg.get(claim.lower()))
+    return test()
+
+
+results = [run(claim, test) for claim, test in tests.items()]
 
 # C2 and C3 on each registration source beside the main test on the ASIF moves (yrd.claims.sources)
 sources = {
@@ -119,8 +130,10 @@ if sources:
         "C2": lambda: S.c2_by_source(sources, groups, classes, cfg["c2"], alpha),
         "C3": lambda: S.c3_by_source(sources, years, cfg["c3"], alpha),
     }
+    evidence = {r.claim: by_claim[r.claim]() for r in results if r.claim in by_claim and r.verdict != "off"}
     results = [
-        S.attach_sources(r, by_claim[r.claim]()) if r.claim in by_claim and r.verdict != "off" else r for r in results
+        S.attach_sources(S.verdict_from_source(r, evidence[r.claim]), evidence[r.claim]) if r.claim in evidence else r
+        for r in results
     ]
     log.info("C2/C3 by source: %s", ", ".join(f"{k} ({len(v)} events)" for k, v in sources.items()))
 

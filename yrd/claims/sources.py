@@ -174,6 +174,22 @@ def sources_text(claim: str, evidence: Mapping[str, Mapping[str, Any]], main_ver
     return "By source - " + "; ".join(parts) + f"; {tail}."
 
 
+def verdict_from_source(result: ClaimResult, evidence: Mapping[str, Mapping[str, Any]], source: str = "changes"):
+    """In a run without the survey (``result`` is *no data*), the claim's verdict is that of the
+    same test on ``source`` (registered address changes: the registration analogue of the survey's
+    moves), and the value and notes say so; otherwise ``result`` unchanged."""
+    e = evidence.get(source)
+    if result.verdict != "no data" or e is None:
+        return result
+    label = SOURCE_LABELS.get(source, source)
+    one = sources_text(result.claim, {source: e}, e["verdict"]).removeprefix("By source - ")
+    result.verdict = e["verdict"]
+    result.value = one.removesuffix("; all sources agree.")
+    result.notes = f"No ASIF survey data in this run: the verdict is the same test on the {label}."
+    result.details = {"reason": result.notes, "verdict_source": source, "config": result.details.get("config", {})}
+    return result
+
+
 def attach_sources(result: ClaimResult, evidence: Mapping[str, Mapping[str, Any]]) -> ClaimResult:
     """``result`` with the per-source evidence in its notes and in ``details["sources"]``."""
     if not evidence:

@@ -266,3 +266,10 @@ def test_config_mistakes_stop_snakemake_before_any_rule(tmp_path, override, key)
     assert f"config key '{key}'" in out
     assert "Traceback" not in out and 'File "' not in out
     assert not (work / "results").exists()
+
+
+def test_records_only_run_needs_no_survey_files_and_refuses_them():
+    records_only = {"run": {"name": "ro", "synthetic": False, "asif": False}}
+    validate_config(config_with(records_only), CONFIG_SCHEMA, base=ROOT)  # no survey files needed
+    msg = errors_of({**records_only, "ingest": {"files": {"1998": "tests/data/malformed/ok_gbk_zh.csv"}}})
+    assert "config key 'ingest.files': run.asif is false" in msg

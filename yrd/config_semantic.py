@@ -93,6 +93,13 @@ def file_errors(config: Mapping[str, Any], base: Path) -> Iterator[str]:
                 )
         return
     files = ingest.get("files") or {}
+    if not config.get("run", {}).get("asif", True):
+        if files:
+            yield (
+                "config key 'ingest.files': run.asif is false (a records-only run), so these survey files would "
+                "be ignored; set run.asif: true to read them, or remove them"
+            )
+        return
     if not files:
         yield "config key 'ingest.files': run.synthetic is false, so raw files must be listed ({\"1998\": path, ...})"
     seen: dict[Path, str] = {}

@@ -139,7 +139,7 @@ def claim_checks(claims: pd.DataFrame) -> list[dict[str, str]]:
 
 def status_table(
     claims: pd.DataFrame,
-    gravity: pd.DataFrame,
+    gravity: pd.DataFrame | None,
     linking: Mapping[str, Any] | None = None,
     gravity_validation: Mapping[str, Any] | None = None,
     thresholds: Mapping[str, float] | None = None,
@@ -154,7 +154,8 @@ def status_table(
         rows += linking_checks(linking, thresholds, level)
     if gravity_validation is not None:
         rows += gravity_checks(gravity_validation)
-    rows += estimation_checks(gravity)
+    if gravity is not None:  # None: no survey flows (a records-only run)
+        rows += estimation_checks(gravity)
     rows += claim_checks(claims)
     return pd.DataFrame(rows, columns=COLUMNS)
 

@@ -8,9 +8,9 @@
 
 rule claims_sample:
     input:
-        concentration=f"{RESULTS}metrics/{{sample}}/concentration.parquet",
-        specialisation=f"{RESULTS}metrics/{{sample}}/specialisation.parquet",
-        similarity=f"{RESULTS}metrics/{{sample}}/similarity.parquet",
+        concentration=sample_metric("concentration"),
+        specialisation=sample_metric("specialisation"),
+        similarity=sample_metric("similarity"),
         moves=moves_of,
         firm_years=firm_years_of,
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
@@ -62,7 +62,7 @@ rule claims_sample:
 rule claims:
     input:
         tables=expand(f"{RESULTS}claims/{{sample}}/claims.csv", sample=SAMPLES),
-        accounting=f"{RESULTS}sample/accounting.csv",
+        accounting=if_asif(f"{RESULTS}sample/accounting.csv"),
     output:
         table=report(
             f"{RESULTS}claims.csv",

@@ -37,6 +37,17 @@ def config_provider(*keys):
     return value
 
 
+#: Whether this run reads the ASIF survey (run.asif). False: a records-only run (registration
+#: extracts only); the survey's tables, metrics and flows are not requested and the claims that need
+#: them say "no data".
+ASIF = bool(config["run"].get("asif", True))
+
+
+def if_asif(*paths):
+    """``paths`` (a list) when the run reads the ASIF survey, else no input (records-only run)."""
+    return list(paths) if ASIF else []
+
+
 #: The analysis sample of the headline verdicts and figures (yrd.sample): "consistent" (firm-years
 #: meeting the strictest survey threshold of the period) or "full"; metrics and claims are
 #: computed on both (wildcard {sample}).
@@ -62,11 +73,22 @@ def sample_moves(sample):
 
 
 def firm_years_of(wildcards):
-    return sample_firm_years(wildcards.sample)
+    """The sample's firm-years, or no input in a records-only run."""
+    return if_asif(sample_firm_years(wildcards.sample))
 
 
 def moves_of(wildcards):
-    return sample_moves(wildcards.sample)
+    """The sample's relocations, or no input in a records-only run."""
+    return if_asif(sample_moves(wildcards.sample))
+
+
+def sample_metric(metric):
+    """Input function: metrics/{sample}/<metric>.parquet, or no input in a records-only run."""
+
+    def paths(wildcards):
+        return if_asif(f"{RESULTS}metrics/{wildcards.sample}/{metric}.parquet")
+
+    return paths
 
 
 def synthetic_world_dir():
@@ -102,6 +124,8 @@ def raw_input_map():
     """{year: raw file path} read by the ingest step; the synthetic world's files when the run is
     synthetic, else `ingest.files` from the config (paths checked by validate_config).
     """
+    if not ASIF:
+        return {}
     if config["run"]["synthetic"]:
         return {str(y): f for y, f in zip(study_years(), synthetic_raw_files())}
     return {str(y): p for y, p in sorted(config["ingest"]["files"].items())}
@@ -128,10 +152,15 @@ def truth_validation(name):
     return f"{RESULTS}validation/{name}" if config["run"]["synthetic"] else []
 
 
+def asif_truth_validation(name):
+    """A score of the survey path against the synthetic truth, when the run reads the survey."""
+    return truth_validation(name) if ASIF else []
+
+
 def validation_outputs():
     """Scores against the truth and the world's calibration against real aggregates (table and
     figure), only when the input is a synthetic world."""
-    if not config["run"]["synthetic"]:
+    if not config["run"]["synthetic"] or not ASIF:
         return []
     return [
         f"{RESULTS}validation/linking.json",
@@ -210,7 +239,9 @@ def scenario_road_times():
 
 def flows_outputs():
     """Relocation flow tables, the gravity under both distance measures; the gravity validation
-    only when the input is a synthetic world."""
+    only when the input is a synthetic world; none in a records-only run."""
+    if not ASIF:
+        return []
     out = [
         f"{RESULTS}flows/od.parquet",
         f"{RESULTS}flows/gravity.csv",
@@ -318,6 +349,31 @@ CLAIM_FIGURES = {
 }
 
 
+#: Claim figures drawn from the survey's tables rather than from the claim document: not drawn
+#: in a records-only run (the claim's document and its tested figure say "no data").
+ASIF_TABLE_FIGURES = ("c7_lq_sunan.png", "c7_kdensity.png")
+
+
+def asif_outputs():
+    """Targets of the survey path: clean panel, moves, analysis samples, metrics, K-densities and
+    segmentation; none in a records-only run (run.asif false)."""
+    if not ASIF:
+        return []
+    return [
+        f"{RESULTS}clean/firm_years.parquet",
+        f"{RESULTS}clean/reconciliation.csv",
+        f"{RESULTS}relocations/moves.parquet",
+        f"{RESULTS}sample/accounting.csv",
+        *expand(
+            f"{RESULTS}metrics/{{sample}}/{{metric}}.parquet",
+            sample=SAMPLES,
+            metric=["concentration", "specialisation", "similarity"],
+        ),
+        f"{RESULTS}metrics/kdensity.parquet",
+        f"{RESULTS}metrics/kdensity_summary.parquet",
+    ]
+
+
 def report_outputs():
     """Claim figures (not for claims in claims.skip), the flow figures and the claims table; the C4
     market segmentation figure only when price panels are configured."""
@@ -327,10 +383,13 @@ def report_outputs():
         for claim, names in CLAIM_FIGURES.items()
         if claim not in skip
         for name in names
+        if ASIF or name not in ASIF_TABLE_FIGURES
     ]
-    out += [
+    out += if_asif(
         f"{RESULTS}figures/flow_map_shanghai.png",
         f"{RESULTS}figures/counterfactuals.png",
+    )
+    out += [
         f"{RESULTS}claims.csv",
         f"{RESULTS}claims.html",
     ]

@@ -5,9 +5,9 @@
 rule run_status:
     input:
         claims=f"{RESULTS}claims.csv",
-        gravity=f"{RESULTS}flows/gravity.csv",
-        linking=truth_validation("linking.json"),
-        gravity_validation=truth_validation("gravity.json"),
+        gravity=if_asif(f"{RESULTS}flows/gravity.csv"),
+        linking=asif_truth_validation("linking.json"),
+        gravity_validation=asif_truth_validation("gravity.json"),
         template="workflow/report/workflow.rst",
     output:
         table=report(

@@ -5,6 +5,7 @@ combines the samples into claims.csv and claims.html."""
 import pandas as pd
 
 from yrd import claims as C
+from yrd.claims import sources as S
 from yrd.claims.c4_measured import measured_indicators
 from yrd.claims.c7_clusters import io_coefficients
 from yrd.figures.common import codes_in_set, mapping_of
@@ -103,7 +104,38 @@ tests = {
     ),
     "C7": c7,
 }
-results = [C.skipped_claim(claim) if claim in skip else test() for claim, test in tests.items()]
+
+
+def run(claim, test):
+    """The claim's result: off when skipped, no data when its test needs the survey and the run has none."""
+    if claim in skip:
+        return C.skipped_claim(claim)
+    if claim in C.SURVEY_CLAIMS and not inp.get("firm_years"):
+        return C.no_survey_claim(claim, cfg.get(claim.lower()))
+    return test()
+
+
+results = [run(claim, test) for claim, test in tests.items()]
+
+# C2 and C3 on each registration source beside the main test on the ASIF moves (yrd.claims.sources)
+sources = {
+    name: pd.read_parquet(inp[key])
+    for name, key in (("changes", "relocation_events"), ("investments", "expansion_events"))
+    if inp.get(key)
+}
+if sources:
+    groups = mapping_of(prefectures, "group")
+    classes = relocation_class(industry_classes(inp.classes))
+    by_claim = {
+        "C2": lambda: S.c2_by_source(sources, groups, classes, cfg["c2"], alpha),
+        "C3": lambda: S.c3_by_source(sources, years, cfg["c3"], alpha),
+    }
+    evidence = {r.claim: by_claim[r.claim]() for r in results if r.claim in by_claim and r.verdict != "off"}
+    results = [
+        S.attach_sources(S.verdict_from_source(r, evidence[r.claim]), evidence[r.claim]) if r.claim in evidence else r
+        for r in results
+    ]
+    log.info("C2/C3 by source: %s", ", ".join(f"{k} ({len(v)} events)" for k, v in sources.items()))
 
 # every claim writes its document; the table and the HTML view are read back from the documents
 sample = smk.wildcards.sample

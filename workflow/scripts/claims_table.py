@@ -14,7 +14,7 @@ tables = {
 }
 table = C.combine_samples(tables, p.main)
 write_csv(table, smk.output.table)
-accounting = pd.read_csv(smk.input.accounting)
+accounting = pd.read_csv(smk.input.accounting) if smk.input.get("accounting") else None  # none without the survey
 title = f"Claims of Zhang and Fang tested on run '{p.run}' ({p.main} sample)"
 with open(smk.output.html, "w", encoding="utf-8") as fh:
     fh.write(C.render_html(table, title, p.synthetic, accounting=accounting, main=p.main))

@@ -13,7 +13,7 @@ p = smk.params
 cjk = setup_fonts(p.plotting["font"])
 doc = read_claim_json(smk.input.claim)
 c1 = doc["config"]
-if c1["integration"]:
+if c1.get("integration"):
     x_label = bilingual("一体化指数", "integration index (configured table)", cjk)
 elif p.c1_measure == "travel_time_index":
     x_label = bilingual(
@@ -29,7 +29,7 @@ fig = concentration_integration_figure(
     source=source_note(
         [smk.input.claim],
         p.synthetic,
-        f"{c1['level'].capitalize()} level; x: {doc.get('integration_source') or 'none'}.",
+        f"{c1.get('level', 'prefecture').capitalize()} level; x: {doc.get('integration_source') or 'none'}.",
         sample=doc.get("sample"),
     ),
 )

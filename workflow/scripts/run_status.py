@@ -18,7 +18,7 @@ def read_json(key):
 
 
 claims = pd.read_csv(inp.claims, dtype=str, keep_default_na=False)
-gravity = pd.read_csv(inp.gravity)
+gravity = pd.read_csv(inp.gravity) if inp.get("gravity") else None  # none in a records-only run
 table = status_table(
     claims, gravity, read_json("linking"), read_json("gravity_validation"), smk.params.thresholds, smk.params.level
 )

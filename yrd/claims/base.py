@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +106,25 @@ def skipped_claim(claim: str) -> ClaimResult:
         verdict="off",
         evidence="",
         notes=f"switched off by the configuration (claims.skip includes {claim})",
+    )
+
+
+#: Claims whose tests need the ASIF survey's tables (panel, moves, metrics).
+SURVEY_CLAIMS = ("C1", "C2", "C3", "C5", "C7")
+NO_SURVEY = "no ASIF survey data in this run (run.asif: false, a records-only run)"
+
+
+def no_survey_claim(claim: str, config: Mapping[str, Any] | None = None) -> ClaimResult:
+    """The row of a claim whose test needs the ASIF survey, in a run without it (``config``: the
+    claim's config block, kept in its document for the figures' labels)."""
+    return ClaimResult(
+        claim,
+        test="not run: the test needs the ASIF survey",
+        value=NO_SURVEY,
+        verdict="no data",
+        evidence="",
+        notes=NO_SURVEY,
+        details={"reason": NO_SURVEY, "config": dict(config or {})},
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 
-from yrd.figures.common import finish, group_label
+from yrd.figures.common import finish, group_label, no_data_figure
 from yrd.plotting import bilingual
 
 FOREIGN_COLOUR, DOMESTIC_COLOUR = "#D55E00", "#0072B2"
@@ -76,7 +76,11 @@ def _points(ax, rows: list[tuple[str, str, Mapping[str, Any] | None]], key: str)
 
 
 def c7_tested_figure(doc: Mapping[str, Any], *, cjk: bool, source: str, synthetic: bool):
-    """The C7 figure from the claim document ``doc`` (:func:`yrd.claims.c7.claim_c7`)."""
+    """The C7 figure from the claim document ``doc`` (:func:`yrd.claims.c7.claim_c7`); the no-data
+    figure for a document without parts (a run without the survey)."""
+    if "parts" not in doc and doc.get("verdict") == "no data":
+        title = bilingual("C7: 外资带动型与内资集群", "C7: foreign-led vs domestic clusters", cjk)
+        return no_data_figure(doc["value"] or "no data", title=title, source=source, synthetic=synthetic, cjk=cjk)
     fig, (ax_a, ax_b) = plt.subplots(1, 2, figsize=(11, 6.4), gridspec_kw={"width_ratios": [1.5, 1]})
     parts = doc.get("parts", {})
     pa, pb = parts.get("a_growth", {}), parts.get("b_supplier_depth", {})

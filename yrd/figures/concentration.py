@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from yrd.figures.common import finish, p_text, place_axes
+from yrd.figures.common import finish, no_data_figure, p_text, place_axes
 from yrd.plotting import bilingual
 
 METRIC_LABELS = {
@@ -96,6 +96,13 @@ def concentration_integration_figure(
     (:func:`yrd.claims.claim_c1`, :func:`yrd.claims.c1.c1_drawing`): nothing is refitted here."""
     import matplotlib.pyplot as plt
 
+    title = bilingual(
+        "产业集中、地区专业化与一体化（倒U检验）",
+        "Concentration, specialisation and integration (inverted U test)",
+        cjk,
+    )
+    if "drawing" not in doc:  # a no-data document (e.g. a run without the survey)
+        return no_data_figure(doc["value"] or "no data", title=title, source=source, synthetic=synthetic, cjk=cjk)
     cfg = doc["config"]
     metrics = list(cfg["metrics"])
     drawing = doc["drawing"]
@@ -143,11 +150,6 @@ def concentration_integration_figure(
         cb = fig.colorbar(sc, cax=cax)
         cb.set_label(bilingual("年份", "year", cjk), fontsize=8)
         cb.ax.tick_params(labelsize=7)
-    title = bilingual(
-        "产业集中、地区专业化与一体化（倒U检验）",
-        "Concentration, specialisation and integration (inverted U test)",
-        cjk,
-    )
     sub = (
         "Industry-year points demeaned by industry (+ grand mean); fixed-effects quadratic with 95% band, "
         f"turning point (dashed) and its 95% interval (blue) when the fit is significantly concave (claim C1: {doc['verdict']})"

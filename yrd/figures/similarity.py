@@ -126,6 +126,9 @@ def similarity_trend_figure(doc: Mapping[str, Any], *, cjk: bool, synthetic: boo
     (claims.c5.region_set) drawn thicker."""
     import matplotlib.pyplot as plt
 
+    if not doc.get("sets"):  # a no-data document (e.g. a run without the survey)
+        title = bilingual("产业同构：地区间结构相似系数的变化", "Industrial structure convergence over time", cjk)
+        return no_data_figure(doc["value"] or "no data", title=title, source=source, synthetic=synthetic, cjk=cjk)
     cfg = doc["config"]
     threshold, metric, level = cfg.get("threshold"), cfg["metric"], cfg["level"]
     break_year, main = cfg.get("break_year"), cfg["region_set"]

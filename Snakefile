@@ -34,6 +34,7 @@ report: f"{RESULTS}report_intro.rst"
 
 include: "workflow/rules/geography.smk"
 include: "workflow/rules/synthetic.smk"
+include: "workflow/rules/synthetic_investments.smk"
 include: "workflow/rules/clean.smk"
 include: "workflow/rules/registration_files.smk"
 include: "workflow/rules/registration.smk"

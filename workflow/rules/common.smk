@@ -11,6 +11,7 @@ from yrd.config import (
 from yrd.errors import user_error
 from yrd.metrics.registry import plugin_files
 from yrd.sample import SAMPLES, main_sample
+from yrd.synthetic.investment import INVESTMENT_FILES
 from yrd.synthetic.raw import file_name, resolve_raw_config
 
 # Fail before any job starts, naming the key and what was expected: one message on the
@@ -118,6 +119,18 @@ def synthetic_outputs():
 
 def synthetic_truth(name):
     return str(synthetic_world_dir() / "truth" / name)
+
+
+def investment_files():
+    """The synthetic investment-record extracts (yrd.synthetic.investment.INVESTMENT_FILES) of
+    rule simulate_investments, under resources/raw/<world>/registration/."""
+    return [
+        str(synthetic_world_dir() / "registration" / f[0]) for f in INVESTMENT_FILES
+    ]
+
+
+def investment_truth(name):
+    return str(synthetic_world_dir() / "registration" / "truth" / name)
 
 
 def raw_input_map():

@@ -19,6 +19,7 @@ rule simulate:
     output:
         raw=synthetic_raw_files(),
         records=synthetic_truth("records.parquet"),
+        identities=synthetic_truth("identities.parquet"),
         moves=synthetic_truth("moves.parquet"),
         panel=synthetic_truth("panel.parquet"),
         files=synthetic_truth("files.json"),

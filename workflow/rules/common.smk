@@ -12,6 +12,7 @@ from yrd.errors import user_error
 from yrd.metrics.registry import plugin_files
 from yrd.sample import SAMPLES, main_sample
 from yrd.synthetic.raw import file_name, resolve_raw_config
+from yrd.synthetic.registration import CHANGE_FILES
 
 # Fail before any job starts, naming the key and what was expected: one message on the
 # terminal, no traceback (user_error exits).
@@ -96,6 +97,16 @@ def synthetic_outputs():
 
 def synthetic_truth(name):
     return str(synthetic_world_dir() / "truth" / name)
+
+
+def registration_change_files():
+    """The synthetic world's change-record extracts (yrd.synthetic.registration.CHANGE_FILES)."""
+    return [str(synthetic_world_dir() / "registration" / f[0]) for f in CHANGE_FILES]
+
+
+def registration_truth(name):
+    """A truth file of the synthetic change records (resources/raw/<world>/registration/truth/)."""
+    return str(synthetic_world_dir() / "registration" / "truth" / name)
 
 
 def raw_input_map():

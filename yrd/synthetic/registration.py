@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -170,6 +171,23 @@ class RegistrationParams:
                 raise ValueError(f"{name} must be non-negative and sum to 1, got {tuple(p)}")
         if len(self.address_style_probs) != len(ADDRESS_STYLES) or len(self.date_format_probs) != len(DATE_FORMATS):
             raise ValueError("address_style_probs / date_format_probs: one probability per style / format")
+
+
+#: Keys of the ``synthetic.registration`` configuration block that are not rates of
+#: :class:`RegistrationParams`.
+CONFIG_ONLY_KEYS = ("seed_offset",)
+
+
+def params_from_config(cfg: Mapping[str, Any]) -> RegistrationParams:
+    """:class:`RegistrationParams` from the ``synthetic.registration`` configuration block (lists
+    as tuples; :data:`CONFIG_ONLY_KEYS` left out; keys not given keep the dataclass defaults).
+    Raises ``ValueError`` for an unknown key or probabilities that do not sum to 1."""
+    known = set(RegistrationParams.__dataclass_fields__) - {"files"}
+    unknown = sorted(set(cfg) - known - set(CONFIG_ONLY_KEYS))
+    if unknown:
+        raise ValueError(f"synthetic.registration: unknown keys {unknown}")
+    kw = {k: tuple(v) if isinstance(v, list | tuple) else v for k, v in cfg.items() if k in known}
+    return RegistrationParams(**kw)
 
 
 @dataclass
@@ -294,9 +312,14 @@ def generate_registration(
             move_index=i,
         )
         if rng.random() < p.combined_share:
-            place = ident.place_stem(gaz.place(m.dest_county, year, 0.0)[2])
+            _, county, pref, _ = gaz.place(m.dest_county, year, 0.0)
+            places = (
+                ident.place_stem(pref),
+                ident.place_stem(county),
+                ident.place_stem(pref) + ident.place_stem(county),
+            )
             cur = names.at(fid, year)
-            new = renamed(cur, place, rng)
+            new = renamed(cur, places, rng)
             lab = rng.random() < 0.7
             b = f"名称：{cur}；住所：{a0}" if lab else f"{cur}；{a0}"
             a = f"名称：{new}；住所：{a1}" if lab else f"{a1}；{new}"
@@ -312,7 +335,7 @@ def generate_registration(
         year = int(rng.integers(max(int(firms.at[fid, "founding_year"]), y0) + 1, y1 + 1))
         if rng.random() < 0.3:
             cur = names.at(fid, year)
-            new = renamed(cur, "", rng)
+            new = renamed(cur, (), rng)
             record(fid, year, "name", "name", cur, new, name_now=new, new_name=new)
         else:
             s0, s1 = rng.choice(len(_SCOPES), size=2, replace=False)

@@ -221,20 +221,38 @@ def normalise_variant(name: str) -> str:
     return s[: -len("有限责任公司")] + "有限公司" if s.endswith("有限责任公司") else s
 
 
-def renamed(name: str, place: str, rng) -> str:
-    """A new name: the place replaced by ``place`` (a move) or two new trade characters after the
-    stem (a renaming). The place is the bracketed part of ``华盛（苏州）纺织有限公司`` or what
-    precedes the two trade characters before the industry word and the legal form (the first
-    two characters when no industry word is found)."""
-    chars = ident.TRADE_CHARS
+def _parts(name: str) -> tuple[str, str, str, str, bool]:
+    """``(place, trade, rest, legal form, bracketed)`` of a composed name: ``苏州`` ``华盛`` ``纺织``
+    ``有限公司`` of 苏州华盛纺织有限公司 or 华盛（苏州）纺织有限公司; the trade name is the two characters
+    before the industry word (the first two characters of a name without a known word)."""
     suf = next((f for f in _FORMS if name.endswith(f)), "")
     stem = name[: len(name) - len(suf)]
-    if place:
-        if "（" in stem:
-            return re.sub(r"（[^）]*）", f"（{place}）", stem) + suf
-        word = next((w for w in _WORDS if stem.endswith(w) and len(stem) > len(w) + 2), None)
-        if word is None:
-            return place + stem[2:] + suf
-        head = stem[: -len(word)]
-        return place + head[-2:] + word + suf
-    return stem + chars[rng.integers(len(chars))] + chars[rng.integers(len(chars))] + suf
+    m = re.fullmatch(r"(.{2})（([^）]*)）(.*)", stem)
+    if m:
+        return m.group(2), m.group(1), m.group(3), suf, True
+    word = next((w for w in _WORDS if stem.endswith(w) and len(stem) >= len(w) + 2), None)
+    if word is None:
+        return "", stem[:2], stem[2:], suf, False
+    head = stem[: -len(word)]
+    return head[:-2], head[-2:], word, suf, False
+
+
+def _compose(place: str, trade: str, rest: str, suf: str, bracketed: bool) -> str:
+    return f"{trade}（{place}）{rest}{suf}" if bracketed and place else f"{place}{trade}{rest}{suf}"
+
+
+def renamed(name: str, places: tuple[str, ...], rng) -> str:
+    """A new name: the place replaced by the first of ``places`` that changes the name (a move;
+    e.g. the prefecture, then the county), or, without places or when none changes it, the
+    trade name replaced by two new trade characters (a renaming). Two draws of ``rng`` either
+    way, so the random stream does not depend on the name."""
+    chars = ident.TRADE_CHARS
+    new_trade = chars[rng.integers(len(chars))] + chars[rng.integers(len(chars))]
+    place, trade, rest, suf, bracketed = _parts(name)
+    for q in places:
+        new = _compose(q, trade, rest, suf, bracketed)
+        if q and new != name:
+            return new
+    if new_trade == trade:
+        new_trade = new_trade[1] + new_trade[0] if new_trade[0] != new_trade[1] else chars[0] + chars[1]
+    return _compose(place, new_trade, rest, suf, bracketed)

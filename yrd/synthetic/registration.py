@@ -33,8 +33,8 @@ What is planted (rates in :class:`RegistrationParams`):
   that year (code history ``resources/areacodes/result.csv``, via
   :func:`yrd.synthetic.raw.vintages.county_code_candidates`, so old names such as 南汇区 or
   吴县市 appear) in the styles of :data:`~yrd.synthetic.registration_text.ADDRESS_STYLES`, with
-  street noise (road, number, town, development zone); a share name only the prefecture and a zone (``vague_address_share``: the
-  county cannot be recovered); the county is never coded;
+  street noise (road, number, town, development zone); a share name only the prefecture and a
+  zone (``vague_address_share``: the county cannot be recovered); the county is never coded;
 * dates in the formats of :data:`yrd.synthetic.registration_text.DATE_FORMATS` (all read by
   :func:`yrd.registration.parse.parse_date`); addresses and dates are written by
   :mod:`yrd.synthetic.registration_text`;

@@ -84,3 +84,29 @@ def test_intro_replaces_the_marker_and_keeps_the_template():
     assert MARKER not in out and "Checks\n------" in out and "{{ snakemake.config['run'] }}" in out
     with pytest.raises(ValueError):
         render_intro("no marker", "x")
+
+
+def test_registration_checks_and_source_gravity_rows():
+    claims, gravity = tables()
+    thresholds = {
+        **THRESHOLDS,
+        "registration_address_precision": 0.99,
+        "registration_link_precision": 0.98,
+        "registration_link_recall": 0.9,
+    }
+    registration = {
+        "addresses": {"overall": {"precision": 0.9998}},
+        "links": {"overall": {"precision": 0.999, "recall": 0.85}},
+        "source_gravity": {"sources": {"changes": GRAVITY_OK, "investments": GRAVITY_BAD}},
+    }
+    t = status_table(claims, gravity, None, None, thresholds, registration=registration).set_index("check")
+    assert t.loc["address -> county precision", "status"] == "passed"
+    assert t.loc["record -> firm link precision", "status"] == "passed"
+    recall = t.loc["record -> firm link recall"]
+    assert recall["status"] == "failed" and "0.8500 < 0.9 (validation.registration_link_recall)" in recall["detail"]
+    assert t.loc["gravity coefficients recover the truth (changes)", "status"] == "passed"
+    bad = t.loc["gravity coefficients recover the truth (investments)"]
+    assert bad["status"] == "failed" and "did not converge" in bad["detail"]
+    # a records-only run has no survey gravity table: no estimation rows
+    t2 = status_table(claims, None, None, None, thresholds, registration=registration)
+    assert "estimation" not in set(t2["area"])

@@ -374,6 +374,34 @@ def test_reissued_and_reused_ids(records):
     assert records.loc[records["firm_code_missing"], "firm_code"].isna().all()
 
 
+def test_identities_truth_is_what_the_files_show(world, records):
+    """truth/identities.parquet: one row per firm of the panel; the firm code of every row is
+    org_code1 from reissue_year on, else org_code0, and every name not written as a variant is
+    name1 from rename_year on, else name0 (what other extracts of the same firms share)."""
+    out, _ = world
+    ids = pd.read_parquet(out / "truth" / "identities.parquet")
+    assert list(ids.columns) == [
+        "true_firm_id",
+        "org_code0",
+        "org_code1",
+        "reissue_year",
+        "name0",
+        "name1",
+        "rename_year",
+    ]
+    assert ids["true_firm_id"].is_unique and set(ids["true_firm_id"]) == set(PANEL["true_firm_id"])
+    assert (ids["org_code1"].isna() == (ids["reissue_year"] == 9999)).all()
+    assert (ids["name1"].isna() == (ids["rename_year"] == 9999)).all()
+    r = records.merge(ids, on="true_firm_id", how="left", validate="m:1")
+    c = r[r["firm_code"].notna()]
+    expected = np.where(c["year"] >= c["reissue_year"], c["org_code1"], c["org_code0"])
+    assert (c["firm_code"].str.replace("-", "", regex=False).to_numpy() == expected).all()
+    assert (c["year"] >= c["reissue_year"]).sum() > 0
+    n = r[r["name"].notna() & ~r["name_variant"]]
+    expected = np.where(n["year"] >= n["rename_year"], n["name1"], n["name0"])
+    assert (n["name"].to_numpy() == expected).all() and (n["year"] >= n["rename_year"]).sum() > 0
+
+
 def test_name_variants_and_renames(records):
     r = records[records["name"].notna()]
     assert r["name_variant"].sum() > 0 and r["renamed"].sum() > 0
@@ -471,7 +499,7 @@ def test_same_seed_same_bytes_other_seed_other_world(world, tmp_path_factory):
     out_a, truth_a = world
     out_b, truth_b = _write(tmp_path_factory, "raw_b", SEED)
     out_c, truth_c = _write(tmp_path_factory, "raw_c", SEED + 1)
-    files = sorted(_meta(out_a)) + ["truth/records.parquet", "truth/files.json"]
+    files = sorted(_meta(out_a)) + ["truth/records.parquet", "truth/files.json", "truth/identities.parquet"]
     for f in files:
         assert (out_a / f).read_bytes() == (out_b / f).read_bytes(), f
     differ = [f for f in sorted(_meta(out_a)) if (out_c / f).read_bytes() != (out_a / f).read_bytes()]

@@ -6,7 +6,7 @@ accepted precision, a gravity model that did not converge, a claim with no data.
 collected here into one table (:func:`status_table`, ``results/<run>/status.csv``) with the
 columns :data:`COLUMNS`:
 
-``area``        linking, relocations, gravity, estimation or claims;
+``area``        linking, relocations, registration, gravity, estimation or claims;
 ``check``       what was checked (e.g. ``linking precision``, ``model pooled``, ``C4``);
 ``status``      ``passed`` or ``failed`` (checks, models), ``tested`` or ``not tested`` (claims, models skipped);
 ``detail``      the numbers and the reason, in words.
@@ -100,6 +100,44 @@ def gravity_checks(validation: Mapping[str, Any]) -> list[dict[str, str]]:
     return [_row("gravity", "gravity coefficients recover the truth", status, detail or "no estimates")]
 
 
+def registration_checks(
+    addresses: Mapping[str, Any] | None, links: Mapping[str, Any] | None, thresholds: Mapping[str, float]
+) -> list[dict[str, str]]:
+    """Registration records against the truth: the precision of the address parser
+    (``validation/registration_addresses.json``) and of the record -> ASIF firm links, with their
+    recall (``validation/registration_links.json``), against ``validation.registration_*``."""
+    rows = []
+    if addresses is not None:
+        a = addresses.get("overall", {})
+        rows.append(
+            _threshold_row(
+                "registration",
+                "address -> county precision",
+                a.get("precision"),
+                thresholds["registration_address_precision"],
+                "registration_address_precision",
+            )
+        )
+    if links is not None:
+        o = links.get("overall", {})
+        for what in ("precision", "recall"):
+            key = f"registration_link_{what}"
+            rows.append(
+                _threshold_row("registration", f"record -> firm link {what}", o.get(what), thresholds[key], key)
+            )
+    return rows
+
+
+def source_gravity_checks(validation: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Each flow source's pooled gravity against its truth (``validation/gravity_sources.json``):
+    one :func:`gravity_checks` row per source."""
+    rows = []
+    for source, v in (validation.get("sources") or {}).items():
+        row = gravity_checks(v)[0]
+        rows.append({**row, "check": f"{row['check']} ({source})"})
+    return rows
+
+
 def estimation_checks(gravity: pd.DataFrame) -> list[dict[str, str]]:
     """One row per gravity model (``results/<run>/flows/gravity.csv``): failed when it did not
     converge, not tested when it was skipped (too few moves), passed otherwise."""
@@ -144,9 +182,13 @@ def status_table(
     gravity_validation: Mapping[str, Any] | None = None,
     thresholds: Mapping[str, float] | None = None,
     level: str = "prefecture",
+    registration: Mapping[str, Mapping[str, Any] | None] | None = None,
 ) -> pd.DataFrame:
     """All checks of a run (module docstring); ``linking`` and ``gravity_validation`` only for
-    synthetic runs (None otherwise), with ``thresholds`` the ``validation`` config block."""
+    synthetic runs (None otherwise), with ``thresholds`` the ``validation`` config block;
+    ``registration``: the registration scores of a synthetic run with records (``addresses``,
+    ``links``, ``source_gravity``: the JSON of validation/registration_addresses.json,
+    registration_links.json, gravity_sources.json; missing or None when not computed)."""
     rows = []
     if linking is not None:
         if thresholds is None:
@@ -154,6 +196,13 @@ def status_table(
         rows += linking_checks(linking, thresholds, level)
     if gravity_validation is not None:
         rows += gravity_checks(gravity_validation)
+    reg = registration or {}
+    if reg.get("addresses") is not None or reg.get("links") is not None:
+        if thresholds is None:
+            raise ValueError("thresholds are needed to judge the registration checks")
+        rows += registration_checks(reg.get("addresses"), reg.get("links"), thresholds)
+    if reg.get("source_gravity") is not None:
+        rows += source_gravity_checks(reg["source_gravity"])
     if gravity is not None:  # None: no survey flows (a records-only run)
         rows += estimation_checks(gravity)
     rows += claim_checks(claims)
@@ -198,7 +247,9 @@ __all__ = [
     "estimation_checks",
     "gravity_checks",
     "linking_checks",
+    "registration_checks",
     "render_intro",
     "render_rst",
+    "source_gravity_checks",
     "status_table",
 ]

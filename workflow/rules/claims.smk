@@ -27,6 +27,8 @@ rule claims_sample:
         io_intermediate="resources/ionet/china_io_2002_122_intermediate.csv",
         io_value_added="resources/ionet/china_io_2002_122_value_added.csv",
         io_sector_map="resources/ionet/io2002_sector_gb2002_division.csv",
+        relocation_events=registration_events("change"),
+        expansion_events=registration_events("investment"),
     output:
         table=f"{RESULTS}claims/{{sample}}/claims.csv",
         c1=claim_json(1, "{sample}"),

@@ -13,6 +13,7 @@ from yrd.metrics.registry import plugin_files
 from yrd.sample import SAMPLES, main_sample
 from yrd.synthetic.investment import INVESTMENT_FILES
 from yrd.synthetic.raw import file_name, resolve_raw_config
+from yrd.synthetic.registration import CHANGE_FILES
 
 # Fail before any job starts, naming the key and what was expected: one message on the
 # terminal, no traceback (user_error exits).
@@ -45,8 +46,11 @@ ASIF = bool(config["run"].get("asif", True))
 
 
 def if_asif(*paths):
-    """``paths`` (a list) when the run reads the ASIF survey, else no input (records-only run)."""
-    return list(paths) if ASIF else []
+    """``paths`` when the run reads the ASIF survey (one path as itself, several as a list), else no
+    input (a records-only run)."""
+    if not ASIF:
+        return []
+    return paths[0] if len(paths) == 1 else list(paths)
 
 
 #: The analysis sample of the headline verdicts and figures (yrd.sample): "consistent" (firm-years
@@ -121,16 +125,23 @@ def synthetic_truth(name):
     return str(synthetic_world_dir() / "truth" / name)
 
 
+def registration_change_files():
+    """The synthetic world's change-record extracts (yrd.synthetic.registration.CHANGE_FILES)."""
+    return [str(synthetic_world_dir() / "registration" / f[0]) for f in CHANGE_FILES]
+
+
+def registration_truth(name):
+    """A truth file of the synthetic registration extracts, change and investment records
+    (resources/raw/<world>/registration/truth/)."""
+    return str(synthetic_world_dir() / "registration" / "truth" / name)
+
+
 def investment_files():
     """The synthetic investment-record extracts (yrd.synthetic.investment.INVESTMENT_FILES) of
     rule simulate_investments, under resources/raw/<world>/registration/."""
     return [
         str(synthetic_world_dir() / "registration" / f[0]) for f in INVESTMENT_FILES
     ]
-
-
-def investment_truth(name):
-    return str(synthetic_world_dir() / "registration" / "truth" / name)
 
 
 def raw_input_map():
@@ -271,46 +282,56 @@ def flows_outputs():
 FLOW_SOURCES = ("asif", "changes", "investments")
 
 
-def source_events_table(wildcards):
+def source_event_path(source):
     """The events of a flow source: ASIF moves (full sample), relocation or expansion events."""
     return {
         "asif": f"{RESULTS}relocations/moves.parquet",
         "changes": f"{RESULTS}registration/relocation_events.parquet",
         "investments": f"{RESULTS}registration/expansion_events.parquet",
-    }[wildcards.source]
+    }[source]
 
 
-def registration_truth(name):
-    """A file of the synthetic world's registration truth (resources/raw/<world>/registration/truth/)."""
-    return str(synthetic_world_dir() / "registration" / "truth" / name)
+def source_events_table(wildcards):
+    return source_event_path(wildcards.source)
 
 
 def source_truth_inputs(wildcards):
     """The true events of each source (synthetic runs only, else no input)."""
     if not config["run"]["synthetic"]:
         return {}
-    return {
+    out = {
         "truth_moves": synthetic_truth("moves.parquet"),
         "truth_panel": synthetic_truth("panel.parquet"),
-        "truth_investments": registration_truth("investment_events.parquet"),
     }
+    if "investments" in flow_sources():
+        out["truth_investments"] = registration_truth("investment_events.parquet")
+    return out
+
+
+def source_event_inputs(wildcards):
+    """The events of every source of this run (flow_sources()), by source name; the survey's
+    firm-years (employment of the movers) when the run reads it."""
+    out = {s: source_event_path(s) for s in flow_sources()}
+    if ASIF:
+        out["firm_years"] = f"{RESULTS}clean/firm_years.parquet"
+    return out
 
 
 def source_params_inputs(wildcards):
     """The true gravity parameters of each source (synthetic runs only, else no input)."""
     if not config["run"]["synthetic"]:
         return {}
-    return {
-        "params": synthetic_truth("params.json"),
-        "investment_params": registration_truth("investment_params.json"),
-    }
+    out = {"params": synthetic_truth("params.json")}
+    if "investments" in flow_sources():
+        out["investment_params"] = registration_truth("investment_params.json")
+    return out
 
 
 def flows_sources_outputs():
     """The flow tables of the three sources, their gravity, the comparison and its figure; the
     validation against the true parameters only when the input is a synthetic world."""
     out = [
-        *(f"{RESULTS}flows/sources/{s}/od.parquet" for s in FLOW_SOURCES),
+        *(f"{RESULTS}flows/sources/{s}/od.parquet" for s in flow_sources()),
         f"{RESULTS}flows/sources/gravity.csv",
         f"{RESULTS}flows/sources/comparison.csv",
         f"{RESULTS}figures/flow_sources.png",
@@ -411,11 +432,6 @@ def report_outputs():
     if "C4" not in skip:
         out.append(f"{RESULTS}figures/c4_integration_profile.png")
     return out
-
-
-def registration_link_truth(name):
-    """A truth table of the synthetic world's registration extracts."""
-    return str(synthetic_world_dir() / "registration" / "truth" / name)
 
 
 def registration_link_outputs():

@@ -39,7 +39,9 @@ rule source_od:
 
 rule source_gravity:
     input:
-        od=expand(f"{RESULTS}flows/sources/{{source}}/od.parquet", source=FLOW_SOURCES),
+        od=expand(
+            f"{RESULTS}flows/sources/{{source}}/od.parquet", source=flow_sources()
+        ),
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
         distances=flows_distance_table(),
         road_times=gravity_road_times(),
@@ -59,7 +61,7 @@ rule source_gravity:
     resources:
         mem_mb=4000,
     params:
-        sources=FLOW_SOURCES,
+        sources=flow_sources(),
         start=config_provider("period", "start"),
         period_length=config_provider("flows", "period_length"),
         distance=config_provider("flows", "distance"),
@@ -76,10 +78,7 @@ rule source_gravity:
 rule source_comparison:
     input:
         unpack(source_truth_inputs),
-        moves=f"{RESULTS}relocations/moves.parquet",
-        firm_years=f"{RESULTS}clean/firm_years.parquet",
-        changes=f"{RESULTS}registration/relocation_events.parquet",
-        investments=f"{RESULTS}registration/expansion_events.parquet",
+        unpack(source_event_inputs),
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
         classes="resources/industry/classes.csv",
         prefectures="resources/regions/prefectures.csv",
@@ -112,11 +111,49 @@ rule source_comparison:
         "../scripts/source_comparison.py"
 
 
+# Synthetic runs only (input of validate_source_gravity): the same gravity on the true events.
+rule truth_source_gravity:
+    input:
+        unpack(source_truth_inputs),
+        boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
+        classes="resources/industry/classes.csv",
+        prefectures="resources/regions/prefectures.csv",
+        distances=flows_distance_table(),
+        road_times=gravity_road_times(),
+    output:
+        f"{RESULTS}validation/gravity_sources_truth_events.csv",
+    log:
+        f"{RESULTS}logs/truth_source_gravity.log",
+    benchmark:
+        f"{RESULTS}benchmarks/truth_source_gravity.tsv"
+    conda:
+        "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+    params:
+        sources=flow_sources(),
+        start=config_provider("period", "start"),
+        end=config_provider("period", "end"),
+        region_set=config_provider("flows", "region_set"),
+        period_length=config_provider("flows", "period_length"),
+        distance=config_provider("flows", "distance"),
+        distances=config_provider("flows", "distances"),
+        covariates=config_provider("flows", "covariates"),
+        cluster=config_provider("flows", "cluster"),
+        min_moves=config_provider("flows", "min_moves"),
+    message:
+        "The gravity of each source on the synthetic world's true events (draw vs pipeline)"
+    script:
+        "../scripts/truth_source_gravity.py"
+
+
 # Requested only when the input is a synthetic world (flows_sources_outputs()).
 rule validate_source_gravity:
     input:
         unpack(source_params_inputs),
         table=f"{RESULTS}flows/sources/gravity.csv",
+        truth_events=f"{RESULTS}validation/gravity_sources_truth_events.csv",
     output:
         f"{RESULTS}validation/gravity_sources.json",
     log:

@@ -6,7 +6,7 @@ rule link_registration:
     input:
         changes=f"{RESULTS}registration/changes.parquet",
         investments=f"{RESULTS}registration/investments.parquet",
-        firm_years=f"{RESULTS}clean/firm_years.parquet",
+        firm_years=if_asif(f"{RESULTS}clean/firm_years.parquet"),
         areacodes="resources/areacodes/result.csv",
     output:
         links=f"{RESULTS}registration/links.parquet",
@@ -41,8 +41,8 @@ rule validate_registration_links:
         firm_years=f"{RESULTS}clean/firm_years.parquet",
         records=synthetic_truth("records.parquet"),
         panel=synthetic_truth("panel.parquet"),
-        change_truth=registration_link_truth("registration_records.parquet"),
-        investment_truth=registration_link_truth("investment_records.parquet"),
+        change_truth=registration_truth("registration_records.parquet"),
+        investment_truth=registration_truth("investment_records.parquet"),
     output:
         f"{RESULTS}validation/registration_links.json",
     log:

@@ -8,6 +8,9 @@ rule run_status:
         gravity=if_asif(f"{RESULTS}flows/gravity.csv"),
         linking=asif_truth_validation("linking.json"),
         gravity_validation=asif_truth_validation("gravity.json"),
+        registration_addresses=registration_validation("registration_addresses.json"),
+        registration_links=registration_validation("registration_links.json"),
+        source_gravity=registration_validation("gravity_sources.json"),
         template="workflow/report/workflow.rst",
     output:
         table=report(

@@ -19,6 +19,7 @@ rule simulate:
     output:
         raw=synthetic_raw_files(),
         records=synthetic_truth("records.parquet"),
+        identities=synthetic_truth("identities.parquet"),
         moves=synthetic_truth("moves.parquet"),
         panel=synthetic_truth("panel.parquet"),
         files=synthetic_truth("files.json"),
@@ -112,3 +113,38 @@ rule fig_calibration:
         "Figure: the synthetic world against real aggregates"
     script:
         "../scripts/fig_calibration.py"
+
+
+# Business-registration change records (工商登记变更记录) of the synthetic world, sharing the ASIF
+# firms' organisation codes and names (truth/identities.parquet). Requested by the registration
+# ingest, not by rule all.
+rule simulate_registration:
+    input:
+        moves=synthetic_truth("moves.parquet"),
+        panel=synthetic_truth("panel.parquet"),
+        identities=synthetic_truth("identities.parquet"),
+        areacodes="resources/areacodes/result.csv",
+    output:
+        files=registration_change_files(),
+        records=registration_truth("registration_records.parquet"),
+        moves=registration_truth("registration_moves.parquet"),
+        meta=registration_truth("registration_files.json"),
+    log:
+        f"{RESULTS}logs/simulate_registration.log",
+    benchmark:
+        f"{RESULTS}benchmarks/simulate_registration.tsv"
+    conda:
+        "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        world=config_provider("synthetic", "world"),
+        seed=config_provider("synthetic", "seed"),
+        registration=config_provider("synthetic", "registration"),
+        vintage=config_provider("geography", "vintage"),
+        provinces=config_provider("geography", "provinces"),
+    message:
+        "Synthetic world '{params.world}': business-registration change records and their truth"
+    script:
+        "../scripts/simulate_registration.py"

@@ -12,9 +12,9 @@ rule simulate_investments:
         areacodes="resources/areacodes/result.csv",
     output:
         files=investment_files(),
-        records=investment_truth("investment_records.parquet"),
-        events=investment_truth("investment_events.parquet"),
-        params=investment_truth("investment_params.json"),
+        records=registration_truth("investment_records.parquet"),
+        events=registration_truth("investment_events.parquet"),
+        params=registration_truth("investment_params.json"),
     log:
         f"{RESULTS}logs/simulate_investments.log",
     benchmark:

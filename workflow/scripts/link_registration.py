@@ -4,14 +4,18 @@ import pandas as pd
 
 from yrd.logs import configure_logging
 from yrd.registration.events import expansion_events, relocation_events
-from yrd.registration.link import LINK_COLUMNS, LinkParams, link_registration
+from yrd.registration.link import LINK_COLUMNS, LinkParams, empty_firm_years, link_registration
 
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
 params = LinkParams.from_config(smk.params.linking)
 changes = pd.read_parquet(smk.input.changes)
 investments = pd.read_parquet(smk.input.investments)
-firm_years = pd.read_parquet(smk.input.firm_years)
+if smk.input.get("firm_years"):
+    firm_years = pd.read_parquet(smk.input.firm_years)
+else:  # a records-only run (run.asif false): nothing to link to; events keep their own places
+    firm_years = empty_firm_years()
+    log.info("no ASIF survey in this run: every party is unlinked (method none)")
 links = link_registration(
     changes, investments, firm_years, history=smk.input.areacodes, vintage=smk.params.vintage, params=params
 )

@@ -19,8 +19,19 @@ def read_json(key):
 
 claims = pd.read_csv(inp.claims, dtype=str, keep_default_na=False)
 gravity = pd.read_csv(inp.gravity) if inp.get("gravity") else None  # none in a records-only run
+registration = {
+    "addresses": read_json("registration_addresses"),
+    "links": read_json("registration_links"),
+    "source_gravity": read_json("source_gravity"),
+}
 table = status_table(
-    claims, gravity, read_json("linking"), read_json("gravity_validation"), smk.params.thresholds, smk.params.level
+    claims,
+    gravity,
+    read_json("linking"),
+    read_json("gravity_validation"),
+    smk.params.thresholds,
+    smk.params.level,
+    registration=registration,
 )
 write_csv(table, smk.output.table)
 with open(inp.template, encoding="utf-8") as fh:

@@ -15,20 +15,29 @@ from yrd.regions import prefectures, region_set
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
 p = smk.params
-firm_years = pd.read_parquet(smk.input.firm_years, columns=["firm_id", "year", "employment"])
+inp = smk.input
+firm_years = (
+    pd.read_parquet(inp.firm_years, columns=["firm_id", "year", "employment"]) if inp.get("firm_years") else None
+)
+# the sources of this run (rule input names): asif, changes, investments
 events = {
-    "asif": source_events("asif", pd.read_parquet(smk.input.moves), firm_years),
-    "changes": source_events("changes", pd.read_parquet(smk.input.changes)),
-    "investments": source_events("investments", pd.read_parquet(smk.input.investments)),
+    s: source_events(s, pd.read_parquet(inp[s]), *([firm_years] if s == "asif" else []))
+    for s in ("asif", "changes", "investments")
+    if inp.get(s)
 }
 truth = sample = None
 if p.synthetic:
     moves = pd.read_parquet(smk.input.truth_moves)
     panel = pd.read_parquet(smk.input.truth_panel, columns=["true_firm_id", "year", "employment"])
-    inv = pd.read_parquet(smk.input.truth_investments)
+    inv = pd.read_parquet(inp.truth_investments) if inp.get("truth_investments") else None
     rel, rel_sample = truth_relocation_events(moves, panel), truth_relocation_events(moves, panel, sample_only=True)
-    truth = {"asif": rel, "changes": rel, "investments": truth_investment_events(inv, panel)}
-    sample = {"asif": rel_sample, "changes": rel_sample, "investments": truth_investment_events(inv, panel, True)}
+    truth = {"asif": rel, "changes": rel}
+    sample = {"asif": rel_sample, "changes": rel_sample}
+    if inv is not None:
+        truth["investments"] = truth_investment_events(inv, panel)
+        sample["investments"] = truth_investment_events(inv, panel, True)
+    truth = {k: v for k, v in truth.items() if k in events}
+    sample = {k: v for k, v in sample.items() if k in events}
 boundaries = gpd.read_parquet(smk.input.boundaries)
 codes = boundaries["code"].astype(str)
 if p.region_set:

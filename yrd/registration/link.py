@@ -317,6 +317,24 @@ def link_parties(parties: pd.DataFrame, firm_years: pd.DataFrame, params: LinkPa
     return p.drop(columns="pid").assign(firm_id=firm, method=method.astype(str), score=score)
 
 
+def empty_firm_years() -> pd.DataFrame:
+    """A typed empty ``clean/firm_years.parquet`` (the columns linking and the events read), for a
+    run without the ASIF survey: every party is then unlinked."""
+    return pd.DataFrame(
+        {
+            "firm_id": pd.Series(dtype="int64"),
+            "year": pd.Series(dtype="Int64"),
+            "county": pd.Series(dtype="str"),
+            "prefecture": pd.Series(dtype="str"),
+            "province": pd.Series(dtype="str"),
+            "industry": pd.Series(dtype="str"),
+            "employment": pd.Series(dtype="Int64"),
+            "firm_code": pd.Series(dtype="str"),
+            "name": pd.Series(dtype="str"),
+        }
+    )
+
+
 def link_registration(
     changes: pd.DataFrame,
     investments: pd.DataFrame,

@@ -118,7 +118,7 @@ class InvestmentParams:
     ``invalid_key_share`` of the written keys have a wrong check character. ``branch_share`` of
     the below-threshold subsidiaries are named as branches (分公司)."""
 
-    rate: float = 0.006
+    rate: float = 0.01
     above_threshold_share: float = 0.4
     beta_log_distance: float = -0.9
     beta_border: float = -0.4

@@ -32,26 +32,34 @@ What is planted (rates in :class:`RegistrationParams`):
 * free-text addresses before and after written from the true counties with the names in force in
   that year (code history ``resources/areacodes/result.csv``, via
   :func:`yrd.synthetic.raw.vintages.county_code_candidates`, so old names such as 南汇区 or
-  吴县市 appear) in the styles of :data:`~yrd.synthetic.registration_text.ADDRESS_STYLES`, with street noise (road, number, town,
-  development zone); a share name only the prefecture and a zone (``vague_address_share``: the
-  county cannot be recovered); the county is never coded;
+  吴县市 appear) in the styles of :data:`~yrd.synthetic.registration_text.ADDRESS_STYLES`, with
+  street noise (road, number, town, development zone); a share name only the prefecture and a
+  zone (``vague_address_share``: the county cannot be recovered); the county is never coded;
 * dates in the formats of :data:`yrd.synthetic.registration_text.DATE_FORMATS` (all read by
   :func:`yrd.registration.parse.parse_date`); addresses and dates are written by
   :mod:`yrd.synthetic.registration_text`;
-* firm names that differ from the world's canonical name (``true_name`` in the truth):
-  有限公司 / 有限责任公司 swapped, ASCII brackets, inserted spaces.
+* firm names that differ from the true name in force (``true_name`` in the truth):
+  有限公司 / 有限责任公司 swapped, ASCII brackets, inserted spaces (``name_variant_share``).
 
-The world's ASIF raw layer draws its own names; this module composes names from the same pools
-(:func:`yrd.synthetic.raw.identities.compose_names`) under its own seed, so a register name is
-not the ASIF name of the firm (linking on names is a later step).
+Identities (:mod:`yrd.synthetic.registration_ids`): given the raw layer's
+``truth/identities.parquet``, a firm of the ASIF panel is registered under its ASIF identity:
+its credit code embeds the ASIF organisation code in force when the credit code was issued, an
+organisation code written beside a registration number is the ASIF code in force in the
+record's year, and its name is the ASIF name in force in the event year (then written with the
+variants above; combined and name changes write a new name). Firms never in the panel (movers
+below the survey threshold) keep codes of their own (distinct from every ASIF code) and names
+composed from the raw layer's pools (:func:`yrd.synthetic.raw.identities.compose_names`) under
+this module's seed. Registration numbers are always this module's draws. The truth says which
+records belong to ASIF firms (``in_asif``) and whose credit code embeds the ASIF code
+(``credit_code_asif``).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,9 +67,15 @@ import numpy as np
 import pandas as pd
 
 from yrd.geography import History
-from yrd.registration.keys import USCC_ALPHABET, regno_check_digit, uscc_check_char
 from yrd.synthetic import identity as ident
-from yrd.synthetic.raw.identities import compose_names
+from yrd.synthetic.registration_ids import (
+    FirmKeys,
+    FirmNames,
+    check_identities,
+    own_names,
+    renamed,
+    variant,
+)
 from yrd.synthetic.registration_text import (
     ADDRESS_STYLES,
     DATE_FORMATS,
@@ -112,6 +126,17 @@ _SCOPES = (
     "塑料制品制造",
 )
 
+#: The change-record extracts: ``(file name, format, encoding, dialect)``; format ``csv`` or
+#: ``xlsx``, encoding ``utf-8``, ``utf-8-sig`` or ``gbk`` (empty for xlsx), dialect of
+#: ``config/registration_dialects.yaml``.
+CHANGE_FILES: tuple[tuple[str, str, str, str], ...] = (
+    ("changes_zh_utf8.csv", "csv", "utf-8", "zh"),
+    ("changes_en_gbk.csv", "csv", "gbk", "en"),
+    ("changes_zh_gbk.csv", "csv", "gbk", "zh"),
+    ("changes_en.xlsx", "xlsx", "", "en"),
+    ("changes_zh.xlsx", "xlsx", "", "zh"),
+)
+
 
 @dataclass(frozen=True)
 class RegistrationParams:
@@ -137,15 +162,7 @@ class RegistrationParams:
     address_style_probs: tuple[float, ...] = (0.35, 0.35, 0.2, 0.1)
     date_format_probs: tuple[float, ...] = (0.3, 0.15, 0.1, 0.15, 0.1, 0.1, 0.05, 0.05)
     name_variant_share: float = 0.4
-    files: tuple[tuple[str, str, str, str], ...] = field(
-        default_factory=lambda: (
-            ("changes_zh_utf8.csv", "csv", "utf-8", "zh"),
-            ("changes_en_gbk.csv", "csv", "gbk", "en"),
-            ("changes_zh_gbk.csv", "csv", "gbk", "zh"),
-            ("changes_en.xlsx", "xlsx", "", "en"),
-            ("changes_zh.xlsx", "xlsx", "", "zh"),
-        )
-    )
+    files: tuple[tuple[str, str, str, str], ...] = CHANGE_FILES
 
     def __post_init__(self) -> None:
         for name in ("delay_probs", "address_style_probs", "date_format_probs"):
@@ -154,6 +171,23 @@ class RegistrationParams:
                 raise ValueError(f"{name} must be non-negative and sum to 1, got {tuple(p)}")
         if len(self.address_style_probs) != len(ADDRESS_STYLES) or len(self.date_format_probs) != len(DATE_FORMATS):
             raise ValueError("address_style_probs / date_format_probs: one probability per style / format")
+
+
+#: Keys of the ``synthetic.registration`` configuration block that are not rates of
+#: :class:`RegistrationParams`.
+CONFIG_ONLY_KEYS = ("seed_offset",)
+
+
+def params_from_config(cfg: Mapping[str, Any]) -> RegistrationParams:
+    """:class:`RegistrationParams` from the ``synthetic.registration`` configuration block (lists
+    as tuples; :data:`CONFIG_ONLY_KEYS` left out; keys not given keep the dataclass defaults).
+    Raises ``ValueError`` for an unknown key or probabilities that do not sum to 1."""
+    known = set(RegistrationParams.__dataclass_fields__) - {"files"}
+    unknown = sorted(set(cfg) - known - set(CONFIG_ONLY_KEYS))
+    if unknown:
+        raise ValueError(f"synthetic.registration: unknown keys {unknown}")
+    kw = {k: tuple(v) if isinstance(v, list | tuple) else v for k, v in cfg.items() if k in known}
+    return RegistrationParams(**kw)
 
 
 @dataclass
@@ -169,20 +203,6 @@ class RegistrationExtract:
     meta: dict[str, dict[str, Any]]
 
 
-def _variant(name: str, rng: np.random.Generator, share: float) -> str:
-    """The name as a register writes it: legal form swapped, ASCII brackets or a space (else as is)."""
-    if rng.random() >= share:
-        return name
-    k = rng.integers(3)
-    if k == 0 and name.endswith("有限责任公司"):
-        return name[: -len("有限责任公司")] + "有限公司"
-    if k == 0 and name.endswith("有限公司"):
-        return name[: -len("有限公司")] + "有限责任公司"
-    if k == 1 and "（" in name:
-        return name.replace("（", "(").replace("）", ")")
-    return name[:2] + " " + name[2:]
-
-
 def _firms(moves: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
     """One row per firm of the moves and the panel: first county (origin of the first move, else
     first panel county), industry and founding year (panel; else the first move year - 1)."""
@@ -196,81 +216,13 @@ def _firms(moves: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-class _Keys:
-    """Organisation codes, registration numbers and credit codes of the firms (module docstring)."""
-
-    def __init__(self, firms: pd.DataFrame, gaz: Gazetteer, params: RegistrationParams, seed: int, rng):
-        fids = firms.index.to_numpy(dtype=np.int64)
-        self.org = dict(zip(fids, ident.organisation_codes(fids, seed, salt=0x6E6)))
-        self.regno: dict[int, str] = {}
-        self.credit: dict[int, str] = {}
-        for fid, county, founded in zip(fids, firms["county"], firms["founding_year"]):
-            area0 = gaz.place(county, max(int(founded), 1982), 0.0)[0]
-            body = area0 + f"{rng.integers(0, 10**8):08d}"
-            self.regno[fid] = body + regno_check_digit(body)
-            area1 = gaz.place(county, max(int(founded), params.key_switch_year), 0.0)[0]
-            cbody = "91" + area1 + self.org[fid]
-            self.credit[fid] = cbody + uscc_check_char(cbody)
-
-    def columns(self, fid: int, year: int, p: RegistrationParams, rng) -> tuple[dict[str, str], str, bool]:
-        """Key columns of one record, the kind written and whether it was planted invalid."""
-        out = {"credit_code": "", "reg_number": "", "org_code": ""}
-        if rng.random() < p.missing_key_share:
-            return out, "none", False
-        credit = year >= p.key_switch_year or rng.random() < p.backfill_credit_share
-        col, key = ("credit_code", self.credit[fid]) if credit else ("reg_number", self.regno[fid])
-        bad = rng.random() < p.invalid_key_share
-        if bad:
-            alphabet = USCC_ALPHABET if credit else "0123456789"
-            key = key[:-1] + alphabet[(alphabet.index(key[-1]) + 1 + rng.integers(len(alphabet) - 1)) % len(alphabet)]
-        out[col] = key
-        if not credit and rng.random() < p.org_code_share:
-            out["org_code"] = self.org[fid][:8] + "-" + self.org[fid][8]
-        return out, ("credit_code" if credit else "registration_number"), bool(bad)
-
-
-def _names(firms: pd.DataFrame, gaz: Gazetteer, seed: int, rng) -> dict[int, str]:
-    """Canonical firm names: place of the first county (as in force at founding), trade name,
-    industry word, 有限公司 or 有限责任公司 (:func:`yrd.synthetic.raw.identities.compose_names`)."""
-    fids = firms.index.to_numpy(dtype=np.int64)
-    place = np.array(
-        [
-            ident.place_stem(gaz.place(c, max(int(y), 1982), 0.0)[2])
-            for c, y in zip(firms["county"], firms["founding_year"])
-        ],
-        dtype=object,
-    )
-    ta, tb = ident.trade_pairs(fids, seed, 0x6E7)
-    words = np.array(
-        [ident.INDUSTRY_WORDS.get(str(d), (ident.DEFAULT_INDUSTRY_WORD,))[0] for d in firms["industry"]], dtype=object
-    )
-    form = (rng.random(len(fids)) < 0.4).astype(int)
-    paren = rng.random(len(fids)) < 0.2
-    return dict(zip(fids, compose_names(place, ta, tb, words, form, paren)))
-
-
-def _renamed(name: str, place: str, rng) -> str:
-    """A new name: the place replaced by ``place`` (a move) or new trade characters (a renaming)."""
-    chars = ident.TRADE_CHARS
-    for suf in ("有限责任公司", "有限公司"):
-        if name.endswith(suf):
-            stem = name[: -len(suf)]
-            break
-    else:
-        stem, suf = name, ""
-    if place:
-        if "（" in stem:
-            return re.sub(r"（[^）]*）", f"（{place}）", stem) + suf
-        return place + stem[2:] + suf
-    return stem + chars[rng.integers(len(chars))] + chars[rng.integers(len(chars))] + suf
-
-
 def generate_registration(
     moves: pd.DataFrame,
     panel: pd.DataFrame,
     *,
     history: History,
     seed: int,
+    identities: pd.DataFrame | None = None,
     params: RegistrationParams | None = None,
     vintage: int = 2021,
     provinces: list[str] | None = None,
@@ -279,8 +231,15 @@ def generate_registration(
 
     ``moves`` and ``panel`` are ``truth/moves.parquet`` and ``truth/panel.parquet``; ``history``
     the code history (``resources/areacodes/result.csv``); ``provinces`` the 2-digit province
-    prefixes of the world (default: those of the moves and the panel). Nothing is written (see
-    :func:`write_registration`); the inputs are not modified."""
+    prefixes of the world (default: those of the moves and the panel). ``identities`` is the raw
+    layer's ``truth/identities.parquet`` (columns
+    :data:`~yrd.synthetic.registration_ids.IDENTITY_COLUMNS`): firms in it are registered under
+    their ASIF organisation codes and names (:mod:`yrd.synthetic.registration_ids`); without it
+    every firm gets codes and names of its own. The random stream does not depend on
+    ``identities``: the same records (kinds, years, files, addresses, dates) are planted with or
+    without it, only keys and names differ. Nothing is written (see :func:`write_registration`);
+    the inputs are not modified. Raises ``ValueError`` for identities without the columns or
+    with a repeated firm."""
     p = params or RegistrationParams()
     rng = np.random.default_rng(seed)
     mv = moves[moves["origin_county"] != moves["dest_county"]].sort_values(["year", "true_firm_id"]).copy()
@@ -290,8 +249,9 @@ def generate_registration(
     y1 = int(max(panel["year"].max(), mv["year"].max() if len(mv) else 0)) + len(p.delay_probs)
     gaz = Gazetteer(history, [*range(min(y0, 1982), y1 + 1), vintage], vintage, provinces)
     firms = _firms(mv, panel)
-    keys = _Keys(firms, gaz, p, seed, rng)
-    names = _names(firms, gaz, seed, rng)
+    ids = check_identities(identities) if identities is not None else None
+    keys = FirmKeys(firms, gaz, p, seed, rng, ids)
+    names = FirmNames(own_names(firms, gaz, seed, rng), ids)
     n_files = len(p.files)
     recs: list[dict[str, Any]] = []
 
@@ -303,10 +263,10 @@ def generate_registration(
         kcols, kkind, kbad = keys.columns(fid, year, p, rng)
         items = _ITEMS_EN.get(item_kind) if dialect == "en" and rng.random() < 0.5 else None
         items = items or _ITEMS[item_kind]
-        name = truth.pop("name_now", names[fid])
+        name = truth.pop("name_now", names.at(fid, year))
         rec = {
             **kcols,
-            "name": _variant(name, rng, p.name_variant_share),
+            "name": variant(name, rng, p.name_variant_share),
             "change_item": items[rng.integers(len(items))],
             "before": before,
             "after": after,
@@ -320,7 +280,9 @@ def generate_registration(
                 "date_format": fmt,
                 "key_written": kkind,
                 "key_invalid": kbad,
-                "true_name": names[fid],
+                "true_name": names.at(fid, year),
+                "in_asif": fid in names.asif,
+                "credit_code_asif": fid in keys.embeds_asif,
                 **truth,
             },
         }
@@ -350,10 +312,16 @@ def generate_registration(
             move_index=i,
         )
         if rng.random() < p.combined_share:
-            place = ident.place_stem(gaz.place(m.dest_county, year, 0.0)[2])
-            new = _renamed(names[fid], place, rng)
+            _, county, pref, _ = gaz.place(m.dest_county, year, 0.0)
+            places = (
+                ident.place_stem(pref),
+                ident.place_stem(county),
+                ident.place_stem(pref) + ident.place_stem(county),
+            )
+            cur = names.at(fid, year)
+            new = renamed(cur, places, rng)
             lab = rng.random() < 0.7
-            b = f"名称：{names[fid]}；住所：{a0}" if lab else f"{names[fid]}；{a0}"
+            b = f"名称：{cur}；住所：{a0}" if lab else f"{cur}；{a0}"
             a = f"名称：{new}；住所：{a1}" if lab else f"{a1}；{new}"
             record(fid, year, "combined", "combined", b, a, name_now=new, new_name=new, **info)
         else:
@@ -366,8 +334,9 @@ def generate_registration(
         fid = int(fids[rng.integers(len(fids))])
         year = int(rng.integers(max(int(firms.at[fid, "founding_year"]), y0) + 1, y1 + 1))
         if rng.random() < 0.3:
-            new = _renamed(names[fid], "", rng)
-            record(fid, year, "name", "name", names[fid], new, name_now=new, new_name=new)
+            cur = names.at(fid, year)
+            new = renamed(cur, (), rng)
+            record(fid, year, "name", "name", cur, new, name_now=new, new_name=new)
         else:
             s0, s1 = rng.choice(len(_SCOPES), size=2, replace=False)
             record(fid, year, "other", "other", _SCOPES[s0], _SCOPES[s0] + "；" + _SCOPES[s1])

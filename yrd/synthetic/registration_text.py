@@ -31,21 +31,36 @@ class Gazetteer:
         h = code_history(history)
         prov = h[h["level"] == "province"].sort_values("valid_to")
         self.province = dict(zip(prov["code"].str[:2], prov["name"]))
+        self._memo: dict[tuple[str, int], tuple[list[tuple[str, str, str]], int]] = {}
 
     def place(self, county: str, year: int, u: float) -> tuple[str, str, str, str]:
         """``(code in force, county name, prefecture name, province name)``; the first candidate
-        whose code is the vintage code when there is one, else a candidate by ``u``."""
+        whose code is the vintage code when there is one, else a candidate by ``u``. The
+        candidates of a ``(county, year)`` are looked up once and kept."""
+        key = (county, year)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = self._candidates(county, year)
+        rows, same = hit
+        if not rows:  # not in the history at all (outside the world's provinces)
+            return county, county, "", ""
+        code, name, parent = rows[same] if same >= 0 else rows[int(u * len(rows))]
+        prov = self.province.get(county[:2], "")
+        parent = prov if county[:2] in _MUNICIPALITIES or parent in ("", "直辖", "市辖区") else parent
+        return str(code), str(name), str(parent), prov
+
+    def _candidates(self, county: str, year: int) -> tuple[list[tuple[str, str, str]], int]:
+        """Candidates ``(code, name, parent)`` of a county in a year (the nearest year's when no
+        code of that year harmonises to it) and the position of the vintage code among them (-1)."""
         g = self.by.get((county, year))
-        if g is None:  # no code of that year harmonises to it: the nearest year's
+        if g is None:
             c = self.cand[self.cand["county"] == county]
             g = c[c["year"] == c["year"].iloc[(c["year"] - year).abs().argmin()]] if len(c) else None
-        if g is None:  # not in the history at all (outside the world's provinces)
-            return county, county, "", ""
-        same = g[g["code"] == county]
-        row = same.iloc[0] if len(same) else g.iloc[int(u * len(g))]
-        prov = self.province.get(county[:2], "")
-        parent = prov if county[:2] in _MUNICIPALITIES or row["parent"] in ("", "直辖", "市辖区") else row["parent"]
-        return str(row["code"]), str(row["name"]), str(parent), prov
+        if g is None:
+            return [], -1
+        rows = list(zip(g["code"], g["name"], g["parent"]))
+        same = next((i for i, r in enumerate(rows) if r[0] == county), -1)
+        return rows, same
 
 
 def street(rng: np.random.Generator) -> str:

@@ -22,7 +22,10 @@ the way real ASIF deliveries look (docs/own_data.md):
 Beside the files it writes ``truth/records.parquet``: for every data row of every file the
 true firm behind it and which defects were put in on purpose, and ``truth/files.json``: per
 file its year, format, encoding, dialect, money unit and header of each canonical column (what
-a distributor's documentation would say).
+a distributor's documentation would say), and ``truth/identities.parquet``: per true firm its
+organisation codes (original and reissued, with the reissue year) and names (canonical and
+after the rename, with the rename year), what other extracts of the same firms (business
+registration, :mod:`yrd.synthetic.registration`) share with the ASIF files.
 
 Determinism: the same panel, configuration and seed give byte-identical files (fixed column
 order, line endings, float formats, Stata time stamp and data label, zip time stamps of

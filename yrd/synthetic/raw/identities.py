@@ -164,6 +164,26 @@ class Identities:
         self.name1 = np.full(n, None, dtype=object)
         self.name1[ridx] = name1
 
+    def table(self, fids: np.ndarray) -> pd.DataFrame:
+        """The identities as ``truth/identities.parquet`` holds them, one row per firm (``fids``: the
+        true firm ids by firm position, :attr:`Panel.fids`): ``true_firm_id``, ``org_code0`` (the
+        9-character organisation code of the firm's first ASIF year, possibly reused from an
+        exited firm), ``org_code1`` (the reissued code, None if never reissued), ``reissue_year``
+        (first year of ``org_code1``; 9999 = none), ``name0`` (canonical name), ``name1`` (name
+        after the permanent rename, None if never renamed), ``rename_year`` (9999 = none). No
+        draw: the values the rows of the raw files are written from."""
+        return pd.DataFrame(
+            {
+                "true_firm_id": np.asarray(fids, dtype=np.int64),
+                "org_code0": pd.array(self.code0, dtype=object),
+                "org_code1": pd.array(self.code1, dtype=object),
+                "reissue_year": np.asarray(self.reissue_year, dtype=np.int64),
+                "name0": pd.array(self.name0, dtype=object),
+                "name1": pd.array(self.name1, dtype=object),
+                "rename_year": np.asarray(self.rename_year, dtype=np.int64),
+            }
+        )
+
     def variant_names(self, fi: np.ndarray, renamed: np.ndarray, fid: np.ndarray, t: int, seed: int) -> np.ndarray:
         """Names of the selected firm-years (firm positions ``fi``, ids ``fid``, year ``t``) written
         differently (one of :data:`NAME_VARIANTS`): a swap of 有限公司 / 有限责任公司 (else a typo),

@@ -137,8 +137,9 @@ def write_raw_world(
         (``moved`` is not needed: moves are read from county changes).
     out_dir
         Directory of the raw files (created; raw files ``asif_<year>.<ext>`` already there are
-        removed first). The truth goes to ``out_dir/truth/records.parquet`` and
-        ``out_dir/truth/files.json``.
+        removed first). The truth goes to ``out_dir/truth/records.parquet``,
+        ``out_dir/truth/files.json`` and ``out_dir/truth/identities.parquet`` (one row per firm:
+        its organisation codes and names, :meth:`~yrd.synthetic.raw.identities.Identities.table`).
     raw_cfg
         Messiness configuration: the ``synthetic.raw`` block of the configuration, every key
         (:func:`~yrd.synthetic.raw.settings.resolve_raw_config`).
@@ -186,6 +187,8 @@ def write_raw_world(
         files_meta[file_name(t, meta["format"])] = meta
     truth = pd.concat(truth_parts, ignore_index=True)
     truth.to_parquet(out_dir / "truth" / "records.parquet", index=False, engine="pyarrow", compression="zstd")
+    ids = ctx.identities.table(ctx.panel.fids)
+    ids.to_parquet(out_dir / "truth" / "identities.parquet", index=False, engine="pyarrow", compression="zstd")
     with open(out_dir / "truth" / "files.json", "w", encoding="utf-8", newline="\n") as fh:
         json.dump(files_meta, fh, ensure_ascii=False, indent=2, sort_keys=True)
         fh.write("\n")

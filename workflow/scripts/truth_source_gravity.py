@@ -1,0 +1,48 @@
+"""Rule truth_source_gravity: the gravity model of rule source_gravity estimated on each source's
+TRUE events of the synthetic world (yrd.flows.sources: all prefecture-crossing relocations for
+asif and changes, all subsidiaries in another prefecture for investments), so that the
+validation can tell the draw of the world from the pipeline's error."""
+
+import geopandas as gpd
+import pandas as pd
+
+from yrd.flows import REGRESSORS, read_distance_table, study_frame
+from yrd.flows.sources import source_od, sources_gravity, truth_investment_events, truth_relocation_events
+from yrd.industry import industry_classes, relocation_class
+from yrd.logs import configure_logging
+from yrd.regions import region_set
+
+smk = snakemake  # noqa: F821
+log = configure_logging(smk)
+p, inp = smk.params, smk.input
+boundaries = gpd.read_parquet(inp.boundaries)
+codes = boundaries["code"].astype(str)
+if p.region_set:
+    codes = codes[codes.isin(region_set(p.region_set, inp.prefectures)["code"].astype(str))]
+groups = relocation_class(industry_classes(inp.classes))
+panel = pd.read_parquet(inp.truth_panel, columns=["true_firm_id", "year", "employment"])
+relocations = truth_relocation_events(pd.read_parquet(inp.truth_moves), panel)
+truth = {s: relocations for s in p.sources if s in ("asif", "changes")}
+if "investments" in p.sources:
+    truth["investments"] = truth_investment_events(pd.read_parquet(inp.truth_investments), panel)
+table = read_distance_table(inp.distances) if p.distances else None
+road_times = pd.read_parquet(inp.road_times) if p.distance == "road_time" else None
+frames = {}
+for source, events in truth.items():
+    od = source_od(events, codes, range(p.start, p.end + 1), groups)
+    log.info("%s true events: %s", source, od.attrs.get("prefecture"))
+    od.attrs = {}
+    frames[source] = study_frame(
+        od,
+        boundaries,
+        p.distance,
+        distance_table=table,
+        road_times=road_times,
+        covariates=list(p.covariates),
+        period_length=p.period_length,
+        start=p.start,
+    )
+out = sources_gravity(frames, [*REGRESSORS, *p.covariates], cluster=p.cluster, min_moves=p.min_moves)
+out.to_csv(smk.output[0], index=False, float_format="%.10g")
+pooled = out[out["model"] == "pooled"]
+log.info("pooled model on the true events:\n%s", pooled[["source", "term", "estimate", "std_error"]].to_string())

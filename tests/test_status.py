@@ -97,7 +97,15 @@ def test_registration_checks_and_source_gravity_rows():
     registration = {
         "addresses": {"overall": {"precision": 0.9998}},
         "links": {"overall": {"precision": 0.999, "recall": 0.85}},
-        "source_gravity": {"sources": {"changes": GRAVITY_OK, "investments": GRAVITY_BAD}},
+        "source_gravity": {
+            "sources": {
+                "changes": {
+                    **GRAVITY_OK,
+                    "truth_events": {"beta_log_distance": {"estimate": -1.318, "truth_events_z": -0.47}},
+                },
+                "investments": GRAVITY_BAD,
+            }
+        },
     }
     t = status_table(claims, gravity, None, None, thresholds, registration=registration).set_index("check")
     assert t.loc["address -> county precision", "status"] == "passed"
@@ -105,6 +113,10 @@ def test_registration_checks_and_source_gravity_rows():
     recall = t.loc["record -> firm link recall"]
     assert recall["status"] == "failed" and "0.8500 < 0.9 (validation.registration_link_recall)" in recall["detail"]
     assert t.loc["gravity coefficients recover the truth (changes)", "status"] == "passed"
+    assert (
+        "the same model on the true events: beta_log_distance -1.318 (-0.5 SE from the truth)"
+        in (t.loc["gravity coefficients recover the truth (changes)", "detail"])
+    )
     bad = t.loc["gravity coefficients recover the truth (investments)"]
     assert bad["status"] == "failed" and "did not converge" in bad["detail"]
     # a records-only run has no survey gravity table: no estimation rows

@@ -130,11 +130,19 @@ def registration_checks(
 
 def source_gravity_checks(validation: Mapping[str, Any]) -> list[dict[str, str]]:
     """Each flow source's pooled gravity against its truth (``validation/gravity_sources.json``):
-    one :func:`gravity_checks` row per source."""
+    one :func:`gravity_checks` row per source; its detail adds the same model's estimates on the
+    source's true events (:func:`yrd.flows.sources.truth_event_comparison`), which tell the
+    world's draw from the pipeline's error."""
     rows = []
     for source, v in (validation.get("sources") or {}).items():
         row = gravity_checks(v)[0]
-        rows.append({**row, "check": f"{row['check']} ({source})"})
+        truth = [
+            f"{name} {t['estimate']:.3f} ({t['truth_events_z']:+.1f} SE from the truth)"
+            for name, t in sorted((v.get("truth_events") or {}).items())
+            if t.get("estimate") is not None and t.get("truth_events_z") is not None
+        ]
+        detail = row["detail"] + ("; the same model on the true events: " + ", ".join(truth) if truth else "")
+        rows.append({**row, "check": f"{row['check']} ({source})", "detail": detail})
     return rows
 
 

@@ -117,7 +117,7 @@ rule truth_source_gravity:
         unpack(source_truth_inputs),
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
         classes="resources/industry/classes.csv",
-        prefectures="resources/regions/prefectures.csv",
+        prefectures=flows_regions(),
         distances=flows_distance_table(),
         road_times=gravity_road_times(),
     output:

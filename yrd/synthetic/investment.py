@@ -64,6 +64,7 @@ import numpy as np
 import pandas as pd
 
 from yrd.geography import History
+from yrd.io import write_xlsx
 from yrd.synthetic.investment_records import write_records
 from yrd.synthetic.registration_text import ADDRESS_STYLES, DATE_FORMATS
 
@@ -386,7 +387,7 @@ def write_investments(extract: InvestmentExtract, out_dir: str | os.PathLike) ->
         m = meta[fname]
         df = df.rename(columns=m["columns"])
         if m["format"] == "xlsx":
-            df.to_excel(out / fname, index=False)
+            write_xlsx(df, out / fname, creator="yrd synthetic")
             continue
         try:
             df.to_csv(out / fname, index=False, encoding=m["encoding"])

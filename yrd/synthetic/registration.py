@@ -67,6 +67,7 @@ import numpy as np
 import pandas as pd
 
 from yrd.geography import History
+from yrd.io import write_xlsx
 from yrd.synthetic import identity as ident
 from yrd.synthetic.registration_ids import (
     FirmKeys,
@@ -399,7 +400,7 @@ def write_registration(extract: RegistrationExtract, out_dir: str | os.PathLike)
         m = meta[fname]
         df = df.rename(columns=m["columns"])
         if m["format"] == "xlsx":
-            df.to_excel(out / fname, index=False)
+            write_xlsx(df, out / fname, creator="yrd synthetic")
             continue
         try:
             df.to_csv(out / fname, index=False, encoding=m["encoding"])

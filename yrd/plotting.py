@@ -75,7 +75,7 @@ def bold(fontsize: float | str | None = None, color: str = "black") -> dict:
 
     With the CJK font active (:func:`cjk_font_active`; it has no bold weight) the regular
     glyphs are stroked in ``color`` with a line ``fontsize / 24`` points wide, FreeType's
-    emboldening strength (``FT_GlyphSlot_Embolden``); otherwise ``fontweight="bold"`` picks
+    emboldening strength (``FT_GlyphSlot_Embolden``); otherwise the weight ``bold`` picks
     DejaVu Sans Bold. Use as ``ax.text(x, y, s, fontsize=10, **bold(10))``.
     """
     if not cjk_font_active():

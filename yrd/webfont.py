@@ -8,10 +8,12 @@ named :data:`FAMILY`; the page's font stack is then that face, the usual system 
 ``sans-serif``. Bold text is drawn by the browser's synthetic bold from the regular face.
 
 Format: WOFF2 when the ``brotli`` module is importable (fontTools needs it for WOFF2), else WOFF
-(zlib, always available). Subsetting: ``fontTools.subset`` (Behdad Esfahbod et al., fontTools,
-https://github.com/fonttools/fonttools) keeps the glyphs of the requested code points, their
-OpenType layout closure, and every name record, so the copyright and licence travel with the
-subset.
+(zlib, always available; the project does not install brotli). Subsetting: ``fontTools.subset``
+(Behdad Esfahbod et al., fontTools, https://github.com/fonttools/fonttools) keeps the glyphs of
+the requested code points, their closure under the horizontal-text layout features, and every
+name record, so the copyright and licence travel with the subset. Size, measured on the default
+study: claims.html (287 characters) 37 KB of WOFF, 50 KB of base64 in the page; report.html
+(136 characters outside the bundled code) 14 KB, 20 KB in the page.
 
 Licence: Noto Sans CJK is "Copyright 2014, 2015 Adobe Systems Incorporated" under the SIL Open
 Font License 1.1 (OFL, text in ``resources/fonts/OFL.txt``); the subset is a Modified Version in
@@ -42,6 +44,10 @@ FONT_STACK = (
 )
 #: Markers around the embedded block (so that embedding again replaces it).
 BEGIN, END = "<!-- yrd-webfont:begin -->", "<!-- yrd-webfont:end -->"
+#: OpenType features kept in the subset: those of horizontal text. Left out: ``vert``/``vrt2``
+#: (vertical forms) and ``locl`` (the Japanese, Korean and traditional forms of the same code
+#: points; Simplified Chinese is the font's default), which would pull in 60 % more glyphs.
+LAYOUT_FEATURES = ("kern", "liga", "ccmp", "calt", "mark", "mkmk")
 ASCII = "".join(chr(c) for c in range(0x20, 0x7F))
 _BLOCK = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
 _JS_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
@@ -78,7 +84,8 @@ def woff2_available() -> bool:
 def subset_font(font_path: str | Path, text: str, flavor: str | None = None) -> bytes:
     """The font at ``font_path`` cut down to the glyphs of ``text`` (code points the font lacks
     are dropped), as ``flavor`` bytes: ``woff2``, ``woff`` or None for the default (WOFF2 when
-    :func:`woff2_available`, else WOFF). All name records (copyright, licence) are kept."""
+    :func:`woff2_available`, else WOFF). All name records (copyright, licence) are kept; of the
+    OpenType layout features only :data:`LAYOUT_FEATURES` (horizontal text)."""
     from fontTools import subset
 
     flavor = flavor or ("woff2" if woff2_available() else "woff")
@@ -88,6 +95,8 @@ def subset_font(font_path: str | Path, text: str, flavor: str | None = None) -> 
     options.name_legacy = True
     options.notdef_outline = True
     options.hinting = False
+    options.desubroutinize = True  # compresses better (about 6 %)
+    options.layout_features = list(LAYOUT_FEATURES)
     font = subset.load_font(str(font_path), options, lazy=True)
     try:
         sub = subset.Subsetter(options)

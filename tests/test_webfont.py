@@ -115,7 +115,8 @@ def probe(page: Path, tmp: Path) -> dict[str, str]:
     """Attributes PROBE wrote, from a copy of ``page`` opened with system fonts hidden."""
     text = page.read_text(encoding="utf-8")
     copy = tmp / f"probe_{page.name}"
-    copy.write_text(text.replace("</body>", PROBE + "</body>", 1), encoding="utf-8")
+    at = text.lower().rindex("</body>")  # the last: bundled code may hold the string too
+    copy.write_text(text[:at] + PROBE + text[at:], encoding="utf-8")
     dom = dump_dom(copy, env=latin_fonts_only_env(tmp / "fontconfig"))
     body = re.search(r"<body([^>]*)>", dom)
     assert body, dom[:500]

@@ -165,3 +165,15 @@ def test_tiny_claims_and_report_embed_the_face(tiny_run, tmp_path):
     got = probe(report, tmp_path)
     assert got["faces"] == "loaded", got
     assert FAMILY in got["family"].replace("&quot;", '"'), got
+
+
+@needs_font
+def test_cli_rewrites_the_page_in_place(tmp_path, capsys):
+    from yrd.webfont import main
+
+    page = tmp_path / "report.html"
+    page.write_text(claims_page(), encoding="utf-8")
+    assert main([str(page)]) == 0
+    text = page.read_text(encoding="utf-8")
+    assert text.count(BEGIN) == 1 and "report.html: embedded a subset" in capsys.readouterr().out
+    assert main([str(page)]) == 0 and page.read_text(encoding="utf-8") == text  # idempotent

@@ -26,11 +26,13 @@ run: setup
 	$(MAKE) --no-print-directory report CONFIG=$(CONFIG)
 
 # Each study writes to results/<run.name>/ (python -m yrd.config results-dir prints it).
-# The report is rebuilt only when a result of the study is newer than it.
+# The report is rebuilt only when a result of the study is newer than it; yrd.webfont then
+# embeds the subset of the CJK font its Chinese needs (renders without system CJK fonts).
 report: setup
 	@out=$$($(BIN)/python -m yrd.config results-dir $(CONFIG)) && rep=$$out/report.html && \
 	if [ ! -f $$rep ] || [ -n "$$(find $$out -newer $$rep -type f ! -path "$$rep" ! -path "$$out/logs/*" ! -path "$$out/benchmarks/*" -print -quit)" ]; then \
-		$(BIN)/snakemake --cores 1 --configfile $(CONFIG) --report $$rep; \
+		$(BIN)/snakemake --cores 1 --configfile $(CONFIG) --report $$rep && \
+		$(BIN)/python -m yrd.webfont $$rep; \
 	else echo "$$rep is up to date"; fi; \
 	echo "Report of this study: $$rep (checks of the run: $$out/status.csv)"
 

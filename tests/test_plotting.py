@@ -53,3 +53,80 @@ def test_cjk_mode_requires_the_font(monkeypatch):
         assert "mplfonts" in str(err)
     else:
         raise AssertionError("setup_fonts('cjk') must fail without the font")
+
+
+# ----------------------------------------------------------------------------- bold (issue 17)
+def _findfont_warnings(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "findfont" in r.getMessage()]
+
+
+def _ink(text: str, **kw) -> int:
+    """Dark pixels of ``text`` drawn alone at 40 pt."""
+    import numpy as np
+    from matplotlib import pyplot as plt
+
+    fig = plt.figure(figsize=(4, 1), dpi=100)
+    fig.text(0.02, 0.3, text, fontsize=40, **kw)
+    fig.canvas.draw()
+    rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3]
+    plt.close(fig)
+    return int((rgb.mean(axis=2) < 128).sum())
+
+
+def _clear_font_cache():
+    from matplotlib import font_manager
+
+    font_manager.fontManager._findfont_cached.cache_clear()
+
+
+def test_bold_cjk_title_has_no_findfont_warning(caplog):
+    from matplotlib import pyplot as plt
+
+    assert plotting.setup_fonts("auto") is True
+    _clear_font_cache()
+    caplog.set_level("WARNING", logger="matplotlib.font_manager")
+    fig, ax = plt.subplots()
+    ax.set_title("长三角一体化 integration", fontsize=12, **plotting.bold(12))
+    fig.canvas.draw()
+    plt.close(fig)
+    assert _findfont_warnings(caplog) == []
+    # the control: asking Matplotlib for bold in the regular-only CJK family does warn
+    fig, ax = plt.subplots()
+    ax.set_title("长三角一体化 integration", fontsize=12, fontweight="bold")
+    fig.canvas.draw()
+    plt.close(fig)
+    assert any("weight bold" in m for m in _findfont_warnings(caplog))
+
+
+def test_bold_is_visibly_bolder_with_and_without_the_cjk_font(monkeypatch):
+    assert plotting.setup_fonts("auto") is True
+    regular, strong = _ink("合成数据"), _ink("合成数据", **plotting.bold(40))
+    assert strong > 1.15 * regular, (regular, strong)
+    monkeypatch.setattr(plotting, "find_cjk_font", lambda: None)
+    assert plotting.setup_fonts("auto") is False
+    assert plotting.bold(10) == {"fontweight": "bold"}  # DejaVu Sans Bold, a real face
+    assert _ink("SYNTHETIC", **plotting.bold(40)) > 1.15 * _ink("SYNTHETIC")
+
+
+def test_maps_draw_without_findfont_warning(caplog):
+    assert plotting.setup_fonts("auto") is True
+    _clear_font_cache()
+    caplog.set_level("WARNING", logger="matplotlib.font_manager")
+    fig = plotting.study_area_map(_toy_layer(), None, region_set="yrd41_2019", cjk=True, title="研究区", source="s")
+    fig.canvas.draw()
+    assert _findfont_warnings(caplog) == []
+
+
+def test_the_library_asks_for_bold_only_through_plotting_bold():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "yrd"
+    pattern = re.compile(r"""(font)?weight\s*=\s*["'](bold|heavy|black|semibold|demibold)""")
+    offenders = [
+        f"{p.relative_to(root)}:{n}"
+        for p in root.rglob("*.py")
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert not offenders, offenders

@@ -4,23 +4,29 @@ Chinese labels need a CJK font. The PyPI package ``mplfonts`` (a pinned dependen
 Noto Sans CJK SC (SIL Open Font License) inside site-packages; :func:`setup_fonts` registers
 that file with Matplotlib directly (no font cache rebuild, no root). Without it, figures fall
 back to pinyin/English labels instead of showing empty boxes.
+
+Bold: ``mplfonts`` ships Noto Sans CJK SC in its Regular weight only, so Matplotlib answers a
+bold request in that family with the regular face and a "findfont: Failed to find font weight
+bold" warning. Bold text goes through :func:`bold`, which draws a synthetic bold (the regular
+glyphs stroked by 1/24 of the font size, FreeType's ``FT_GlyphSlot_Embolden`` strength, as
+browsers do) when the CJK font is active and DejaVu Sans Bold (Matplotlib's own) otherwise.
 """
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import geopandas as gpd
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
+from matplotlib import font_manager, patheffects  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from yrd.boundaries import ALBERS_CHINA  # noqa: E402
 from yrd.regions import GROUPS  # noqa: E402
+from yrd.webfont import find_cjk_font  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -34,16 +40,6 @@ GROUP_COLOURS = {
     "zhejiang": "#009E73",
     "anhui": "#E69F00",
 }
-
-
-def find_cjk_font() -> Path | None:
-    """Path of Noto Sans CJK SC shipped by ``mplfonts``, or None if it is not installed."""
-    try:
-        import mplfonts
-    except ImportError:
-        return None
-    path = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
-    return path if path.is_file() else None
 
 
 def setup_fonts(mode: str = "auto") -> bool:
@@ -66,6 +62,29 @@ def setup_fonts(mode: str = "auto") -> bool:
     font_manager.fontManager.addfont(str(path))
     plt.rcParams["font.family"] = [CJK_FAMILY, "DejaVu Sans"]
     return True
+
+
+def cjk_font_active() -> bool:
+    """True when the first family Matplotlib draws with is the CJK font (set by :func:`setup_fonts`)."""
+    family = plt.rcParams["font.family"]
+    return bool(family) and family[0] == CJK_FAMILY
+
+
+def bold(fontsize: float | str | None = None, color: str = "black") -> dict:
+    """Keyword arguments that draw a text artist bold with a real or synthetic bold face.
+
+    With the CJK font active (:func:`cjk_font_active`; it has no bold weight) the regular
+    glyphs are stroked in ``color`` with a line ``fontsize / 24`` points wide, FreeType's
+    emboldening strength (``FT_GlyphSlot_Embolden``); otherwise the weight ``bold`` picks
+    DejaVu Sans Bold. Use as ``ax.text(x, y, s, fontsize=10, **bold(10))``.
+    """
+    if not cjk_font_active():
+        return {"fontweight": "bold"}
+    size = font_manager.FontProperties(size=fontsize).get_size_in_points()
+    return {
+        "fontweight": "normal",
+        "path_effects": [patheffects.withStroke(linewidth=size / 24, foreground=color)],
+    }
 
 
 def bilingual(zh: str, en: str, cjk: bool) -> str:
@@ -98,7 +117,7 @@ def add_north_arrow(ax, *, xy: tuple[float, float] = (0.94, 0.90)) -> None:
         ha="center",
         va="center",
         fontsize=10,
-        fontweight="bold",
+        **bold(10),
         arrowprops=dict(facecolor="black", width=3, headwidth=9, headlength=9),
     )
 

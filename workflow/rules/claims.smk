@@ -3,7 +3,12 @@
 # ({sample}: consistent or full, yrd.sample); rule claims puts the main sample's rows first
 # with the verdict on both samples beside them. Each claim writes its document
 # claims/<sample>/cN.json (claim_json(n, sample), yrd.claims.document); the tables are views of
-# the documents and the claim figures draw from the main sample's.
+# the documents and the claim figures draw from the main sample's. claims.html embeds a subset of
+# the CJK font of the installed mplfonts package (yrd.webfont), an input of rule claims.
+
+from yrd.webfont import find_cjk_font
+
+CJK_FONT = [str(f) for f in [find_cjk_font()] if f is not None]
 
 
 rule claims_sample:
@@ -65,6 +70,7 @@ rule claims:
     input:
         tables=expand(f"{RESULTS}claims/{{sample}}/claims.csv", sample=SAMPLES),
         accounting=if_asif(f"{RESULTS}sample/accounting.csv"),
+        font=CJK_FONT,
     output:
         table=report(
             f"{RESULTS}claims.csv",

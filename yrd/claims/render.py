@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from yrd.webfont import FONT_STACK
+
 
 def sample_sentence(accounting: pd.DataFrame, main: str) -> str:
     """One sentence on the analysis samples from ``sample/accounting.csv`` (yrd.sample)."""
@@ -28,7 +30,8 @@ def render_html(
     main: str | None = None,
 ) -> str:
     """A self-contained HTML page of the claims table with coloured verdicts (for the report);
-    with ``accounting`` (sample/accounting.csv) a sentence on the analysis samples."""
+    with ``accounting`` (sample/accounting.csv) a sentence on the analysis samples. The page asks
+    for system CJK fonts; rule claims embeds a subset of one (:func:`yrd.webfont.embed_cjk_font`)."""
     import html
 
     colours = {
@@ -61,7 +64,7 @@ def render_html(
     return (
         '<!DOCTYPE html><html><head><meta charset="utf-8"><title>'
         + html.escape(title)
-        + "</title><style>body{font-family:sans-serif;font-size:13px}table{border-collapse:collapse}"
+        + f"</title><style>body{{font-family:{FONT_STACK};font-size:13px}}table{{border-collapse:collapse}}"
         "td,th{border:1px solid #ccc;padding:4px;vertical-align:top}th{background:#eee}</style></head><body>"
         + f"<h2>{html.escape(title)}</h2>{banner}<table><tr>{head}</tr>{''.join(rows)}</table></body></html>"
     )

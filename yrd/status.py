@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -343,6 +344,45 @@ def render_intro(template: str, status_rst: str, claims_rst: str | None = None) 
     return out
 
 
+def run_summary(results: str | Path) -> str:
+    """What ``make run`` prints at its end: where the study's report is and one line per claim
+    (claim, verdict, :func:`claim_reason`) from ``<results>/claims.csv``, with the count of failed
+    checks from ``<results>/status.csv`` (each part only where its file exists)."""
+    out = Path(results)
+    report = out / "report.html"
+    lines = [f"Report of this study: {report}" + ("" if report.exists() else " (not built yet: make report)")]
+    claims_csv = out / "claims.csv"
+    if claims_csv.exists():
+        claims = pd.read_csv(claims_csv, dtype=str, keep_default_na=False)
+        lines.append(f"Verdicts on the paper's claims ({claims_csv}; details in {out / 'claims.html'}):")
+        width = max((len(v) for v in claims["verdict"]), default=0)
+        for r in claims.itertuples(index=False):
+            reason = claim_reason(getattr(r, "value", ""), getattr(r, "notes", ""), width=90)
+            lines.append(f"  {r.claim}  {r.verdict:<{width}}  {reason}")
+    status_csv = out / "status.csv"
+    if status_csv.exists():
+        table = pd.read_csv(status_csv, dtype=str, keep_default_na=False)
+        failed = table[table["status"] == "failed"]
+        lines.append(
+            f"Checks of the run: {len(failed)} failed of {len(table)} ({status_csv})"
+            + "".join(f"\n  FAILED {r.area} / {r.check}" for r in failed.itertuples())
+        )
+    return "\n".join(lines)
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
+    """``python -m yrd.status summary RESULTS_DIR``: print :func:`run_summary` (the end of
+    ``make run`` and ``make report``)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m yrd.status")
+    ap.add_argument("command", choices=["summary"])
+    ap.add_argument("results", help="the study's output folder, results/<run.name>")
+    args = ap.parse_args(argv)
+    print(run_summary(args.results))
+    return 0
+
+
 __all__ = [
     "CLAIMS_MARKER",
     "COLUMNS",
@@ -358,6 +398,11 @@ __all__ = [
     "render_claims_rst",
     "render_intro",
     "render_rst",
+    "run_summary",
     "source_gravity_checks",
     "status_table",
 ]
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

@@ -1,6 +1,7 @@
 # Two commands for a fresh machine (see README):
-#   make run    set up .venv, run the default study, write results/default/report.html
-#   make test   set up .venv, run the whole test suite
+#   make run    set up .venv, run the default study, write results/default/report.html and
+#               print where it is with the verdict on each claim
+#   make test   set up .venv and Chromium (make browser), run the whole test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,10 +9,10 @@ STAMP := $(VENV)/.installed
 CONFIG ?= config/config.yaml
 CORES ?= all
 
-.PHONY: setup run report test test-fast lint format clean help bench
+.PHONY: setup run report test test-fast lint format clean help bench browser
 
 help:
-	@echo "make run | make test | make test-fast | make lint | make format | make docs | make bench | make clean"
+	@echo "make run | make test | make test-fast | make lint | make format | make docs | make bench | make browser | make clean"
 
 # Re-install only when the pins change, so a second `make` is quick.
 $(STAMP): pyproject.toml requirements.lock
@@ -34,10 +35,27 @@ report: setup
 		$(BIN)/snakemake --cores 1 --configfile $(CONFIG) --report $$rep && \
 		$(BIN)/python -m yrd.webfont $$rep; \
 	else echo "$$rep is up to date"; fi; \
-	echo "Report of this study: $$rep (checks of the run: $$out/status.csv)"
+	echo; $(BIN)/python -m yrd.status summary $$out
+
+# Headless Chromium for the browser tests of the report (tests/helpers/browser.py): Debian's
+# package chromium, installed with apt-get where it is missing and apt-get runs as root (or through
+# sudo without a password); elsewhere it says why not and goes on (the browser tests then skip
+# with that reason). YRD_CHROMIUM=/path/to/chromium uses another binary.
+browser:
+	@if [ -n "$$YRD_CHROMIUM" ] || command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
+		echo "make browser: Chromium found ($${YRD_CHROMIUM:-$$(command -v chromium || command -v chromium-browser)})"; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+		echo "make browser: Chromium is missing and there is no apt-get here; install Chromium yourself (or set YRD_CHROMIUM); the browser tests will skip"; \
+	else \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+		else echo "make browser: Chromium is missing and apt-get needs root (not root, no password-less sudo); the browser tests will skip"; exit 0; fi; \
+		echo "make browser: installing Debian's chromium with apt-get"; \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends chromium \
+			|| echo "make browser: apt-get could not install chromium; the browser tests will skip"; \
+	fi
 
 # The whole suite: unit tests, Snakemake end to end on the tiny world, docs build, lint.
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest
 
 # The edit-test loop: unit tests only, under a minute (no Snakemake end-to-end runs, marker

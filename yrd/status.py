@@ -12,13 +12,16 @@ columns :data:`COLUMNS`:
 ``detail``      the numbers and the reason, in words.
 
 :func:`render_rst` writes the failed and untested rows as reStructuredText for the report's
-opening page (:func:`render_intro`).
+opening page (:func:`render_intro`), after the claims summary of :func:`render_claims_rst` (each
+claim's verdict, the data it rests on and a one-line reason).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -27,6 +30,8 @@ COLUMNS = ["area", "check", "status", "detail"]
 STATUSES = ("passed", "failed", "tested", "not tested")
 #: Line of workflow/report/workflow.rst replaced by the status section.
 MARKER = "{# RUN_STATUS #}"
+#: Line of workflow/report/workflow.rst replaced by the claims summary (:func:`render_claims_rst`).
+CLAIMS_MARKER = "{# CLAIMS_SUMMARY #}"
 
 
 def _row(area: str, check: str, status: str, detail: str) -> dict[str, str]:
@@ -217,6 +222,100 @@ def status_table(
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+#: Claims tested on the firm data (the synthetic world or the user's ASIF files); in a
+#: records-only run (``run.asif`` false) C2 and C3 use the registration records and the others
+#: have no data. C4 and C6 use real public data in every run (``data_sources.csv``).
+FIRM_CLAIMS = ("C1", "C2", "C3", "C5", "C7")
+RECORDS_CLAIMS = ("C2", "C3")
+REAL_BASIS = {
+    "C4": "real public: road travel times (Ma and Tang 2024), DOSE",
+    "C6": "real public: World Bank, Gapminder, DOSE",
+}
+#: Notes that give context rather than the reason of the verdict (then the value is used).
+_CONTEXT_NOTES = ("By source", "Other bases", "Not tested", "verdict from")
+
+
+def claim_basis(claim: str, synthetic: bool, asif: bool = True) -> str:
+    """The data a claim's verdict rests on, in a few words: the firm data (``SYNTHETIC`` when
+    ``run.synthetic``, else the user's), the registration records for C2/C3 in a records-only
+    run (``run.asif`` false), or the real public tables of C4 and C6 (see yrd.data_sources)."""
+    if claim in REAL_BASIS:
+        return REAL_BASIS[claim]
+    who = "SYNTHETIC" if synthetic else "the user's"
+    if claim in FIRM_CLAIMS:
+        if asif:
+            return f"{who} firm data (ASIF)" if not synthetic else "SYNTHETIC firm data"
+        if claim in RECORDS_CLAIMS:
+            return f"{who} registration records"
+        return "no survey data (records-only run)"
+    return "see data_sources.csv"
+
+
+def _first_clause(text: str) -> str:
+    """``text`` up to its first ``;`` outside brackets (the claims' values nest ``;`` in them)."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(depth - 1, 0)
+        elif ch == ";" and depth == 0:
+            return text[:i]
+    return text
+
+
+def claim_reason(value: str, notes: str, width: int = 110) -> str:
+    """A one-line reason for a claim's verdict: the first clause of ``notes`` when it states the
+    reason, else (notes empty or context such as the verdicts by source) the first clause of
+    ``value``; cut to ``width`` characters with an ellipsis. The full numbers are in
+    claims.html."""
+    notes = str(notes or "").strip()
+    text = notes if notes and not notes.startswith(_CONTEXT_NOTES) else str(value or "").strip()
+    first = " ".join(_first_clause(text).split())
+    return first if len(first) <= width else first[: width - 1].rstrip() + "\u2026"
+
+
+_LIST_START = re.compile(r"^(\(?[A-Za-z0-9#]{1,3}[.)]|[-+*])\s")
+
+
+def _rst_cell(text: str) -> str:
+    """Text safe in a list-table cell and in the Jinja template of the report."""
+    text = " ".join(str(text).split()).replace("{", "(").replace("}", ")")
+    for ch in ("\\", "*", "`", "|", "_"):
+        text = text.replace(ch, "\\" + ch)
+    if _LIST_START.match(text):  # "(a) ...", "1. ...", "- ..." would start a list
+        text = "\\" + text
+    return text or "-"
+
+
+def render_claims_rst(claims: pd.DataFrame, synthetic: bool, asif: bool = True) -> str:
+    """reStructuredText of the claims summary for the report's first screen: one row per claim
+    (claims.csv) with its verdict, the data it rests on (:func:`claim_basis`) and a one-line
+    reason (:func:`claim_reason`), as a docutils ``list-table`` with class ``claims-summary``."""
+    lines = [
+        "Verdicts on the paper's claims",
+        "------------------------------",
+        "",
+        ".. list-table::",
+        "   :header-rows: 1",
+        "   :class: claims-summary",
+        "   :widths: 5 15 22 58",
+        "",
+        "   * - Claim",
+        "     - Verdict",
+        "     - Data",
+        "     - Reason (numbers, tests and evidence: claims.html)",
+    ]
+    for r in claims.itertuples(index=False):
+        lines += [
+            f"   * - {_rst_cell(r.claim)}",
+            f"     - **{_rst_cell(r.verdict)}**",
+            f"     - {_rst_cell(claim_basis(r.claim, synthetic, asif))}",
+            f"     - {_rst_cell(claim_reason(getattr(r, 'value', ''), getattr(r, 'notes', '')))}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
 def render_rst(table: pd.DataFrame) -> str:
     """reStructuredText of the failed checks and the claims not tested (or a line saying that
     every check passed), for the report's opening page."""
@@ -239,25 +338,79 @@ def render_rst(table: pd.DataFrame) -> str:
     return "\n".join(line.replace("{", "(").replace("}", ")") for line in lines) + "\n"
 
 
-def render_intro(template: str, status_rst: str) -> str:
+def render_intro(template: str, status_rst: str, claims_rst: str | None = None) -> str:
     """The report's opening text: ``template`` (workflow/report/workflow.rst, still a Jinja
-    template rendered by Snakemake) with the line :data:`MARKER` replaced by ``status_rst``."""
+    template rendered by Snakemake) with the line :data:`MARKER` replaced by ``status_rst`` and,
+    when given, the line :data:`CLAIMS_MARKER` by ``claims_rst`` (:func:`render_claims_rst`)."""
     if MARKER not in template:
         raise ValueError(f"the report template has no line {MARKER!r} to put the run status at")
-    return template.replace(MARKER, status_rst.rstrip("\n"), 1)
+    out = template.replace(MARKER, status_rst.rstrip("\n"), 1)
+    if claims_rst is not None:
+        if CLAIMS_MARKER not in out:
+            raise ValueError(f"the report template has no line {CLAIMS_MARKER!r} to put the claims summary at")
+        out = out.replace(CLAIMS_MARKER, claims_rst.rstrip("\n"), 1)
+    return out
+
+
+def run_summary(results: str | Path) -> str:
+    """What ``make run`` prints at its end: where the study's report is and one line per claim
+    (claim, verdict, :func:`claim_reason`) from ``<results>/claims.csv``, with the count of failed
+    checks from ``<results>/status.csv`` (each part only where its file exists)."""
+    out = Path(results)
+    report = out / "report.html"
+    lines = [f"Report of this study: {report}" + ("" if report.exists() else " (not built yet: make report)")]
+    claims_csv = out / "claims.csv"
+    if claims_csv.exists():
+        claims = pd.read_csv(claims_csv, dtype=str, keep_default_na=False)
+        lines.append(f"Verdicts on the paper's claims ({claims_csv}; details in {out / 'claims.html'}):")
+        width = max((len(v) for v in claims["verdict"]), default=0)
+        for r in claims.itertuples(index=False):
+            reason = claim_reason(getattr(r, "value", ""), getattr(r, "notes", ""), width=90)
+            lines.append(f"  {r.claim}  {r.verdict:<{width}}  {reason}")
+    status_csv = out / "status.csv"
+    if status_csv.exists():
+        table = pd.read_csv(status_csv, dtype=str, keep_default_na=False)
+        failed = table[table["status"] == "failed"]
+        lines.append(
+            f"Checks of the run: {len(failed)} failed of {len(table)} ({status_csv})"
+            + "".join(f"\n  FAILED {r.area} / {r.check}" for r in failed.itertuples())
+        )
+    return "\n".join(lines)
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
+    """``python -m yrd.status summary RESULTS_DIR``: print :func:`run_summary` (the end of
+    ``make run`` and ``make report``)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m yrd.status")
+    ap.add_argument("command", choices=["summary"])
+    ap.add_argument("results", help="the study's output folder, results/<run.name>")
+    args = ap.parse_args(argv)
+    print(run_summary(args.results))
+    return 0
 
 
 __all__ = [
+    "CLAIMS_MARKER",
     "COLUMNS",
     "MARKER",
     "STATUSES",
+    "claim_basis",
     "claim_checks",
+    "claim_reason",
     "estimation_checks",
     "gravity_checks",
     "linking_checks",
     "registration_checks",
+    "render_claims_rst",
     "render_intro",
     "render_rst",
+    "run_summary",
     "source_gravity_checks",
     "status_table",
 ]
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

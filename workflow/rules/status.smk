@@ -31,7 +31,9 @@ rule run_status:
     params:
         thresholds=config_provider("validation"),
         level=config_provider("relocations", "level"),
+        synthetic=config_provider("run", "synthetic"),
+        asif=ASIF,
     message:
-        "Run status: failed checks and claims not tested, for the report's first screen"
+        "Run status: claims summary, failed checks and claims not tested, for the report's first screen"
     script:
         "../scripts/run_status.py"

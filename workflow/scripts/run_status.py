@@ -1,4 +1,5 @@
-"""Rule run_status: status.csv and the report's opening text with every failed check (yrd.status)."""
+"""Rule run_status: status.csv and the report's opening text with the claims summary and every
+failed check (yrd.status)."""
 
 import json
 
@@ -6,7 +7,7 @@ import pandas as pd
 
 from yrd.io import write_csv
 from yrd.logs import configure_logging
-from yrd.status import render_intro, render_rst, status_table
+from yrd.status import render_claims_rst, render_intro, render_rst, status_table
 
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
@@ -35,7 +36,8 @@ table = status_table(
 )
 write_csv(table, smk.output.table)
 with open(inp.template, encoding="utf-8") as fh:
-    intro = render_intro(fh.read(), render_rst(table))
+    claims_rst = render_claims_rst(claims, smk.params.synthetic, smk.params.asif)
+    intro = render_intro(fh.read(), render_rst(table), claims_rst)
 with open(smk.output.intro, "w", encoding="utf-8") as fh:
     fh.write(intro)
 for r in table[table["status"] != "passed"].itertuples():

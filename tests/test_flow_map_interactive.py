@@ -21,8 +21,8 @@ from yrd.figures.flow_map_interactive import (
     flow_table,
     scenario_notes,
     simplified_geojson,
-    write_page,
 )
+from yrd.figures.flow_page import write_page
 from yrd.figures.flow_selection import window_years
 
 FOCUS = "310100"
@@ -151,7 +151,10 @@ def test_every_flow_is_in_a_trace_with_its_numbers_and_zero_flows_are_not_drawn(
     assert "80.0%" not in text and "scenarios" not in partners[("in", "window", "port", "320500")][1]
     # summaries of every view and the default one shown first
     meta = fig.layout.meta
-    assert meta["default"] == "out|window|total" and "6 moves in 2 years = 3.0 firms per year" in meta["summaries"][meta["default"]]
+    assert (
+        meta["default"] == "out|window|total"
+        and "6 moves in 2 years = 3.0 firms per year" in meta["summaries"][meta["default"]]
+    )
     assert len(meta["summaries"]) == 2 * 2 * 6
 
 

@@ -7,7 +7,8 @@ import geopandas as gpd
 import pandas as pd
 
 from yrd.figures.common import codes_in_set, source_note
-from yrd.figures.flow_map_interactive import flow_map_page, flow_table, scenario_notes, write_page
+from yrd.figures.flow_map_interactive import flow_map_page, flow_table, scenario_notes
+from yrd.figures.flow_page import write_page
 from yrd.figures.flow_selection import window_years
 from yrd.flows.scenarios import resolve_targets
 from yrd.logs import configure_logging

@@ -194,7 +194,7 @@ def test_simplified_geojson_is_small_and_keeps_every_prefecture(prefectures):
 
 
 @pytest.mark.workflow
-def test_flow_map_in_a_browser(tiny_run):
+def test_flow_map_in_a_browser(tiny_run, tmp_path):
     from tests.helpers.browser import dump_dom, screenshot
 
     page = tiny_run / "results" / "tiny" / "figures" / "flow_map_shanghai.html"
@@ -203,11 +203,32 @@ def test_flow_map_in_a_browser(tiny_run):
     traces = int(re.search(r'data-traces="(\d+)"', dom).group(1))
     visible = int(re.search(r'data-visible-traces="(\d+)"', dom).group(1))
     assert re.search(r'data-view="out\|window\|total"', dom)
-    prefectures = gpd.read_parquet(tiny_run / "results" / "tiny" / "geography" / "boundaries_prefecture.parquet")
-    assert traces > visible > len(prefectures[prefectures["yrd41_2019"]])  # shapes + flows of the view
+    html = page.read_text(encoding="utf-8")
+    spec = json.loads(re.search(r"var fig = (.*?);\nvar gd", html, re.S).group(1).replace("<\\/", "</"))
+    kinds = [(t.get("meta") or {}) for t in spec["data"]]
+    always = sum(m["kind"] in ("base", "legend", "focus") for m in kinds)
+    view = sum(m.get("direction") == "out" and m.get("period") == "window" and m.get("group") == "total" for m in kinds)
+    assert traces == len(spec["data"]) and sum(m["kind"] == "base" for m in kinds) >= 16  # the shapes
+    assert view >= 2 and visible == always + view  # the default view's arcs and dots, nothing else
     # every visible trace drawn as an SVG trace group (scatter traces)
     assert len(re.findall(r'class="trace scatter', dom)) == visible
     assert "SYNTHETIC" in dom and "上海" in dom and "firms moved per year" in dom
     Path("/tmp/yrd_screens").mkdir(parents=True, exist_ok=True)
     shot = screenshot(page, Path("/tmp/yrd_screens/flow_map.png"))
     assert shot.stat().st_size > 20_000
+    # the controls: a copy whose extra script presses "into Shanghai" once the map is drawn
+    press = (
+        "<script>var t=setInterval(function(){var gd=document.getElementById('yrd-flow-map');"
+        "if(!gd.getAttribute('data-traces'))return;clearInterval(t);"
+        "gd.emit('plotly_buttonclicked',{button:{args:['direction','in']}});},50);</script></body>"
+    )
+    copy = Path(tmp_path) / "flow_map_in.html"
+    copy.write_text(html.replace("</body>", press), encoding="utf-8")
+    dom = dump_dom(copy)
+    assert re.search(r'data-view="in\|window\|total"', dom)
+    view_in = sum(
+        m.get("direction") == "in" and m.get("period") == "window" and m.get("group") == "total" for m in kinds
+    )
+    visible = int(re.search(r'data-visible-traces="(\d+)"', dom).group(1))
+    assert visible == always + view_in == len(re.findall(r'class="trace scatter', dom))
+    screenshot(copy, Path("/tmp/yrd_screens/flow_map_in.png"))

@@ -64,7 +64,11 @@ def cjk_font_face(text: str) -> str:
     path = find_cjk_font()
     if not chars or path is None:
         return ""
+    import logging
+
     from fontTools import subset
+
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
 
     opts = subset.Options()
     opts.flavor = "woff"

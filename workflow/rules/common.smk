@@ -409,7 +409,8 @@ def asif_outputs():
 
 
 def report_outputs():
-    """Claim figures (not for claims in claims.skip), the flow figures and the claims table; the C4
+    """Claim figures (not for claims in claims.skip), the flow figures (with the interactive flow
+    map, flow_map_shanghai.html, when the run reads the survey) and the claims table; the C4
     market segmentation figure only when price panels are configured."""
     skip = set(config["claims"]["skip"])
     out = [
@@ -421,6 +422,7 @@ def report_outputs():
     ]
     out += if_asif(
         f"{RESULTS}figures/flow_map_shanghai.png",
+        f"{RESULTS}figures/flow_map_shanghai.html",
         f"{RESULTS}figures/counterfactuals.png",
     )
     out += [

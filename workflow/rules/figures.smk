@@ -123,6 +123,42 @@ rule fig_flow_map:
         "../scripts/fig_flow_map.py"
 
 
+rule fig_flow_map_interactive:
+    input:
+        od=f"{RESULTS}flows/od.parquet",
+        fitted=f"{RESULTS}flows/gravity_fitted.parquet",
+        scenarios=f"{RESULTS}flows/scenarios.parquet",
+        boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
+    output:
+        report(
+            f"{RESULTS}figures/flow_map_shanghai.html",
+            caption="../report/flow_map_shanghai_interactive.rst",
+            category="C2. Shanghai's relocations",
+        ),
+    log:
+        f"{RESULTS}logs/fig_flow_map_interactive.log",
+    benchmark:
+        f"{RESULTS}benchmarks/fig_flow_map_interactive.tsv"
+    conda:
+        "../../environment.yml"
+    resources:
+        mem_mb=2000,
+    params:
+        flow_map=config_provider("figures", "flow_map"),
+        flow_map_interactive=config_provider("figures", "flow_map_interactive"),
+        window=config_provider("claims", "c2", "window"),
+        focus=config_provider("flows", "focus"),
+        targets=config_provider("flows", "targets"),
+        region_set=config_provider("geography", "region_set"),
+        start=config_provider("period", "start"),
+        end=config_provider("period", "end"),
+        synthetic=config_provider("run", "synthetic"),
+    message:
+        "Interactive flow map (one HTML page) of the moves out of and into {params.focus} by class and period"
+    script:
+        "../scripts/fig_flow_map_interactive.py"
+
+
 rule fig_c3_relocations:
     input:
         claim=claim_json(3),

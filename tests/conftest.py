@@ -6,6 +6,8 @@ never imported from this file.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,4 +28,12 @@ def tiny_run(tmp_path_factory) -> Path:
     assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-4000:]
     rep = snakemake(work, "--cores", "1", "--configfile", "config/tiny.yaml", "--report", "results/tiny/report.html")
     assert rep.returncode == 0, rep.stdout[-4000:] + rep.stderr[-4000:]
+    # as `make report`: the report carries the subset of the CJK font its Chinese needs (yrd.webfont)
+    font = subprocess.run(
+        [sys.executable, "-m", "yrd.webfont", str(work / "results" / "tiny" / "report.html")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert font.returncode == 0, font.stdout[-2000:] + font.stderr[-2000:]
     return work

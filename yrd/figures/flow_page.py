@@ -5,10 +5,10 @@ period, direction) into the view shown. The page opens with no network."""
 
 from __future__ import annotations
 
-import base64
-import io
 import json
 from pathlib import Path
+
+from yrd import webfont
 
 #: The page's script (``%s``: the figure's JSON): draws the figure once the embedded CJK font is
 #: loaded (text is measured with it), then the state of the three menus picks the visible traces
@@ -35,7 +35,7 @@ function yrdApply() {
   gd.setAttribute('data-visible-traces', vis.filter(function (v) { return v; }).length);
 }
 var fontReady = (document.fonts && document.fonts.load)
-  ? document.fonts.load("16px 'YRD CJK'", "上海").catch(function () {})
+  ? document.fonts.load("16px 'YrdCJK'", "上海").catch(function () {})
   : Promise.resolve();
 fontReady.then(function () {
   return Plotly.newPlot(gd, fig.data, fig.layout, {displaylogo: false, responsive: true, scrollZoom: true});
@@ -49,42 +49,20 @@ fontReady.then(function () {
 });
 """
 
-#: Family name of the embedded CJK subset (:func:`cjk_font_face`).
-CJK_FACE = "YRD CJK"
+#: Family name of the embedded CJK subset (:data:`yrd.webfont.FAMILY`).
+CJK_FACE = webfont.FAMILY
 
 
 def cjk_font_face(text: str) -> str:
-    """A ``<style>`` with an ``@font-face`` of Noto Sans CJK SC (:func:`yrd.plotting.find_cjk_font`,
-    SIL OFL) subset to the CJK characters of ``text`` (fontTools), inline as a base64 WOFF, so
+    """The embedded subset of Noto Sans CJK SC for the CJK characters of ``text``
+    (:func:`yrd.webfont.font_block`: a base64 ``@font-face`` with its OFL licence comment), so
     the Chinese renders on a machine without a CJK font and without network; "" without CJK
     characters or without the font (the pinyin beside each name stays readable)."""
-    from yrd.plotting import find_cjk_font
-
-    chars = sorted({ch for ch in text if ord(ch) >= 0x2E80})
-    path = find_cjk_font()
+    chars = "".join(sorted({ch for ch in text if ord(ch) >= 0x2E80}))
+    path = webfont.find_cjk_font()
     if not chars or path is None:
         return ""
-    import logging
-
-    from fontTools import subset
-
-    logging.getLogger("fontTools").setLevel(logging.WARNING)
-
-    opts = subset.Options()
-    opts.flavor = "woff"
-    opts.layout_features = ["*"]
-    opts.name_IDs = ["*"]
-    font = subset.load_font(str(path), opts)
-    sub = subset.Subsetter(opts)
-    sub.populate(text="".join(chars))
-    sub.subset(font)
-    buf = io.BytesIO()
-    subset.save_font(font, buf, opts)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return (
-        f"<style>@font-face{{font-family:'{CJK_FACE}';font-style:normal;font-weight:400 700;"
-        f"src:url(data:font/woff;base64,{data}) format('woff');}}</style>"
-    )
+    return webfont.font_block(path, chars)
 
 
 def write_page(fig, path: str | Path, title: str) -> Path:

@@ -32,8 +32,8 @@ run: setup
 report: setup
 	@out=$$($(BIN)/python -m yrd.config results-dir $(CONFIG)) && rep=$$out/report.html && \
 	if [ ! -f $$rep ] || [ -n "$$(find $$out -newer $$rep -type f ! -path "$$rep" ! -path "$$out/logs/*" ! -path "$$out/benchmarks/*" -print -quit)" ]; then \
-		$(BIN)/snakemake --cores 1 --configfile $(CONFIG) --report $$rep && \
-		$(BIN)/python -m yrd.webfont $$rep; \
+		{ $(BIN)/snakemake --cores 1 --configfile $(CONFIG) --report $$rep && \
+		$(BIN)/python -m yrd.webfont $$rep; } || { echo "make report: the report of $$out could not be built (above)"; exit 1; }; \
 	else echo "$$rep is up to date"; fi; \
 	echo; $(BIN)/python -m yrd.status summary $$out
 

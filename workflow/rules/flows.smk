@@ -144,6 +144,7 @@ rule scenarios:
         scenarios=config_provider("flows", "scenarios"),
         focus=config_provider("flows", "focus"),
         targets=config_provider("flows", "targets"),
+        bands=config_provider("flows", "scenario_bands"),
     message:
         "Distance scenarios predicted by the pooled gravity model: {params.focus}'s outflow shares"
     script:

@@ -1,9 +1,17 @@
 """Bands on the counterfactual scenario shifts (yrd.flows.scenario_bands)."""
+# ruff: noqa: F811  (pytest fixture imported from test_flows and used as an argument)
 
 import numpy as np
 import pandas as pd
 import pytest
-from test_flows import BRIDGE, POINTS, PUDONG, SH, TARGETS, fitted  # noqa: F401 (fixture)
+from test_flows import (
+    BRIDGE,
+    POINTS,
+    PUDONG,
+    SH,
+    TARGETS,
+    fitted,  # noqa: F401 (fixture: the fitted pooled model)
+)
 
 from yrd.flows import scenario_shares
 from yrd.flows.scenario_bands import BAND_COLUMNS, METHOD, add_scenario_bands, shift_draws

@@ -85,3 +85,20 @@ def test_not_estimable_rows_get_empty_bands(fitted):
     assert nan_se["shift_se"].isna().all()
     with pytest.raises(ValueError, match="level"):
         _bands(fitted, 0.05, level=1.5)
+
+
+def test_counterfactual_figure_draws_error_bars(fitted):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from yrd.figures.flows import band_text, counterfactuals_figure
+
+    out = _bands(fitted, 0.05, draws=50)
+    post = out[out["window"] == "post"]
+    assert band_text(post).startswith("Error bars: 95 % percentile interval of B = 50 draws (parametric:")
+    fig = counterfactuals_figure(out, groups=("labour", "port", "total"), cjk=False, synthetic=True, source="test")
+    caps = [c for ax in fig.axes for c in ax.containers if type(c).__name__ == "ErrorbarContainer"]
+    assert len(caps) == len(SCEN) * len(TARGETS)
+    plt.close(fig)

@@ -16,7 +16,11 @@ fig = counterfactuals_figure(
     groups=p.counterfactuals["groups"],
     cjk=cjk,
     synthetic=p.synthetic,
-    source=source_note([smk.input[0]], p.synthetic, "Scenarios: config flows.scenarios; targets: flows.targets."),
+    source=source_note(
+        [smk.input[0]],
+        p.synthetic,
+        "Scenarios: config flows.scenarios; targets: flows.targets; bands: flows.scenario_bands.",
+    ),
 )
 save(fig, smk.output[0], p.plotting["dpi"])
 log.info("wrote %s", smk.output[0])

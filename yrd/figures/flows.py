@@ -62,12 +62,20 @@ def counterfactuals_figure(
     shown = [g for g in groups if g in set(d["group"])]
     x = np.arange(len(shown))
     bw = 0.8 / max(1, len(targets))
+    bands = {"shift_lo", "shift_hi"} <= set(d.columns) and bool(d["shift_lo"].notna().any())
     for ax, name in zip(axes[0], names, strict=True):
         s = d[d["scenario"] == name]
         for k, t in enumerate(targets):
             v = s[s["target"] == t].set_index("group")["shift"].reindex(shown) * 100
             zh, en = TARGET_LABELS.get(t, (t, t))
-            ax.bar(x - 0.4 + bw * (k + 0.5), v.fillna(0), width=bw, color=tcol[k % 4], label=bilingual(zh, en, cjk))
+            xs = x - 0.4 + bw * (k + 0.5)
+            ax.bar(xs, v.fillna(0), width=bw, color=tcol[k % 4], label=bilingual(zh, en, cjk))
+            if bands:
+                lo, hi = (
+                    s[s["target"] == t].set_index("group")[c].reindex(shown) * 100 for c in ("shift_lo", "shift_hi")
+                )
+                err = np.vstack([(v - lo).clip(lower=0), (hi - v).clip(lower=0)])
+                ax.errorbar(xs, v, yerr=err, fmt="none", ecolor="black", elinewidth=0.9, capsize=2.5)
         ax.axhline(0, color="black", lw=0.8)
         ax.set_xticks(x, [class_short(g, cjk) for g in shown], fontsize=7.5)
         zh, en = SCENARIO_LABELS.get(name, (name, name))
@@ -82,7 +90,22 @@ def counterfactuals_figure(
         "PPML gravity (pooled) with fixed effects held; shift of the share of Shanghai's predicted outflow; "
         "for a 'without X' scenario the effect of X is minus the bar"
     )
+    if bands:
+        sub += "\n" + band_text(d)
     return finish(fig, title=title, subtitle=sub, source=source, synthetic=synthetic, cjk=cjk)
+
+
+def band_text(d: pd.DataFrame) -> str:
+    """Subtitle line of the scenario bands: interval level, B and method
+    (:mod:`yrd.flows.scenario_bands`), from the ``bootstrap_level``, ``bootstrap_draws`` and ``bootstrap_method``
+    columns of the scenario rows ``d``."""
+    b = d["bootstrap_draws"].dropna()
+    method = next((m for m in d["bootstrap_method"].astype(str) if m), "")
+    n = int(b.iloc[0]) if len(b) else 0
+    level = ""
+    if "bootstrap_level" in d.columns and d["bootstrap_level"].notna().any():
+        level = f"{100 * float(d['bootstrap_level'].dropna().iloc[0]):g} % "
+    return f"Error bars: {level}percentile interval of B = {n} draws ({method}); distance-elasticity uncertainty only"
 
 
 def fit_unavailable_text(reason: str, width: int = 70) -> str:

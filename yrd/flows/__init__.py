@@ -12,6 +12,8 @@ gravity     gravity_frame, estimate_gravity, fit_ppml: PPML with pyfixest fepois
 shanghai    focus_flows: out-, in- and net flows of Shanghai by class and partner region group
 scenarios   scenario_shares: counterfactual distances (road_time_as_of, scale_pairs, move_point)
             predicted by the pooled model with the fixed effects held ("not estimable" rows without it)
+scenario_bands  add_scenario_bands: bands on every scenario shift from draws of the log-distance
+            coefficient ~ N(estimate, CRV1 s.e.^2), fixed effects held
 validation  gravity_validation: estimates against a synthetic world's true parameters
 design      simulate_logit_flows: flows drawn from the synthetic world's logit (design check)
 sources     source_events, source_od, sources_gravity, sources_validation: flows of three sources

@@ -12,10 +12,11 @@ with ``b_hat`` and ``se`` the pooled PPML model's log-distance coefficient and i
 their estimates, so the baseline share does not move and the band reflects the uncertainty of the
 distance elasticity only, not that of the fixed effects (nor of the model). Per row:
 ``shift_se`` = sd of the B draws (ddof 1), ``shift_lo``/``shift_hi`` = their
-``(1 - level)/2`` and ``(1 + level)/2`` percentiles, ``bootstrap_draws`` = B and
+``(1 - level)/2`` and ``(1 + level)/2`` percentiles, ``bootstrap_level`` = level,
+``bootstrap_draws`` = B and
 ``bootstrap_method`` = :data:`METHOD`. For a small ``se`` ``shift_se`` approaches the delta
 method ``|d shift / d b| * se``. Rows that are not estimable (or a non-finite ``se``) get NaN
-bands, ``bootstrap_draws`` missing and an empty method.
+bands, level and ``bootstrap_draws`` missing and an empty method.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from yrd.flows.od import TOTAL
 from yrd.flows.scenarios import ESTIMATED, scenario_distance
 
 METHOD = "parametric: log-distance coefficient ~ N(estimate, CRV1 s.e.^2), fixed effects held"
-BAND_COLUMNS = ["shift_se", "shift_lo", "shift_hi", "bootstrap_draws", "bootstrap_method"]
+BAND_COLUMNS = ["shift_se", "shift_lo", "shift_hi", "bootstrap_level", "bootstrap_draws", "bootstrap_method"]
 _KEY = ["window", "start_year", "group"]
 
 
@@ -108,6 +109,7 @@ def add_scenario_bands(
         raise ValueError(f"level must be in (0, 1), got {level}")
     out = shares.copy()
     out["shift_se"] = out["shift_lo"] = out["shift_hi"] = np.nan
+    out["bootstrap_level"] = np.nan
     out["bootstrap_draws"] = pd.array([pd.NA] * len(out), dtype="Int64")
     out["bootstrap_method"] = ""
     est = (out["status"] == ESTIMATED).to_numpy()
@@ -129,6 +131,7 @@ def add_scenario_bands(
                 out.loc[sel, "shift_se"] = np.std(s, axis=1, ddof=1)
                 lo, hi = np.quantile(s, q, axis=1)
             out.loc[sel, "shift_lo"], out.loc[sel, "shift_hi"] = lo, hi
+    out.loc[est, "bootstrap_level"] = float(level)
     out.loc[est, "bootstrap_draws"] = int(draws)
     out.loc[est, "bootstrap_method"] = METHOD
     return out

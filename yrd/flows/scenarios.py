@@ -57,7 +57,9 @@ set), ``baseline_flow`` and ``scenario_flow`` (predicted moves from the focus pr
 target set), ``baseline_outflow`` and ``scenario_outflow`` (predicted moves from the focus to
 all other prefectures), ``baseline_share``, ``scenario_share`` and ``shift``, ``status``
 (``estimated``) and ``reason`` (empty). Shares are NaN where the predicted outflow is 0 (no
-observed outflow of that class in that year).
+observed outflow of that class in that year). The rule adds uncertainty bands on every shift
+(``shift_se``, ``shift_lo``, ``shift_hi``, ``bootstrap_level``, ``bootstrap_draws``,
+``bootstrap_method``; :mod:`yrd.flows.scenario_bands`).
 
 When the pooled model cannot be used (it did not converge, was not estimable, or has no
 distance coefficient: :func:`yrd.flows.gravity.model_unavailable`), nothing is predicted: each

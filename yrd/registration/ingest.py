@@ -261,19 +261,9 @@ def ingest_registration_files(
     return clean, quarantine, pd.DataFrame(rec, columns=list(RECONCILIATION_COLUMNS))
 
 
-#: Count columns of the reconciliation summed in the total row of each kind.
-_SUMMED = (
-    "rows_read",
-    "rows_clean",
-    "rows_quarantined",
-    "exact_duplicates_removed",
-    "raw_duplicates",
-    "event_duplicates",
-    "events_clean",
-    "malformed_rows",
-    "keys_invalid",
-    "capital_missing",
-)
+#: Count columns of the reconciliation summed in the total row of each kind: those from
+#: ``rows_read`` to ``capital_missing`` in :data:`RECONCILIATION_COLUMNS`.
+_SUMMED = RECONCILIATION_COLUMNS[RECONCILIATION_COLUMNS.index("rows_read") : RECONCILIATION_COLUMNS.index("balanced")]
 
 
 def reconciliation_with_totals(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

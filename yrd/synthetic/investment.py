@@ -64,9 +64,8 @@ import numpy as np
 import pandas as pd
 
 from yrd.geography import History
-from yrd.io import write_xlsx
 from yrd.synthetic.investment_records import write_records
-from yrd.synthetic.registration_text import ADDRESS_STYLES, DATE_FORMATS
+from yrd.synthetic.registration_text import ADDRESS_STYLES, DATE_FORMATS, write_extract_files
 
 #: The investment extracts: ``(file name, format, encoding, dialect)``.
 INVESTMENT_FILES: tuple[tuple[str, str, str, str], ...] = (
@@ -382,18 +381,7 @@ def write_investments(extract: InvestmentExtract, out_dir: str | os.PathLike) ->
     (true values, counts and the per-file metadata under ``files_meta``). Returns the metadata."""
     out = Path(out_dir)
     (out / "truth").mkdir(parents=True, exist_ok=True)
-    meta = json.loads(json.dumps(extract.meta))
-    for fname, df in extract.files.items():
-        m = meta[fname]
-        df = df.rename(columns=m["columns"])
-        if m["format"] == "xlsx":
-            write_xlsx(df, out / fname, creator="yrd synthetic")
-            continue
-        try:
-            df.to_csv(out / fname, index=False, encoding=m["encoding"])
-        except UnicodeEncodeError:
-            m["encoding"] = "gb18030"
-            df.to_csv(out / fname, index=False, encoding="gb18030")
+    meta = json.loads(json.dumps(write_extract_files(extract.files, extract.meta, out)))
     extract.records.to_parquet(out / "truth" / "investment_records.parquet", index=False)
     extract.events.to_parquet(out / "truth" / "investment_events.parquet", index=False)
     with open(out / "truth" / "investment_params.json", "w", encoding="utf-8") as fh:

@@ -67,7 +67,6 @@ import numpy as np
 import pandas as pd
 
 from yrd.geography import History
-from yrd.io import write_xlsx
 from yrd.synthetic import identity as ident
 from yrd.synthetic.registration_ids import (
     FirmKeys,
@@ -85,6 +84,7 @@ from yrd.synthetic.registration_text import (
     address,
     date_text,
     random_date,
+    write_extract_files,
 )
 
 #: Canonical change-record columns and their headers in each dialect (names of
@@ -395,18 +395,7 @@ def write_registration(extract: RegistrationExtract, out_dir: str | os.PathLike)
     ``registration_files.json`` (the per-file metadata, returned)."""
     out = Path(out_dir)
     (out / "truth").mkdir(parents=True, exist_ok=True)
-    meta = json.loads(json.dumps(extract.meta))
-    for fname, df in extract.files.items():
-        m = meta[fname]
-        df = df.rename(columns=m["columns"])
-        if m["format"] == "xlsx":
-            write_xlsx(df, out / fname, creator="yrd synthetic")
-            continue
-        try:
-            df.to_csv(out / fname, index=False, encoding=m["encoding"])
-        except UnicodeEncodeError:
-            m["encoding"] = "gb18030"
-            df.to_csv(out / fname, index=False, encoding="gb18030")
+    meta = json.loads(json.dumps(write_extract_files(extract.files, extract.meta, out)))
     extract.truth.to_parquet(out / "truth" / "registration_records.parquet", index=False)
     extract.moves.to_parquet(out / "truth" / "registration_moves.parquet", index=False)
     with open(out / "truth" / "registration_files.json", "w", encoding="utf-8") as fh:

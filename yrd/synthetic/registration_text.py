@@ -5,10 +5,15 @@ noise, and dates in the formats :func:`yrd.registration.parse.parse_date` reads.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from yrd.geography import History, code_history
+from yrd.io import write_xlsx
 from yrd.synthetic import identity as ident
 from yrd.synthetic.name_pools import ROADS, TOWNS, ZONES
 from yrd.synthetic.raw.vintages import county_code_candidates
@@ -109,3 +114,26 @@ def date_text(d: dt.date, fmt: str) -> str:
 
 def random_date(year: int, rng: np.random.Generator) -> dt.date:
     return dt.date(year, 1, 1) + dt.timedelta(days=int(rng.integers(0, 365)))
+
+
+def write_extract_files(
+    files: Mapping[str, pd.DataFrame], meta: Mapping[str, dict[str, Any]], out_dir: Path
+) -> dict[str, dict[str, Any]]:
+    """Write the synthetic registration extracts ``files`` (file name -> rows, canonical columns)
+    into ``out_dir`` with the headers, format and encoding of ``meta`` (per file ``columns``,
+    ``format`` csv or xlsx, ``encoding``): CSV in the file's encoding, GBK falling back to GB18030
+    for a character GBK lacks; xlsx byte-identical on rerun (:func:`yrd.io.write_xlsx`). Returns a
+    copy of ``meta`` with the encodings actually written."""
+    written = {k: dict(v) for k, v in meta.items()}
+    for fname, df in files.items():
+        m = written[fname]
+        df = df.rename(columns=m["columns"])
+        if m["format"] == "xlsx":
+            write_xlsx(df, out_dir / fname, creator="yrd synthetic")
+            continue
+        try:
+            df.to_csv(out_dir / fname, index=False, encoding=m["encoding"])
+        except UnicodeEncodeError:
+            m["encoding"] = "gb18030"
+            df.to_csv(out_dir / fname, index=False, encoding="gb18030")
+    return written

@@ -58,6 +58,29 @@ def _codes(prefectures) -> list[str]:
     return codes
 
 
+def counted_mask(
+    moves: pd.DataFrame, prefectures: Sequence[str] | pd.DataFrame, years: Iterable[int]
+) -> tuple[np.ndarray, dict[str, int]]:
+    """Which moves an OD panel counts (:func:`od_panel`): origin and destination among the
+    study ``prefectures`` (codes or a table with ``code``) and distinct, ``year`` in ``years``.
+    Returns the boolean mask over the rows of ``moves`` (``year``, ``origin_prefecture``,
+    ``dest_prefecture``) and the others counted by reason: ``outside_prefectures``,
+    ``within_prefecture``, ``outside_years``."""
+    code_set = set(_codes(prefectures))
+    o = moves["origin_prefecture"].astype("string").to_numpy(dtype=object, na_value=None)
+    d = moves["dest_prefecture"].astype("string").to_numpy(dtype=object, na_value=None)
+    y = pd.to_numeric(moves["year"], errors="coerce").to_numpy(dtype=float)
+    in_area = np.array([a in code_set and b in code_set for a, b in zip(o, d)], dtype=bool)
+    same = np.array([a == b for a, b in zip(o, d)], dtype=bool)
+    in_years = np.isin(y, sorted({int(v) for v in years}))
+    dropped = {
+        "outside_prefectures": int((~in_area).sum()),
+        "within_prefecture": int((in_area & same).sum()),
+        "outside_years": int((in_area & ~same & ~in_years).sum()),
+    }
+    return in_area & ~same & in_years, dropped
+
+
 def od_panel(
     moves: pd.DataFrame,
     prefectures: Sequence[str] | pd.DataFrame,
@@ -101,21 +124,11 @@ def od_panel(
     if bad:
         raise ValueError(f"groups_map has classes {sorted(bad)} outside {RELOCATION_CLASSES}")
 
-    o = moves["origin_prefecture"].astype("string").to_numpy(dtype=object, na_value=None)
-    d = moves["dest_prefecture"].astype("string").to_numpy(dtype=object, na_value=None)
-    y = pd.to_numeric(moves["year"], errors="coerce").to_numpy(dtype=float)
-    ind = moves["industry"].astype("string").to_numpy(dtype=object, na_value=None)
-    code_set = set(codes)
-    in_area = np.array([a in code_set and b in code_set for a, b in zip(o, d)], dtype=bool)
-    same = np.array([a == b for a, b in zip(o, d)], dtype=bool)
-    in_years = np.isin(y, years)
-    keep = in_area & ~same & in_years
-    dropped = {
-        "outside_prefectures": int((~in_area).sum()),
-        "within_prefecture": int((in_area & same).sum()),
-        "outside_years": int((in_area & ~same & ~in_years).sum()),
-    }
-    o, d, y, ind = o[keep], d[keep], y[keep].astype(np.int64), ind[keep]
+    keep, dropped = counted_mask(moves, codes, years)
+    o = moves["origin_prefecture"].astype("string").to_numpy(dtype=object, na_value=None)[keep]
+    d = moves["dest_prefecture"].astype("string").to_numpy(dtype=object, na_value=None)[keep]
+    y = pd.to_numeric(moves["year"], errors="coerce").to_numpy(dtype=float)[keep].astype(np.int64)
+    ind = moves["industry"].astype("string").to_numpy(dtype=object, na_value=None)[keep]
     if level == "province":
         units = sorted(set(province_of(codes)))
         o, d = province_of(o), province_of(d)

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from yrd.flows.gravity import REGRESSORS, TABLE_COLUMNS, estimate_gravity
-from yrd.flows.od import LEVELS, od_panels
+from yrd.flows.od import LEVELS, counted_mask, od_panels
 from yrd.flows.validation import gravity_validation
 
 log = logging.getLogger(__name__)
@@ -133,42 +133,19 @@ def source_events(source: str, table: pd.DataFrame, firm_years: pd.DataFrame | N
         raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
     t = table.reset_index(drop=True)
     n = len(t)
-    if source == "asif":
-        emp = None
-        if firm_years is not None and n:
-            emp = employment_at(firm_years, t["firm_id"], t["origin_year"])
-        return _events(
-            t["firm_id"],
-            t["year"],
-            t["origin_county"],
-            t["dest_county"],
-            t["origin_prefecture"],
-            t["dest_prefecture"],
-            t["industry"],
-            emp,
-            n,
-        )
-    if source == "changes":
-        return _events(
-            t["firm_id"],
-            t["year"],
-            t["origin_county"],
-            t["dest_county"],
-            t["origin_prefecture"],
-            t["dest_prefecture"],
-            t["industry"],
-            t["employment"],
-            n,
-        )
+    if source == "asif":  # employment in the last year at the origin, from the panel
+        emp = employment_at(firm_years, t["firm_id"], t["origin_year"]) if firm_years is not None and n else None
+    else:
+        emp = t["employment"]
     return _events(
-        t["parent_firm_id"],
+        t["parent_firm_id"] if source == "investments" else t["firm_id"],
         t["year"],
-        t.get("origin_county"),
+        t.get("origin_county") if source == "investments" else t["origin_county"],  # unknown without an area code
         t["dest_county"],
         t["origin_prefecture"],
         t["dest_prefecture"],
         t["industry"],
-        t["employment"],
+        emp,
         n,
     )
 
@@ -223,15 +200,10 @@ def truth_investment_events(
 
 
 def counted_events(events: pd.DataFrame, prefectures: Iterable[str], years: Iterable[int]) -> pd.DataFrame:
-    """The events the prefecture-level OD panel counts: origin and destination among
-    ``prefectures``, distinct, ``year`` in ``years`` (the rules of :func:`yrd.flows.od.od_panel`)."""
-    codes = {str(c) for c in prefectures}
-    yrs = {int(y) for y in years}
-    o = events["origin_prefecture"].astype("string")
-    d = events["dest_prefecture"].astype("string")
-    keep = o.isin(codes).fillna(False) & d.isin(codes).fillna(False) & (o != d).fillna(False)
-    keep &= events["year"].isin(yrs).fillna(False)
-    return events[keep.to_numpy(dtype=bool)].reset_index(drop=True)
+    """The events the prefecture-level OD panel counts (:func:`yrd.flows.od.counted_mask`: origin
+    and destination among ``prefectures``, distinct, ``year`` in ``years``)."""
+    keep, _ = counted_mask(events, list(prefectures), years)
+    return events[keep].reset_index(drop=True)
 
 
 def od_accounting(attrs: Mapping[str, Any]) -> dict[str, int]:

@@ -14,6 +14,8 @@ key, the value and what is allowed:
   ``claims.skip``;
 * each raw file is listed once (and each registration extract once), and every configured year
   lies in ``period``;
+* the study area (``geography.study_area``) holds the region sets, has boundaries, and covers a
+  synthetic world;
 * the gravity's distance comes from one source: ``flows.distance: road_time`` (the road travel
   times) excludes a user table ``flows.distances``.
 
@@ -235,6 +237,47 @@ def flow_errors(config: Mapping[str, Any]) -> Iterator[str]:
         )
 
 
+#: Provinces (2-digit prefixes) of the prefectures of each YRD study area.
+STUDY_AREA_PROVINCES = {"yrd16_2003": {"31", "32", "33"}, "yrd41_2019": {"31", "32", "33", "34"}}
+
+
+def study_area_errors(config: Mapping[str, Any]) -> Iterator[str]:
+    """``geography.study_area`` holds the region sets of the analysis (``geography.region_set``,
+    ``flows.region_set``), its provinces have boundaries (``geography.provinces``), and a synthetic
+    run's study area covers the world, which lives on ``geography.provinces`` (else the truth the
+    run is scored against would hold firms the study does not read)."""
+    from yrd.study_area import MAINLAND_PROVINCES, STUDY_AREA_NESTING
+
+    geo = config.get("geography", {})
+    area = geo.get("study_area")
+    if area not in STUDY_AREA_NESTING:
+        return
+    for key, value in (
+        ("geography.region_set", geo.get("region_set")),
+        ("flows.region_set", config.get("flows", {}).get("region_set")),
+    ):
+        if value in STUDY_AREA_NESTING and area not in STUDY_AREA_NESTING[value]:
+            yield (
+                f"config key '{key}': region set {value!r} is not inside the study area geography.study_area "
+                f"{area!r}; choose a region set inside it, or a larger study area"
+            )
+    provinces = {str(p) for p in geo.get("provinces") or []}
+    need = set(MAINLAND_PROVINCES) if area == "china" else STUDY_AREA_PROVINCES[area]
+    if not need <= provinces:
+        yield (
+            f"config key 'geography.provinces': the study area geography.study_area {area!r} needs the "
+            f"boundaries of provinces {sorted(need - provinces)}, which are not listed"
+        )
+    if config.get("run", {}).get("synthetic") and need != provinces:
+        yield (
+            f"config key 'geography.study_area': a synthetic world lives on all of geography.provinces "
+            f"{sorted(provinces)}, but study area {area!r} covers provinces {sorted(need)}"
+            + (" and only part of them" if area == "yrd16_2003" else "")
+            + "; use the study area of the world (yrd41_2019 for the YRD worlds) and narrow the analysis with "
+            "geography.region_set, or feed the world's raw files in as a user's own (run.synthetic: false)"
+        )
+
+
 def load_metric_plugins(modules: Iterable[str], base: Path) -> Iterator[str]:
     """Import ``metrics.plugins`` (as the metric rules do, with ``base`` first on ``sys.path``)."""
     from yrd.metrics.registry import load_plugins
@@ -331,6 +374,7 @@ def semantic_errors(config: Mapping[str, Any], base: str | Path | None = None) -
         *metric_errors(config, base),
         *claim_errors(config),
         *flow_errors(config),
+        *study_area_errors(config),
     ]
     if added and str(base.resolve()) in sys.path:
         sys.path.remove(str(base.resolve()))

@@ -10,8 +10,10 @@ rule ingest:
         names_2002="resources/industry/GB4754_2002_4digit_names_from_NBS_xls.csv",
         gb_1994_2002="resources/industry/gbcrosswalk_gb_1994_2002.csv",
         gb_2002_2011="resources/industry/gbcrosswalk_gb_2002_2011.csv",
+        prefectures="resources/regions/prefectures.csv",
     output:
         records=f"{RESULTS}clean/records.parquet",
+        outside=f"{RESULTS}clean/outside_study_area.parquet",
         quarantine=f"{RESULTS}clean/quarantine.parquet",
         reconciliation=f"{RESULTS}clean/reconciliation.csv",
     log:
@@ -30,8 +32,9 @@ rule ingest:
         encodings=config_provider("ingest", "encodings"),
         tolerance=config_provider("ingest", "county_code_tolerance"),
         vintage=config_provider("geography", "vintage"),
+        study_area=config_provider("geography", "study_area"),
     message:
-        "Read, validate, quarantine and harmonise {params.n_files} raw files"
+        "Read, validate, quarantine and harmonise {params.n_files} raw files; rows outside study area {params.study_area} to a side table"
     script:
         "../scripts/ingest.py"
 
@@ -39,9 +42,11 @@ rule ingest:
 rule link_firms:
     input:
         records=f"{RESULTS}clean/records.parquet",
+        outside=f"{RESULTS}clean/outside_study_area.parquet",
         areacodes="resources/areacodes/result.csv",
     output:
         firm_years=f"{RESULTS}clean/firm_years.parquet",
+        outside=f"{RESULTS}clean/firm_years_outside.parquet",
         links=f"{RESULTS}clean/links.parquet",
     log:
         f"{RESULTS}logs/link_firms.log",
@@ -55,14 +60,16 @@ rule link_firms:
     params:
         linking=config_provider("linking"),
     message:
-        "Link firms across years (Brandt, Van Biesebroeck and Zhang 2012 passes)"
+        "Link firms across years (Brandt, Van Biesebroeck and Zhang 2012 passes), inside and outside the study area"
     script:
         "../scripts/link_firms.py"
 
 
 rule relocations:
     input:
-        f"{RESULTS}clean/firm_years.parquet",
+        firm_years=f"{RESULTS}clean/firm_years.parquet",
+        outside=f"{RESULTS}clean/firm_years_outside.parquet",
+        prefectures="resources/regions/prefectures.csv",
     output:
         f"{RESULTS}relocations/moves.parquet",
     log:
@@ -76,8 +83,9 @@ rule relocations:
     params:
         level=config_provider("relocations", "level"),
         screen_blips=config_provider("relocations", "screen_blips"),
+        study_area=config_provider("geography", "study_area"),
     message:
-        "Detect relocations (moves defined at the {params.level} level)"
+        "Detect relocations (moves defined at the {params.level} level; flagged by study area {params.study_area})"
     script:
         "../scripts/relocations.py"
 
@@ -110,6 +118,7 @@ rule validate_linking:
 rule analysis_sample:
     input:
         firm_years=f"{RESULTS}clean/firm_years.parquet",
+        outside=f"{RESULTS}clean/firm_years_outside.parquet",
         moves=f"{RESULTS}relocations/moves.parquet",
     output:
         firm_years=f"{RESULTS}sample/consistent/firm_years.parquet",

@@ -233,11 +233,6 @@ def metric_plugin_files():
     return plugin_files(config["metrics"]["plugins"], ".")
 
 
-def flows_regions():
-    """The prefecture table as input of od_panel when flows.region_set restricts the flows (else none)."""
-    return "resources/regions/prefectures.csv" if config["flows"]["region_set"] else []
-
-
 def flows_distance_table():
     """The user distance table of flows.distances as input of the gravity step (none when null)."""
     path = config["flows"]["distances"]

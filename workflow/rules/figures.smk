@@ -93,6 +93,7 @@ rule fig_c2_shanghai:
 rule fig_flow_map:
     input:
         od=f"{RESULTS}flows/od.parquet",
+        outside=f"{RESULTS}flows/od_outside.parquet",
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
     output:
         report(

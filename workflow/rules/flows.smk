@@ -8,9 +8,10 @@ rule od_panel:
         moves=f"{RESULTS}relocations/moves.parquet",
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
         classes="resources/industry/classes.csv",
-        prefectures=flows_regions(),
+        prefectures="resources/regions/prefectures.csv",
     output:
-        f"{RESULTS}flows/od.parquet",
+        od=f"{RESULTS}flows/od.parquet",
+        outside=f"{RESULTS}flows/od_outside.parquet",
     log:
         f"{RESULTS}logs/od_panel.log",
     benchmark:
@@ -24,8 +25,9 @@ rule od_panel:
         start=config_provider("period", "start"),
         end=config_provider("period", "end"),
         region_set=config_provider("flows", "region_set"),
+        study_area=config_provider("geography", "study_area"),
     message:
-        "Origin-destination panels of relocations {params.start}-{params.end} by class (prefecture and province)"
+        "Origin-destination panels of relocations {params.start}-{params.end} by class (prefecture and province), and flows across the study area's boundary"
     script:
         "../scripts/od_panel.py"
 
@@ -102,6 +104,7 @@ rule gravity_distance_comparison:
 rule shanghai_flows:
     input:
         od=f"{RESULTS}flows/od.parquet",
+        outside=f"{RESULTS}flows/od_outside.parquet",
         prefectures="resources/regions/prefectures.csv",
     output:
         f"{RESULTS}flows/shanghai.parquet",

@@ -15,7 +15,7 @@ rule source_od:
         events=source_events_table,
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
         classes="resources/industry/classes.csv",
-        prefectures=flows_regions(),
+        prefectures="resources/regions/prefectures.csv",
     output:
         f"{RESULTS}flows/sources/{{source}}/od.parquet",
     log:
@@ -31,6 +31,7 @@ rule source_od:
         start=config_provider("period", "start"),
         end=config_provider("period", "end"),
         region_set=config_provider("flows", "region_set"),
+        study_area=config_provider("geography", "study_area"),
     message:
         "Origin-destination panels of the {wildcards.source} events {params.start}-{params.end} by class"
     script:
@@ -101,6 +102,7 @@ rule source_comparison:
         start=config_provider("period", "start"),
         end=config_provider("period", "end"),
         region_set=config_provider("flows", "region_set"),
+        study_area=config_provider("geography", "study_area"),
         focus=config_provider("flows", "focus"),
         window=config_provider("claims", "c2", "window"),
         sources=config_provider("flows", "sources"),
@@ -117,7 +119,7 @@ rule truth_source_gravity:
         unpack(source_truth_inputs),
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
         classes="resources/industry/classes.csv",
-        prefectures=flows_regions(),
+        prefectures="resources/regions/prefectures.csv",
         distances=flows_distance_table(),
         road_times=gravity_road_times(),
     output:
@@ -136,6 +138,7 @@ rule truth_source_gravity:
         start=config_provider("period", "start"),
         end=config_provider("period", "end"),
         region_set=config_provider("flows", "region_set"),
+        study_area=config_provider("geography", "study_area"),
         period_length=config_provider("flows", "period_length"),
         distance=config_provider("flows", "distance"),
         distances=config_provider("flows", "distances"),

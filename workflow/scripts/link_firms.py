@@ -1,4 +1,5 @@
-"""Rule link_firms: a stable firm_id for every clean record (yrd.linking)."""
+"""Rule link_firms: a stable firm_id for every clean record (yrd.linking), inside and outside the
+study area (the side table of rule ingest), so a firm that leaves the study area stays one firm."""
 
 import pandas as pd
 
@@ -7,18 +8,24 @@ from yrd.logs import configure_logging
 
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
-records = pd.read_parquet(smk.input.records)
+inside = pd.read_parquet(smk.input.records)
+outside = pd.read_parquet(smk.input.outside)
+records = pd.concat([inside, outside], ignore_index=True) if len(outside) else inside
 opts = dict(smk.params.linking)
 links, firm_id = link_records(records, places=place_names(smk.input.areacodes), **opts)
 out = records.assign(firm_id=firm_id.to_numpy())
 cols = ["firm_id", "year", "county", "prefecture", "province", "industry", "employment", "output"]
 rest = [c for c in out.columns if c not in cols]
-out = out[cols + rest].sort_values(["firm_id", "year", "source_file", "source_row"], kind="stable")
-out.to_parquet(smk.output.firm_years, index=False)
+out = out[cols + rest]
+is_in = pd.Series([True] * len(inside) + [False] * len(outside), index=out.index)
+for part, path in ((out[is_in], smk.output.firm_years), (out[~is_in], smk.output.outside)):
+    part.sort_values(["firm_id", "year", "source_file", "source_row"], kind="stable").to_parquet(path, index=False)
 links.to_parquet(smk.output.links, index=False)
 log.info(
-    "%d records -> %d firms; links by pass: %s",
+    "%d records (%d outside the study area) -> %d firms (%d seen outside); links by pass: %s",
     len(out),
+    len(outside),
     out["firm_id"].nunique(),
+    out.loc[~is_in, "firm_id"].nunique(),
     links["pass"].value_counts().to_dict() if "pass" in links else {},
 )

@@ -1,5 +1,5 @@
 """Rule shanghai_flows: out-, in- and net flows of the focus prefecture (Shanghai) by class and
-partner region group (yrd.flows.shanghai)."""
+partner region group, and with the provinces outside the study area (yrd.flows.shanghai)."""
 
 import pandas as pd
 
@@ -10,8 +10,9 @@ from yrd.regions import prefectures
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
 od = pd.read_parquet(smk.input.od)
+outside = pd.read_parquet(smk.input.outside)
 groups = prefectures(smk.input.prefectures).set_index("code")["group"].to_dict()  # code -> region group
-out = focus_flows(od, groups, focus=smk.params.focus)
+out = focus_flows(od, groups, focus=smk.params.focus, outside=outside)
 out.to_parquet(smk.output[0], index=False)
 tot = out[(out["group"] == "total")].groupby("partner")[["outflow", "inflow", "net_outflow"]].sum()
 log.info("focus %s, all years, all classes:\n%s", smk.params.focus, tot.to_string())

@@ -10,7 +10,8 @@ from yrd.flows.source_comparison import comparison_table
 from yrd.flows.sources import source_events, truth_investment_events, truth_relocation_events
 from yrd.industry import industry_classes, relocation_class
 from yrd.logs import configure_logging
-from yrd.regions import prefectures, region_set
+from yrd.regions import prefectures
+from yrd.study_area import flow_prefectures
 
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
@@ -40,8 +41,7 @@ if p.synthetic:
     sample = {k: v for k, v in sample.items() if k in events}
 boundaries = gpd.read_parquet(smk.input.boundaries)
 codes = boundaries["code"].astype(str)
-if p.region_set:
-    codes = codes[codes.isin(region_set(p.region_set, smk.input.prefectures)["code"].astype(str))]
+codes = flow_prefectures(codes, p.study_area, p.region_set, smk.input.prefectures)
 table = comparison_table(
     events,
     truth,

@@ -7,15 +7,14 @@ import pandas as pd
 from yrd.flows.sources import source_events, source_od
 from yrd.industry import industry_classes, relocation_class
 from yrd.logs import configure_logging
-from yrd.regions import region_set
+from yrd.study_area import flow_prefectures
 
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
 source = smk.wildcards.source
 events = source_events(source, pd.read_parquet(smk.input.events))
 codes = pd.read_parquet(smk.input.boundaries, columns=["code"])["code"].astype(str)
-if smk.params.region_set:
-    codes = codes[codes.isin(region_set(smk.params.region_set, smk.input.prefectures)["code"].astype(str))]
+codes = flow_prefectures(codes, smk.params.study_area, smk.params.region_set, smk.input.prefectures)
 years = range(smk.params.start, smk.params.end + 1)
 od = source_od(events, codes, years, relocation_class(industry_classes(smk.input.classes)))
 for level, acc in od.attrs.items():

@@ -10,15 +10,14 @@ from yrd.flows import REGRESSORS, read_distance_table, study_frame
 from yrd.flows.sources import source_od, sources_gravity, truth_investment_events, truth_relocation_events
 from yrd.industry import industry_classes, relocation_class
 from yrd.logs import configure_logging
-from yrd.regions import region_set
+from yrd.study_area import flow_prefectures
 
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
 p, inp = smk.params, smk.input
 boundaries = gpd.read_parquet(inp.boundaries)
 codes = boundaries["code"].astype(str)
-if p.region_set:
-    codes = codes[codes.isin(region_set(p.region_set, inp.prefectures)["code"].astype(str))]
+codes = flow_prefectures(codes, p.study_area, p.region_set, inp.prefectures)
 groups = relocation_class(industry_classes(inp.classes))
 panel = pd.read_parquet(inp.truth_panel, columns=["true_firm_id", "year", "employment"])
 relocations = truth_relocation_events(pd.read_parquet(inp.truth_moves), panel)

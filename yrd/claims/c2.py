@@ -25,6 +25,11 @@ Tests
   robust s.e.); ``exp(b1)`` is the rate ratio of the window to the other years with the ASIF
   sampling break held apart (:mod:`yrd.claims.rates`).
 
+Beyond the study area (reported, not in the verdict): when ``geography.study_area`` leaves out
+part of China, moves between Shanghai and prefectures outside it (flagged by
+:func:`yrd.study_area.flag_moves`) are counted in the window by outside province and direction
+(:func:`c2_outside`); the claim is about Jiangsu and Zhejiang, so they do not enter the test.
+
 Verdict: *supported* when every listed class holds; *partly supported* when some hold (named);
 *not supported* when none holds and one is contradicted; *inconclusive* when none holds and none is
 contradicted (undetermined, or too few moves); *no data* without moves or firms at risk.
@@ -82,6 +87,43 @@ def c2_table(
     t["window"] = t["year"].between(y0, y1).astype("int64")
     t["post_break"] = (t["year"] >= int(break_year)).astype("int64")
     return t[["class", "direction", "year", "moves", "at_risk", "rate", "window", "post_break"]]
+
+
+def c2_outside(moves: pd.DataFrame, groups: Mapping[str, str], window: Sequence[int]) -> pd.DataFrame:
+    """Moves between Shanghai and prefectures outside the study area in ``window`` (inclusive):
+    one row per outside province (:func:`yrd.study_area.outside_node`) with ``out`` (Shanghai to
+    there) and ``in`` counts; empty when the moves carry no study-area flags or none crosses."""
+    from yrd.study_area import FLAG_COLUMNS, outside_node
+
+    cols = ["province", "out", "in"]
+    if any(c not in moves.columns for c in FLAG_COLUMNS):
+        return pd.DataFrame(columns=cols)
+    sh = {str(k) for k, v in groups.items() if v == FOCUS}
+    y = pd.to_numeric(moves["year"], errors="coerce")
+    m = moves[y.between(int(window[0]), int(window[1]))]
+    o, d = m["origin_prefecture"].astype(str), m["dest_prefecture"].astype(str)
+    out = m[o.isin(sh) & ~m["dest_in_study_area"].astype(bool)]
+    inn = m[d.isin(sh) & ~m["origin_in_study_area"].astype(bool)]
+    a = pd.Series(outside_node(out["dest_prefecture"]), dtype=object).value_counts()
+    b = pd.Series(outside_node(inn["origin_prefecture"]), dtype=object).value_counts()
+    t = pd.DataFrame({"out": a, "in": b}).fillna(0).astype("int64").rename_axis("province").reset_index()
+    return t[cols].sort_values("province", ignore_index=True)
+
+
+def c2_outside_text(table: pd.DataFrame, window: Sequence[int]) -> str:
+    """One sentence on :func:`c2_outside` (empty when nothing crosses the boundary)."""
+    from yrd.study_area import PROVINCE_NAMES
+
+    if not len(table) or int(table[["out", "in"]].to_numpy().sum()) == 0:
+        return ""
+    each = ", ".join(
+        f"{PROVINCE_NAMES.get(str(p)[:2], (p, p))[1]} out {o} / in {i}"
+        for p, o, i in zip(table["province"], table["out"], table["in"], strict=True)
+    )
+    return (
+        f"beyond the study area in {window[0]}-{window[1]} (not in the test): out {int(table['out'].sum())}, "
+        f"in {int(table['in'].sum())} ({each})"
+    )
 
 
 def c2_window_fits(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
@@ -206,6 +248,9 @@ def claim_c2(
     parts = [c2_condition_text(r) for _, r in cond.iterrows()]
     if verdict == "partly supported":
         parts.append("holds: " + ", ".join(cond.loc[cond["status"] == "holds", "class"]))
+    outside = c2_outside(moves, groups, w)
+    if c2_outside_text(outside, w):
+        parts.append(c2_outside_text(outside, w))
     shown = fits[fits["class"].isin(cond["class"])]
     parts.append(
         "window/other-years rate ratio: "
@@ -225,6 +270,7 @@ def claim_c2(
             "conditions": cond,
             "table": t,
             "window_fits": fits,
+            "outside_study_area": outside,
             "alpha": alpha,
             "confidence": 1 - alpha,
             "config": dict(cfg),

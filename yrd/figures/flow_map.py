@@ -124,6 +124,7 @@ def flow_map_figure(
     cjk: bool,
     synthetic: bool,
     source: str,
+    outside: Mapping[str, pd.Series] | None = None,
 ):
     """Two maps (``moves``: total moves out of ``focus`` by destination for each panel of
     ``years``, e.g. ``window`` and ``other``), drawn as firms moved per year
@@ -131,7 +132,9 @@ def flow_map_figure(
     panels, small flows first; each map with a zoom on ``focus`` and the ``inset``
     prefectures. The labelled prefectures are the same in both panels
     (:func:`~yrd.figures.flow_selection.label_set`). Returns the figure; its ``flow_selection``
-    attribute holds the selections by panel (for the log)."""
+    attribute holds the selections by panel (for the log). ``outside``: per panel, the moves out
+    of ``focus`` to provinces outside the study area (:func:`yrd.study_area.outside_flows`), named
+    in the note below the maps (they have no place on the map)."""
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
     from matplotlib.patheffects import withStroke
@@ -221,6 +224,17 @@ def flow_map_figure(
         )
         place_labels(zax, zoom_pts, labels, fontsize=8, avoid=dots, zorder=8, path_effects=halo)
         notes.append(f"{'ab'[j] if j < 2 else j + 1}. {span}: {not_drawn_note(sel, min_per_year)}.")
+        beyond = (outside or {}).get(name)
+        if beyond is not None and float(beyond.sum()) > 0:
+            from yrd.study_area import node_label
+
+            each = ", ".join(
+                f"{node_label(c)[1].split(' (')[0]} {v:,.0f}" for c, v in beyond.sort_values().iloc[::-1].items()
+            )
+            notes.append(
+                f"   Beyond the study area (not on the map): {beyond.sum():,.0f} moves = "
+                f"{beyond.sum() / sel.n_years:,.1f} firms per year ({each})."
+            )
     if sels:
         add_scale_bar(fig.axes[0], 200, loc=(0.55, 0.03))
         add_north_arrow(fig.axes[0], xy=(0.1, 0.3))

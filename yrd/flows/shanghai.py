@@ -19,6 +19,12 @@ returns, for the focus prefecture (Shanghai, ``310100``, by default), one row pe
 
 Rows are sorted by year, group (class order, ``total`` last) and partner (region-group order,
 ``all`` last). All year x group x partner rows are present, zeros included.
+
+With the flows across the study area's boundary (``outside``, :func:`yrd.study_area.outside_flows`)
+that reach at least one province, rows follow for each outside province ``outside_<code>``
+(``outside_420000``: Hubei, or the part of a province outside the study area) and for
+``outside`` (all of them). ``all`` stays the study area, so the shares are those among the study
+area's prefectures; the outside rows have no shares (NaN).
 """
 
 from __future__ import annotations
@@ -35,9 +41,18 @@ ALL = "all"
 COLUMNS = ["year", "group", "partner", "outflow", "inflow", "net_outflow", "outflow_share", "inflow_share"]
 
 
-def focus_flows(od: pd.DataFrame, region_groups: Mapping[str, str], focus: str = "310100") -> pd.DataFrame:
+OUTSIDE = "outside"
+
+
+def focus_flows(
+    od: pd.DataFrame,
+    region_groups: Mapping[str, str],
+    focus: str = "310100",
+    outside: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Outflows, inflows and net outflows of ``focus`` by year, class and partner region group
-    (module docstring). ``region_groups``: prefecture code -> region group."""
+    (module docstring). ``region_groups``: prefecture code -> region group; ``outside``: the
+    flows across the study area's boundary (``flows/od_outside.parquet``), or None."""
     d = od
     if "level" in d.columns:
         d = d[d["level"] == "prefecture"]
@@ -76,6 +91,39 @@ def focus_flows(od: pd.DataFrame, region_groups: Mapping[str, str], focus: str =
     with np.errstate(invalid="ignore", divide="ignore"):
         res["outflow_share"] = np.where(all_o > 0, res["outflow"] / all_o, np.nan)
         res["inflow_share"] = np.where(all_i > 0, res["inflow"] / all_i, np.nan)
+    res = res.reset_index()
+    res["year"] = res["year"].astype(np.int64)
+    res = res[COLUMNS].astype({"group": "str", "partner": "str"})
+    if outside is not None and len(outside):
+        res = pd.concat([res, _outside_rows(outside, focus, years, groups)], ignore_index=True)
+    return res
+
+
+def _outside_rows(outside: pd.DataFrame, focus: str, years: list, groups: list) -> pd.DataFrame:
+    """Rows ``outside_<province>`` and ``outside`` of the focus (module docstring)."""
+    o = outside[(outside["origin"].astype(str) == focus) & (outside["direction"] == "out")]
+    i = outside[(outside["dest"].astype(str) == focus) & (outside["direction"] == "in")]
+    nodes = sorted(set(outside.loc[outside["direction"] == "out", "dest"].astype(str)))
+    partners = [f"{OUTSIDE}_{n}" for n in nodes] + [OUTSIDE]
+    idx = pd.MultiIndex.from_product([years, groups, partners], names=["year", "group", "partner"])
+
+    def sums(x: pd.DataFrame, col: str) -> pd.Series:
+        x = x.assign(partner=OUTSIDE + "_" + x[col].astype(str))
+        s = x.groupby(["year", "group", "partner"])["moves"].sum()
+        a = x.groupby(["year", "group"])["moves"].sum()
+        a.index = pd.MultiIndex.from_arrays(
+            [a.index.get_level_values(0), a.index.get_level_values(1), [OUTSIDE] * len(a)],
+            names=["year", "group", "partner"],
+        )
+        return pd.concat([s, a]).reindex(idx, fill_value=0)
+
+    res = pd.DataFrame(
+        {"outflow": sums(o, "dest").to_numpy(dtype=np.int64), "inflow": sums(i, "origin").to_numpy(dtype=np.int64)},
+        index=idx,
+    )
+    res["net_outflow"] = res["outflow"] - res["inflow"]
+    res["outflow_share"] = np.nan
+    res["inflow_share"] = np.nan
     res = res.reset_index()
     res["year"] = res["year"].astype(np.int64)
     return res[COLUMNS].astype({"group": "str", "partner": "str"})

@@ -135,6 +135,24 @@ def test_separated_or_constant_regressors():
     assert fit.dropped == ("post_break",) and "post_break" not in fit.coef
 
 
+def test_dummies_jointly_separated_are_not_estimated():
+    """C2's window/other-years model (window and post_break dummies): moves only in the window and
+    after the break leave the baseline years without moves, so the intercept is -inf and the window
+    rate ratio infinite; each dummy alone has moves on both sides. Found on a user's file, where the
+    model reported a rate ratio of 2.7e10. With one move in a baseline year the model is fitted."""
+    years = np.arange(1998, 2014)
+    t = pd.DataFrame({"year": years, "at_risk": 100.0})
+    t["window"] = t["year"].between(2000, 2004).astype(int)
+    t["post_break"] = (t["year"] >= 2011).astype(int)
+    t["moves"] = np.where(t["window"] == 1, 2, 0) + np.where(t["year"] == 2012, 1, 0)
+    assert poisson_rate(t, ["window", "post_break"]) is None
+    t.loc[t["year"] == 2006, "moves"] = 1
+    fit = poisson_rate(t, ["window", "post_break"])
+    assert fit is not None and np.exp(fit.coef["window"]) == pytest.approx(
+        (10 / 5) / (1 / 8), rel=1e-6
+    )  # 8 baseline years: 1998-99, 2005-10
+
+
 # ---------------------------------------------------------------------------- exact intervals
 @pytest.mark.parametrize("k,n", [(0, 5), (3, 10), (17, 20), (20, 20), (48, 100)])
 def test_clopper_pearson_equals_binomtest(k, n):

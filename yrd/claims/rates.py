@@ -156,8 +156,9 @@ def poisson_rate(
     ``sqrt(n / (n - k))``); ``"iid"``: the model-based covariance times ``(n - 1) / (n - k)``.
     Cells with zero exposure are dropped, and so are regressors constant among the remaining
     cells (listed in :attr:`RateFit.dropped`). ``None`` when there are no moves, fewer cells than
-    coefficients + 1, no regressor varies, a 0/1 regressor has no moves on one side (separation:
-    the estimate would be infinite), or pyfixest cannot fit."""
+    coefficients + 1, no regressor varies, a 0/1 regressor has no moves on one side, the regressors
+    are all 0/1 and the cells where all are 0 have no moves (separation: the estimate would be
+    infinite), or pyfixest cannot fit."""
     import pyfixest as pf
 
     d = table[table[exposure] > 0].copy()
@@ -166,6 +167,14 @@ def poisson_rate(
         return None
     for r in regs:
         if set(d[r].unique()) <= {0, 1} and (d.loc[d[r] == 1, count].sum() == 0 or d.loc[d[r] == 0, count].sum() == 0):
+            return None
+    dummies = [r for r in regs if set(d[r].unique()) <= {0, 1}]
+    if dummies and len(dummies) == len(regs):
+        # all regressors 0/1: the cells where every one is 0 are the baseline of the intercept; with
+        # no moves there the intercept is -inf and every dummy's coefficient +inf (separation across
+        # the dummies together, e.g. window and post_break with moves only in the window and after
+        # the break), which a marginal check per dummy does not see
+        if d.loc[(d[dummies] == 0).all(axis=1), count].sum() == 0:
             return None
     d["_log_exposure"] = np.log(d[exposure].astype(float))
     d[count] = d[count].astype(float)

@@ -228,6 +228,7 @@ def national_run(tiny_run, tmp_path_factory):
         "results/tiny_national/claims.csv",
         "results/tiny_national/flows/shanghai.parquet",
         "results/tiny_national/figures/flow_map_shanghai.png",
+        "results/tiny_national/figures/flow_map_shanghai.html",
     ]
     res = snakemake(work, "--cores", "2", "--configfile", "config/tiny_national.yaml", "--", *targets)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
@@ -282,3 +283,5 @@ def test_c2_reports_the_moves_beyond_the_study_area(national_run):
     assert "Hubei out 3 / in 0" in value
     log = (res / "logs" / "fig_flow_map.log").read_text(encoding="utf-8")
     assert "'420000': 3.0" in log
+    page = (res / "figures" / "flow_map_shanghai.html").read_text(encoding="utf-8")
+    assert "beyond the study area" in page

@@ -127,6 +127,7 @@ rule fig_flow_map:
 rule fig_flow_map_interactive:
     input:
         od=f"{RESULTS}flows/od.parquet",
+        outside=f"{RESULTS}flows/od_outside.parquet",
         fitted=f"{RESULTS}flows/gravity_fitted.parquet",
         scenarios=f"{RESULTS}flows/scenarios.parquet",
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",

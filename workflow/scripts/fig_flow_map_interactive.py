@@ -22,6 +22,7 @@ periods = window_years(first, last, p.window)
 prefectures = gpd.read_parquet(smk.input.boundaries)
 flows = flow_table(pd.read_parquet(smk.input.od), pd.read_parquet(smk.input.fitted), p.focus, periods)
 groups = dict(zip(prefectures["code"].astype(str), prefectures["group"].astype(str), strict=True))
+outside = flow_table(pd.read_parquet(smk.input.outside), None, p.focus, periods)
 notes = scenario_notes(pd.read_parquet(smk.input.scenarios), resolve_targets(p.targets, groups))
 fig = flow_map_page(
     prefectures,
@@ -37,6 +38,7 @@ fig = flow_map_page(
     cmap=opt["cmap"],
     tolerance_km=p.flow_map_interactive["simplify_km"],
     synthetic=p.synthetic,
+    outside=outside,
     source=source_note(
         [smk.input.od, smk.input.fitted, smk.input.scenarios, smk.input.boundaries],
         p.synthetic,

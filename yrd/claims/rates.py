@@ -169,13 +169,12 @@ def poisson_rate(
         if set(d[r].unique()) <= {0, 1} and (d.loc[d[r] == 1, count].sum() == 0 or d.loc[d[r] == 0, count].sum() == 0):
             return None
     dummies = [r for r in regs if set(d[r].unique()) <= {0, 1}]
-    if dummies and len(dummies) == len(regs):
-        # all regressors 0/1: the cells where every one is 0 are the baseline of the intercept; with
-        # no moves there the intercept is -inf and every dummy's coefficient +inf (separation across
-        # the dummies together, e.g. window and post_break with moves only in the window and after
-        # the break), which a marginal check per dummy does not see
-        if d.loc[(d[dummies] == 0).all(axis=1), count].sum() == 0:
-            return None
+    # all regressors 0/1: the cells where every one is 0 are the baseline of the intercept; with no
+    # moves there the intercept is -inf and every dummy's coefficient +inf (separation across the
+    # dummies together, e.g. window and post_break with moves only in the window and after the
+    # break), which a marginal check per dummy does not see
+    if dummies and len(dummies) == len(regs) and d.loc[(d[dummies] == 0).all(axis=1), count].sum() == 0:
+        return None
     d["_log_exposure"] = np.log(d[exposure].astype(float))
     d[count] = d[count].astype(float)
     try:

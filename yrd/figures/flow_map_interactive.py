@@ -203,6 +203,7 @@ def flow_map_page(
     tolerance_km: float,
     synthetic: bool,
     source: str,
+    outside: pd.DataFrame | None = None,
 ):
     """The Plotly figure: one shape layer of the ``members`` prefectures and the focus
     (:func:`simplified_geojson`), and for each view (direction, period, class) the flows of
@@ -210,7 +211,9 @@ def flow_map_page(
     the partners carrying the hover text and ``customdata`` (partner, moves, per year, fitted,
     fitted per year). Every trace's ``meta`` names its view; the controls (class, period,
     direction) choose the view (:func:`yrd.figures.flow_page.write_page`). Returns the figure; its ``layout.meta``
-    holds the views' summaries, the default view and the class bounds."""
+    holds the views' summaries, the default view and the class bounds. ``outside``: the moves
+    between the focus and the provinces outside the study area (:func:`flow_table` of
+    flows/od_outside.parquet), named in each view's summary (they have no place on the map)."""
     import plotly.graph_objects as go
 
     from yrd.boundaries import ALBERS_CHINA
@@ -273,6 +276,7 @@ def flow_map_page(
                     f"{_bi(*DIRECTIONS[direction])} · {_bi(*CLASS_LABELS.get(group, (group, group)))} · "
                     f"{year_span_label(periods[period])}: {v['moves'].sum():,.0f} moves in {n_years} years = "
                     f"{v['moves'].sum() / n_years:,.1f} firms per year, {len(v)} prefectures"
+                    + _beyond(outside, direction, period, group)
                 )
                 cls = class_of(v["per_year"].to_numpy(), breaks) if len(v) else np.array([], dtype=int)
                 for c, st in enumerate(styles):
@@ -393,6 +397,22 @@ def flow_map_page(
             bgcolor="#c0392b",
         )
     return fig
+
+
+def _beyond(outside: pd.DataFrame | None, direction: str, period: str, group: str) -> str:
+    """The summary's clause on moves beyond the study area in one view ('' when there are none)."""
+    if outside is None or not len(outside):
+        return ""
+    o = outside[(outside["direction"] == direction) & (outside["period"] == period) & (outside["group"] == group)]
+    if not len(o) or o["moves"].sum() == 0:
+        return ""
+    from yrd.study_area import PROVINCE_NAMES
+
+    o = o.sort_values("moves", ascending=False)
+    each = ", ".join(
+        f"{PROVINCE_NAMES.get(str(c)[:2], (c, c))[0]} {m:,.0f}" for c, m in zip(o["partner"], o["moves"], strict=True)
+    )
+    return f"; beyond the study area 研究区外 (not on the map): {o['moves'].sum():,.0f} moves ({each})"
 
 
 def _controls(fig, periods: Mapping[str, Sequence[int]], default: str | None) -> None:

@@ -11,7 +11,14 @@ reported on its own line; every other rule is forced to run so the figures are f
 come from Snakemake's own ``benchmark:`` files (wall seconds ``s`` and peak resident memory
 ``max_rss`` in MB). The I/O floor is the time to read every raw file once with
 ``yrd.ingest.read_raw``; the ratio total / floor says how far the pipeline is from pure reading.
+Rules are sorted into the core pipeline (ingest to claims: what a user with their own files runs),
+the truth rules (scoring against the synthetic world) and the world's own rules
+(:func:`yrd.benchmark.classify_rules`); the target ratio is that of the core.
 Writes ``results/<run.name>/benchmarks/summary.json`` inside the working directory and prints its path.
+
+``--scaling config/tiny.yaml config/config.yaml config/asif.yaml`` runs each config in turn and
+writes ``bench/scaling/scaling.csv`` and ``scaling.png``: core seconds and peak memory against
+firm-years, with the fitted exponents (:func:`yrd.benchmark.scaling_exponent`).
 """
 
 from __future__ import annotations
@@ -72,18 +79,41 @@ def io_floor(files: list[Path]) -> float:
     return time.perf_counter() - t0
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--configfile", default="config/asif.yaml")
-    ap.add_argument("--workdir", default=None)
-    ap.add_argument("--target", action="append", default=None, help="targets (default: the rule all)")
-    args = ap.parse_args()
+def rule_kinds(work: Path, configfile: str) -> dict[str, str]:
+    """Rule -> core / truth / world (:func:`yrd.benchmark.classify_rules`) from the run's
+    ``--detailed-summary``."""
+    from yrd.benchmark import classify_rules, read_detailed_summary
+
+    res = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--detailed-summary", "--configfile", configfile],
+        cwd=work,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return classify_rules(read_detailed_summary(res.stdout))
+
+
+def firm_years(work: Path, name: str) -> int:
+    """Clean firm-years of the run (inside and outside the study area)."""
+    clean = work / "results" / name / "clean"
+    return sum(
+        pd.read_parquet(clean / f, columns=["year"]).shape[0]
+        for f in ("records.parquet", "outside_study_area.parquet")
+        if (clean / f).exists()
+    )
+
+
+def run_bench(configfile: str, workdir: str | None = None, targets: list[str] | None = None) -> dict:
+    """Generate the world of ``configfile`` if missing, force every other rule, and return the
+    summary (also written to ``results/<run>/benchmarks/summary.json`` in the working directory)."""
+    from yrd.benchmark import core_totals
 
     cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
-    over = yaml.safe_load((ROOT / args.configfile).read_text(encoding="utf-8"))
+    over = yaml.safe_load((ROOT / configfile).read_text(encoding="utf-8"))
     name = over.get("run", {}).get("name", cfg["run"]["name"])
     world = over.get("synthetic", {}).get("world", cfg["synthetic"]["world"])
-    work = Path(args.workdir or ROOT / "bench" / name).resolve()
+    work = Path(workdir or ROOT / "bench" / name).resolve()
     prepare_workdir(work)
     bench_dir = work / "results" / name / "benchmarks"
     if bench_dir.exists():
@@ -91,35 +121,46 @@ def main() -> None:
             f.unlink()
 
     truth = f"resources/raw/{world}/truth/records.parquet"
-    snakemake(work, args.configfile, [truth])  # generate the world only if missing
+    snakemake(work, configfile, [truth])  # generate the world only if missing
     gen = read_benchmarks(bench_dir)
-    targets = args.target or []
     t1 = time.perf_counter()
-    snakemake(work, args.configfile, targets, ["--forcerun", *_rules_except_simulate(work, args.configfile)])
+    snakemake(work, configfile, targets or [], ["--forcerun", *_rules_except_simulate(work, configfile)])
     wall = time.perf_counter() - t1
+    kinds = rule_kinds(work, configfile)
     table = read_benchmarks(bench_dir)
     table = table[table["rule"] != "simulate"].sort_values("seconds", ascending=False)
+    table["kind"] = table["rule"].map(lambda r: kinds.get(r, "core"))
     raw = sorted((work / "resources" / "raw" / world).glob("asif_*"))
     floor = io_floor(raw)
     total = float(table["seconds"].sum())
+    kinds_total = core_totals(table, kinds)
     summary = {
-        "config": args.configfile,
+        "config": configfile,
         "world": world,
         "raw_files": len(raw),
+        "firm_years": firm_years(work, name),
         "simulate_seconds": float(gen.loc[gen["rule"] == "simulate", "seconds"].sum()) if len(gen) else None,
         "simulate_max_rss_mb": float(gen.loc[gen["rule"] == "simulate", "max_rss_mb"].max()) if len(gen) else None,
         "rules": table.to_dict(orient="records"),
         "total_seconds_rules": total,
+        **kinds_total,
         "wall_seconds": wall,
         "peak_rss_mb": float(table["max_rss_mb"].max()) if len(table) else None,
         "io_floor_seconds": floor,
         "ratio_total_to_io_floor": total / floor if floor > 0 else None,
+        "ratio_core_to_io_floor": kinds_total["core_seconds"] / floor if floor > 0 else None,
         "cpu_count": os.cpu_count(),
+        "workdir": str(work),
     }
     out = bench_dir / "summary.json"
     out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    print_summary(summary, out)
+    return summary
+
+
+def print_summary(summary: dict, out: Path) -> None:
     print()
-    print(f"Benchmark of {args.configfile} (world '{world}') in {work}")
+    print(f"Benchmark of {summary['config']} (world '{summary['world']}', {summary['firm_years']:,} firm-years)")
     if summary["simulate_seconds"] is not None:
         print(
             f"  simulate (stands in for the raw data, not in the total): {summary['simulate_seconds']:.1f} s, "
@@ -127,15 +168,84 @@ def main() -> None:
         )
     else:
         print("  simulate: world already present, not regenerated")
-    print(f"  {'rule':<28}{'wall s':>10}{'peak MB':>10}")
+    print(f"  {'rule':<30}{'kind':>7}{'wall s':>10}{'peak MB':>10}")
     for r in summary["rules"]:
-        print(f"  {r['rule']:<28}{r['seconds']:>10.1f}{r['max_rss_mb']:>10.0f}")
-    print(f"  {'total (sum of rules)':<28}{total:>10.1f}{summary['peak_rss_mb'] or 0:>10.0f}")
+        print(f"  {r['rule']:<30}{r['kind']:>7}{r['seconds']:>10.1f}{r['max_rss_mb']:>10.0f}")
+    floor = summary["io_floor_seconds"]
+    for kind in ("core", "truth", "world"):
+        print(f"  {'total ' + kind:<37}{summary[kind + '_seconds']:>10.1f}{summary[kind + '_peak_mb']:>10.0f}")
     print(
-        f"  wall clock of the run: {wall:.1f} s; I/O floor (read every raw file once): {floor:.1f} s; "
-        f"total / floor = {summary['ratio_total_to_io_floor']:.1f}"
+        f"  wall clock of the run: {summary['wall_seconds']:.1f} s; I/O floor (read every raw file once): {floor:.1f} s"
+    )
+    print(
+        f"  core pipeline (ingest to claims; without the world and the truth rules) / floor = "
+        f"{summary['ratio_core_to_io_floor']:.1f} (target <= 10), peak {summary['core_peak_mb']:.0f} MB (target <= 6000); "
+        f"all rules / floor = {summary['ratio_total_to_io_floor']:.1f}"
     )
     print(f"  written: {out}")
+
+
+def scaling(configfiles: list[str], out_dir: Path) -> None:
+    """Run :func:`run_bench` on each config and write ``scaling.csv`` and ``scaling.png`` (core
+    seconds and peak memory against firm-years, log-log, with the fitted exponents)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from yrd.benchmark import scaling_exponent
+
+    rows = []
+    for cf in configfiles:
+        s = run_bench(cf)
+        rows.append(
+            {
+                "config": cf,
+                "world": s["world"],
+                "firm_years": s["firm_years"],
+                "core_seconds": s["core_seconds"],
+                "core_peak_mb": s["core_peak_mb"],
+                "io_floor_seconds": s["io_floor_seconds"],
+                "ratio_core_to_io_floor": s["ratio_core_to_io_floor"],
+            }
+        )
+    t = pd.DataFrame(rows).sort_values("firm_years")
+    b_time = scaling_exponent(t["firm_years"], t["core_seconds"])
+    b_mem = scaling_exponent(t["firm_years"], t["core_peak_mb"])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    t.to_csv(out_dir / "scaling.csv", index=False)
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
+    for ax, col, b, unit in (
+        (axes[0], "core_seconds", b_time, "core pipeline, sum of rules (s)"),
+        (axes[1], "core_peak_mb", b_mem, "peak memory of a core rule (MB)"),
+    ):
+        ax.loglog(t["firm_years"], t[col], "o-", color="#0072B2")
+        for _, r in t.iterrows():
+            ax.annotate(r["world"], (r["firm_years"], r[col]), textcoords="offset points", xytext=(4, 4), fontsize=8)
+        ax.set_xlabel("firm-years (clean rows)")
+        ax.set_ylabel(unit)
+        ax.set_title(f"exponent {b:.2f}", fontsize=9)
+        ax.grid(True, which="both", alpha=0.3)
+    fig.suptitle(f"Cost against size: SYNTHETIC worlds, {os.cpu_count()} cores (make bench)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(out_dir / "scaling.png", dpi=120)
+    print()
+    print(t.to_string(index=False))
+    print(f"  exponent of core seconds on firm-years: {b_time:.2f}; of peak memory: {b_mem:.2f}")
+    print(f"  written: {out_dir / 'scaling.csv'}, {out_dir / 'scaling.png'}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--configfile", default="config/asif.yaml")
+    ap.add_argument("--workdir", default=None)
+    ap.add_argument("--target", action="append", default=None, help="targets (default: the rule all)")
+    ap.add_argument("--scaling", nargs="+", default=None, help="configs to run one after another for the scaling table")
+    args = ap.parse_args()
+    if args.scaling:
+        scaling(args.scaling, ROOT / "bench" / "scaling")
+    else:
+        run_bench(args.configfile, args.workdir, args.target)
 
 
 def _rules_except_simulate(work: Path, configfile: str) -> list[str]:

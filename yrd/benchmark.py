@@ -1,0 +1,84 @@
+"""What ``make bench`` measures: which rules are the core pipeline, and how cost grows with size.
+
+* :func:`classify_rules` sorts the rules of a run into ``world`` (they make the synthetic world,
+  which stands in for the user's raw data: their outputs lie under ``resources/raw/``), ``truth``
+  (they score the pipeline against the synthetic world's truth: an input lies in a ``truth/``
+  folder) and ``core`` (everything else: ingest to claims, figures and report tables, what a user
+  with their own files runs). It reads Snakemake's ``--detailed-summary`` table, so a new rule is
+  classified by what it reads and writes, not by a list kept by hand.
+* :func:`scaling_exponent` fits ``log(cost) = a + b log(firm-years)`` by least squares over the
+  worlds of a scaling run; ``b`` is the exponent (1: cost proportional to size).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+KINDS = ("core", "truth", "world")
+
+
+def read_detailed_summary(text: str) -> pd.DataFrame:
+    """Snakemake's ``--detailed-summary`` output (tab-separated, one row per output file) as a
+    table with ``output_file``, ``rule`` and ``input-file(s)`` (comma-separated paths)."""
+    lines = [ln for ln in text.splitlines() if "\t" in ln]
+    if not lines or not lines[0].startswith("output_file"):
+        raise ValueError("not a Snakemake --detailed-summary table (no 'output_file' header)")
+    return pd.read_csv(io.StringIO("\n".join(lines)), sep="\t", dtype=str, keep_default_na=False)
+
+
+def classify_rules(summary: pd.DataFrame) -> dict[str, str]:
+    """Rule -> ``world``, ``truth`` or ``core`` (module docstring) from a detailed summary
+    (:func:`read_detailed_summary`). A rule with any output under ``resources/raw/`` is ``world``;
+    else a rule with any input in a ``truth/`` folder, or made by a ``truth`` rule (e.g. the
+    calibration figure of the calibration table), is ``truth``; else ``core``."""
+    made_by = dict(zip(summary["output_file"].astype(str), summary["rule"].astype(str), strict=True))
+    inputs: dict[str, set[str]] = {}
+    kinds: dict[str, str] = {}
+    for rule, d in summary.groupby("rule", sort=True):
+        inputs[str(rule)] = {p for p in ",".join(d["input-file(s)"].astype(str)).split(",") if p and p != "-"}
+        if d["output_file"].astype(str).str.startswith("resources/raw/").any():
+            kinds[str(rule)] = "world"
+        elif any("/truth/" in p for p in inputs[str(rule)]):
+            kinds[str(rule)] = "truth"
+        else:
+            kinds[str(rule)] = "core"
+    changed = True
+    while changed:  # truth propagates to the rules that read a truth rule's output
+        changed = False
+        for rule, ins in inputs.items():
+            if kinds[rule] == "core" and any(kinds.get(made_by.get(p, ""), "") == "truth" for p in ins):
+                kinds[rule] = "truth"
+                changed = True
+    return kinds
+
+
+def core_totals(rules: pd.DataFrame, kinds: Mapping[str, str]) -> dict[str, float]:
+    """Sum of wall seconds and peak memory (MB) of each kind over a per-rule table (``rule``,
+    ``seconds``, ``max_rss_mb``); rules missing from ``kinds`` count as ``core``."""
+    k = rules["rule"].map(lambda r: kinds.get(r, "core"))
+    out: dict[str, float] = {}
+    for kind in KINDS:
+        sel = rules[k == kind]
+        out[f"{kind}_seconds"] = float(sel["seconds"].sum())
+        out[f"{kind}_peak_mb"] = float(sel["max_rss_mb"].max()) if len(sel) else 0.0
+    return out
+
+
+def scaling_exponent(firm_years: np.ndarray, cost: np.ndarray) -> float:
+    """Least-squares slope ``b`` of ``log(cost)`` on ``log(firm_years)`` (at least two distinct
+    sizes and positive costs; NaN otherwise)."""
+    x = np.log(np.asarray(firm_years, dtype=float))
+    y = np.log(np.asarray(cost, dtype=float))
+    ok = np.isfinite(x) & np.isfinite(y)
+    x, y = x[ok], y[ok]
+    if len(np.unique(x)) < 2:
+        return float("nan")
+    xc = x - x.mean()
+    return float((xc * (y - y.mean())).sum() / (xc**2).sum())
+
+
+__all__ = ["KINDS", "classify_rules", "core_totals", "read_detailed_summary", "scaling_exponent"]

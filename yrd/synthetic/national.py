@@ -56,6 +56,14 @@ NATIONAL_PORT_ACCESS = {
     "441700": 0.25, "440900": 0.25, "460200": 0.25, "460400": 0.25, "211400": 0.25, "211100": 0.25,
 }  # fmt: skip
 
+#: First two digits of the postcodes of the provinces outside the YRD (China Post's allocation by
+#: province; look-real only).
+POSTCODE_PROVINCE = {
+    "11": "10", "12": "30", "13": "05", "14": "03", "15": "01", "21": "11", "22": "13", "23": "15", "35": "35",
+    "36": "33", "37": "25", "41": "45", "42": "43", "43": "41", "44": "51", "45": "53", "46": "57", "50": "40",
+    "51": "61", "52": "55", "53": "65", "54": "85", "61": "71", "62": "73", "63": "81", "64": "75", "65": "83",
+}  # fmt: skip
+
 _EXCLUDED = {"81": "Hong Kong SAR: not in the survey", "82": "Macau SAR: not in the survey"}
 
 
@@ -82,7 +90,9 @@ def census_population(
     rule = np.where(value.isna(), rule + "; no population: density fallback", rule)
     excluded = c["city_code"].str[:2].map(_EXCLUDED)
     rule = np.where(excluded.notna(), "unmatched: " + excluded.fillna(""), rule)
-    rule = np.where(excluded.isna() & ~unit.isin(codes), "unmatched: outside the study's provinces", rule)
+    rule = np.where(
+        excluded.isna() & ~unit.isin(codes), "unmatched: not a unit of the world (other provinces, or no county)", rule
+    )
     report = pd.DataFrame({"source": "census", "city_code": c["city_code"], "city": c["city"], "unit": unit})
     report["rule"] = rule
     ok = unit.isin(codes) & value.notna()
@@ -129,3 +139,19 @@ def fill_road_hours(hours: np.ndarray, dist_km: np.ndarray) -> tuple[np.ndarray,
         h[miss] = dist_km[miss] / speed
         filled += int(miss.sum())
     return out, filled
+
+
+def synthetic_place_codes(pref_codes: list[str], known: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Telephone area codes and postcode prefixes of the prefectures ``pref_codes`` not in
+    ``known`` (the YRD prefectures with real ones, :data:`yrd.synthetic.name_pools.AREA_CODES`),
+    to make raw records of a national world look real; they are NOT the real 区号: the i-th such
+    prefecture in code order gets ``0`` + (600 + i) (unique, no YRD code starts 06-08), and the
+    j-th of its province the postcode prefix :data:`POSTCODE_PROVINCE` + (j mod 10).
+    Returns ``(area codes, postcode prefixes)`` by prefecture code."""
+    others = sorted(q for q in set(pref_codes) if q not in known)
+    area = {q: f"0{600 + i}" for i, q in enumerate(others)}
+    post: dict[str, str] = {}
+    for q in others:
+        j = sum(1 for r in post if r[:2] == q[:2])
+        post[q] = POSTCODE_PROVINCE.get(q[:2], "99") + str(j % 10)
+    return area, post

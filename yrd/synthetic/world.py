@@ -48,14 +48,26 @@ def model_inputs(
     :func:`yrd.synthetic.national.census_population` (the counts of its rules are logged);
     ``allowed_counties``
     the vintage counties firms may be placed in (those reachable from every raw year's code
-    list), or None for all; ``road_times`` the tidy road travel times of
+    list), or None for all (prefectures left without any are left out of the world, logged);
+    ``road_times`` the tidy road travel times of
     :func:`yrd.integration.read_road_times`; ``national`` China's manufacturing employment by
     2002 division of :func:`yrd.industry.national_division_employment` (the shares of a new
     firm's industry in each simulated year; burn-in years take those of ``params.start``).
     """
+    cty = counties if allowed_counties is None else counties[counties["code"].isin(allowed_counties)]
+    empty = ~prefectures["code"].isin(cty["prefecture_code"])
+    if empty.any():
+        # no county code of theirs is in force in every study year (a city without counties,
+        # 不设区的地级市, has none at all; Sanya's districts date from 2014): no firm can be
+        # placed there, so they are not places of the world
+        log.warning(
+            "%d prefectures without a county in force in every year left out of the world: %s",
+            int(empty.sum()),
+            dict(zip(prefectures.loc[empty, "code"], prefectures.loc[empty, "name_zh"], strict=True)),
+        )
+        prefectures = prefectures[~empty]
     pop, report = census_population(census, prefectures, counties)
     log.info("census rows and units by rule: %s", report["rule"].value_counts().to_dict())
-    cty = counties if allowed_counties is None else counties[counties["code"].isin(allowed_counties)]
     dist = distance_matrix(centroids(prefectures))
     geo = build_geography(
         prefectures, cty, dist, pop, params.seed, params.county_amenity_sd, road_times, base_year=params.start

@@ -352,8 +352,10 @@ def codes_in_force(
 def prefecture_of(codes: pd.Series) -> pd.Series:
     """Prefecture code of county codes of the 2021 vintage: the first four digits + ``00``.
 
-    Shanghai's districts (3101xx) belong to 310100, as in the boundaries. Valid for the four
-    YRD provinces, which have no province-administered county-level units in that vintage.
+    Shanghai's districts (3101xx) belong to 310100, as in the boundaries. The same convention
+    holds for all of China in :func:`yrd.boundaries.build_boundaries`: Chongqing's counties
+    (5002xx) belong to 500200, province-administered county-level units (xx90yy) to the unit
+    xx9000, and a city without counties (441900 Dongguan) is its own county and prefecture.
     """
     s = codes.astype("string")
     return (s.str[:4] + "00").astype("string")

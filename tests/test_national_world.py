@@ -94,6 +94,7 @@ def test_small_national_world_spans_china(tmp_path):
     prefs = panel["county"].astype(str).str[:4] + "00"
     assert prefs.nunique() >= 300
     assert prefs.str[:2].nunique() == 31
+    assert {"441900", "442000", "500200", "429000"} <= set(prefs)  # a city without counties, Chongqing, 9xxx units
     # real populations: the population of the truth's prefectures is the census one
     census = pd.read_csv(work / CENSUS, dtype={"city_code": str}).set_index("city_code")["popu_2010"]
     py = pd.read_parquet(truth / "prefecture_years.parquet")

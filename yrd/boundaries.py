@@ -21,7 +21,7 @@ Prefecture-level units, everywhere the code of a county-level code ``c`` is ``c[
   census lists each, and :func:`census_population` sums them);
 * prefecture-level cities without counties (不设区的地级市: Dongguan, Zhongshan, Danzhou,
   Jiayuguan): cnmaps gives the city itself as its only district; its county code is the
-  prefecture code;
+  prefecture code, a county-level code of :func:`yrd.geography.code_history`;
 * cnmaps districts without any code in the areacodes vintage (Jiagedaqi, administered by Da
   Hinggan Ling but not a county in the MCA list; the area under Haixi's direct administration)
   are left out of the county layer and reported (``skipped``), their land stays in the
@@ -115,10 +115,8 @@ def build_boundaries(
             try:
                 code = _match(prov_codes, "county", rec["district"], rec["city"], prefix)
             except ValueError as err:
-                code = _cityless(pref_rows, rec, prefix)
-                if code is None:
-                    skipped.append(_skip(prefix, "county", rec, None, f"no areacodes code: {err}"))
-                    continue
+                skipped.append(_skip(prefix, "county", rec, None, f"no areacodes code: {err}"))
+                continue
             matched.add(code)
             cty_rows.append(
                 {"code": code, "name_zh": rec["district"], "prefecture_zh": rec["city"], "geometry": rec["geometry"]}
@@ -141,15 +139,6 @@ def build_boundaries(
 def _skip(prefix: str, level: str, rec: dict, code: str | None, reason: str) -> dict:
     return {"province": prefix, "level": level, "city": rec.get("city"), "district": rec.get("district"),
             "code": code, "reason": reason}  # fmt: skip
-
-
-def _cityless(pref_rows: list[dict], rec: dict, prefix: str) -> str | None:
-    """The prefecture code of a prefecture-level city without counties (cnmaps district = city),
-    else None."""
-    if rec["district"] != rec["city"]:
-        return None
-    hits = [r["code"] for r in pref_rows if r["name_zh"] == rec["city"] and r["code"][:2] == prefix]
-    return hits[0] if len(hits) == 1 else None
 
 
 def _unions(cty: gpd.GeoDataFrame, have: set[str], hist: pd.DataFrame) -> list[dict]:

@@ -72,6 +72,11 @@ def code_history(path: History) -> pd.DataFrame:
     (``in_use``/``changed``/``abolished``), ``valid_from`` (first year in force, inclusive),
     ``valid_to`` (first year no longer in force; 9999 while in force) and ``successors``
     (the raw ``新代码`` string).
+
+    A prefecture-level city without any county-level code under its four digits (不设区的地级市
+    in use: 441900 Dongguan, 442000 Zhongshan, 460400 Danzhou, 620200 Jiayuguan) is also its own
+    county: the table gets a county-level copy of its record, as firms there carry the city's
+    code as their county code and the boundaries use it as a county (:mod:`yrd.boundaries`).
     """
     if isinstance(path, pd.DataFrame):
         return path
@@ -99,6 +104,9 @@ def code_history(path: History) -> pd.DataFrame:
     if len(bad):
         row = int(bad.index[0]) + 2  # header line + 1-based
         raise ValueError(f"{path}, line {row}: unrecognised code, level or status")
+    with_counties = set(out.loc[out["level"] == "county", "code"].str[:4])
+    cityless = (out["level"] == "prefecture") & (out["status"] == "in_use") & ~out["code"].str[:4].isin(with_counties)
+    out = pd.concat([out, out[cityless].assign(level="county")], ignore_index=True)
     return out.sort_values(["code", "valid_from"], kind="stable").reset_index(drop=True)
 
 

@@ -72,6 +72,11 @@ def code_history(path: History) -> pd.DataFrame:
     (``in_use``/``changed``/``abolished``), ``valid_from`` (first year in force, inclusive),
     ``valid_to`` (first year no longer in force; 9999 while in force) and ``successors``
     (the raw ``新代码`` string).
+
+    A prefecture-level city without any county-level code under its four digits (不设区的地级市
+    in use: 441900 Dongguan, 442000 Zhongshan, 460400 Danzhou, 620200 Jiayuguan) is also its own
+    county: the table gets a county-level copy of its record, as firms there carry the city's
+    code as their county code and the boundaries use it as a county (:mod:`yrd.boundaries`).
     """
     if isinstance(path, pd.DataFrame):
         return path
@@ -99,6 +104,9 @@ def code_history(path: History) -> pd.DataFrame:
     if len(bad):
         row = int(bad.index[0]) + 2  # header line + 1-based
         raise ValueError(f"{path}, line {row}: unrecognised code, level or status")
+    with_counties = set(out.loc[out["level"] == "county", "code"].str[:4])
+    cityless = (out["level"] == "prefecture") & (out["status"] == "in_use") & ~out["code"].str[:4].isin(with_counties)
+    out = pd.concat([out, out[cityless].assign(level="county")], ignore_index=True)
     return out.sort_values(["code", "valid_from"], kind="stable").reset_index(drop=True)
 
 
@@ -352,8 +360,10 @@ def codes_in_force(
 def prefecture_of(codes: pd.Series) -> pd.Series:
     """Prefecture code of county codes of the 2021 vintage: the first four digits + ``00``.
 
-    Shanghai's districts (3101xx) belong to 310100, as in the boundaries. Valid for the four
-    YRD provinces, which have no province-administered county-level units in that vintage.
+    Shanghai's districts (3101xx) belong to 310100, as in the boundaries. The same convention
+    holds for all of China in :func:`yrd.boundaries.build_boundaries`: Chongqing's counties
+    (5002xx) belong to 500200, province-administered county-level units (xx90yy) to the unit
+    xx9000, and a city without counties (441900 Dongguan) is its own county and prefecture.
     """
     s = codes.astype("string")
     return (s.str[:4] + "00").astype("string")

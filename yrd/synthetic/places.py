@@ -16,7 +16,10 @@ between the prefectures' centroids and t0 the first recorded year: one constant 
 hour) turns hours into kilometres, so that in t0 the mean effective distance equals the mean
 great-circle distance and every parameter per 100 km (trade costs) or per log km (moving costs)
 keeps its scale. The internal distance d_pp = (2/3) sqrt(A_p / pi) (Head and Mayer 2009) does
-not change.
+not change. Pairs without a road travel time (any pair with a prefecture outside the YRD, whose
+41 prefectures are all the travel times cover) take the fallback hours D_pq / s(t) of
+:func:`yrd.synthetic.national.fill_road_hours`, s(t) the great-circle speed of the timed pairs
+in year t; YRD worlds have none.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from yrd.synthetic.national import NATIONAL_PORT_ACCESS, fill_road_hours
 from yrd.synthetic.params import CLASSES, WorldParams
 
 
@@ -45,6 +49,7 @@ class Geography:
     county_codes: np.ndarray  # (C,) county codes (vintage), sorted by prefecture
     county_pref: np.ndarray  # (C,) index into pref_codes
     county_weight: np.ndarray  # (C,) weights (un-normalised)
+    road_filled: int = 0  # (year, pair) cells of road_hours from the fallback (national.fill_road_hours)
 
     @property
     def border(self) -> np.ndarray:
@@ -53,7 +58,8 @@ class Geography:
 
 #: Port access index of prefectures (project assignment, used only by the synthetic world):
 #: 1 for seaports of the coastal main-port system, 0.5 for main ports on the lower Yangtze,
-#: 0.25 for other coastal or river prefectures with smaller ports, 0 otherwise.
+#: 0.25 for other coastal or river prefectures with smaller ports, 0 otherwise. Prefectures
+#: outside the YRD: :data:`yrd.synthetic.national.NATIONAL_PORT_ACCESS` (same scale).
 PORT_ACCESS = {
     "310100": 1.0, "330200": 1.0, "330900": 1.0, "320700": 1.0, "330300": 0.5, "320600": 0.5, "320500": 0.5,
     "330400": 0.5, "331000": 0.5, "320100": 0.5, "321100": 0.5, "320200": 0.25, "321200": 0.25, "321000": 0.25,
@@ -61,11 +67,13 @@ PORT_ACCESS = {
 }  # fmt: skip
 
 
-def road_hours_matrix(times: pd.DataFrame, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def road_hours_matrix(
+    times: pd.DataFrame, codes: np.ndarray, allow_gaps: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """(years, Y x P x P hours, NaN on the diagonal) of the prefectures ``codes`` from the tidy
     travel times of :func:`yrd.integration.read_road_times` (``year``, ``origin``, ``dest``,
-    ``hours``). Raises ``ValueError`` naming the prefectures without a travel time to every
-    other one in every year."""
+    ``hours``). Unless ``allow_gaps`` (pairs left NaN), raises ``ValueError`` naming the
+    prefectures without a travel time to every other one in every year."""
     codes = [str(c) for c in codes]
     t = times[times["origin"].isin(codes) & times["dest"].isin(codes) & (times["origin"] != times["dest"])]
     years = np.sort(t["year"].unique()).astype(int)
@@ -75,7 +83,7 @@ def road_hours_matrix(times: pd.DataFrame, codes: np.ndarray) -> tuple[np.ndarra
     arr[yi, t["origin"].map(idx).to_numpy(), t["dest"].map(idx).to_numpy()] = t["hours"].to_numpy(dtype=float)
     off = ~np.eye(len(codes), dtype=bool)
     gaps = np.isnan(arr[:, off]).any(axis=0) if len(years) else np.ones(off.sum(), bool)
-    if gaps.any():
+    if gaps.any() and not allow_gaps:
         pairs = np.argwhere(off)[gaps]
         bad = sorted({codes[i] for i in pairs[:, 0]} | {codes[j] for j in pairs[:, 1]})
         raise ValueError(f"road travel times: prefectures {bad[:10]} lack a travel time to some others in some years")
@@ -108,9 +116,10 @@ def build_geography(
     pref: prefecture table with ``code``, ``area_km2``; counties: ``code``, ``prefecture_code``,
     ``area_km2`` (only counties where firms may be placed); dist_km: square matrix of centroid
     distances indexed by prefecture code; population: persons by prefecture code; road_times:
-    the tidy road travel times (:func:`yrd.integration.read_road_times`), which must join every
-    pair of prefectures in every year; base_year: the first recorded year, whose travel times
-    set the speed v of :func:`road_speed_kmh`.
+    the tidy road travel times (:func:`yrd.integration.read_road_times`); pairs they do not join
+    take the fallback of :func:`yrd.synthetic.national.fill_road_hours` (``road_filled`` counts
+    them); base_year: the first recorded year, whose travel times set the speed v of
+    :func:`road_speed_kmh`.
     """
     rng = np.random.default_rng([seed, 1])
     pref = pref.sort_values("code").reset_index(drop=True)
@@ -128,13 +137,15 @@ def build_geography(
     no_county = set(codes) - set(cty["prefecture_code"])
     if no_county:
         raise ValueError(f"prefectures without any county to place firms in: {sorted(no_county)}")
-    road_years, hours = road_hours_matrix(road_times, codes)
+    road_years, hours = road_hours_matrix(road_times, codes, allow_gaps=True)
+    gc = dist_km.loc[codes, codes].to_numpy(dtype=float)
+    hours, filled = fill_road_hours(hours, gc) if len(road_years) else (hours, 0)
     return Geography(
         pref_codes=codes,
         province=np.array([c[:2] for c in codes]),
         population=population.reindex(codes).to_numpy(dtype=float),
         area=area,
-        port=np.array([PORT_ACCESS.get(c, 0.0) for c in codes]),
+        port=np.array([PORT_ACCESS.get(c, NATIONAL_PORT_ACCESS.get(c, 0.0)) for c in codes]),
         dist=d,
         road_years=road_years,
         road_hours=hours,
@@ -142,6 +153,7 @@ def build_geography(
         county_codes=cty["code"].astype(str).to_numpy(),
         county_pref=pidx.loc[cty["prefecture_code"]].to_numpy(),
         county_weight=weight,
+        road_filled=filled,
     )
 
 

@@ -8,6 +8,7 @@ the raw files: true moves, true parameters, true population aggregates.
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,9 @@ from yrd.industry import (
 )
 from yrd.integration import read_road_times
 from yrd.synthetic.model import SimulationResult, WorldParams, build_geography, simulate
+from yrd.synthetic.national import census_population
+
+log = logging.getLogger(__name__)
 
 
 def model_inputs(
@@ -39,18 +43,40 @@ def model_inputs(
     """Geography, industry tables and the industry shares of new firms for
     :func:`yrd.synthetic.model.simulate`: ``(geo, industries, industry4, shares)``.
 
-    ``census`` is the shipped census table (``city_code``, ``popu_2010``); ``allowed_counties``
+    ``census`` is the shipped census table (``city_code``, ``city``, ``popu_2010``,
+    ``popu_2020``), mapped onto the prefecture-level units by
+    :func:`yrd.synthetic.national.census_population` (the counts of its rules are logged);
+    ``allowed_counties``
     the vintage counties firms may be placed in (those reachable from every raw year's code
-    list), or None for all; ``road_times`` the tidy road travel times of
+    list), or None for all (prefectures left without any are left out of the world, logged);
+    ``road_times`` the tidy road travel times of
     :func:`yrd.integration.read_road_times`; ``national`` China's manufacturing employment by
     2002 division of :func:`yrd.industry.national_division_employment` (the shares of a new
     firm's industry in each simulated year; burn-in years take those of ``params.start``).
     """
-    pop = census.assign(city_code=census["city_code"].astype(str)).set_index("city_code")["popu_2010"]
     cty = counties if allowed_counties is None else counties[counties["code"].isin(allowed_counties)]
+    empty = ~prefectures["code"].isin(cty["prefecture_code"])
+    if empty.any():
+        # no county code of theirs is in force in every study year (Sanya's districts date from
+        # 2014, Sansha from 2012): no firm can be placed there, so they are not places of the world
+        log.warning(
+            "%d prefectures without a county in force in every year left out of the world: %s",
+            int(empty.sum()),
+            dict(zip(prefectures.loc[empty, "code"], prefectures.loc[empty, "name_zh"], strict=True)),
+        )
+        prefectures = prefectures[~empty]
+    pop, report = census_population(census, prefectures, counties)
+    log.info("census rows and units by rule: %s", report["rule"].value_counts().to_dict())
     dist = distance_matrix(centroids(prefectures))
     geo = build_geography(
         prefectures, cty, dist, pop, params.seed, params.county_amenity_sd, road_times, base_year=params.start
+    )
+    log.info(
+        "%d prefectures, %d counties; %d of %d (year, pair) road travel times from the great-circle fallback",
+        len(geo.pref_codes),
+        len(geo.county_codes),
+        geo.road_filled,
+        geo.road_hours.size - geo.road_hours.shape[0] * len(geo.pref_codes),
     )
     ind = classes[["code"]].copy()
     ind["code"] = ind["code"].astype(str).str.zfill(2)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from yrd.synthetic import identity as ident
+from yrd.synthetic.national import synthetic_place_codes
 from yrd.synthetic.raw import salts
 from yrd.synthetic.raw.panel import FirmOrder, Panel
 
@@ -233,8 +234,9 @@ class Locations:
     @classmethod
     def draw(cls, *, p: Panel, fo: FirmOrder, phone_year: np.ndarray, seed: int) -> Locations:
         """Spells and epochs of the panel ``p`` (rows by firm ``fo``), with each firm's phone change
-        year ``phone_year`` (:attr:`Identities.phone_year`), drawn with ``seed``. Raises
-        ``ValueError`` for a prefecture without a telephone area code (outside the YRD)."""
+        year ``phone_year`` (:attr:`Identities.phone_year`), drawn with ``seed``.
+        Prefectures outside the YRD get synthetic area codes and postcode prefixes
+        (:func:`yrd.synthetic.national.synthetic_place_codes`)."""
         cty_sorted, pref_sorted = p.county[fo.order], p.pref[fo.order]
         new_spell = np.zeros(p.n, dtype=bool)
         new_spell[1:] = (cty_sorted[1:] != cty_sorted[:-1]) & (fo.f[1:] == fo.f[:-1])
@@ -248,11 +250,9 @@ class Locations:
 
         pref_u, pref_i = np.unique(p.pref, return_inverse=True)
         pref_codes = [f"{q}00" for q in pref_u]
-        unknown = [q for q in pref_codes if q not in ident.AREA_CODES]
-        if unknown:
-            raise ValueError(f"no telephone area code for prefectures {unknown[:5]} (only the 41 YRD prefectures)")
-        area_u = np.array([ident.AREA_CODES[q] for q in pref_codes], dtype=object)
-        post_u = np.array([ident.POSTCODE_PREFIX[q] for q in pref_codes], dtype=object)
+        area_x, post_x = synthetic_place_codes(pref_codes, set(ident.AREA_CODES))
+        area_u = np.array([ident.AREA_CODES.get(q, area_x.get(q)) for q in pref_codes], dtype=object)
+        post_u = np.array([ident.POSTCODE_PREFIX.get(q, post_x.get(q)) for q in pref_codes], dtype=object)
         cty_u, cty_i = np.unique(p.county, return_inverse=True)
         digit_u = (pd.Series(cty_u).groupby(cty_u // 100).cumcount().to_numpy() % 10).astype(str).astype(object)
         return cls(spell=spell, epoch=epoch, area=area_u[pref_i], post=post_u[pref_i], digit=digit_u[cty_i])

@@ -224,3 +224,23 @@ def test_comparison_of_measures_that_differ_by_a_constant_factor_is_identical():
     np.testing.assert_allclose(w["std_error"]["great_circle"], w["std_error"]["road_time"], rtol=1e-6)
     pooled = out[(out["model"] == "pooled") & (out["term"] == "log_distance")]
     assert pooled["converged"].all() and (pooled["estimate"] - -1.2).abs().max() < 0.2  # the world's -1.2
+
+
+def test_road_time_subset_keeps_the_prefectures_with_travel_times():
+    """A national OD panel (here four prefectures, two of them outside the YRD's road-time table):
+    the distance comparison runs on the flows among the two with travel times; a panel the times
+    cover is returned as it is."""
+    from yrd.flows.measures import road_time_subset
+
+    codes = ["310100", "320500", "420100", "110100"]
+    od = pd.DataFrame(
+        [("prefecture", 2005, a, b, "total", 1) for a in codes for b in codes if a != b]
+        + [("province", 2005, "310000", "420000", "total", 1)],
+        columns=["level", "year", "origin", "dest", "group", "moves"],
+    )
+    times = pd.DataFrame({"year": [2005, 2005], "origin": ["310100", "320500"], "dest": ["320500", "310100"]})
+    sub, covered = road_time_subset(od, times.assign(hours=1.0))
+    assert covered == (2, 4)
+    assert sorted(zip(sub["origin"], sub["dest"], strict=True)) == [("310100", "320500"), ("320500", "310100")]
+    full, none = road_time_subset(od[od["origin"].isin(codes[:2]) & od["dest"].isin(codes[:2])], times)
+    assert none is None and len(full) == 2

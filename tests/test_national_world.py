@@ -84,11 +84,19 @@ def test_synthetic_place_codes_are_unique_and_leave_the_yrd_alone():
     assert post["440100"] == "510" and post["440300"] == "511"
 
 
+@pytest.fixture(scope="module")
+def national_tiny(tmp_path_factory):
+    """A copy of the workflow with the small national world generated in it."""
+    work = copy_workflow(tmp_path_factory.mktemp("national_tiny") / "work")
+    res = snakemake(work, "--cores", "2", "resources/raw/national_tiny/truth/panel.parquet", "--configfile",
+                    "config/national_tiny.yaml")  # fmt: skip
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    return work
+
+
 @pytest.mark.workflow
-def test_small_national_world_spans_china(tmp_path):
-    work = copy_workflow(tmp_path / "work")
-    snakemake(work, "--cores", "2", "resources/raw/national_tiny/truth/panel.parquet", "--configfile",
-              "config/national_tiny.yaml")  # fmt: skip
+def test_small_national_world_spans_china(national_tiny):
+    work = national_tiny
     truth = work / "resources/raw/national_tiny/truth"
     panel = pd.read_parquet(truth / "panel.parquet")
     prefs = panel["county"].astype(str).str[:4] + "00"
@@ -114,3 +122,60 @@ def test_small_national_world_spans_china(tmp_path):
     common = firms.index.intersection(census.index)
     assert len(common) >= 250
     assert np.corrcoef(np.log(firms[common]), np.log(census[common]))[0, 1] > 0.4
+
+
+# --- the national world's raw files as a user's national survey file, study area the YRD -------
+
+WAN_YEARS = (2004, 2009)  # the synthetic files' money unit (synthetic.raw.money_unit)
+
+
+@pytest.fixture(scope="module")
+def national_file_run(national_tiny):
+    """The small national world's 16 raw files fed in as a user's own (run.synthetic: false) with
+    the default study area (yrd41_2019): the reconciliation must count the rows of the rest of
+    China and Shanghai's moves to it must be in the flow tables (issue 18)."""
+    raw = sorted((national_tiny / "resources/raw/national_tiny").glob("asif_*.*"))
+    assert len(raw) == 16
+    files = ", ".join(f'"{p.stem[5:]}": {p.relative_to(national_tiny).as_posix()}' for p in raw)
+    units = ", ".join(f'"{p.stem[5:]}": {"wan" if int(p.stem[5:]) in WAN_YEARS else "qian"}' for p in raw)
+    (national_tiny / "config" / "national_file.yaml").write_text(
+        "run: {name: national_file, synthetic: false}\n"
+        "geography: {study_area: yrd41_2019, region_set: yrd41_2019}\n"
+        f"ingest: {{files: {{{files}}}, money_unit: {{{units}}}}}\n"
+        "plotting: {dpi: 80}\n",
+        encoding="utf-8",
+    )
+    targets = ["results/national_file/claims.csv", "results/national_file/flows/shanghai.parquet"]
+    res = snakemake(national_tiny, "--cores", "2", "--configfile", "config/national_file.yaml", "--", *targets)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    return national_tiny / "results" / "national_file"
+
+
+@pytest.mark.workflow
+def test_national_file_with_the_yrd_as_study_area(national_file_run, national_tiny):
+    res = national_file_run
+    recon = pd.read_csv(res / "clean" / "reconciliation.csv")
+    assert (recon["rows_in_study_area"] + recon["rows_outside_study_area"] == recon["rows_clean"]).all()
+    assert (
+        recon["rows_read"] == recon["rows_clean"] + recon["rows_quarantined"] + recon["exact_duplicates_removed"]
+    ).all()
+    outside = pd.read_parquet(res / "clean" / "outside_study_area.parquet")
+    assert len(outside) == recon["rows_outside_study_area"].sum()
+    # the national world puts most firms outside the YRD; none of them is quarantined for it
+    assert recon["rows_outside_study_area"].sum() > recon["rows_in_study_area"].sum()
+    assert outside["province"].astype(str).str[:2].nunique() >= 25
+    assert not outside["province"].astype(str).str[:2].isin(["31", "32", "33", "34"]).any()
+    # Shanghai's moves to the rest of China: in the moves, the outside OD table and Shanghai's table
+    moves = pd.read_parquet(res / "relocations" / "moves.parquet")
+    out_sh = moves[(moves["origin_prefecture"] == "310100") & ~moves["dest_in_study_area"]]
+    assert len(out_sh) > 0
+    od = pd.read_parquet(res / "flows" / "od_outside.parquet")
+    tot = od[(od["group"] == "total") & (od["origin"] == "310100") & (od["direction"] == "out")]
+    assert tot["moves"].sum() == len(out_sh[out_sh["year"].between(1998, 2013)])
+    assert set(tot.loc[tot["moves"] > 0, "dest"]) == {c[:2] + "0000" for c in out_sh["dest_prefecture"]}
+    sh = pd.read_parquet(res / "flows" / "shanghai.parquet")
+    assert sh.loc[(sh["group"] == "total") & (sh["partner"] == "outside"), "outflow"].sum() == tot["moves"].sum()
+    # moves with both ends outside the YRD are not kept (counted in the log)
+    assert (moves["origin_in_study_area"] | moves["dest_in_study_area"]).all()
+    log = (res / "logs" / "relocations.log").read_text(encoding="utf-8")
+    assert "moves with both ends outside not kept" in log

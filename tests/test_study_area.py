@@ -285,3 +285,16 @@ def test_c2_reports_the_moves_beyond_the_study_area(national_run):
     assert "'420000': 3.0" in log
     page = (res / "figures" / "flow_map_shanghai.html").read_text(encoding="utf-8")
     assert "beyond the study area" in page
+
+
+def test_region_groups_of_a_national_study_area():
+    from yrd.study_area import region_groups
+
+    g = region_groups(["310100", "320500", "320300", "420100", "500200"], PREFECTURES)
+    assert g == {
+        "310100": "shanghai",
+        "320500": "sunan",
+        "320300": "rest_of_jiangsu",
+        "420100": "province_420000",
+        "500200": "province_500000",
+    }

@@ -96,6 +96,16 @@ def flow_prefectures(
     return out.reset_index(drop=True)
 
 
+def region_groups(codes: Iterable[str], prefectures: str | Path | pd.DataFrame) -> dict[str, str]:
+    """Prefecture code -> region group for tables by partner group: the YRD's groups of the
+    prefecture table (shanghai, sunan, rest_of_jiangsu, zhejiang, anhui) and, for a prefecture of
+    another province (a national study area), ``province_<code>`` (``province_420000``: Hubei)."""
+    from yrd.regions import prefectures as read_prefectures
+
+    known = read_prefectures(prefectures).set_index("code")["group"].astype(str).to_dict()
+    return {str(c): known.get(str(c), f"province_{str(c)[:2]}0000") for c in codes}
+
+
 def in_study_area(prefecture: pd.Series, codes: Iterable[str] | None) -> np.ndarray:
     """Boolean array: is each prefecture code inside the study area (``codes``; ``None`` = all of
     China). A missing code is outside only when there is a boundary to be outside of."""
@@ -238,6 +248,7 @@ __all__ = [
     "node_label",
     "outside_flows",
     "outside_node",
+    "region_groups",
     "split_by_study_area",
     "study_area_counts",
     "study_area_prefectures",

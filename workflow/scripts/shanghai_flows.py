@@ -5,13 +5,14 @@ import pandas as pd
 
 from yrd.flows import focus_flows
 from yrd.logs import configure_logging
-from yrd.regions import prefectures
+from yrd.study_area import region_groups
 
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
 od = pd.read_parquet(smk.input.od)
 outside = pd.read_parquet(smk.input.outside)
-groups = prefectures(smk.input.prefectures).set_index("code")["group"].to_dict()  # code -> region group
+codes = set(od["origin"].astype(str)) | set(od["dest"].astype(str))
+groups = region_groups(codes, smk.input.prefectures)  # code -> region group (province_<code> outside the YRD)
 out = focus_flows(od, groups, focus=smk.params.focus, outside=outside)
 out.to_parquet(smk.output[0], index=False)
 tot = out[(out["group"] == "total")].groupby("partner")[["outflow", "inflow", "net_outflow"]].sum()

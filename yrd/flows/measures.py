@@ -106,6 +106,22 @@ def road_time_table(times: pd.DataFrame, codes: Sequence[str], years: Iterable[i
     return out.rename(columns={"hours": "distance"})
 
 
+def road_time_subset(od: pd.DataFrame, road_times: pd.DataFrame) -> tuple[pd.DataFrame, tuple[int, int] | None]:
+    """The prefecture-level rows of ``od`` among the prefectures that have road travel times
+    (``road_times``: ``origin``, ``dest``), and ``(covered, in_od)`` prefecture counts; ``od``
+    unchanged and ``None`` when the times cover every prefecture of the panel (the YRD studies).
+    The travel times of Ma and Tang (2024) join the YRD's prefectures only, so on a national study
+    area the two distance measures can be compared on the YRD's flows only."""
+    pref = od[od["level"] == "prefecture"] if "level" in od.columns else od
+    codes = set(pref["origin"].astype(str)) | set(pref["dest"].astype(str))
+    covered = set(road_times["origin"].astype(str)) | set(road_times["dest"].astype(str))
+    if codes <= covered:
+        return od, None
+    keep = codes & covered
+    sub = pref[pref["origin"].astype(str).isin(keep) & pref["dest"].astype(str).isin(keep)]
+    return sub.reset_index(drop=True), (len(keep), len(codes))
+
+
 def study_pairs(
     measure: str,
     points: pd.DataFrame,

@@ -12,6 +12,7 @@ from helpers.resources import DOSE_CHINA_CSV, industries
 from yrd.figures.calibration import calibration_figure
 from yrd.figures.common import SYNTHETIC_EN, industry_labels, save
 from yrd.synthetic.calibration import (
+    DOSE_REGIONS,
     calibration_table,
     dose_manufacturing_shares,
     fit_statistics,
@@ -30,7 +31,13 @@ def test_dose_shares_are_manufacturing_value_added_shares():
     assert s.sum() == pytest.approx(100)
     assert 15 < s["31"] < 20 and s["32"] > s["33"] > s["34"]  # 2005: 18.0, 43.3, 29.5, 9.2
     with pytest.raises(ValueError, match="no DOSE region known for provinces"):
-        dose_manufacturing_shares(DOSE, ["31", "44"], [2005])
+        dose_manufacturing_shares(DOSE, ["31", "71"], [2005])  # Taiwan: not in the survey, nor in DOSE's China
+    # a national world: all 31 mainland provinces are DOSE regions; Guangdong's 2005 share is its own
+    everywhere = dose_manufacturing_shares(DOSE, sorted(DOSE_REGIONS), [2005]).set_index("key")["real"]
+    assert len(everywhere) == 31 and everywhere.sum() == pytest.approx(100)
+    d = DOSE[(DOSE["year"] == 2005) & (DOSE["GID_0"] == "CHN")]
+    man = d["man_grp_pc_lcu"] * d["pop"]
+    assert everywhere["44"] == pytest.approx(100 * man[d["region"] == "Guangdong"].sum() / man.sum())
     with pytest.raises(ValueError, match="no manufacturing value added"):
         dose_manufacturing_shares(DOSE, PROV, [2030])
 

@@ -35,8 +35,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from yrd.study_area import PROVINCE_NAMES
+
 #: Region names of the provinces in DOSE (column ``region``), by province code.
-DOSE_REGIONS = {"31": "Shanghai", "32": "Jiangsu", "33": "Zhejiang", "34": "Anhui"}
+DOSE_REGIONS = {code: en for code, (_, en) in PROVINCE_NAMES.items()}  # DOSE's English names of all 31
 
 MOMENTS = {
     "province_output_share": False,  # -> matched by construction?

@@ -35,7 +35,7 @@ def test_objects_reject_unknown_keys():
 
 def test_default_and_tiny_configs_are_valid(default, root):
     validate_config(default, CONFIG_SCHEMA)
-    for extra in ["tiny.yaml", "asif.yaml", "experiments/no_integration.yaml"]:
+    for extra in ["tiny.yaml", "asif.yaml", "national.yaml", "national_tiny.yaml", "experiments/no_integration.yaml"]:
         with open(root / "config" / extra, encoding="utf-8") as fh:
             validate_config(deep_update(copy.deepcopy(default), yaml.safe_load(fh)), CONFIG_SCHEMA)
 

@@ -100,10 +100,11 @@ def region_groups(codes: Iterable[str], prefectures: str | Path | pd.DataFrame) 
     """Prefecture code -> region group for tables by partner group: the YRD's groups of the
     prefecture table (shanghai, sunan, rest_of_jiangsu, zhejiang, anhui) and, for a prefecture of
     another province (a national study area), ``province_<code>`` (``province_420000``: Hubei)."""
-    from yrd.regions import prefectures as read_prefectures
+    from yrd.regions import region_group
 
-    known = read_prefectures(prefectures).set_index("code")["group"].astype(str).to_dict()
-    return {str(c): known.get(str(c), f"province_{str(c)[:2]}0000") for c in codes}
+    codes = pd.Series([str(c) for c in codes], dtype="string")
+    groups = region_group(codes, prefectures).fillna("province_" + codes.str[:2] + "0000")
+    return dict(zip(codes.astype(str), groups.astype(str), strict=True))
 
 
 def in_study_area(prefecture: pd.Series, codes: Iterable[str] | None) -> np.ndarray:
@@ -147,8 +148,11 @@ def study_area_counts(
 
 
 def outside_node(prefecture_codes: Iterable[str]) -> np.ndarray:
-    """The outside node of each prefecture code: its province's code (``420100`` -> ``420000``)."""
-    return np.array([str(c)[:2] + "0000" for c in prefecture_codes], dtype=object)
+    """The outside node of each prefecture code: its province's code (``420100`` -> ``420000``,
+    :func:`yrd.flows.od.province_of`)."""
+    from yrd.flows.od import province_of
+
+    return province_of(prefecture_codes)
 
 
 def node_label(code: str) -> tuple[str, str]:

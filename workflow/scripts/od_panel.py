@@ -15,7 +15,8 @@ moves = pd.read_parquet(smk.input.moves)
 codes = pd.read_parquet(smk.input.boundaries, columns=["code"])["code"].astype(str)
 codes = flow_prefectures(codes, smk.params.study_area, smk.params.region_set, smk.input.prefectures)
 years = range(smk.params.start, smk.params.end + 1)
-od = od_panels(moves, codes, years, relocation_class(industry_classes(smk.input.classes)))
+groups = relocation_class(industry_classes(smk.input.classes))
+od = od_panels(moves, codes, years, groups)
 
 for level, attrs in od.attrs.items():
     log.info(
@@ -28,7 +29,6 @@ for level, attrs in od.attrs.items():
     )
 od.attrs = {}
 od.to_parquet(smk.output.od, index=False)
-groups = relocation_class(industry_classes(smk.input.classes))
 outside = outside_flows(moves, codes, years, groups)
 log.info(
     "study area %s: %d moves across its boundary, %d counted by study prefecture x outside province; not counted %s",

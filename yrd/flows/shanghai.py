@@ -74,16 +74,7 @@ def focus_flows(
     groups = [g for g in GROUPS if g in set(d["group"])]
     idx = pd.MultiIndex.from_product([years, groups, partners], names=["year", "group", "partner"])
 
-    def sums(x: pd.DataFrame) -> pd.Series:
-        s = x.groupby(["year", "group", "partner"])["moves"].sum()
-        a = x.groupby(["year", "group"])["moves"].sum()
-        a.index = pd.MultiIndex.from_arrays(
-            [a.index.get_level_values(0), a.index.get_level_values(1), [ALL] * len(a)],
-            names=["year", "group", "partner"],
-        )
-        return pd.concat([s, a]).reindex(idx, fill_value=0)
-
-    o, i = sums(out_), sums(in_)
+    o, i = _partner_sums(out_, idx, ALL), _partner_sums(in_, idx, ALL)
     res = pd.DataFrame({"outflow": o.to_numpy(dtype=np.int64), "inflow": i.to_numpy(dtype=np.int64)}, index=idx)
     res["net_outflow"] = res["outflow"] - res["inflow"]
     all_o = res.xs(ALL, level="partner")["outflow"].reindex(res.index.droplevel("partner")).to_numpy(dtype=float)
@@ -99,6 +90,18 @@ def focus_flows(
     return res
 
 
+def _partner_sums(x: pd.DataFrame, idx: pd.MultiIndex, total: str) -> pd.Series:
+    """Moves of ``x`` (``year``, ``group``, ``partner``, ``moves``) by year x group x partner,
+    with their sum over the partners as partner ``total``, on the full index ``idx`` (zeros)."""
+    s = x.groupby(["year", "group", "partner"])["moves"].sum()
+    a = x.groupby(["year", "group"])["moves"].sum()
+    a.index = pd.MultiIndex.from_arrays(
+        [a.index.get_level_values(0), a.index.get_level_values(1), [total] * len(a)],
+        names=["year", "group", "partner"],
+    )
+    return pd.concat([s, a]).reindex(idx, fill_value=0)
+
+
 def _outside_rows(outside: pd.DataFrame, focus: str, years: list, groups: list) -> pd.DataFrame:
     """Rows ``outside_<province>`` and ``outside`` of the focus (module docstring)."""
     o = outside[(outside["origin"].astype(str) == focus) & (outside["direction"] == "out")]
@@ -107,20 +110,9 @@ def _outside_rows(outside: pd.DataFrame, focus: str, years: list, groups: list) 
     partners = [f"{OUTSIDE}_{n}" for n in nodes] + [OUTSIDE]
     idx = pd.MultiIndex.from_product([years, groups, partners], names=["year", "group", "partner"])
 
-    def sums(x: pd.DataFrame, col: str) -> pd.Series:
-        x = x.assign(partner=OUTSIDE + "_" + x[col].astype(str))
-        s = x.groupby(["year", "group", "partner"])["moves"].sum()
-        a = x.groupby(["year", "group"])["moves"].sum()
-        a.index = pd.MultiIndex.from_arrays(
-            [a.index.get_level_values(0), a.index.get_level_values(1), [OUTSIDE] * len(a)],
-            names=["year", "group", "partner"],
-        )
-        return pd.concat([s, a]).reindex(idx, fill_value=0)
-
-    res = pd.DataFrame(
-        {"outflow": sums(o, "dest").to_numpy(dtype=np.int64), "inflow": sums(i, "origin").to_numpy(dtype=np.int64)},
-        index=idx,
-    )
+    o = _partner_sums(o.assign(partner=OUTSIDE + "_" + o["dest"].astype(str)), idx, OUTSIDE)
+    i = _partner_sums(i.assign(partner=OUTSIDE + "_" + i["origin"].astype(str)), idx, OUTSIDE)
+    res = pd.DataFrame({"outflow": o.to_numpy(dtype=np.int64), "inflow": i.to_numpy(dtype=np.int64)}, index=idx)
     res["net_outflow"] = res["outflow"] - res["inflow"]
     res["outflow_share"] = np.nan
     res["inflow_share"] = np.nan

@@ -179,3 +179,50 @@ def test_national_file_with_the_yrd_as_study_area(national_file_run, national_ti
     assert (moves["origin_in_study_area"] | moves["dest_in_study_area"]).all()
     log = (res / "logs" / "relocations.log").read_text(encoding="utf-8")
     assert "moves with both ends outside not kept" in log
+
+
+# --- the same files with all of China as study area and region set ------------------------------
+
+
+@pytest.fixture(scope="module")
+def national_china_run(national_tiny):
+    """The small national world's raw files as a user's own with study area and region set
+    ``china``: the metrics run over every prefecture (issue 18)."""
+    cfg = (national_tiny / "config" / "national_file.yaml").read_text(encoding="utf-8")
+    provinces = ", ".join(f'"{p}"' for p in MAINLAND)
+    cfg = cfg.replace("run: {name: national_file,", "run: {name: national_china,").replace(
+        "geography: {study_area: yrd41_2019, region_set: yrd41_2019}",
+        f"geography: {{study_area: china, region_set: china, provinces: [{provinces}]}}",
+    )
+    (national_tiny / "config" / "national_china.yaml").write_text(cfg, encoding="utf-8")
+    targets = ["results/national_china/claims.csv", "results/national_china/figures/study_area.png"]
+    res = snakemake(national_tiny, "--cores", "2", "--configfile", "config/national_china.yaml", "--", *targets)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    return national_tiny / "results" / "national_china"
+
+
+@pytest.mark.workflow
+def test_metrics_over_every_prefecture_of_china(national_file_run, national_china_run):
+    res = national_china_run
+    fy = pd.read_parquet(res / "sample" / "consistent" / "firm_years.parquet", columns=["year", "prefecture"])
+    assert fy["prefecture"].astype(str).str[:2].nunique() == 31
+    spec = pd.read_parquet(res / "metrics" / "consistent" / "specialisation.parquet")
+    pref = spec[(spec["level"] == "prefecture") & (spec["metric"] == "krugman_specialisation")]
+    # a region with firms in a year has its specialisation that year: every prefecture, all of China
+    have = fy.groupby("year")["prefecture"].apply(lambda s: set(s.astype(str)))
+    got = pref.groupby("year")["region"].apply(lambda s: set(s.astype(str)))
+    assert (got == have.loc[got.index]).all()
+    assert len(got.iloc[0]) > 250
+    # the concentration of an industry is over all of China: its prefecture-level Hoover index
+    # differs from the YRD run's (national_file_run: the same firms, region set yrd41_2019)
+    conc = pd.read_parquet(res / "metrics" / "consistent" / "concentration.parquet")
+    yrd = pd.read_parquet(national_file_run / "metrics" / "consistent" / "concentration.parquet")
+    key = ["year", "industry", "level", "metric"]
+    both = conc.merge(yrd, on=key, suffixes=("_china", "_yrd"))
+    hoover = both[(both["level"] == "prefecture") & (both["metric"] == "hoover")]
+    assert len(hoover) > 100 and (hoover["value_china"] != hoover["value_yrd"]).mean() > 0.9
+    # C1 has no road-time index outside the YRD: no data, with the reason, not an error
+    claims = pd.read_csv(res / "claims.csv")
+    c1 = claims[claims["claim"] == "C1"].iloc[0]
+    assert c1["verdict"] == "no data" and "claims.c1.integration" in c1["value"]
+    assert (res / "figures" / "study_area.png").stat().st_size > 50_000

@@ -71,6 +71,23 @@ def _cnmaps_records(province: str, level: str) -> list[dict]:
         return get_adm_maps(province=province, level=level, record="all", wgs84=True)
 
 
+#: Provincial units of China outside the survey (ASIF covers the 31 mainland units), drawn on
+#: national maps so the map of China is whole: name, English name.
+NON_SURVEY_UNITS = {"台湾省": "Taiwan", "香港特别行政区": "Hong Kong", "澳门特别行政区": "Macao"}
+
+
+def non_survey_units() -> gpd.GeoDataFrame:
+    """Polygons (WGS84, cnmaps) of Taiwan, Hong Kong and Macao (:data:`NON_SURVEY_UNITS`), with
+    ``name_zh`` and ``name_en``: no survey firm is there, but a map of all of China shows them."""
+    import shapely
+
+    rows = []
+    for zh, en in NON_SURVEY_UNITS.items():
+        polys = [r["geometry"] for r in _cnmaps_records(zh, "省")]
+        rows.append({"name_zh": zh, "name_en": en, "geometry": shapely.unary_union(polys)})
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+
+
 def build_boundaries(
     provinces: Iterable[str] = tuple(YRD_PROVINCES),
     vintage: int = DEFAULT_VINTAGE,

@@ -31,7 +31,10 @@ from pathlib import Path
 from typing import Any
 
 #: Region sets, smallest first: a set may be used inside any set that contains it.
-REGION_SET_NESTING = {"yrd16_2003": {"yrd16_2003", "yrd41_2019"}, "yrd41_2019": {"yrd41_2019"}}
+REGION_SET_NESTING = {
+    "yrd16_2003": {"yrd16_2003", "yrd41_2019", "china", "china_east"},
+    "yrd41_2019": {"yrd41_2019", "china"},
+}
 
 #: Metric kinds allowed in each list of the ``metrics`` block.
 METRIC_LISTS = {
@@ -351,10 +354,10 @@ def claim_errors(config: Mapping[str, Any]) -> Iterator[str]:
         yield from _uncomputed("C5", "c5.level", c5.get("level"), metrics, "similarity_levels")
         study = config.get("geography", {}).get("region_set")
         nested = REGION_SET_NESTING.get(c5.get("region_set"))
-        if nested is not None and study in REGION_SET_NESTING and study not in nested:
+        if nested is not None and study is not None and study not in nested:
             yield (
                 f"config key 'claims.c5.region_set': {c5['region_set']!r} is not inside the study area "
-                f"geography.region_set {study!r}, so its similarities are not computed; choose {study!r}, "
+                f"geography.region_set {study!r}, so its similarities are not computed; choose a region set inside {study!r}, "
                 f"{_switch_off('C5')}"
             )
 

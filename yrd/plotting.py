@@ -18,6 +18,8 @@ import logging
 
 import geopandas as gpd
 import matplotlib
+import numpy as np
+import pandas as pd
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -94,16 +96,26 @@ def bilingual(zh: str, en: str, cjk: bool) -> str:
 
 def add_scale_bar(ax, length_km: float, *, loc: tuple[float, float] = (0.05, 0.05), height_frac: float = 0.008) -> None:
     """Draw a two-segment scale bar on an axis whose data units are metres in an
-    equal-area or conformal projection (true to scale near the map centre)."""
+    equal-area or conformal projection (true to scale near the map centre). A bar shorter than a
+    tenth of the axis (``length_km`` chosen for the YRD on a map of all of China) is lengthened
+    to a round 1, 2 or 5 x 10^k km near a sixth of it, so its labels stay legible."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
+    if length_km * 1000 < 0.1 * (x1 - x0):
+        target = (x1 - x0) / 6 / 1000
+        k = 10 ** np.floor(np.log10(target))
+        length_km = float(max(m * k for m in (1, 2, 5) if m * k <= target))
     bx = x0 + loc[0] * (x1 - x0)
     by = y0 + loc[1] * (y1 - y0)
     h = height_frac * (y1 - y0)
     half = length_km * 1000 / 2
     ax.add_patch(plt.Rectangle((bx, by), half, h, facecolor="black", edgecolor="black", lw=0.6))
     ax.add_patch(plt.Rectangle((bx + half, by), half, h, facecolor="white", edgecolor="black", lw=0.6))
-    for frac, text in ((0, "0"), (0.5, f"{length_km / 2:g}"), (1, f"{length_km:g} km")):
+    wide = ax.transData.transform((bx + 2 * half, by))[0] - ax.transData.transform((bx, by))[0]
+    ticks = ((0, "0"), (0.5, f"{length_km / 2:g}"), (1, f"{length_km:g} km"))
+    if wide < 60 * ax.figure.dpi / 72:  # under 60 pt: the middle label would collide
+        ticks = (ticks[0], ticks[2])
+    for frac, text in ticks:
         ax.text(bx + frac * 2 * half, by + 1.8 * h, text, ha="center", va="bottom", fontsize=7)
 
 
@@ -143,6 +155,12 @@ def study_area_map(
     ``prefectures`` needs ``code``, ``name_zh``, ``name_pinyin``, ``group``, ``yrd16_2003``
     and the region-set column. Returns the Matplotlib figure.
     """
+    from yrd.regions import NATIONAL_REGION_SETS
+
+    if region_set in NATIONAL_REGION_SETS:
+        return _national_study_area_map(
+            prefectures, region_set=region_set, cjk=cjk, title=title, source=source, dpi=dpi
+        )
     pref = prefectures[prefectures[region_set]].to_crs(ALBERS_CHINA)
     fig, ax = plt.subplots(figsize=(7.5, 8.2), dpi=dpi)
     colours = pref["group"].map(GROUP_COLOURS)
@@ -178,3 +196,112 @@ def study_area_map(
     add_source_note(fig, source)
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
+
+
+#: Colour of Taiwan, Hong Kong and Macao on national maps (no survey firm is there).
+NON_SURVEY_COLOUR = "#D9D9D9"
+
+#: Colours of the NBS macro-regions outside the YRD's groups on a national map (light, so the
+#: YRD's group colours stand out).
+MACRO_COLOURS = {
+    "china_east": "#CFE3F0",
+    "china_central": "#F3DDB8",
+    "china_west": "#DCEBD3",
+    "china_northeast": "#E6D8EC",
+}
+
+
+def _national_study_area_map(
+    prefectures: gpd.GeoDataFrame, *, region_set: str, cjk: bool, title: str, source: str, dpi: int
+):
+    """National study-area map: the prefectures of ``region_set`` (:func:`yrd.regions.region_set_codes`),
+    the YRD's 41 cities in their group colours, the others in the light colour of their NBS
+    macro-region, province outlines and province labels (342 prefecture labels would not be
+    legible), the 2003 16-city delta outlined."""
+    from matplotlib.lines import Line2D
+
+    from yrd.regions import MACRO_REGIONS, REGION_SET_LABELS, macro_region, region_set_codes
+    from yrd.study_area import PROVINCE_NAMES
+
+    members = set(region_set_codes(region_set, prefectures["code"], prefectures))
+    pref = prefectures[prefectures["code"].astype(str).isin(members)].to_crs(ALBERS_CHINA)
+    macro = macro_region(pref["code"].astype(str))
+    colours = pref["group"].map(GROUP_COLOURS).fillna(macro.map(MACRO_COLOURS)).fillna("#DDDDDD")
+    from yrd.boundaries import non_survey_units
+
+    others = non_survey_units().to_crs(ALBERS_CHINA)
+    fig, ax = plt.subplots(figsize=(10, 6.8), dpi=dpi)
+    pref.plot(ax=ax, color=colours.tolist(), edgecolor="white", linewidth=0.25)
+    others.plot(ax=ax, color=NON_SURVEY_COLOUR, edgecolor="#555555", linewidth=0.5)
+    taiwan = others.iloc[0].geometry.representative_point()
+    ax.text(taiwan.x, taiwan.y, "台湾" if cjk else "Taiwan", ha="center", va="center", fontsize=5.5, color="#222222")
+    provinces = pref.assign(province=pref["code"].astype(str).str[:2]).dissolve(by="province")
+    provinces.boundary.plot(ax=ax, color="#555555", linewidth=0.5)
+    for code, row in provinces.iterrows():
+        zh, en = PROVINCE_NAMES.get(str(code), (str(code), str(code)))
+        pt = row.geometry.representative_point()
+        ax.text(pt.x, pt.y, zh if cjk else en, ha="center", va="center", fontsize=6 if cjk else 5.5, color="#222222")
+    yrd16 = pref[pref["yrd16_2003"].astype(bool)]
+    if len(yrd16):
+        parts = yrd16.dissolve().explode(index_parts=False)
+        parts[parts.area > 50e6].boundary.plot(ax=ax, color="black", linewidth=1.0, linestyle="--")
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    _south_china_sea_inset(ax, pd.concat([pref, others]), [*colours.tolist(), *[NON_SURVEY_COLOUR] * len(others)], cjk)
+    add_scale_bar(ax, 500)
+    add_north_arrow(ax)
+    shown = set(pref["group"])
+    handles = [
+        Patch(facecolor=GROUP_COLOURS[g.group], label=bilingual(g.label_zh, g.label_en, cjk))
+        for g in GROUPS.itertuples()
+        if g.group in shown
+    ]
+    for name in MACRO_REGIONS:
+        if (macro.eq(name) & ~pref["group"].isin(list(GROUP_COLOURS))).any():
+            zh, en = REGION_SET_LABELS[name]
+            handles.append(Patch(facecolor=MACRO_COLOURS[name], label=bilingual(zh, en, cjk)))
+    handles.append(
+        Patch(
+            facecolor=NON_SURVEY_COLOUR, label=bilingual("台港澳（不在调查内）", "not surveyed: Taiwan, HK, Macao", cjk)
+        )
+    )
+    if len(yrd16):
+        handles.append(
+            Line2D([0], [0], color="black", lw=1.0, ls="--", label=bilingual("2003年16城", "YRD-16 (2003)", cjk))
+        )
+    ax.legend(handles=handles, loc="center right", fontsize=6.5, frameon=True)
+    ax.set_title(title, fontsize=10)
+    add_source_note(fig, source)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
+
+
+#: The mainland map's frame (lon/lat) and the South China Sea islands' inset (南海诸岛), as on
+#: the standard map of China.
+_MAINLAND_FRAME = (73.0, 17.5, 135.5, 54.0)
+_SOUTH_CHINA_SEA = (107.0, 3.0, 122.5, 21.5)
+
+
+def _south_china_sea_inset(ax, pref: gpd.GeoDataFrame, colours: list, cjk: bool) -> None:
+    """Limit ``ax`` (Albers) to the mainland and Hainan, and draw the South China Sea islands in
+    an inset at its lower right (``pref`` in the Albers projection, ``colours`` per row)."""
+    from shapely.geometry import box
+
+    frame = gpd.GeoSeries([box(*_MAINLAND_FRAME).segmentize(0.5)], crs="EPSG:4326").to_crs(ALBERS_CHINA).total_bounds
+    x0, y0, x1, y1 = pref.clip(gpd.GeoSeries([box(*frame)], crs=pref.crs)).total_bounds
+    ax.set_xlim(x0, x1 + 0.42 * (x1 - x0))  # sea to the east: room for the legend and the inset
+    ax.set_ylim(y0, y1)
+    scs = gpd.GeoSeries([box(*_SOUTH_CHINA_SEA).segmentize(0.5)], crs="EPSG:4326").to_crs(ALBERS_CHINA).total_bounds
+    inset = ax.inset_axes((0.84, 0.0, 0.16, 0.27))
+    pref.plot(ax=inset, color=colours, edgecolor="#555555", linewidth=0.2)
+    inset.set_xlim(scs[0], scs[2])
+    inset.set_ylim(scs[1], scs[3])
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.set_xlabel("")
+    inset.set_ylabel("")
+    inset.set_aspect("equal")
+    for side in inset.spines.values():
+        side.set_linewidth(0.6)
+    label = bilingual("南海诸岛", "South China Sea Islands", cjk)
+    inset.text(0.5, 0.03, label, transform=inset.transAxes, ha="center", va="bottom", fontsize=5.5)

@@ -12,12 +12,23 @@ rules declare it as an input):
   cities), the scope of the State Council's 2019 Outline of the YRD Integrated Development Plan
   (长江三角洲区域一体化发展规划纲要).
 
+National region sets (a study area of all of China, ``geography.study_area: china``; members are
+the prefectures of the boundaries table, ``geography/boundaries_prefecture.parquet``, whose codes'
+first two digits give the province):
+
+* ``china``: every prefecture of the boundaries (the provinces of ``geography.provinces``);
+* ``china_east``, ``china_central``, ``china_west``, ``china_northeast``: the four macro-regions
+  of the National Bureau of Statistics (国家统计局, 东西中部和东北地区划分方法, 2011-06-13):
+  east 北京 天津 河北 上海 江苏 浙江 福建 山东 广东 海南; central 山西 安徽 江西 河南 湖北 湖南;
+  west 内蒙古 广西 重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆; northeast 辽宁 吉林 黑龙江.
+
 Region groups: Shanghai; Sunan (苏南: Nanjing, Zhenjiang, Changzhou, Wuxi, Suzhou); the rest of
 Jiangsu; Zhejiang; Anhui.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +39,31 @@ from yrd.geography import place_stem
 Prefectures = str | Path | pd.DataFrame
 
 REGION_SETS = ("yrd16_2003", "yrd41_2019")
+
+#: The NBS macro-regions (2011) by 2-digit province code.
+MACRO_REGIONS = {
+    "china_east": ("11", "12", "13", "31", "32", "33", "35", "37", "44", "46"),
+    "china_central": ("14", "34", "36", "41", "42", "43"),
+    "china_west": ("15", "45", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"),
+    "china_northeast": ("21", "22", "23"),
+}
+
+#: Region sets of a national study area (members from the boundaries, not the YRD table).
+NATIONAL_REGION_SETS = ("china", *MACRO_REGIONS)
+
+#: Every region set the analysis can run on (``geography.region_set``, ``flows.region_set``).
+ALL_REGION_SETS = (*REGION_SETS, *NATIONAL_REGION_SETS)
+
+#: Chinese and English names of the region sets (titles of maps and tables).
+REGION_SET_LABELS = {
+    "yrd16_2003": ("长三角2003年16城", "the 16 YRD cities of 2003"),
+    "yrd41_2019": ("长三角41城（2019）", "the 41 YRD cities (2019)"),
+    "china": ("全国", "all of China"),
+    "china_east": ("东部地区", "eastern China"),
+    "china_central": ("中部地区", "central China"),
+    "china_west": ("西部地区", "western China"),
+    "china_northeast": ("东北地区", "northeastern China"),
+}
 
 #: Region groups in display order with Chinese and English labels.
 GROUPS = pd.DataFrame(
@@ -70,6 +106,35 @@ def region_set(name: str, path: Prefectures) -> pd.DataFrame:
         raise ValueError(f"unknown region set {name!r}; expected one of {REGION_SETS}")
     d = prefectures(path)
     return d[d[name]].reset_index(drop=True)
+
+
+def region_set_codes(name: str, codes: Iterable[str], path: Prefectures) -> list[str]:
+    """Sorted prefecture codes of region set ``name`` (one of :data:`ALL_REGION_SETS`).
+
+    ``codes``: the prefectures of the run's boundaries (``geography/boundaries_prefecture.parquet``).
+    A YRD set (:data:`REGION_SETS`) is read from the prefecture table ``path``, exactly as
+    :func:`region_set` does, so YRD studies keep their members whatever the boundaries hold; a
+    national set is the ``codes`` whose province (first two digits) is in it (all of them for
+    ``china``). Raises ``ValueError`` for an unknown name, and for a national set none of whose
+    provinces has boundaries."""
+    if name in REGION_SETS:
+        return sorted(region_set(name, path)["code"].astype(str))
+    if name not in NATIONAL_REGION_SETS:
+        raise ValueError(f"unknown region set {name!r}; expected one of {ALL_REGION_SETS}")
+    codes = sorted({str(c) for c in codes})
+    if name != "china":
+        provinces = set(MACRO_REGIONS[name])
+        codes = [c for c in codes if c[:2] in provinces]
+    if not codes:
+        raise ValueError(f"region set {name!r} has no prefecture in the boundaries (geography.provinces)")
+    return codes
+
+
+def macro_region(prefecture_codes: pd.Series) -> pd.Series:
+    """NBS macro-region (``china_east`` ...; :data:`MACRO_REGIONS`) of each prefecture code, from
+    its first two digits; ``<NA>`` for codes of no mainland province."""
+    lookup = {p: name for name, provinces in MACRO_REGIONS.items() for p in provinces}
+    return prefecture_codes.astype("string").str[:2].map(lookup).astype("string")
 
 
 def region_group(prefecture_codes: pd.Series, path: Prefectures) -> pd.Series:

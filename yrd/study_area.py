@@ -43,6 +43,10 @@ STUDY_AREA_NESTING = {
     "yrd16_2003": {"yrd16_2003", "yrd41_2019", "china"},
     "yrd41_2019": {"yrd41_2019", "china"},
     "china": {"china"},
+    "china_east": {"china"},
+    "china_central": {"china"},
+    "china_west": {"china"},
+    "china_northeast": {"china"},
 }
 
 #: The 31 provincial-level units of mainland China (2-digit prefixes of the area codes).
@@ -85,14 +89,14 @@ def flow_prefectures(
 ) -> pd.Series:
     """The prefectures of the flow tables: the boundaries' ``codes`` inside the study area and,
     when ``flows.region_set`` (``region_set_name``) is set, inside that region set too."""
-    from yrd.regions import region_set
+    from yrd.regions import region_set_codes
 
     out = pd.Series([str(c) for c in codes], dtype=object).drop_duplicates()
     area = study_area_prefectures(study_area, prefectures)
     if area is not None:
         out = out[out.isin(area)]
     if region_set_name:
-        out = out[out.isin(set(region_set(region_set_name, prefectures)["code"].astype(str)))]
+        out = out[out.isin(set(region_set_codes(region_set_name, out, prefectures)))]
     return out.reset_index(drop=True)
 
 

@@ -8,6 +8,7 @@
 rule concentration:
     input:
         firm_years=firm_years_of,
+        boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
         prefectures="resources/regions/prefectures.csv",
         plugins=metric_plugin_files(),
     output:
@@ -36,6 +37,7 @@ rule concentration:
 rule specialisation:
     input:
         firm_years=firm_years_of,
+        boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
         prefectures="resources/regions/prefectures.csv",
         plugins=metric_plugin_files(),
     output:
@@ -64,6 +66,7 @@ rule specialisation:
 rule similarity:
     input:
         firm_years=firm_years_of,
+        boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
         prefectures="resources/regions/prefectures.csv",
         plugins=metric_plugin_files(),
     output:

@@ -6,7 +6,7 @@ import pandas as pd
 
 from yrd import claims as C
 from yrd.claims import sources as S
-from yrd.claims.c4_measured import measured_indicators
+from yrd.claims.c4_measured import integration_region_set, measured_indicators
 from yrd.claims.c7_clusters import io_coefficients
 from yrd.figures.common import codes_in_set, mapping_of
 from yrd.industry import industry_classes, relocation_class
@@ -32,6 +32,11 @@ def firm_years() -> pd.DataFrame:
 
 def c1():
     c1 = cfg["c1"]
+    missing = C.c1_without_index(
+        inp.integration, configured=bool(c1["integration"]), region_set=p.region_set, measure=p.c1_measure, cfg=c1
+    )
+    if missing is not None:
+        return missing
     integ, _ = C.c1_integration(
         inp.integration,
         years,
@@ -54,9 +59,13 @@ def c4():
     segmentation = pd.read_parquet(inp.segmentation) if inp.get("segmentation") else None
     indicators = C.read_table(inp.indicators) if inp.get("indicators") else None
     measured = measured_indicators(
-        pd.read_parquet(inp.index), pd.read_csv(inp.dose_china), p.region_set, years, segmentation
+        pd.read_parquet(inp.index),
+        pd.read_csv(inp.dose_china),
+        integration_region_set(p.region_set),
+        years,
+        segmentation,
     )
-    return C.claim_c4(segmentation, indicators, cfg["c4"], alpha, measured)
+    return C.claim_c4(segmentation, indicators, cfg["c4"], alpha, measured, integration_region_set(p.region_set))
 
 
 def c7():

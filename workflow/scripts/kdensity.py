@@ -6,14 +6,15 @@ import pandas as pd
 
 from yrd.logs import configure_logging
 from yrd.metrics.apply import county_sites, kdensity_tables
-from yrd.regions import region_set
+from yrd.regions import region_set_codes
 
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
 p = smk.params
 kd = p.kdensity
-prefectures = region_set(p.region_set, smk.input.prefectures)["code"].tolist()
-sites = county_sites(gpd.read_parquet(smk.input.counties), prefectures)
+counties = gpd.read_parquet(smk.input.counties)
+prefectures = region_set_codes(p.region_set, counties["prefecture_code"].astype(str), smk.input.prefectures)
+sites = county_sites(counties, prefectures)
 firm_years = pd.read_parquet(smk.input.firm_years, columns=["year", "county", "prefecture", "industry"])
 density, summary = kdensity_tables(
     firm_years,

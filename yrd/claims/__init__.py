@@ -51,7 +51,16 @@ from yrd.claims.base import (
     read_table,
     skipped_claim,
 )
-from yrd.claims.c1 import C1Fits, c1_fits, c1_integration, c1_panels, c1_verdict, claim_c1, integration_path
+from yrd.claims.c1 import (
+    C1Fits,
+    c1_fits,
+    c1_integration,
+    c1_panels,
+    c1_verdict,
+    c1_without_index,
+    claim_c1,
+    integration_path,
+)
 from yrd.claims.c2 import c2_conditions, c2_table, c2_verdict, c2_window_fits, claim_c2
 from yrd.claims.c3 import c3_frequency, c3_trend, c3_verdict, c3_yearly, claim_c3
 from yrd.claims.c4 import DIMENSIONS, c4_tier_check, c4_verdict, claim_c4
@@ -103,6 +112,7 @@ __all__ = [
     "STATEMENTS",
     "VERDICTS",
     "c1_integration",
+    "c1_without_index",
     "c1_panels",
     "c1_fits",
     "C1Fits",

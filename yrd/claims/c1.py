@@ -72,6 +72,34 @@ def c1_integration(
     return integration_path(years, series, source), source
 
 
+def c1_without_index(
+    path: str, *, configured: bool, region_set: str, measure: str, cfg: Mapping[str, Any]
+) -> ClaimResult | None:
+    """C1's row when its integration axis does not exist, else ``None``: the measured index
+    (``path``, :mod:`yrd.integration`) covers the YRD region sets only (real road times of the
+    YRD's 41 cities), so a national region set (``china``, a macro-region) without a configured
+    table (``claims.c1.integration``) cannot be tested; the row says why and what to set."""
+    if configured:
+        return None
+    index = pd.read_parquet(path, columns=["region_set", "measure"])
+    if ((index["region_set"] == region_set) & (index["measure"] == measure)).any():
+        return None
+    reason = (
+        f"no integration index for region set {region_set!r}: the measured index ({measure}) comes from real "
+        f"road travel times of the YRD's cities only (region sets {sorted(set(index['region_set']))}); "
+        "give a table of your own in claims.c1.integration (year, integration) to test C1 on this region set"
+    )
+    return ClaimResult(
+        "C1",
+        test="not run: the test needs an integration index for geography.region_set",
+        value=reason,
+        verdict="no data",
+        evidence="integration/index.parquet",
+        notes=reason,
+        details={"reason": reason, "config": dict(cfg)},
+    )
+
+
 def c1_panels(
     concentration: pd.DataFrame,
     specialisation: pd.DataFrame,

@@ -59,16 +59,18 @@ def claim_c4(
     cfg: Mapping[str, Any],
     alpha: float,
     measured: pd.DataFrame | None = None,
+    transport_set: str = "yrd41_2019",
 ) -> ClaimResult:
     """C4: ranking of the six dimensions from a configured indicator table (year, dimension,
     value: higher = more integrated); without one, the paper's ranking among the *measured*
     dimensions (``measured``: :func:`yrd.claims.c4_measured.measured_indicators`, transport from
     road travel times, economic from DOSE, market from price panels when given). Market
-    segmentation's trend alone cannot rank the dimensions (-> inconclusive)."""
+    segmentation's trend alone cannot rank the dimensions (-> inconclusive). ``transport_set``: the
+    region set of the road-time index (:func:`yrd.claims.c4_measured.integration_region_set`)."""
     tiers = [list(cfg["tiers"][k]) for k in ("top", "middle", "bottom")]
     seg = c4_segmentation(segmentation)
     if (indicators is None or indicators.empty) and measured is not None and not measured.empty:
-        r = claim_c4_measured(measured, tiers, alpha)
+        r = claim_c4_measured(measured, tiers, alpha, transport_set)
         r.details.update({"segmentation": seg, "config": dict(cfg)})
         return r
     test = (
@@ -130,7 +132,9 @@ def c4_segmentation(segmentation: pd.DataFrame | None) -> dict[str, Any] | None:
     return {"series": s, "trend": None if tr is None else vars(tr).copy()}
 
 
-def claim_c4_measured(measured: pd.DataFrame, tiers: Sequence[Sequence[str]], alpha: float) -> ClaimResult:
+def claim_c4_measured(
+    measured: pd.DataFrame, tiers: Sequence[Sequence[str]], alpha: float, transport_set: str = "yrd41_2019"
+) -> ClaimResult:
     """C4 on the measured dimensions (:mod:`yrd.claims.c4_measured`): the verdict tests the
     paper's ranking (transport highest and fastest) against every measured dimension of a lower
     tier and names the dimensions it could not test."""
@@ -141,7 +145,8 @@ def claim_c4_measured(measured: pd.DataFrame, tiers: Sequence[Sequence[str]], al
     test = (
         "Measured dimensions only. Each indicator (lower = more integrated) becomes a progress index "
         f"x(base)/x(t) with base {base}; a dimension's index is the geometric mean of its indicators'. "
-        "Transport: population-weighted mean road travel time (Ma and Tang 2024); economic: CV of GDP per "
+        f"Transport: population-weighted mean road travel time among the {transport_set} cities (Ma and Tang "
+        "2024); economic: CV of GDP per "
         "capita and of the manufacturing share across SH/JS/ZJ/AH (DOSE), the measurable outcomes of the "
         "paper's market and industry integration; market: relative-price segmentation only with price panels. "
         f"Supported if transport's progress in {last} (level) and its trend of ln progress (speed, OLS with "

@@ -80,6 +80,15 @@ def dose_dispersion(dose: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
     return out.rename_axis("year").reset_index().melt(id_vars="year", var_name="indicator", value_name="value")
 
 
+def integration_region_set(region_set: str) -> str:
+    """The region set whose road-time index is C4's transport dimension: the analysis' own YRD
+    set, and ``yrd41_2019`` (the YRD's 41 cities, the paper's region) for a national region set,
+    which has no road-time index. C4 is about the YRD's integration and reads no firm data."""
+    from yrd.regions import REGION_SETS
+
+    return region_set if region_set in REGION_SETS else "yrd41_2019"
+
+
 def measured_indicators(
     index: pd.DataFrame,
     dose: pd.DataFrame | None,

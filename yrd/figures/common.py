@@ -257,9 +257,15 @@ def save(fig, path: str | Path, dpi: int) -> Path:
 
 def no_data_figure(message: str, *, title: str, source: str, synthetic: bool, cjk: bool, figsize=(8, 4.5)):
     """A figure that says why there is nothing to show (e.g. no moves in a window)."""
+    import textwrap
+
     fig, ax = plt.subplots(figsize=figsize)
     ax.set_axis_off()
     ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=11, wrap=True)
+    width = int(figsize[0] * 12)  # characters of an 11-pt title line, Chinese counted twice
+    if sum(2 if ord(ch) > 0x2E80 else 1 for ch in title) > width and " " in title:
+        zh, _, en = title.partition(" ") if cjk else ("", "", title)
+        title = "\n".join(x for x in [zh, textwrap.fill(en, width)] if x)
     return finish(fig, title=title, source=source, synthetic=synthetic, cjk=cjk)
 
 
@@ -273,7 +279,12 @@ def legend_outside(ax, handles=None, labels=None, **kw) -> None:
 
 
 def codes_in_set(prefectures: pd.DataFrame, region_set: str) -> list[str]:
-    """Prefecture codes of ``region_set`` (a boolean column of the boundaries table)."""
+    """Prefecture codes of ``region_set`` in the boundaries table ``prefectures``: a YRD set's
+    boolean column, or a national set's members by province (:func:`yrd.regions.region_set_codes`)."""
+    from yrd.regions import NATIONAL_REGION_SETS, region_set_codes
+
+    if region_set in NATIONAL_REGION_SETS:
+        return region_set_codes(region_set, prefectures["code"], prefectures)
     return sorted(prefectures.loc[prefectures[region_set].astype(bool), "code"].astype(str))
 
 

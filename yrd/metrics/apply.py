@@ -445,20 +445,22 @@ TABLES = {
 def metric_table_rule(smk: Any, table: str, log: logging.Logger) -> pd.DataFrame:
     """The job of the rules ``concentration``, ``specialisation`` and ``similarity``: import the
     plugins of ``params.plugins``, read ``input.firm_years`` and the study's prefectures
-    (``input.prefectures`` restricted to ``params.region_set``), build :data:`TABLES` ``[table]``
+    (:func:`yrd.regions.region_set_codes` of ``params.region_set`` over ``input.boundaries``'s
+    prefectures, a YRD set from ``input.prefectures``), build :data:`TABLES` ``[table]``
     with ``params.metrics`` by ``params.levels`` and write it to ``output[0]``.
 
     ``smk`` is the ``snakemake`` object of the rule's script (duck-typed, as in PyPSA-Eur's
     helpers), so each rule's script is one call.
     """
     from yrd.metrics.registry import load_plugins
-    from yrd.regions import region_set
+    from yrd.regions import region_set_codes
 
     p = smk.params
     if p.plugins:
         log.info("plugins %s registered %s", p.plugins, load_plugins(p.plugins, search_path=Path.cwd()))
     firm_years = pd.read_parquet(smk.input.firm_years, columns=firm_year_columns(p.measure))
-    prefectures = region_set(p.region_set, smk.input.prefectures)["code"].tolist()
+    codes = pd.read_parquet(smk.input.boundaries, columns=["code"])["code"].astype(str)
+    prefectures = region_set_codes(p.region_set, codes, smk.input.prefectures)
     out = TABLES[table](firm_years, p.metrics, p.measure, p.levels, prefectures)
     out.to_parquet(smk.output[0], index=False)
     log.info("%s: %d rows: %s x %s, %d years", table, len(out), p.metrics, p.levels, out["year"].nunique())

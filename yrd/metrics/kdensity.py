@@ -24,6 +24,12 @@ DEFAULT_GRID = np.arange(0, 181, 1.0)
 
 _SQRT_2PI = np.sqrt(2.0 * np.pi)
 
+#: Reach of the kernel in bandwidths: pairs farther than ``max(grid) + KERNEL_REACH * h`` from
+#: every grid distance add less than exp(-50) (about 2e-22) of the kernel's peak at any grid point,
+#: so they are left out of the kernel sums (hand-written pruning; at national scale most county
+#: pairs are thousands of km apart, and the sums over them dominated the cost).
+KERNEL_REACH = 10.0
+
 
 def _check_distance(site_distance) -> np.ndarray:
     D = np.asarray(site_distance, dtype=float)
@@ -245,10 +251,12 @@ def k_density(
         raise ValueError("all plant-pair weights are zero")
     h = _resolve_bandwidth(bandwidth, d, w, n * (n - 1) / 2)
     out = np.zeros(g.size)
+    near = d <= g.max() + KERNEL_REACH * h  # d is sorted: the kernel sums run over the near pairs
+    d_near, w_near = d[near], w[near]
     step = max(1, 2_000_000 // g.size)  # bound the distance x grid kernel block
-    for start in range(0, d.size, step):
+    for start in range(0, d_near.size, step):
         sl = slice(start, start + step)
-        out += w[sl] @ _reflected_gaussian(g, d[sl], h)
+        out += w_near[sl] @ _reflected_gaussian(g, d_near[sl], h)
     return out / w.sum()
 
 
@@ -296,6 +304,8 @@ def _counterfactual_densities(D: np.ndarray, counts: np.ndarray, grid: np.ndarra
     n_sim, n_sites = counts.shape
     iu, ju = np.triu_indices(n_sites, k=1)
     d_pair = D[iu, ju]
+    near = d_pair <= grid.max() + KERNEL_REACH * h  # pairs beyond the kernel's reach add nothing
+    iu, ju, d_pair = iu[near], ju[near], d_pair[near]
     C = counts.astype(float)
     dens = np.outer((C * (C - 1) / 2).sum(axis=1), _reflected_gaussian(grid, np.zeros(1), h)[0])
     # Blocks of site pairs: pair weights (n_sim x block) @ kernel over the block's distances.

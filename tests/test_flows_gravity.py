@@ -143,3 +143,109 @@ def test_period_of():
     assert list(period_of([1998, 2013], 1998, 1)) == [1998, 2013]
     with pytest.raises(ValueError):
         period_of([2000], 1998, 0)
+
+
+def _pyfixest_on_all_cells(f: pd.DataFrame, cluster: str = "pair"):
+    """pyfixest fepois on every cell (singletons and separated cells dropped by pyfixest itself)."""
+    import warnings
+
+    import pyfixest as pf
+
+    data = pd.DataFrame(
+        {
+            "y": f["moves"].to_numpy(dtype=float),
+            "log_distance": f["log_distance"].to_numpy(dtype=float),
+            "border": f["border"].to_numpy(dtype=float),
+            "fe1": f["og"].to_numpy(),
+            "fe2": f["dg"].to_numpy(),
+            "cl": f[cluster].to_numpy(),
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pf.fepois(
+            "y ~ log_distance + border | fe1 + fe2",
+            data=data,
+            vcov={"CRV1": "cl"},
+            separation_check=["fe"],
+            iwls_tol=1e-10,
+            iwls_maxiter=200,
+        )
+
+
+def _with_singletons(f: pd.DataFrame) -> pd.DataFrame:
+    """``f`` plus cells of new origin groups with one cell each (singletons); one of them is the
+    only positive cell of a new destination group, whose other cells (zeros) are separated only
+    once the singleton is gone."""
+    extra = f.iloc[:3].copy()
+    extra["og"] = f["og"].max() + 1 + np.arange(3)  # three singleton origin groups
+    extra["dg"] = [f["dg"].max() + 1, f["dg"].iloc[0], f["dg"].iloc[1]]
+    extra["moves"] = [5, 0, 2]
+    lonely = f.iloc[3:6].copy()  # zeros in the new destination group, in populated origin groups
+    lonely["dg"] = f["dg"].max() + 1
+    lonely["moves"] = 0
+    return pd.concat([f, extra, lonely], ignore_index=True)
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["plain", "separated", "singletons", "sparse_logit"],
+)
+def test_fit_ppml_hands_pyfixest_its_sample_and_gets_identical_estimates(case):
+    """fit_ppml passes pyfixest only the cells it estimates on (yrd.flows.fixed_effects.ppml_sample:
+    singletons, then separated cells dropped beforehand): estimates, s.e., p-values, n_obs and
+    the separation count are bit-for-bit those of pyfixest on all cells."""
+    from yrd.flows.fixed_effects import ppml_sample
+
+    f = {
+        "plain": lambda: small_world(seed=5, n=9, years=3, classes=("labour", "port", "urban"), scale=2.0),
+        "separated": lambda: small_world(seed=2, n=9, years=3, classes=("labour", "port", "urban"), zero_dest="340200"),
+        "singletons": lambda: _with_singletons(small_world(seed=1, n=9, years=3, classes=("labour", "port"))),
+        "sparse_logit": lambda: simulate_logit_flows(n_places=40, n_years=6, firms=(1, 4), seed=2),
+    }[case]()
+    keep, n_single, n_sep = ppml_sample(f["moves"], f["og"].to_numpy(), f["dg"].to_numpy())
+    if case == "singletons":
+        assert n_single == 3 and n_sep >= 3
+    for cluster in ("pair", "undirected_pair"):
+        ref = _pyfixest_on_all_cells(f, cluster)
+        r = fit_ppml(f, cluster=cluster)
+        assert np.array_equal(r.estimate, ref.coef().to_numpy())
+        assert np.array_equal(r.std_error, ref.se().to_numpy())
+        assert np.array_equal(r.p_value, ref.pvalue().to_numpy())
+        assert r.n_obs == ref._N == int(keep.sum())
+        assert r.n_separated == int(getattr(ref, "n_separation_na", 0) or 0) == n_sep
+
+
+def test_write_fitted_cells_writes_the_file_of_to_parquet(tmp_path):
+    """The fitted table written a row group at a time (yrd.flows.gravity.write_fitted_cells) is the
+    file pandas writes in one go: byte for byte with pyarrow's row groups, the same table with
+    smaller pieces; also for a model whose cells are a subset of the frame."""
+    from yrd.flows import write_fitted_cells
+
+    f = small_world(seed=2, n=9, years=3, classes=("labour", "port", "urban"), zero_dest="340200")
+    reg = ["log_distance", "border"]
+    for r in (fit_ppml(f), fit_ppml(f[f["group"] == "port"], model="port")):
+        whole = tmp_path / "whole.parquet"
+        fitted_cells(f, r, reg).to_parquet(whole, index=False)
+        write_fitted_cells(f, r, reg, tmp_path / "same.parquet")
+        assert (tmp_path / "same.parquet").read_bytes() == whole.read_bytes()
+        write_fitted_cells(f, r, reg, tmp_path / "pieces.parquet", chunk_rows=50)
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "pieces.parquet"), pd.read_parquet(whole))
+
+
+def test_gravity_frame_codes_number_sorted_keys_as_multiindex_factorize():
+    """The fixed-effect and cluster codes of gravity_frame (integer keys, no tuples) are those of
+    pd.factorize(MultiIndex, sort=True) on the key columns."""
+    f = simulate_logit_flows(n_places=12, n_years=3, n_classes=3, firms=(1, 5), seed=4)
+    f = f.sample(frac=1.0, random_state=0).reset_index(drop=True)  # any row order
+    for col, keys in {
+        "og": ["origin", "group", "period"],
+        "dg": ["dest", "group", "period"],
+        "pair": ["origin", "dest"],
+    }.items():
+        ref = pd.factorize(pd.MultiIndex.from_frame(f[keys]), sort=True)[0]
+        assert np.array_equal(f[col].to_numpy(), ref)
+    lo = np.where(f["origin"] < f["dest"], f["origin"], f["dest"])
+    hi = np.where(f["origin"] < f["dest"], f["dest"], f["origin"])
+    ref = pd.factorize(pd.MultiIndex.from_arrays([lo, hi]), sort=True)[0]
+    assert np.array_equal(f["undirected_pair"].to_numpy(), ref)

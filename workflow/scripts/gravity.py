@@ -14,10 +14,10 @@ from yrd.flows import (
     REGRESSORS,
     adding_up,
     estimate_gravity,
-    fitted_cells,
     read_distance_table,
     study_frame,
 )
+from yrd.flows.fitted import write_fitted_cells
 from yrd.logs import configure_logging
 
 smk = snakemake  # noqa: F821
@@ -42,22 +42,30 @@ frame = study_frame(
     period_length=smk.params.period_length,
     start=smk.params.start,
 )
+del od  # the frame holds what the models need
 regressors = [*REGRESSORS, *covariates]
 coefs, fits = estimate_gravity(frame, regressors, cluster=smk.params.cluster, min_moves=smk.params.min_moves)
 coefs.to_csv(smk.output.table, index=False, float_format="%.10g")
 pooled = fits["pooled"]
-cells = fitted_cells(frame, pooled, regressors)
+failed = {name: r.note for name, r in fits.items() if not r.converged}
+fits = None  # only the pooled model's cells are written
 if pooled.converged:
-    gap = adding_up(cells)
+    # the adding-up check on the cells' keys, moves and fitted flows only (no copy of the frame)
+    keys = ["origin", "dest", "group", "period", "moves"]
+    check = pd.DataFrame({k: frame.loc[pooled.cells.index, k] for k in keys}, copy=False)
+    check["fitted"] = pooled.cells["fitted"]
+    gap = adding_up(check)
+    total = float(check["moves"].sum())
+    del check
     log.info("pooled model: fitted minus observed flows by fixed-effect group, largest |difference| %.3g", gap)
-    if gap > 1e-6 * max(cells["moves"].sum(), 1):
+    if gap > 1e-6 * max(total, 1):
         raise AssertionError(f"fitted flows do not add up to observed totals (largest gap {gap})")
 else:
     log.warning(
         "pooled model not usable (%s): fitted flows written as NaN (0 in separated cells), adding-up not checked",
         pooled.note,
     )
-failed = {name: r.note for name, r in fits.items() if not r.converged}
 if failed:
     log.warning("models without estimates: %s", failed)
-cells.to_parquet(smk.output.fitted, index=False)
+# the table of yrd.flows.fitted_cells, written a row group at a time (same file, less memory)
+write_fitted_cells(frame, pooled, regressors, smk.output.fitted)

@@ -1,5 +1,8 @@
 """Rule source_gravity: the PPML gravity models of rule gravity (pooled and by class) on the
-flows of each source (yrd.flows.sources), with the distance measure of flows.distance."""
+flows of each source (yrd.flows.sources), with the distance measure of flows.distance.
+
+The estimation frame of a source is built when its models are fitted and released after, so
+that one source's frame is in memory at a time (yrd.flows.sources.sources_gravity)."""
 
 import geopandas as gpd
 import pandas as pd
@@ -15,20 +18,27 @@ boundaries = gpd.read_parquet(smk.input.boundaries)
 table = read_distance_table(smk.input.distances) if p.distances else None
 road_times = pd.read_parquet(smk.input.road_times) if p.distance == "road_time" else None
 covariates = list(p.covariates)
-frames = {
-    source: study_frame(
-        pd.read_parquet(path),
-        boundaries,
-        p.distance,
-        distance_table=table,
-        road_times=road_times,
-        covariates=covariates,
-        period_length=p.period_length,
-        start=p.start,
-    )
-    for source, path in zip(p.sources, smk.input.od, strict=True)
-}
-out = sources_gravity(frames, [*REGRESSORS, *covariates], cluster=p.cluster, min_moves=p.min_moves)
+
+
+def frames():
+    """``(source, estimation frame)`` of each source, one at a time."""
+    for source, path in zip(p.sources, smk.input.od, strict=True):
+        yield (
+            source,
+            study_frame(
+                pd.read_parquet(path),
+                boundaries,
+                p.distance,
+                distance_table=table,
+                road_times=road_times,
+                covariates=covariates,
+                period_length=p.period_length,
+                start=p.start,
+            ),
+        )
+
+
+out = sources_gravity(frames(), [*REGRESSORS, *covariates], cluster=p.cluster, min_moves=p.min_moves)
 out.to_csv(smk.output[0], index=False, float_format="%.10g")
 pooled = out[out["model"] == "pooled"]
 cols = ["source", "term", "estimate", "std_error", "n_obs", "n_moves", "converged", "note"]

@@ -9,6 +9,8 @@ measures    study_frame, distance_comparison: distance measure great_circle or r
 gravity     gravity_frame, estimate_gravity, fit_ppml: PPML with pyfixest fepois; fixed effects
             and fitted flows by exact balancing (balance_fixed_effects); separation counts;
             failures recorded, never raised (converged False + note; model_unavailable)
+fitted      fitted_cells, write_fitted_cells, adding_up: the fitted table (written a row group at
+            a time) and the adding-up check
 shanghai    focus_flows: out-, in- and net flows of Shanghai by class and partner region group
 scenarios   scenario_shares: counterfactual distances (road_time_as_of, scale_pairs, move_point)
             predicted by the pooled model with the fixed effects held ("not estimable" rows without it)
@@ -25,15 +27,14 @@ Rules: workflow/rules/flows.smk, workflow/rules/flows_sources.smk. Config: ``flo
 """
 
 from yrd.flows.design import simulate_logit_flows
+from yrd.flows.fitted import adding_up, fitted_cells, write_fitted_cells
 from yrd.flows.fixed_effects import balance_fixed_effects, zero_fe_cells
 from yrd.flows.gravity import (
     REGRESSORS,
     GravityResult,
-    adding_up,
     estimate_gravity,
     failure_reason,
     fit_ppml,
-    fitted_cells,
     gravity_frame,
     model_unavailable,
     period_of,
@@ -86,5 +87,6 @@ __all__ = [
     "study_frame",
     "study_pairs",
     "truth_moves_as_detected",
+    "write_fitted_cells",
     "zero_fe_cells",
 ]

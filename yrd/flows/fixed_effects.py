@@ -24,6 +24,46 @@ def zero_fe_cells(y: np.ndarray, *fe: np.ndarray) -> np.ndarray:
     return out
 
 
+def ppml_sample(
+    y: np.ndarray, fe1: np.ndarray, fe2: np.ndarray, finite: np.ndarray | None = None
+) -> tuple[np.ndarray, int, int]:
+    """The cells pyfixest ``fepois`` estimates on (``fixef_rm="singleton"``,
+    ``separation_check=["fe"]``), computed before the call so that only these cells are handed
+    to pyfixest (:func:`yrd.flows.gravity.fit_ppml`, with ``fixef_rm="none"``).
+
+    pyfixest (0.60, ``ModelMatrix._process`` then ``Fepois.prepare_model_matrix``) first drops
+    the cells with a non-finite value (``finite`` False; all finite when None), then the
+    singletons of the two fixed effects (:func:`pyfixest.estimation.detect_singletons`: cells
+    alone in their group, iterated), then, among the cells left, every cell of a group whose
+    outcome is zero in all its cells (separation; ppmlhdfe's "fe" check, Correia, Guimaraes and
+    Zylkin 2021). The cells kept, their order and so the estimates and clustered standard errors
+    are those of pyfixest on the full frame; pyfixest never sees the separated cells, which on a
+    national grid are more than 99 % of the cells.
+
+    Returns ``(keep, n_singletons, n_separated)``: a boolean mask over the cells and the number
+    of cells dropped at each step (``n_separated`` is pyfixest's ``n_separation_na``).
+    """
+    from pyfixest.estimation import detect_singletons
+
+    y = np.asarray(y, dtype=float)
+    ok = np.ones(len(y), dtype=bool) if finite is None else np.asarray(finite, dtype=bool)
+    f1, f2 = np.asarray(fe1)[ok], np.asarray(fe2)[ok]
+    ids = np.empty((2, len(f1)), dtype=np.uint32).T  # column-major, as pyfixest passes them
+    ids[:, 0] = pd.factorize(f1)[0]
+    ids[:, 1] = pd.factorize(f2)[0]
+    single = np.zeros(len(y), dtype=bool)
+    if len(f1):
+        single[ok] = detect_singletons(ids)
+    del ids, f1, f2
+    f1, f2 = np.asarray(fe1), np.asarray(fe2)
+    keep = ok & ~single
+    sep = np.zeros(len(y), dtype=bool)
+    if keep.any() and not (y[keep] > 0).all():
+        sep[keep] = zero_fe_cells(y[keep], pd.factorize(f1[keep])[0], pd.factorize(f2[keep])[0])
+    keep &= ~sep
+    return keep, int(single.sum()), int(sep.sum())
+
+
 def balance_fixed_effects(
     y: np.ndarray, xb: np.ndarray, fe1: np.ndarray, fe2: np.ndarray, tol: float = 1e-12, maxiter: int = 100_000
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -63,6 +103,3 @@ def balance_fixed_effects(
     log_fe[k] = a[f1] + m[f2]
     mu[k] = np.exp(log_fe[k] + xk)
     return log_fe, mu
-
-
-#: Reason of a failed estimation, from the start of pyfixest's error message.

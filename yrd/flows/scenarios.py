@@ -302,7 +302,7 @@ def scenario_shares(
     """Baseline and scenario shares of the focus prefecture's outflow going to each target set,
     by scenario, year and group, and pooled over the post-event years (module docstring).
 
-    ``cells``: the pooled model's fitted cells (:func:`yrd.flows.gravity.fitted_cells`, with
+    ``cells``: the pooled model's fitted cells (:func:`yrd.flows.fitted.fitted_cells`, with
     ``distance`` and ``fitted``); ``coef``: its coefficients (``log_distance`` used).
     ``unavailable``: the reason the pooled model cannot be used
     (:func:`yrd.flows.gravity.model_unavailable`), if known. When the model cannot be used

@@ -237,7 +237,7 @@ def source_od(
 
 
 def sources_gravity(
-    frames: Mapping[str, pd.DataFrame],
+    frames: Mapping[str, pd.DataFrame] | Iterable[tuple[str, pd.DataFrame]],
     regressors: Sequence[str] = REGRESSORS,
     *,
     cluster: str = "pair",
@@ -248,10 +248,17 @@ def sources_gravity(
     the estimation frame of each source (``{source: frame}``, :func:`yrd.flows.measures.study_frame`),
     one table: ``source`` then :data:`yrd.flows.gravity.TABLE_COLUMNS`, sources in the given
     order. A model that cannot be estimated is a row with NaN estimates and the reason in
-    ``note``."""
+    ``note``.
+
+    ``frames`` may also be an iterable of ``(source, frame)`` pairs, e.g. a generator that
+    builds each source's frame only when it is reached: each frame is then released once its
+    models are fitted, so that one frame is in memory at a time (a national grid of 342
+    prefectures has ~9 M cells per source)."""
+    items = frames.items() if isinstance(frames, Mapping) else frames
     parts = []
-    for source, frame in frames.items():
-        table, _ = estimate_gravity(frame, regressors, cluster=cluster, min_moves=min_moves)
+    for source, frame in items:
+        table = estimate_gravity(frame, regressors, cluster=cluster, min_moves=min_moves)[0]
+        del frame  # before the next frame is built
         parts.append(table.assign(source=source))
     return pd.concat(parts, ignore_index=True)[["source", *TABLE_COLUMNS]]
 

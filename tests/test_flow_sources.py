@@ -340,3 +340,22 @@ def test_a_source_without_events_gives_zero_flows_and_a_not_estimable_model(worl
         region_groups=prefectures(PREFECTURES_CSV).set_index("code")["group"].to_dict(),
     )
     assert comp["events"].sum() == 0 and comp["share"].isna().all()
+
+
+def test_sources_gravity_takes_frames_one_at_a_time():
+    """sources_gravity on a generator of (source, frame) pairs (each frame built when reached, as
+    rules source_gravity and truth_source_gravity pass them) gives the table of the mapping."""
+    from helpers.gravity_world import small_world
+
+    built = []
+
+    def frames():
+        for i, source in enumerate(["asif", "investments"]):
+            built.append(source)
+            yield source, small_world(seed=i, n=7, years=2, classes=("labour", "port"))
+
+    lazy = sources_gravity(frames(), min_moves=0)
+    assert built == ["asif", "investments"]
+    eager = sources_gravity(dict(frames()), min_moves=0)
+    pd.testing.assert_frame_equal(lazy, eager)
+    assert list(lazy["source"].unique()) == ["asif", "investments"]

@@ -77,9 +77,10 @@ format: setup
 clean:
 	rm -rf results .snakemake
 
-# ASIF-scale benchmark (generates the world first if missing); prints per-rule time and memory.
+# ASIF-scale benchmark on the national synthetic world (all of China at the national survey's
+# density; generates the world first if missing); prints per-rule time and memory.
 bench: setup
-	$(BIN)/python benchmarks/bench_workflow.py --configfile config/asif.yaml
+	$(BIN)/python benchmarks/bench_workflow.py --configfile config/national.yaml
 
 # Documentation site (mkdocs, material theme, mkdocstrings) into site/; tests/test_docs.py runs the
 # same strict build. docs-config regenerates docs/configuration.md from the config schema;

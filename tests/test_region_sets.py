@@ -41,6 +41,10 @@ def test_region_set_codes():
     assert region_set_codes("china", CODES, PREFECTURES) == sorted(CODES)
     assert region_set_codes("china_central", CODES, PREFECTURES) == ["340100", "420100"]
     assert region_set_codes("china_east", CODES, PREFECTURES) == ["110100", "310100", "320100"]
+    assert region_set_codes("province_42", CODES, PREFECTURES) == ["420100"]
+    assert region_set_codes("province_32", CODES, PREFECTURES) == ["320100"]
+    # Sunan from the YRD table's group: Nanjing, Wuxi, Changzhou, Suzhou, Zhenjiang
+    assert region_set_codes("sunan", CODES, PREFECTURES) == ["320100", "320200", "320400", "320500", "321100"]
     with pytest.raises(ValueError, match="no prefecture in the boundaries"):
         region_set_codes("china_west", ["310100"], PREFECTURES)
     with pytest.raises(ValueError, match="unknown region set"):
@@ -69,6 +73,13 @@ def _config(study_area: str, region_set: str, c5: str = "yrd16_2003") -> dict:
 
 def test_national_sets_need_a_national_study_area_and_hold_c5s_set():
     assert list(study_area_errors(_config("china", "china_west"))) == []
+    for inside_the_16 in ("sunan", "province_31"):
+        assert list(study_area_errors(_config("yrd16_2003", inside_the_16))) == []
+    assert list(study_area_errors(_config("yrd41_2019", "province_34"))) == []
+    msgs = list(study_area_errors(_config("yrd16_2003", "province_32")))  # the 16 hold part of Jiangsu
+    assert any(m.startswith("config key 'geography.region_set': region set 'province_32'") for m in msgs)
+    msgs = list(study_area_errors(_config("yrd41_2019", "province_42")))
+    assert any(m.startswith("config key 'geography.region_set': region set 'province_42'") for m in msgs)
     msgs = list(study_area_errors(_config("yrd41_2019", "china")))
     assert any(m.startswith("config key 'geography.region_set': region set 'china'") for m in msgs)
     assert list(claim_errors(_config("china", "china"))) == []

@@ -97,11 +97,11 @@ def bilingual(zh: str, en: str, cjk: bool) -> str:
 def add_scale_bar(ax, length_km: float, *, loc: tuple[float, float] = (0.05, 0.05), height_frac: float = 0.008) -> None:
     """Draw a two-segment scale bar on an axis whose data units are metres in an
     equal-area or conformal projection (true to scale near the map centre). A bar shorter than a
-    tenth of the axis (``length_km`` chosen for the YRD on a map of all of China) is lengthened
-    to a round 1, 2 or 5 x 10^k km near a sixth of it, so its labels stay legible."""
+    tenth of the axis or longer than 40 % of it (``length_km`` chosen for the YRD on a map of all
+    of China, or of Sunan) becomes a round 1, 2 or 5 x 10^k km near a sixth of it."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
-    if length_km * 1000 < 0.1 * (x1 - x0):
+    if not 0.1 * (x1 - x0) <= length_km * 1000 <= 0.4 * (x1 - x0):
         target = (x1 - x0) / 6 / 1000
         k = 10 ** np.floor(np.log10(target))
         length_km = float(max(m * k for m in (1, 2, 5) if m * k <= target))
@@ -155,13 +155,14 @@ def study_area_map(
     ``prefectures`` needs ``code``, ``name_zh``, ``name_pinyin``, ``group``, ``yrd16_2003``
     and the region-set column. Returns the Matplotlib figure.
     """
-    from yrd.regions import NATIONAL_REGION_SETS
+    from yrd.regions import region_set_codes
 
-    if region_set in NATIONAL_REGION_SETS:
+    members = set(region_set_codes(region_set, prefectures["code"], prefectures))
+    if any(c[:2] not in YRD_PROVINCE_PREFIXES for c in members):
         return _national_study_area_map(
             prefectures, region_set=region_set, cjk=cjk, title=title, source=source, dpi=dpi
         )
-    pref = prefectures[prefectures[region_set]].to_crs(ALBERS_CHINA)
+    pref = prefectures[prefectures["code"].astype(str).isin(members)].to_crs(ALBERS_CHINA)
     fig, ax = plt.subplots(figsize=(7.5, 8.2), dpi=dpi)
     colours = pref["group"].map(GROUP_COLOURS)
     pref.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.8, alpha=0.85)
@@ -169,7 +170,7 @@ def study_area_map(
         cty = counties[counties["prefecture_code"].isin(pref["code"])].to_crs(ALBERS_CHINA)
         cty.boundary.plot(ax=ax, color="white", linewidth=0.2, alpha=0.7)
     yrd16 = pref[pref["yrd16_2003"]]
-    if len(yrd16) and region_set != "yrd16_2003":
+    if 0 < len(yrd16) < len(pref):  # the 16 cities outlined when the set holds more
         parts = yrd16.dissolve().explode(index_parts=False)
         parts = parts[parts.area > 50e6]  # drop small islands so the dashed outline stays legible
         parts.boundary.plot(ax=ax, color="black", linewidth=1.4, linestyle="--")
@@ -185,7 +186,7 @@ def study_area_map(
     for g in GROUPS.itertuples():
         if g.group in set(pref["group"]):
             handles.append(Patch(facecolor=GROUP_COLOURS[g.group], label=bilingual(g.label_zh, g.label_en, cjk)))
-    if len(yrd16) and region_set != "yrd16_2003":
+    if 0 < len(yrd16) < len(pref):  # the 16 cities outlined when the set holds more
         from matplotlib.lines import Line2D
 
         handles.append(
@@ -197,6 +198,9 @@ def study_area_map(
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
 
+
+#: Provinces of the YRD (2-digit codes): a region set inside them gets the YRD's map.
+YRD_PROVINCE_PREFIXES = ("31", "32", "33", "34")
 
 #: Colour of Taiwan, Hong Kong and Macao on national maps (no survey firm is there).
 NON_SURVEY_COLOUR = "#D9D9D9"
@@ -229,12 +233,15 @@ def _national_study_area_map(
     colours = pref["group"].map(GROUP_COLOURS).fillna(macro.map(MACRO_COLOURS)).fillna("#DDDDDD")
     from yrd.boundaries import non_survey_units
 
-    others = non_survey_units().to_crs(ALBERS_CHINA)
-    fig, ax = plt.subplots(figsize=(10, 6.8), dpi=dpi)
+    # All of China and the east (its coast): the whole map, Taiwan, Hong Kong and Macao, the islands' inset
+    whole = region_set in ("china", "china_east")
+    others = non_survey_units().to_crs(ALBERS_CHINA) if whole else None
+    fig, ax = plt.subplots(figsize=(10, 6.8) if whole else (8, 7), dpi=dpi)
     pref.plot(ax=ax, color=colours.tolist(), edgecolor="white", linewidth=0.25)
-    others.plot(ax=ax, color=NON_SURVEY_COLOUR, edgecolor="#555555", linewidth=0.5)
-    taiwan = others.iloc[0].geometry.representative_point()
-    ax.text(taiwan.x, taiwan.y, "台湾" if cjk else "Taiwan", ha="center", va="center", fontsize=5.5, color="#222222")
+    if whole:
+        others.plot(ax=ax, color=NON_SURVEY_COLOUR, edgecolor="#555555", linewidth=0.5)
+        tw = others.iloc[0].geometry.representative_point()
+        ax.text(tw.x, tw.y, "台湾" if cjk else "Taiwan", ha="center", va="center", fontsize=5.5, color="#222222")
     provinces = pref.assign(province=pref["code"].astype(str).str[:2]).dissolve(by="province")
     provinces.boundary.plot(ax=ax, color="#555555", linewidth=0.5)
     for code, row in provinces.iterrows():
@@ -247,7 +254,10 @@ def _national_study_area_map(
         parts[parts.area > 50e6].boundary.plot(ax=ax, color="black", linewidth=1.0, linestyle="--")
     ax.set_axis_off()
     ax.set_aspect("equal")
-    _south_china_sea_inset(ax, pd.concat([pref, others]), [*colours.tolist(), *[NON_SURVEY_COLOUR] * len(others)], cjk)
+    if whole:
+        _south_china_sea_inset(
+            ax, pd.concat([pref, others]), [*colours.tolist(), *[NON_SURVEY_COLOUR] * len(others)], cjk
+        )
     add_scale_bar(ax, 500)
     add_north_arrow(ax)
     shown = set(pref["group"])
@@ -260,16 +270,14 @@ def _national_study_area_map(
         if (macro.eq(name) & ~pref["group"].isin(list(GROUP_COLOURS))).any():
             zh, en = REGION_SET_LABELS[name]
             handles.append(Patch(facecolor=MACRO_COLOURS[name], label=bilingual(zh, en, cjk)))
-    handles.append(
-        Patch(
-            facecolor=NON_SURVEY_COLOUR, label=bilingual("台港澳（不在调查内）", "not surveyed: Taiwan, HK, Macao", cjk)
-        )
-    )
+    if whole:
+        label = bilingual("台港澳（不在调查内）", "not surveyed: Taiwan, HK, Macao", cjk)
+        handles.append(Patch(facecolor=NON_SURVEY_COLOUR, label=label))
     if len(yrd16):
         handles.append(
             Line2D([0], [0], color="black", lw=1.0, ls="--", label=bilingual("2003年16城", "YRD-16 (2003)", cjk))
         )
-    ax.legend(handles=handles, loc="center right", fontsize=6.5, frameon=True)
+    ax.legend(handles=handles, loc="center right" if whole else "best", fontsize=6.5, frameon=True)
     ax.set_title(title, fontsize=10)
     add_source_note(fig, source)
     fig.tight_layout(rect=(0, 0.03, 1, 1))

@@ -17,10 +17,13 @@ the prefectures of the boundaries table, ``geography/boundaries_prefecture.parqu
 first two digits give the province):
 
 * ``china``: every prefecture of the boundaries (the provinces of ``geography.provinces``);
+* ``province_11`` ... ``province_65``: one province each;
 * ``china_east``, ``china_central``, ``china_west``, ``china_northeast``: the four macro-regions
   of the National Bureau of Statistics (国家统计局, 东西中部和东北地区划分方法, 2011-06-13):
   east 北京 天津 河北 上海 江苏 浙江 福建 山东 广东 海南; central 山西 安徽 江西 河南 湖北 湖南;
   west 内蒙古 广西 重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆; northeast 辽宁 吉林 黑龙江.
+
+``sunan`` (苏南: Nanjing, Zhenjiang, Changzhou, Wuxi, Suzhou) is a region set too, from the YRD table.
 
 Region groups: Shanghai; Sunan (苏南: Nanjing, Zhenjiang, Changzhou, Wuxi, Suzhou); the rest of
 Jiangsu; Zhejiang; Anhui.
@@ -51,8 +54,12 @@ MACRO_REGIONS = {
 #: Region sets of a national study area (members from the boundaries, not the YRD table).
 NATIONAL_REGION_SETS = ("china", *MACRO_REGIONS)
 
-#: Every region set the analysis can run on (``geography.region_set``, ``flows.region_set``).
-ALL_REGION_SETS = (*REGION_SETS, *NATIONAL_REGION_SETS)
+#: One province each (``province_32``: Jiangsu), members from the boundaries by code prefix.
+PROVINCE_SETS = tuple(f"province_{p}" for p in sorted(p for ps in MACRO_REGIONS.values() for p in ps))
+
+#: Every region set the analysis can run on (``geography.region_set``, ``flows.region_set``):
+#: the YRD table's sets and Sunan (its group ``sunan``), the national sets and the provinces.
+ALL_REGION_SETS = (*REGION_SETS, "sunan", *NATIONAL_REGION_SETS, *PROVINCE_SETS)
 
 #: Chinese and English names of the region sets (titles of maps and tables).
 REGION_SET_LABELS = {
@@ -63,6 +70,7 @@ REGION_SET_LABELS = {
     "china_central": ("中部地区", "central China"),
     "china_west": ("西部地区", "western China"),
     "china_northeast": ("东北地区", "northeastern China"),
+    "sunan": ("苏南五市", "Sunan's five cities"),
 }
 
 #: Region groups in display order with Chinese and English labels.
@@ -113,21 +121,34 @@ def region_set_codes(name: str, codes: Iterable[str], path: Prefectures) -> list
 
     ``codes``: the prefectures of the run's boundaries (``geography/boundaries_prefecture.parquet``).
     A YRD set (:data:`REGION_SETS`) is read from the prefecture table ``path``, exactly as
-    :func:`region_set` does, so YRD studies keep their members whatever the boundaries hold; a
-    national set is the ``codes`` whose province (first two digits) is in it (all of them for
-    ``china``). Raises ``ValueError`` for an unknown name, and for a national set none of whose
+    :func:`region_set` does, so YRD studies keep their members whatever the boundaries hold, and
+    ``sunan`` is its group ``sunan``; a national set or a province (:data:`PROVINCE_SETS`) is the
+    ``codes`` whose province (first two digits) is in it (all of them for ``china``). Raises ``ValueError`` for an unknown name, and for a national set none of whose
     provinces has boundaries."""
     if name in REGION_SETS:
         return sorted(region_set(name, path)["code"].astype(str))
-    if name not in NATIONAL_REGION_SETS:
+    if name == "sunan":
+        d = prefectures(path)
+        return sorted(d.loc[d["group"] == "sunan", "code"].astype(str))
+    if name not in ALL_REGION_SETS:
         raise ValueError(f"unknown region set {name!r}; expected one of {ALL_REGION_SETS}")
     codes = sorted({str(c) for c in codes})
     if name != "china":
-        provinces = set(MACRO_REGIONS[name])
+        provinces = {name.removeprefix("province_")} if name in PROVINCE_SETS else set(MACRO_REGIONS[name])
         codes = [c for c in codes if c[:2] in provinces]
     if not codes:
         raise ValueError(f"region set {name!r} has no prefecture in the boundaries (geography.provinces)")
     return codes
+
+
+def region_set_label(name: str) -> tuple[str, str]:
+    """Chinese and English name of region set ``name`` (:data:`REGION_SET_LABELS`; a province
+    set by its province's name)."""
+    if name in PROVINCE_SETS:
+        from yrd.study_area import PROVINCE_NAMES
+
+        return PROVINCE_NAMES[name.removeprefix("province_")]
+    return REGION_SET_LABELS[name]
 
 
 def macro_region(prefecture_codes: pd.Series) -> pd.Series:

@@ -47,6 +47,9 @@ STUDY_AREA_NESTING = {
     "china_central": {"china"},
     "china_west": {"china"},
     "china_northeast": {"china"},
+    "sunan": {"yrd16_2003", "yrd41_2019", "china"},
+    "province_31": {"yrd16_2003", "yrd41_2019", "china"},  # Shanghai is whole in the 16 cities
+    **{f"province_{p}": {"yrd41_2019", "china"} for p in ("32", "33", "34")},
 }
 
 #: The 31 provincial-level units of mainland China (2-digit prefixes of the area codes).
@@ -54,6 +57,9 @@ MAINLAND_PROVINCES = (
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
     "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
 )  # fmt: skip
+
+for _p in MAINLAND_PROVINCES:  # the other provinces lie inside all of China only
+    STUDY_AREA_NESTING.setdefault(f"province_{_p}", {"china"})
 
 #: Chinese and English names of the provinces (labels of outside nodes).
 PROVINCE_NAMES = {

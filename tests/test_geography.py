@@ -134,3 +134,17 @@ def test_the_code_history_is_an_argument_path_or_table():
     )
     with pytest.raises(TypeError):
         g.harmonise_county_codes(codes, 1998)  # no default file
+
+
+def test_a_city_is_its_own_county_until_its_districts():
+    # Sanya (460200) had no county-level code until its four districts of 2014 (areacodes lists
+    # them as its successors): its firms' code of 1998-2013 harmonises to one district (the split
+    # rule: the lowest new code) instead of failing; the 2014 districts keep their own codes.
+    t = g.harmonisation_table(
+        pd.Series(["460200", "460200", "460203"]), pd.Series([1998, 2013, 2014]), 2021, history=AREACODES_CSV
+    )
+    assert t["code_vintage"].tolist() == ["460202", "460202", "460203"]
+    assert t["rule"].tolist() == ["split", "split", "identity"]
+    # the override picks another district
+    t = g.harmonisation_table(pd.Series(["460200"]), 2005, 2021, overrides={"460200": "460203"}, history=AREACODES_CSV)
+    assert t["code_vintage"].tolist() == ["460203"]

@@ -77,6 +77,11 @@ def code_history(path: History) -> pd.DataFrame:
     in use: 441900 Dongguan, 442000 Zhongshan, 460400 Danzhou, 620200 Jiayuguan) is also its own
     county: the table gets a county-level copy of its record, as firms there carry the city's
     code as their county code and the boundaries use it as a county (:mod:`yrd.boundaries`).
+    A city whose county-level codes begin after it (460200 Sanya, whose districts date from 2014;
+    460300 Sansha, 2020) was its own county until then: a county-level record of those years,
+    ended (``changed``) when the districts begin and succeeded by them, so its firms' codes of
+    those years harmonise to one district by the split rule (``geography.county_successors``
+    chooses another).
     """
     if isinstance(path, pd.DataFrame):
         return path
@@ -104,10 +109,21 @@ def code_history(path: History) -> pd.DataFrame:
     if len(bad):
         row = int(bad.index[0]) + 2  # header line + 1-based
         raise ValueError(f"{path}, line {row}: unrecognised code, level or status")
-    with_counties = set(out.loc[out["level"] == "county", "code"].str[:4])
+    county = out["level"] == "county"
+    with_counties = set(out.loc[county, "code"].str[:4])
     cityless = (out["level"] == "prefecture") & (out["status"] == "in_use") & ~out["code"].str[:4].isin(with_counties)
-    out = pd.concat([out, out[cityless].assign(level="county")], ignore_index=True)
-    return out.sort_values(["code", "valid_from"], kind="stable").reset_index(drop=True)
+    # A city whose districts came later (三亚 460200: districts from 2014; 三沙 460300: from 2020)
+    # was its own county until then: a county-level record ending when they begin, succeeded by
+    # them (its 新代码 field lists them with that year), so the split rule harmonises it.
+    first = out.loc[county].groupby(out.loc[county, "code"].str[:4])["valid_from"].min()
+    starts = out["code"].str[:4].map(first)
+    later = (out["level"] == "prefecture") & (out["status"] == "in_use") & (starts > out["valid_from"])
+    later &= out["successors"].ne("")  # the districts are listed as its successors
+    before = out[later].assign(level="county", status="changed", valid_to=starts[later].astype(int))
+    out = pd.concat([out, out[cityless].assign(level="county"), before], ignore_index=True)
+    out["_county_first"] = out["level"] != "county"  # a code's county record is looked up first
+    out = out.sort_values(["code", "valid_from", "_county_first"], kind="stable").drop(columns="_county_first")
+    return out.reset_index(drop=True)
 
 
 def parse_successors(text: str, valid_to: int) -> list[tuple[str, int]]:

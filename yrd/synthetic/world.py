@@ -57,8 +57,9 @@ def model_inputs(
     cty = counties if allowed_counties is None else counties[counties["code"].isin(allowed_counties)]
     empty = ~prefectures["code"].isin(cty["prefecture_code"])
     if empty.any():
-        # no county code of theirs is in force in every study year (Sanya's districts date from
-        # 2014, Sansha from 2012): no firm can be placed there, so they are not places of the world
+        # no county code of theirs is in force in every study year (none in the boundaries of
+        # 2021 since Sanya and Sansha count as their own counties before their districts,
+        # yrd.geography.code_history): no firm can be placed there, so they are not places of the world
         log.warning(
             "%d prefectures without a county in force in every year left out of the world: %s",
             int(empty.sum()),

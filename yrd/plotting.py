@@ -139,6 +139,14 @@ def add_source_note(fig, text: str) -> None:
     fig.text(0.01, 0.005, text, ha="left", va="bottom", fontsize=6.5, color="#444444", wrap=True)
 
 
+def is_yrd_map(prefectures: pd.DataFrame, region_set: str) -> bool:
+    """Does ``region_set`` lie in the YRD's provinces (:data:`YRD_PROVINCE_PREFIXES`)? Then its
+    study-area map is the YRD's (groups, prefecture labels), else the national one."""
+    from yrd.regions import region_set_codes
+
+    return all(c[:2] in YRD_PROVINCE_PREFIXES for c in region_set_codes(region_set, prefectures["code"], prefectures))
+
+
 def study_area_map(
     prefectures: gpd.GeoDataFrame,
     counties: gpd.GeoDataFrame | None,
@@ -157,11 +165,11 @@ def study_area_map(
     """
     from yrd.regions import region_set_codes
 
-    members = set(region_set_codes(region_set, prefectures["code"], prefectures))
-    if any(c[:2] not in YRD_PROVINCE_PREFIXES for c in members):
+    if not is_yrd_map(prefectures, region_set):
         return _national_study_area_map(
             prefectures, region_set=region_set, cjk=cjk, title=title, source=source, dpi=dpi
         )
+    members = region_set_codes(region_set, prefectures["code"], prefectures)
     pref = prefectures[prefectures["code"].astype(str).isin(members)].to_crs(ALBERS_CHINA)
     fig, ax = plt.subplots(figsize=(7.5, 8.2), dpi=dpi)
     colours = pref["group"].map(GROUP_COLOURS)

@@ -3,13 +3,14 @@
 import geopandas as gpd
 
 from yrd.logs import configure_logging
-from yrd.plotting import bilingual, setup_fonts, study_area_map
+from yrd.plotting import bilingual, is_yrd_map, setup_fonts, study_area_map
 from yrd.regions import region_set_label
 
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
 cjk = setup_fonts(smk.params.plotting["font"])
 region_set = smk.params.region_set
+prefectures = gpd.read_parquet(smk.input.prefectures)
 title = {
     "yrd41_2019": bilingual("长三角研究区：41个地级市及地区分组", "Study area: the 41 YRD cities by region group", cjk),
     "yrd16_2003": bilingual(
@@ -18,7 +19,7 @@ title = {
 }.get(region_set)
 if title is None:  # two lines, Chinese above English
     zh, en = region_set_label(region_set)
-    if region_set in ("sunan", "province_31", "province_32", "province_33", "province_34"):
+    if is_yrd_map(prefectures, region_set):
         zh, en = f"研究区：{zh}地级市及地区分组", f"Study area: {en}, prefectures by region group"
     else:
         zh = f"研究区：{zh}地级市（长三角按地区分组，其余按四大区域）"
@@ -30,7 +31,7 @@ source = (
     "Changzhou, Wuxi, Suzhou. Real geography (not synthetic)."
 )
 fig = study_area_map(
-    gpd.read_parquet(smk.input.prefectures),
+    prefectures,
     gpd.read_parquet(smk.input.counties),
     region_set=region_set,
     cjk=cjk,

@@ -282,10 +282,8 @@ def codes_in_set(prefectures: pd.DataFrame, region_set: str) -> list[str]:
     """Prefecture codes of ``region_set`` in the boundaries table ``prefectures``: a YRD set's
     boolean column, Sunan's group, or a national or province set's members by province
     (:func:`yrd.regions.region_set_codes`)."""
-    from yrd.regions import REGION_SETS, region_set_codes
+    from yrd.regions import region_set_codes
 
-    if region_set in REGION_SETS:
-        return sorted(prefectures.loc[prefectures[region_set].astype(bool), "code"].astype(str))
     return region_set_codes(region_set, prefectures["code"], prefectures)
 
 

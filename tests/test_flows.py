@@ -22,6 +22,7 @@ from yrd.flows import (
     scenario_distance,
     scenario_shares,
 )
+from yrd.flows.od import read_od_cells
 from yrd.flows.scenarios import COLUMNS as SCENARIO_COLUMNS
 from yrd.flows.scenarios import resolve_targets
 from yrd.regions import prefectures
@@ -96,6 +97,29 @@ def test_od_panel_province_level_sums_the_prefecture_panel():
     p = prov.set_index(["year", "origin", "dest", "group"])["moves"]
     assert (p.reindex(agg.index) == agg).all() and p.sum() == agg.sum()
     assert p[(2000, "320000", "320000", "technology")] == 1  # Suzhou -> Wuxi: inside Jiangsu
+
+
+def test_read_od_cells_gives_the_estimation_cells_of_the_file(tmp_path):
+    """read_od_cells (strings as categoricals, rows chosen by the Parquet reader) gives the same
+    cells, in the same order and the same gravity frame, as reading the whole file."""
+    both = od_panels(MOVES, CODES, [2000, 2001], GMAP)
+    path = tmp_path / "od.parquet"
+    both.to_parquet(path, index=False)
+    cells = read_od_cells(path)
+    assert list(cells.columns) == ["year", "origin", "dest", "group", "moves"]
+    full = pd.read_parquet(path)
+    want = full[(full["level"] == "prefecture") & (full["group"] != "total") & (full["origin"] != full["dest"])]
+    pd.testing.assert_frame_equal(
+        cells.astype(dict.fromkeys(("origin", "dest", "group"), str)),
+        want.drop(columns="level").reset_index(drop=True).astype(dict.fromkeys(("origin", "dest", "group"), str)),
+        check_dtype=False,
+    )
+    assert cells["moves"].sum() == 7 and len(cells) == 2 * 5 * 56
+    pairs = pair_table(POINTS, [2000, 2001])
+    a, b = gravity_frame(full, pairs), gravity_frame(cells, pairs)
+    for c in ("og", "dg", "pair", "moves", "log_distance", "border", "year", "period"):
+        assert (a[c].to_numpy() == b[c].to_numpy()).all(), c
+    assert (a["origin"].astype(str).to_numpy() == b["origin"].astype(str).to_numpy()).all()
 
 
 def test_od_panel_rejects_bad_input():

@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from yrd.flows import REGRESSORS, read_distance_table, study_frame
+from yrd.flows.od import read_od_cells
 from yrd.flows.sources import sources_gravity
 from yrd.logs import configure_logging
 
@@ -26,7 +27,7 @@ def frames():
         yield (
             source,
             study_frame(
-                pd.read_parquet(path),
+                read_od_cells(path),
                 boundaries,
                 p.distance,
                 distance_table=table,

@@ -215,3 +215,37 @@ def truth_moves_as_detected(truth_moves: pd.DataFrame, observable_only: bool = F
             "kind": t["kind"].astype("string").to_numpy(),
         }
     )
+
+
+def read_od_cells(path, classes: Sequence[str] = RELOCATION_CLASSES) -> pd.DataFrame:
+    """The estimation cells of an OD panel file (``flows/od.parquet`` or a source's
+    ``flows/sources/<source>/od.parquet``): its prefecture-level rows of the relocation
+    ``classes`` with ``origin != dest`` (the cells :func:`yrd.flows.gravity.gravity_frame`
+    keeps), columns ``year``, ``origin``, ``dest``, ``group``, ``moves``.
+
+    Memory: rows are selected by the Parquet reader (pyarrow filters) and ``origin``, ``dest``
+    and ``group`` come back as pandas categoricals, origin and destination sharing one sorted
+    set of categories, so that they sort and compare as the strings do. A national panel
+    (342 prefectures, 16 years, 11.3 M rows) takes ~0.4 GB instead of ~2.9 GB as Python
+    strings. The caller gets the same cells in the same order as from
+    ``pd.read_parquet(path)`` restricted to them."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    names = pq.read_schema(path).names
+    filters = [("group", "in", list(classes))]
+    if "level" in names:
+        filters.append(("level", "==", "prefecture"))
+    table = pq.read_table(path, columns=OD_COLUMNS, filters=filters)
+    table = table.filter(pc.not_equal(table["origin"], table["dest"]))
+    places = sorted(set(pc.unique(table["origin"]).to_pylist()) | set(pc.unique(table["dest"]).to_pylist()))
+    out = pd.DataFrame(
+        {
+            "year": table["year"].to_numpy(),
+            "origin": pd.Categorical(table["origin"].to_numpy(zero_copy_only=False), categories=places),
+            "dest": pd.Categorical(table["dest"].to_numpy(zero_copy_only=False), categories=places),
+            "group": pd.Categorical(table["group"].to_numpy(zero_copy_only=False), categories=sorted(set(classes))),
+            "moves": table["moves"].to_numpy(),
+        }
+    )
+    return out

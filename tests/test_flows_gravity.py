@@ -249,3 +249,43 @@ def test_gravity_frame_codes_number_sorted_keys_as_multiindex_factorize():
     hi = np.where(f["origin"] < f["dest"], f["dest"], f["origin"])
     ref = pd.factorize(pd.MultiIndex.from_arrays([lo, hi]), sort=True)[0]
     assert np.array_equal(f["undirected_pair"].to_numpy(), ref)
+
+
+def test_stalled_demeaning_is_retried_with_pyfixest_lsmr_demeaner(monkeypatch):
+    """When pyfixest's default demeaner (alternating projections) stalls ("Demeaning failed"),
+    fit_ppml estimates with pyfixest's LSMR demeaner and says so; the estimates equal the
+    dummy-variable Poisson MLE (Newton, as above). On one of ten redraws of the default world's
+    investment flows the default demeaner stalled and the pooled model had no estimate."""
+    import pyfixest as pf
+
+    f = small_world(seed=3)
+    X, y = _dummy_design(f), f["moves"].to_numpy(float)
+    b, _ = _newton_poisson(X, y)
+    real, calls = pf.fepois, []
+
+    def stalling(*args, **kw):
+        calls.append(kw.get("demeaner"))
+        if kw.get("demeaner") is None:
+            raise ValueError("Demeaning failed after 10000 iterations.")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(pf, "fepois", stalling)
+    r = fit_ppml(f)
+    assert calls[0] is None and type(calls[1]).__name__ == "LsmrDemeaner"
+    assert r.converged and "LSMR demeaner" in r.note
+    np.testing.assert_allclose(r.estimate, b[:2], rtol=1e-6)
+    # the fitted flows still add up (computed by balance_fixed_effects from the estimates)
+    assert np.isfinite(r.cells["fitted"]).all()
+
+
+def test_coefficients_only_skip_the_fitted_flows():
+    """fitted=False (the sources' models): the same coefficients and standard errors, no
+    fitted flows, converged is pyfixest's IWLS convergence."""
+    f = small_world(seed=6)
+    a, b = fit_ppml(f), fit_ppml(f, fitted=False)
+    np.testing.assert_array_equal(a.estimate, b.estimate)
+    np.testing.assert_array_equal(a.std_error, b.std_error)
+    assert b.converged and b.cells["fitted"].isna().sum() == (~b.cells["separated"]).sum()
+    t1, _ = estimate_gravity(f, classes=["labour", "port"])
+    t2, _ = estimate_gravity(f, classes=["labour", "port"], fitted=False)
+    pd.testing.assert_frame_equal(t1, t2)

@@ -9,8 +9,61 @@ proportional) fitting, for given coefficients.
 
 from __future__ import annotations
 
+import logging
+import warnings
+
 import numpy as np
 import pandas as pd
+
+log = logging.getLogger(__name__)
+
+#: Start of pyfixest's message when its default (alternating projections) demeaner stalls.
+DEMEANING_FAILED = "Demeaning failed"
+#: ``note`` of a model estimated with pyfixest's LSMR demeaner after the default one stalled.
+LSMR_NOTE = "default demeaner (alternating projections) did not converge; estimated with pyfixest's LSMR demeaner"
+
+
+def fepois_ppml(fml: str, data: pd.DataFrame, iwls_maxiter: int, model: str = "pooled"):
+    """pyfixest ``fepois`` as the gravity models call it (CRV1 by ``cl``, no singleton removal:
+    :func:`ppml_sample` already dropped them, fixed-effect separation check, IWLS tolerance
+    1e-10). Returns ``(fit, retried)``.
+
+    pyfixest's default demeaner (alternating projections) can stall on sparse, weakly connected
+    fixed-effect graphs ("Demeaning failed after 10000 iterations"; seen on one of ten redraws of
+    the default world's investment flows and on the small national world); the model is then
+    estimated again with pyfixest's sparse LSMR demeaner (``pyfixest.demeaners.LsmrDemeaner``),
+    which solves the same least-squares problem by another algorithm, and ``retried`` is True.
+    Any other failure raises."""
+    import pyfixest as pf
+
+    def fit(demeaner=None):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = pf.fepois(
+                fml,
+                data=data,
+                vcov={"CRV1": "cl"},
+                fixef_rm="none",
+                separation_check=["fe"],
+                iwls_tol=1e-10,
+                iwls_maxiter=iwls_maxiter,
+                demeaner=demeaner,
+            )
+        for w in caught:
+            if not issubclass(w.category, (DeprecationWarning, FutureWarning)) and "deprecated" not in str(w.message):
+                log.info("model %s: pyfixest: %s", model, w.message)
+        return out
+
+    try:
+        return fit(), False
+    except Exception as exc:
+        msg = " ".join(str(exc).split())
+        if not msg.startswith(DEMEANING_FAILED):
+            raise
+        log.warning("model %s: %s; retried with pyfixest's LSMR demeaner", model, msg.split(". ")[0])
+    from pyfixest.demeaners import LsmrDemeaner
+
+    return fit(LsmrDemeaner()), True
 
 
 def zero_fe_cells(y: np.ndarray, *fe: np.ndarray) -> np.ndarray:

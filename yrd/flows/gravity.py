@@ -71,14 +71,13 @@ fitted flow of 0 (fixed effect minus infinity, stored as NaN in ``log_fe``).
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from yrd.flows.fixed_effects import balance_fixed_effects, ppml_sample, zero_fe_cells
+from yrd.flows.fixed_effects import LSMR_NOTE, balance_fixed_effects, fepois_ppml, ppml_sample, zero_fe_cells
 from yrd.industry import RELOCATION_CLASSES
 
 log = logging.getLogger(__name__)
@@ -308,17 +307,18 @@ def fit_ppml(
     cluster: str = "pair",
     model: str = "pooled",
     fixed_effects: str = "origin^group^period + dest^group^period",
+    fitted: bool = True,
 ) -> GravityResult:
     """PPML with two sets of fixed effects (integer code columns ``fe``) by pyfixest ``fepois``,
     standard errors clustered by ``cluster``; fitted values and fixed effects by
-    :func:`balance_fixed_effects`.
+    :func:`balance_fixed_effects` (only when ``fitted``: with ``fitted=False`` the result's cells
+    hold NaN fitted flows and fixed effects, and ``converged`` is pyfixest's IWLS convergence).
 
     Never raises on estimation problems: a model that cannot be estimated (no moves, pyfixest
     fails, e.g. demeaning does not converge or every regressor is collinear with the fixed
     effects) returns NaN estimates, ``converged`` False and the reason in ``note`` (module
     docstring); a model whose IWLS does not converge keeps pyfixest's last estimates with
     ``converged`` False, and its fitted flows are NaN (0 in separated cells)."""
-    import pyfixest as pf
 
     regressors = list(regressors)
     if cluster not in frame.columns:
@@ -357,21 +357,11 @@ def fit_ppml(
     )
     fml = "y ~ " + " + ".join(regressors) + " | fe1 + fe2"
     iwls_maxiter = 200
+    notes = []
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            fit = pf.fepois(
-                fml,
-                data=data,
-                vcov={"CRV1": "cl"},
-                fixef_rm="none",
-                separation_check=["fe"],
-                iwls_tol=1e-10,
-                iwls_maxiter=iwls_maxiter,
-            )
-        for w in caught:
-            if not issubclass(w.category, (DeprecationWarning, FutureWarning)) and "deprecated" not in str(w.message):
-                log.info("model %s: pyfixest: %s", model, w.message)
+        fit, retried = fepois_ppml(fml, data, iwls_maxiter, model)
+        if retried:
+            notes.append(LSMR_NOTE)
     except Exception as exc:  # noqa: BLE001 - any estimation failure is reported, not fatal
         return failed(failure_reason(exc))
     coef = fit.coef().reindex(regressors)
@@ -385,12 +375,13 @@ def fit_ppml(
             n_sep,
             int(sep_own.sum()),
         )
-    notes = []
     if coef.isna().any():
         notes.append(f"dropped (collinear): {list(coef.index[coef.isna()])}")
     converged = bool(fit.convergence)
     del data, keep
-    if converged:
+    if converged and not fitted:
+        log_fe, mu = np.full(len(yv), np.nan), np.where(sep_own, 0.0, np.nan)
+    elif converged:
         xb = np.column_stack(list(xs.values())) @ np.nan_to_num(coef.to_numpy(dtype=float))
         try:
             log_fe, mu = balance_fixed_effects(yv, xb, f1, f2)
@@ -422,8 +413,10 @@ def estimate_gravity(
     classes: Sequence[str] | None = None,
     cluster: str = "pair",
     min_moves: int = 0,
+    fitted: bool = True,
 ) -> tuple[pd.DataFrame, dict[str, GravityResult]]:
     """The pooled model and one model per class (module docstring) on a :func:`gravity_frame`.
+    ``fitted=False``: coefficients only, no fitted flows (:func:`fit_ppml`).
 
     A class whose cells hold fewer than ``min_moves`` moves (config ``flows.min_moves``) is not
     estimated (:func:`skipped_model`); the pooled model is always attempted. No model failure
@@ -440,14 +433,14 @@ def estimate_gravity(
     fits: dict[str, GravityResult] = {}
     in_classes = frame["group"].isin(classes)
     pooled = frame if in_classes.all() else frame[in_classes]  # no copy of the whole frame
-    fits["pooled"] = fit_ppml(pooled, regressors, cluster=cluster, model="pooled")
+    fits["pooled"] = fit_ppml(pooled, regressors, cluster=cluster, model="pooled", fitted=fitted)
     for g in classes:
         sub = frame[frame["group"] == g]
         kw = dict(cluster=cluster, model=g, fixed_effects="origin^period + dest^period")
         if sub["moves"].sum() < min_moves:
             fits[g] = skipped_model(sub, regressors, min_moves, **kw)
         else:
-            fits[g] = fit_ppml(sub, regressors, **kw)
+            fits[g] = fit_ppml(sub, regressors, fitted=fitted, **kw)
     for name, r in fits.items():
         log.info(
             "model %s: %s; n_obs %d, separated %d, moves %d %s",

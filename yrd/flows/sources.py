@@ -257,7 +257,8 @@ def sources_gravity(
     items = frames.items() if isinstance(frames, Mapping) else frames
     parts = []
     for source, frame in items:
-        table = estimate_gravity(frame, regressors, cluster=cluster, min_moves=min_moves)[0]
+        # coefficients only: the sources' fitted flows are not used (and not computed)
+        table = estimate_gravity(frame, regressors, cluster=cluster, min_moves=min_moves, fitted=False)[0]
         del frame  # before the next frame is built
         parts.append(table.assign(source=source))
     return pd.concat(parts, ignore_index=True)[["source", *TABLE_COLUMNS]]

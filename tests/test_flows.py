@@ -23,6 +23,9 @@ from yrd.flows import (
     scenario_shares,
 )
 from yrd.flows.od import read_od_cells
+from yrd.flows.pairs import prefecture_points
+from yrd.flows.scenario_bands import add_scenario_bands
+from yrd.flows.scenario_jobs import gather_scenarios, read_focus_cells, scenario_table
 from yrd.flows.scenarios import COLUMNS as SCENARIO_COLUMNS
 from yrd.flows.scenarios import resolve_targets
 from yrd.regions import prefectures
@@ -301,6 +304,48 @@ def test_neutral_scenarios_change_nothing(fitted):
     out = scenario_shares(cells, coef, [same_point, unit], SH, TARGETS, POINTS)
     assert np.nanmax(np.abs(out["shift"])) < 1e-12
     np.testing.assert_allclose(out["scenario_flow"], out["baseline_flow"], rtol=1e-12)
+
+
+def test_scenario_jobs_one_at_a_time_equal_all_at_once(fitted, tmp_path):
+    """Rule scenario runs one scenario per job from the focus's cells only (read_focus_cells);
+    the gathered table equals the table of all scenarios computed at once from every cell."""
+    cells, coef, _ = fitted
+    fitted_path, table_path = tmp_path / "fitted.parquet", tmp_path / "gravity.csv"
+    cells.to_parquet(fitted_path, index=False)
+    se = 0.05
+    pd.DataFrame(
+        {"model": "pooled", "term": list(coef), "estimate": list(coef.values()), "std_error": se, "converged": True}
+    ).to_csv(table_path, index=False)
+    poly = gpd.GeoDataFrame(
+        {"code": CODES}, geometry=gpd.points_from_xy(POINTS["lon"], POINTS["lat"]).buffer(0.05), crs="EPSG:4326"
+    )
+    boundaries_path = tmp_path / "boundaries.parquet"
+    poly.to_parquet(boundaries_path)
+    focus_cells, origins, missing = read_focus_cells(fitted_path, SH)
+    assert origins == sorted(CODES) and not missing
+    want = cells[cells["origin"] == SH].reset_index(drop=True)
+    pd.testing.assert_frame_equal(focus_cells, want)
+    bands = {"draws": 50, "level": 0.9, "seed": 7}
+    args = (fitted_path, table_path, boundaries_path, PREFECTURES_CSV)
+    parts = [scenario_table(*args, [sc], SH, TARGETS, bands) for sc in (BRIDGE, PUDONG)]
+    got = gather_scenarios(parts)
+    whole = scenario_table(*args, [BRIDGE, PUDONG], SH, TARGETS, bands)
+    pd.testing.assert_frame_equal(got, whole, check_exact=True)
+    points = prefecture_points(poly)
+    direct = add_scenario_bands(
+        scenario_shares(cells, coef, [BRIDGE, PUDONG], SH, TARGETS, points), cells, coef, se,
+        [BRIDGE, PUDONG], SH, TARGETS, points, draws=50, level=0.9, seed=7,
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(got, direct, check_exact=True)
+    assert got["shift_lo"].notna().any()
+    with pytest.raises(ValueError, match="two tables"):
+        gather_scenarios([parts[0], parts[0]])
+    # a missing fitted flow anywhere in the table makes every scenario not estimable
+    broken = cells.copy()
+    broken.loc[broken["origin"] == SZ, "fitted"] = np.nan
+    broken.to_parquet(fitted_path, index=False)
+    out = scenario_table(*args, [BRIDGE], SH, TARGETS, bands)
+    assert (out["status"] == "not estimable").all() and "fitted flows are missing" in out["reason"].iloc[0]
 
 
 def test_scenario_distances():

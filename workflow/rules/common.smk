@@ -256,6 +256,26 @@ def scenario_road_times():
     return road_times_table() if "road_time_as_of" in kinds else []
 
 
+def scenario_names_regex():
+    """The scenario wildcard: one of the names of flows.scenarios (schema: [A-Za-z0-9_-]+)."""
+    names = [sc["name"] for sc in config["flows"]["scenarios"]]
+    return "|".join(names) if names else "(?!)"
+
+
+def scenarios_gather_inputs(wildcards):
+    """Inputs of rule scenarios: each scenario's table (rule scenario), or, with no scenario in
+    flows.scenarios, what the empty table's layout is computed from."""
+    names = [sc["name"] for sc in config["flows"]["scenarios"]]
+    if names:
+        return {"parts": [f"{RESULTS}flows/scenarios/{n}.parquet" for n in names]}
+    return {
+        "fitted": f"{RESULTS}flows/gravity_fitted.parquet",
+        "table": f"{RESULTS}flows/gravity.csv",
+        "boundaries": f"{RESULTS}geography/boundaries_prefecture.parquet",
+        "prefectures": "resources/regions/prefectures.csv",
+    }
+
+
 def flows_outputs():
     """Relocation flow tables, the gravity under both distance measures; the gravity validation
     only when the input is a synthetic world; none in a records-only run."""

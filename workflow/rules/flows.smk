@@ -125,13 +125,42 @@ rule shanghai_flows:
         "../scripts/shanghai_flows.py"
 
 
-rule scenarios:
+# One job per scenario of flows.scenarios (a SLURM job each with profiles/slurm), gathered by
+# rule scenarios in the config's order (yrd.flows.scenario_jobs).
+rule scenario:
     input:
         fitted=f"{RESULTS}flows/gravity_fitted.parquet",
         table=f"{RESULTS}flows/gravity.csv",
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
         prefectures="resources/regions/prefectures.csv",
         road_times=scenario_road_times(),
+    output:
+        f"{RESULTS}flows/scenarios/{{scenario}}.parquet",
+    log:
+        f"{RESULTS}logs/scenario/{{scenario}}.log",
+    benchmark:
+        f"{RESULTS}benchmarks/scenario/{{scenario}}.tsv"
+    wildcard_constraints:
+        scenario=scenario_names_regex(),
+    conda:
+        "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        scenarios=config_provider("flows", "scenarios"),
+        focus=config_provider("flows", "focus"),
+        targets=config_provider("flows", "targets"),
+        bands=config_provider("flows", "scenario_bands"),
+    message:
+        "Distance scenario {wildcards.scenario} predicted by the pooled gravity model: {params.focus}'s outflow shares"
+    script:
+        "../scripts/scenario.py"
+
+
+rule scenarios:
+    input:
+        unpack(scenarios_gather_inputs),
     output:
         f"{RESULTS}flows/scenarios.parquet",
     log:
@@ -149,7 +178,7 @@ rule scenarios:
         targets=config_provider("flows", "targets"),
         bands=config_provider("flows", "scenario_bands"),
     message:
-        "Distance scenarios predicted by the pooled gravity model: {params.focus}'s outflow shares"
+        "Distance scenarios of flows.scenarios gathered into one table"
     script:
         "../scripts/scenarios.py"
 

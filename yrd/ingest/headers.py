@@ -60,6 +60,8 @@ CANONICAL_COLUMNS = (
     "postcode",
     "address",
     "year",
+    "longitude",
+    "latitude",
 )
 
 _WS = re.compile(r"\s+")

@@ -76,7 +76,9 @@ def check_points(firm_years: pd.DataFrame, counties: gpd.GeoDataFrame, tolerance
     idx = firm_years.index
 
     def col(name: str, dtype: str) -> pd.Series:
-        return firm_years[name] if name in firm_years else pd.Series(pd.NA, index=idx, dtype=dtype)
+        if name in firm_years:
+            return firm_years[name]
+        return pd.Series(np.nan if dtype == "float64" else pd.NA, index=idx, dtype=dtype)
 
     lon = pd.to_numeric(col("lon", "float64"), errors="coerce").astype("float64").to_numpy()
     lat = pd.to_numeric(col("lat", "float64"), errors="coerce").astype("float64").to_numpy()

@@ -203,7 +203,10 @@ def plant_point_outputs():
         return [f"{RESULTS}clean/plant_points.parquet"]
     if not config["synthetic"]["plant_points"]["in_raw"]:
         return []
-    return [f"{RESULTS}clean/plant_points.parquet", f"{RESULTS}validation/plant_points.json"]
+    return [
+        f"{RESULTS}clean/plant_points.parquet",
+        f"{RESULTS}validation/plant_points.json",
+    ]
 
 
 def segmentation_prices():

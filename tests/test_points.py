@@ -4,16 +4,21 @@ polygons (yrd.points) on hand-built polygons with known answers."""
 
 from __future__ import annotations
 
+import copy
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from shapely.geometry import box
+from test_ingest_corpus import CORPUS
 from test_synthetic_raw import CFG, PANEL
 
-from helpers.resources import ingest_references, raw_world_references
+from helpers.resources import DIALECTS_SCHEMA, DIALECTS_YAML, ingest_references, raw_world_references
 from yrd.boundaries import ALBERS_CHINA
 from yrd.ingest import ingest_file
+from yrd.ingest.headers import dialects_from_mapping
 from yrd.ingest.validation import parse_point
 from yrd.points import STATUSES, check_points, haversine_m, validate_points
 from yrd.synthetic import raw
@@ -264,3 +269,19 @@ def test_validation_counts_recovered_caught_and_false_flags():
     assert res["clean_rows"] == 2 and res["recovered"] == 1  # the second is 100 m off
     assert res["bad_injected"] == 1 and res["bad_caught"] == 1 and res["false_flags"] == 0
     assert res["missing_flagged"] == 1
+
+
+def test_a_dialect_table_without_geocodes_still_loads_and_drops_them(tmp_path):
+    doc = yaml.safe_load(DIALECTS_YAML.read_text(encoding="utf-8"))
+    old = copy.deepcopy(doc)
+    for c in ("longitude", "latitude"):
+        del old["canonical"][c]
+        for d in old["dialects"].values():
+            del d[c]
+    table = dialects_from_mapping(old, DIALECTS_SCHEMA)
+    res = ingest_file(CORPUS / "geocodes_text.csv", 1998, "qian", table, source_file="g.csv", **ingest_references())
+    assert res.counts["extra_columns"] == ["lon", "lat"] and res.clean["lon"].isna().all()
+    with pytest.raises(ValueError, match="lack longitude/latitude"):
+        pts = PANEL[["true_firm_id", "year"]].assign(lon=120.0, lat=30.0)
+        refs = {**raw_world_references(), "dialects": table}
+        raw.write_raw_world(PANEL, tmp_path, CFG, seed=7, points=pts, point_cfg=POINT_CFG, **refs)

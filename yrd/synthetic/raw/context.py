@@ -14,6 +14,7 @@ from yrd.industry.crosswalks import Crosswalks
 from yrd.ingest.headers import HeaderDialects
 from yrd.synthetic import identity as ident
 from yrd.synthetic.raw import salts
+from yrd.synthetic.raw.geocodes import POINT_COLUMNS
 from yrd.synthetic.raw.identities import Identities, Locations
 from yrd.synthetic.raw.panel import FirmOrder, Panel
 from yrd.synthetic.raw.settings import resolve_raw_config
@@ -90,6 +91,10 @@ class RawContext:
         absent = [d for d in needed if d not in table.dialects]
         if absent:
             raise ValueError(f"{table.source}: dialects {absent} missing (needed by synthetic.raw.dialects)")
+        if points is not None:
+            lack = [d for d in needed if any(c not in table.dialects[d] for c in POINT_COLUMNS)]
+            if lack:
+                raise ValueError(f"{table.source}: dialects {lack} lack longitude/latitude (needed by plant points)")
         seed = int(seed)
         fo = FirmOrder(p.f, p.year, len(p.fids))
         provinces = sorted({str(c)[:2] for c in np.unique(p.county // 10_000)})

@@ -15,7 +15,9 @@ from yrd.synthetic.raw.settings import MONEY_UNITS
 
 def year_rows(ctx: RawContext, year: int, lo: int, hi: int) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
     """The data columns (canonical names) and the truth flags of ``year``'s file, whose firm-years
-    are the panel rows ``lo:hi``; rows in file order (duplicates included)."""
+    are the panel rows ``lo:hi``; rows in file order (duplicates included). With plant points in
+    the context, also ``longitude``/``latitude`` and the truth column ``geocode_defect``
+    (:mod:`yrd.synthetic.raw.geocodes`)."""
     rows = np.arange(lo, hi)
     t = year
     cfg, ycfg = ctx.cfg, ctx.cfg["years"][year]

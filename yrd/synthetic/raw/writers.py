@@ -38,6 +38,8 @@ def headers_for_year(table: HeaderDialects, dialect: str, year: int, fmt: str, s
     ``ValueError`` when a .dta file's dialect has no valid Stata name for a column."""
     out = {}
     for i, col in enumerate(CANONICAL):
+        if col in POINT_COLUMNS and col not in table.dialects[dialect]:
+            continue  # a table without the optional geocodes (RawContext.build refuses points then)
         names = table.dialects[dialect][col]
         if fmt == "dta":
             names = [n for n in names if _STATA_NAME.match(n)]

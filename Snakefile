@@ -65,6 +65,7 @@ rule all:
         asif_outputs(),
         registration_targets(),
         validation_outputs(),
+        plant_point_outputs(),
         f"{RESULTS}integration/index.parquet",
         f"{RESULTS}figures/integration_index.png",
         segmentation_outputs(),

@@ -410,6 +410,56 @@ def test_malformed_rows_are_not_checked_further(dialects):
     assert list(res.clean["source_row"]) == [0, 3]
 
 
+# --------------------------------------------------------------------------- geocodes
+#: name: (year, dialects, lon, lat, point_issue code per row); a bad geocode never quarantines
+GEOCODE_FILES = {
+    "geocodes_text.csv": (
+        1998,
+        ["en"],
+        [None, None, 121.47, 120.17],
+        [None, 31.2, 31.39, 30.24],
+        ["not_numeric", "not_numeric", None, None],
+    ),
+    "geocodes_partial_zh.csv": (
+        1998,
+        ["zh"],
+        [None, 121.43, 120.98, 120.17],
+        [None, None, None, 30.24],
+        [None, "incomplete", "incomplete", None],
+    ),
+    "geocodes_swapped.dta": (
+        1999,
+        ["pinyin"],
+        [31.2, 0.0, None, 120.17],
+        [121.4, 0.0, None, 30.24],
+        [None, None, None, None],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GEOCODE_FILES))
+def test_geocodes_are_parsed_and_never_quarantine_a_row(name, dialects):
+    year, dia, lon, lat, issue = GEOCODE_FILES[name]
+    res = ingest(name, year, dialects=dialects)
+    assert_balanced(res)
+    assert res.counts["rows_clean"] == 4 and res.quarantine.empty
+    assert res.counts["dialects"] == dia
+    c = res.clean
+    assert c["lon"].dtype == "float64" and c["lat"].dtype == "float64"
+    for got, want in ((c["lon"], lon), (c["lat"], lat)):
+        assert [None if pd.isna(v) else round(v, 6) for v in got] == want
+    assert [None if pd.isna(v) else v.split(":")[0] for v in c["point_issue"]] == issue
+    if name == "geocodes_text.csv":
+        assert c["point_issue"].iloc[0] == "not_numeric: longitude='不详' latitude='待查'"
+        assert c["point_issue"].iloc[1] == "not_numeric: longitude='121°28′E' latitude='31.2'"
+
+
+def test_files_without_geocodes_have_empty_point_columns(dialects):
+    c = ingest("ok_gbk_zh.csv", dialects=dialects).clean
+    assert c["lon"].isna().all() and c["lat"].isna().all() and c["point_issue"].isna().all()
+    assert c["lon"].dtype == "float64"
+
+
 # --------------------------------------------------------------------------- the corpus itself
 def test_the_corpus_has_every_kind_and_is_what_make_corpus_writes(tmp_path):
     spec = importlib.util.spec_from_file_location("make_corpus", CORPUS / "make_corpus.py")
@@ -417,7 +467,7 @@ def test_the_corpus_has_every_kind_and_is_what_make_corpus_writes(tmp_path):
     spec.loader.exec_module(mod)
     written = mod.build(tmp_path)
     names = {p.name for p in written}
-    assert names == set(FILE_ERRORS) | set(CLEAN_FILES) | set(QUARANTINE)
+    assert names == set(FILE_ERRORS) | set(CLEAN_FILES) | set(QUARANTINE) | set(GEOCODE_FILES)
     assert len(names) >= 15
     for p in written:
         committed = CORPUS / p.name

@@ -65,6 +65,52 @@ rule link_firms:
         "../scripts/link_firms.py"
 
 
+# Users' geocodes (longitude/latitude columns) checked against the county polygons (yrd.points).
+# Requested by rule all when plant_point_outputs() says the run has points.
+rule plant_points:
+    input:
+        firm_years=f"{RESULTS}clean/firm_years.parquet",
+        counties=f"{RESULTS}geography/boundaries_county.parquet",
+    output:
+        f"{RESULTS}clean/plant_points.parquet",
+    log:
+        f"{RESULTS}logs/plant_points.log",
+    benchmark:
+        f"{RESULTS}benchmarks/plant_points.tsv"
+    conda:
+        "../../environment.yml"
+    resources:
+        mem_mb=4000,
+    params:
+        tolerance_km=config_provider("ingest", "points", "tolerance_km"),
+    message:
+        "Plant points: geocodes checked against the county polygons (tolerance {params.tolerance_km} km)"
+    script:
+        "../scripts/plant_points.py"
+
+
+# Requested only when the input is a synthetic world whose raw files carry geocodes.
+rule validate_plant_points:
+    input:
+        points=f"{RESULTS}clean/plant_points.parquet",
+        records=synthetic_truth("records.parquet"),
+        truth=synthetic_truth("plant_points.parquet"),
+    output:
+        f"{RESULTS}validation/plant_points.json",
+    log:
+        f"{RESULTS}logs/validate_plant_points.log",
+    benchmark:
+        f"{RESULTS}benchmarks/validate_plant_points.tsv"
+    conda:
+        "../../environment.yml"
+    resources:
+        mem_mb=4000,
+    message:
+        "Validation: plant points recovered and bad geocodes caught, against the synthetic truth"
+    script:
+        "../scripts/validate_plant_points.py"
+
+
 rule relocations:
     input:
         firm_years=f"{RESULTS}clean/firm_years.parquet",

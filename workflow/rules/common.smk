@@ -193,6 +193,22 @@ def validation_outputs():
     ]
 
 
+def plant_point_outputs():
+    """The plant-point table (rule plant_points) when the run reads the survey and
+    ingest.points.enabled is true; for a synthetic world only when its raw files carry geocodes
+    (synthetic.plant_points.in_raw), then with its validation against the truth."""
+    if not ASIF or not config["ingest"]["points"]["enabled"]:
+        return []
+    if not config["run"]["synthetic"]:
+        return [f"{RESULTS}clean/plant_points.parquet"]
+    if not config["synthetic"]["plant_points"]["in_raw"]:
+        return []
+    return [
+        f"{RESULTS}clean/plant_points.parquet",
+        f"{RESULTS}validation/plant_points.json",
+    ]
+
+
 def segmentation_prices():
     """The price panel of metrics.segmentation.prices as the input of market_segmentation
     (no input when it is null; the rule is then not requested)."""

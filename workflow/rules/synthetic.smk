@@ -27,6 +27,7 @@ rule simulate:
         population=synthetic_truth("population.parquet"),
         prefecture_years=synthetic_truth("prefecture_years.parquet"),
         distances=synthetic_truth("distances.parquet"),
+        plant_points=synthetic_truth("plant_points.parquet"),
     log:
         f"{RESULTS}logs/simulate.log",
     benchmark:
@@ -41,6 +42,7 @@ rule simulate:
         seed=config_provider("synthetic", "seed"),
         model=config_provider("synthetic", "model"),
         raw=config_provider("synthetic", "raw"),
+        plant_points=config_provider("synthetic", "plant_points"),
         start=config_provider("period", "start"),
         end=config_provider("period", "end"),
         vintage=config_provider("geography", "vintage"),

@@ -44,6 +44,9 @@ CLEAN_COLUMNS = (
     "employment",
     "output",
     "sales",
+    "lon",
+    "lat",
+    "point_issue",
     "source_file",
     "source_row",
 )
@@ -124,6 +127,15 @@ def ingest_file(
     clean = clean[list(CLEAN_COLUMNS)].reset_index(drop=True)
     quarantine.insert(0, "source_file", pd.Series(file, index=quarantine.index, dtype="str"))
     quarantine = quarantine[list(QUARANTINE_COLUMNS)].astype({"source_file": "str", "column": "str", "reason": "str"})
+    if "longitude" in canon or "latitude" in canon:
+        log.info(
+            "%s: geocodes in %d of %d clean rows, %d not numbers, %d incomplete",
+            file,
+            int((clean["lon"].notna() & clean["lat"].notna()).sum()),
+            len(clean),
+            int(clean["point_issue"].str.startswith("not_numeric").fillna(False).sum()),
+            int((clean["point_issue"] == "incomplete").sum()),
+        )
 
     codes = quarantine.drop_duplicates(["source_row", "reason"])["reason"].str.split(":", n=1).str[0]
     counts: dict[str, Any] = {

@@ -60,7 +60,14 @@ CANONICAL_COLUMNS = (
     "postcode",
     "address",
     "year",
+    "longitude",
+    "latitude",
 )
+#: Optional geocode columns: used when the table defines them, a table without them (written
+#: before they existed) still loads, and their headers are then extra columns.
+GEOCODE_COLUMNS = ("longitude", "latitude")
+#: Canonical columns every ASIF dialect table must define.
+NEEDED_COLUMNS = tuple(c for c in CANONICAL_COLUMNS if c not in GEOCODE_COLUMNS)
 
 _WS = re.compile(r"\s+")
 
@@ -91,7 +98,7 @@ def load_dialects(
     path: str | os.PathLike,
     schema: str | os.PathLike | Mapping[str, Any],
     *,
-    needed: Sequence[str] = CANONICAL_COLUMNS,
+    needed: Sequence[str] = NEEDED_COLUMNS,
 ) -> HeaderDialects:
     """Read and check the header-dialect table at ``path`` (``config/header_dialects.yaml``).
 
@@ -101,10 +108,11 @@ def load_dialects(
     rules that relate keys to each other (:func:`dialects_from_mapping`). Raises ``ValueError``
     naming the file and the key: the file is not valid YAML, a key is missing, unknown or of the
     wrong type, a required column is not canonical, a column ingestion needs
-    (:data:`CANONICAL_COLUMNS`) is not defined, a dialect maps a non-canonical column or lacks a
+    (:data:`NEEDED_COLUMNS`) is not defined, a dialect maps a non-canonical column or lacks a
     canonical one, or one header (after :func:`normalise_header`) is listed for two canonical
-    columns. ``needed``: the canonical columns the table must define (default the ASIF ones,
-    :data:`CANONICAL_COLUMNS`; :mod:`yrd.registration.dialects` passes its own)."""
+    columns. ``needed``: the canonical columns the table must define (default the ASIF ones but
+    the optional geocodes, :data:`NEEDED_COLUMNS`; :mod:`yrd.registration.dialects` passes its
+    own)."""
     path = Path(path)
     return dialects_from_mapping(read_yaml(path), schema, source=str(path), needed=needed)
 
@@ -166,7 +174,7 @@ def dialects_from_mapping(
     schema: str | os.PathLike | Mapping[str, Any],
     source: str = "<mapping>",
     *,
-    needed: Sequence[str] = CANONICAL_COLUMNS,
+    needed: Sequence[str] = NEEDED_COLUMNS,
 ) -> HeaderDialects:
     """:class:`HeaderDialects` from the parsed YAML document (same checks as :func:`load_dialects`,
     against the JSON Schema ``schema``, a path or the loaded mapping).

@@ -449,4 +449,22 @@ def clean_values(prep: Prepared, rows: pd.Index, year: int) -> pd.DataFrame:
         },
         index=rows,
     )
+    out["lon"], out["lat"], out["point_issue"] = parse_point(t["longitude"], t["latitude"])
     return out
+
+
+def parse_point(lon: pd.Series, lat: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The optional geocode columns (clean text; all missing when the file has none) as float64
+    ``lon``, ``lat`` (:func:`parse_numbers`; not a number -> NaN) and ``point_issue``: missing
+    when both parse or both are missing, ``not_numeric: longitude='...' latitude='...'`` when a
+    value is there but not a number (the raw texts kept), ``incomplete`` when only one is there.
+    A bad geocode never quarantines the row: the firm-year is good data without a usable point
+    (rule plant_points flags it)."""
+    x, y = parse_numbers(lon), parse_numbers(lat)
+    bad = (lon.notna() & x.isna()) | (lat.notna() & y.isna())
+    issue = pd.Series(pd.NA, index=lon.index, dtype="str")
+    if bad.any():
+        issue[bad] = "not_numeric: longitude='" + lon[bad].fillna("") + "' latitude='" + lat[bad].fillna("") + "'"
+    one = ~bad & (lon.isna() != lat.isna())
+    issue[one] = "incomplete"
+    return x.astype("float64"), y.astype("float64"), issue

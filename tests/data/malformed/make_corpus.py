@@ -498,6 +498,52 @@ def build(out: Path = HERE) -> list[Path]:
     ]
     write_text("duplicates.csv", csv_text(EN, rows), "utf-8", out)
 
+    # geocodes (optional longitude/latitude columns): never a quarantine, flagged by point_issue
+    # at ingest and by rule plant_points (yrd.points)
+    case(
+        "geocodes_text.csv",
+        "1998, English headers + lon/lat: '不详' / '待查' (not_numeric), DMS '121°28′E' (not_numeric), "
+        "full-width '１２１.４７' (kept, 121.47), valid: 4 clean rows, no quarantine",
+    )
+    rows = [
+        base[0] + ["不详", "待查"],
+        base[1] + ["121°28′E", "31.2"],
+        base[2] + ["１２１.４７", "３１.３９"],
+        base[3] + ["120.17", "30.24"],
+    ]
+    write_text("geocodes_text.csv", csv_text(EN + ["lon", "lat"], rows), "utf-8", out)
+
+    case(
+        "geocodes_partial_zh.csv",
+        "1998, GBK, Chinese headers 经度/纬度: both empty (missing), longitude only (incomplete), "
+        "'NA' latitude (incomplete), both valid: 4 clean rows, no quarantine",
+    )
+    rows = [
+        base[0] + ["", ""],
+        base[1] + ["121.43", ""],
+        base[2] + ["120.98", "NA"],
+        base[3] + ["120.17", "30.24"],
+    ]
+    write_text("geocodes_partial_zh.csv", csv_text(ZH + ["经度", "纬度"], rows), "gbk", out)
+
+    case(
+        "geocodes_swapped.dta",
+        "1999, Stata, pinyin headers jingdu/weidu as numbers: longitude and latitude swapped (31.2, "
+        "121.4: parsed, out_of_range for plant_points), a point in the sea (0, 0), a missing value, "
+        "valid: 4 clean rows, no quarantine",
+    )
+    df = pd.DataFrame(base, columns=PINYIN, dtype=object).drop(columns=["nf"])
+    df["cyrs"] = df["cyrs"].astype(np.int64)
+    df["jingdu"] = [31.2, 0.0, np.nan, 120.17]
+    df["weidu"] = [121.4, 0.0, np.nan, 30.24]
+    df.to_stata(
+        out / "geocodes_swapped.dta",
+        write_index=False,
+        version=118,
+        time_stamp=dt.datetime(2000, 1, 1),
+        data_label="ASIF test 1999",
+    )
+
     write_readme(out)
     return sorted(p for p in out.iterdir() if p.name in CASES)
 

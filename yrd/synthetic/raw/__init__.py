@@ -49,6 +49,8 @@ Modules, one per concern:
 * :mod:`~yrd.synthetic.raw.context` - :class:`RawContext`, everything the rows are drawn from;
 * :mod:`~yrd.synthetic.raw.rows` - the rows of one year's file and their truth;
 * :mod:`~yrd.synthetic.raw.messes` - invalid rows, missing firm codes, row order, duplicates;
+* :mod:`~yrd.synthetic.raw.geocodes` - the plant points as longitude/latitude columns, with
+  missing and wrong geocodes (only when ``synthetic.plant_points.in_raw``);
 * :mod:`~yrd.synthetic.raw.writers` - writing .dta / .csv / .xlsx / .parquet files and the truth;
 * :mod:`~yrd.synthetic.raw.salts` - salts of the hash draws.
 """

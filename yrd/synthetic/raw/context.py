@@ -14,6 +14,7 @@ from yrd.industry.crosswalks import Crosswalks
 from yrd.ingest.headers import HeaderDialects
 from yrd.synthetic import identity as ident
 from yrd.synthetic.raw import salts
+from yrd.synthetic.raw.geocodes import POINT_COLUMNS
 from yrd.synthetic.raw.identities import Identities, Locations
 from yrd.synthetic.raw.panel import FirmOrder, Panel
 from yrd.synthetic.raw.settings import resolve_raw_config
@@ -49,6 +50,10 @@ class RawContext:
     industry_codes: np.ndarray
     identities: Identities
     locations: Locations
+    #: true plant point (lon, lat) of every panel row, or None when the files carry no geocodes
+    points: np.ndarray | None = None
+    #: the ``synthetic.plant_points`` block (geocode defects) when ``points`` is given
+    point_cfg: Mapping[str, Any] | None = None
 
     @classmethod
     def build(
@@ -61,6 +66,8 @@ class RawContext:
         dialects: HeaderDialects,
         history: History,
         crosswalks: Crosswalks,
+        points: pd.DataFrame | None = None,
+        point_cfg: Mapping[str, Any] | None = None,
     ) -> RawContext:
         """Check the true ``panel`` and the configuration, draw the raw county and industry codes of
         every row (checked to harmonise back) and the firms' identities.
@@ -72,7 +79,11 @@ class RawContext:
 
         Raises ``ValueError`` for a bad panel or configuration, a dialect the table lacks, or a
         county that cannot be written in some year; ``RuntimeError`` if a raw code would not
-        harmonise back to the truth."""
+        harmonise back to the truth.
+
+        ``points``: the true plant points (``true_firm_id``, ``year``, ``lon``, ``lat``,
+        :func:`yrd.synthetic.points.plant_points`) to write as geocode columns with the defects
+        of ``point_cfg`` (:mod:`yrd.synthetic.raw.geocodes`); None: no geocode columns."""
         p = Panel(panel)
         cfg = resolve_raw_config(raw_cfg, p.years)
         table = dialects
@@ -80,6 +91,10 @@ class RawContext:
         absent = [d for d in needed if d not in table.dialects]
         if absent:
             raise ValueError(f"{table.source}: dialects {absent} missing (needed by synthetic.raw.dialects)")
+        if points is not None:
+            lack = [d for d in needed if any(c not in table.dialects[d] for c in POINT_COLUMNS)]
+            if lack:
+                raise ValueError(f"{table.source}: dialects {lack} lack longitude/latitude (needed by plant points)")
         seed = int(seed)
         fo = FirmOrder(p.f, p.year, len(p.fids))
         provinces = sorted({str(c)[:2] for c in np.unique(p.county // 10_000)})
@@ -104,4 +119,17 @@ class RawContext:
             industry_codes=ind_codes,
             identities=idt,
             locations=loc,
+            points=None if points is None else _align_points(p, points),
+            point_cfg=point_cfg,
         )
+
+
+def _align_points(p: Panel, points: pd.DataFrame) -> np.ndarray:
+    """``(lon, lat)`` of every row of the panel ``p`` (its order) from the table ``points``;
+    ``ValueError`` when a firm-year has no point."""
+    key = points["true_firm_id"].to_numpy(np.int64) * 10_000 + points["year"].to_numpy(np.int64)
+    xy = pd.DataFrame({"lon": points["lon"].to_numpy(float), "lat": points["lat"].to_numpy(float)}, index=key)
+    out = xy.reindex(p.fid * 10_000 + p.year).to_numpy(float)
+    if np.isnan(out).any():
+        raise ValueError(f"{int(np.isnan(out[:, 0]).sum())} firm-years of the panel have no plant point")
+    return out

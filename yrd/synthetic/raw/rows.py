@@ -9,17 +9,25 @@ import pandas as pd
 from yrd.synthetic import identity as ident
 from yrd.synthetic.raw import messes, salts
 from yrd.synthetic.raw.context import RawContext
+from yrd.synthetic.raw.geocodes import geocode_columns
 from yrd.synthetic.raw.settings import MONEY_UNITS
 
 
 def year_rows(ctx: RawContext, year: int, lo: int, hi: int) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
     """The data columns (canonical names) and the truth flags of ``year``'s file, whose firm-years
-    are the panel rows ``lo:hi``; rows in file order (duplicates included)."""
+    are the panel rows ``lo:hi``; rows in file order (duplicates included). With plant points in
+    the context, also ``longitude``/``latitude`` and the truth column ``geocode_defect``
+    (:mod:`yrd.synthetic.raw.geocodes`)."""
     rows = np.arange(lo, hi)
     t = year
     cfg, ycfg = ctx.cfg, ctx.cfg["years"][year]
     rng = np.random.default_rng([ctx.seed % 2**63, t, 0xA5])
     data, marks = _firm_year_columns(ctx, t, rows)
+    defect = None
+    if ctx.points is not None:  # own generator: the draws of `rng` below are unchanged
+        county = ctx.panel.county[rows]
+        lon, lat = ctx.points[rows, 0], ctx.points[rows, 1]
+        data["longitude"], data["latitude"], defect = geocode_columns(lon, lat, county, ctx.point_cfg, ctx.seed, t)
 
     invalid, reason = messes.invalidate(data, t, cfg["invalid_rate"], rng)
     code_missing = messes.drop_firm_codes(data, invalid, cfg["missing_firm_code_rate"], rng)
@@ -41,6 +49,8 @@ def year_rows(ctx: RawContext, year: int, lo: int, hi: int) -> tuple[dict[str, n
             "firm_code_missing": code_missing[out_rows],
         }
     )
+    if defect is not None:
+        flags["geocode_defect"] = pd.array(defect[out_rows], dtype=object)
     return data, flags
 
 

@@ -21,6 +21,7 @@ from yrd.io import write_xlsx
 from yrd.synthetic import identity as ident
 from yrd.synthetic.raw import salts
 from yrd.synthetic.raw.context import RawContext
+from yrd.synthetic.raw.geocodes import POINT_COLUMNS
 from yrd.synthetic.raw.rows import year_rows
 from yrd.synthetic.raw.settings import CANONICAL, CSV_ENCODING, FILE_PATTERN, file_name
 
@@ -37,6 +38,8 @@ def headers_for_year(table: HeaderDialects, dialect: str, year: int, fmt: str, s
     ``ValueError`` when a .dta file's dialect has no valid Stata name for a column."""
     out = {}
     for i, col in enumerate(CANONICAL):
+        if col in POINT_COLUMNS and col not in table.dialects[dialect]:
+            continue  # a table without the optional geocodes (RawContext.build refuses points then)
         names = table.dialects[dialect][col]
         if fmt == "dta":
             names = [n for n in names if _STATA_NAME.match(n)]
@@ -48,8 +51,9 @@ def headers_for_year(table: HeaderDialects, dialect: str, year: int, fmt: str, s
 
 def column_order(columns_absent: list[str], year: int, seed: int) -> list[str]:
     """Canonical columns of ``year``'s file in file order: the firm code first, the others (but
-    the absent ones) in an order drawn per year."""
-    cols = [c for c in CANONICAL if c not in columns_absent]
+    the absent ones and the geocodes, :data:`~yrd.synthetic.raw.geocodes.POINT_COLUMNS`, which
+    come last when written) in an order drawn per year."""
+    cols = [c for c in CANONICAL if c not in columns_absent and c not in POINT_COLUMNS]
     rest = cols[1:]
     order = np.argsort(ident.uniform(seed, year, np.arange(len(rest)), salts.COLUMNS))
     return [cols[0]] + [rest[i] for i in order]
@@ -95,6 +99,7 @@ def write_year(ctx: RawContext, year: int, lo: int, hi: int, out_dir: Path) -> t
     fname = file_name(year, ycfg["format"])
     headers = headers_for_year(ctx.dialects, ycfg["dialect"], year, ycfg["format"], ctx.seed)
     cols = column_order(ycfg["columns_absent"], year, ctx.seed)
+    cols += [c for c in POINT_COLUMNS if c in data]
     df = pd.DataFrame({headers[c]: data[c] for c in cols})
     labels = {headers[c]: ctx.dialects.dialects["zh"][c][0] for c in cols}
     write_file(df, out_dir / fname, ycfg["format"], ycfg["money_unit"], labels, year)
@@ -125,6 +130,8 @@ def write_raw_world(
     dialects: HeaderDialects,
     history: History,
     crosswalks: Crosswalks,
+    points: pd.DataFrame | None = None,
+    point_cfg: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Write the true ``panel`` as messy per-year raw ASIF files and return the record truth.
 
@@ -156,6 +163,11 @@ def write_raw_world(
     crosswalks
         The GB/T 4754 crosswalk tables the raw industry codes are drawn from
         (:func:`yrd.industry.load_crosswalks`).
+    points, point_cfg
+        The true plant points (:func:`yrd.synthetic.points.plant_points`) and the
+        ``synthetic.plant_points`` block: when given, every file gets ``longitude`` and
+        ``latitude`` columns with the defects of :mod:`yrd.synthetic.raw.geocodes` and the record
+        truth a column ``geocode_defect``; None (default): no geocode columns.
 
     Returns
     -------
@@ -176,7 +188,17 @@ def write_raw_world(
     """
     t0 = _dt.datetime.now()
     out_dir = Path(out_dir)
-    ctx = RawContext.build(panel, raw_cfg, seed, vintage, dialects=dialects, history=history, crosswalks=crosswalks)
+    ctx = RawContext.build(
+        panel,
+        raw_cfg,
+        seed,
+        vintage,
+        dialects=dialects,
+        history=history,
+        crosswalks=crosswalks,
+        points=points,
+        point_cfg=point_cfg,
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "truth").mkdir(exist_ok=True)
     clear_old_files(out_dir)

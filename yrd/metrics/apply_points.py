@@ -182,7 +182,7 @@ def _typed(dens: list[pd.DataFrame], summ: list[dict]) -> tuple[pd.DataFrame, pd
         summary[col] = summary[col].astype(str)
     density = density.astype(
         {"year": "int64", "distance_km": "float64", "industry": str, "sites": str}
-        | {c: "float64" for c in ("k", "local_lo", "local_hi", "global_lo", "global_hi")}
+        | dict.fromkeys(("k", "local_lo", "local_hi", "global_lo", "global_hi"), "float64")
     )
     return density[list(KDENSITY_POINTS_COLUMNS)], summary
 

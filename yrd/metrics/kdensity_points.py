@@ -13,7 +13,8 @@ Algorithm (hand-written; no library computes DO K-densities on points):
   less than exp(-50) of the kernel's peak anywhere on the grid and are left out: a
   :class:`scipy.spatial.cKDTree` over the 3-D points returns only the pairs within the
   corresponding chord radius (``sparse_distance_matrix(..., output_type="ndarray")``, one block
-  of points at a time so memory stays bounded).
+  of points at a time so memory stays bounded); where most pairs are near anyway, all pairs are
+  computed densely in blocks instead (:func:`near_pair_km`).
 * **Linear binning.** Each pair distance is split between the two nearest nodes of a fine
   regular mesh of step ``b`` (default 0.05 km) in proportion to its closeness (Wand and Jones
   1995, appendix D). The kernel is then evaluated only at the nodes, and the densities of all
@@ -122,8 +123,9 @@ def _near_share(xyz: np.ndarray, chord: float, rng_size: int = 256) -> float:
 
 
 #: Above this share of pairs within reach the cKDTree prunes too little to pay for itself and the
-#: pairs are computed densely (measured: dense is 1.4-3x faster when most pairs are near).
-DENSE_SHARE = 0.3
+#: pairs are computed densely (measured on clustered YRD points, n = 500-10,000: the tree is 2-8x
+#: faster at a near share of 0.07, 1.5-2x at 0.22, and about even or slower at 0.5).
+DENSE_SHARE = 0.45
 
 
 def near_pair_km(xyz: np.ndarray, reach_km: float) -> Iterator[np.ndarray]:
@@ -139,10 +141,11 @@ def near_pair_km(xyz: np.ndarray, reach_km: float) -> Iterator[np.ndarray]:
     if _near_share(xyz, r) > DENSE_SHARE:
         yield from _all_pair_km(xyz)
         return
-    tree = cKDTree(xyz)
     for a, b in _row_blocks(n):
-        sp = cKDTree(xyz[a:b]).sparse_distance_matrix(tree, r, output_type="ndarray")
-        keep = sp["j"] > sp["i"] + a
+        # block a..b-1 against points a..n-1 (a tree each; building it costs little next to the
+        # query), so a pair across blocks is returned once and only the block's own pairs twice
+        sp = cKDTree(xyz[a:b]).sparse_distance_matrix(cKDTree(xyz[a:]), r, output_type="ndarray")
+        keep = sp["j"] > sp["i"]
         yield chord_to_km(sp["v"][keep])
 
 

@@ -115,8 +115,8 @@ def _all_pair_km(xyz: np.ndarray) -> Iterator[np.ndarray]:
 
 
 def _near_share(xyz: np.ndarray, chord: float, rng_size: int = 256) -> float:
-    """Share of pairs within ``chord`` among (up to) the first ``rng_size`` points."""
-    sub = xyz[:rng_size]
+    """Share of pairs within ``chord`` among about ``rng_size`` points spread over the array."""
+    sub = xyz[:: max(1, xyz.shape[0] // rng_size)][:rng_size]
     c = cdist(sub, sub)
     m = sub.shape[0]
     return float(((c <= chord).sum() - m) / max(m * (m - 1), 1))

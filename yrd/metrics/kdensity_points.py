@@ -22,8 +22,9 @@ Algorithm (hand-written; no library computes DO K-densities on points):
   any grid point x the kernel term :math:`f(d) = K_h(x-d) + K_h(x+d)` is replaced by its linear
   interpolant between nodes, which differs by at most :math:`b^2 \\max|f''|/8` with
   :math:`\\max|f''| \\le 2\\phi(0)/h^3`; averaged over pairs the density is off by at most
-  ``binning_error_bound(b, h)`` :math:`= \\phi(0) b^2 / (4 h^3)` per km (2e-7 for b = 0.05 km,
-  h = 5 km, against a peak density around 0.1).
+  ``binning_error_bound(b, h)`` :math:`= \\phi(0) b^2 / (4 h^3)` per km (2e-6 for b = 0.05 km,
+  h = 5 km, against densities of 0.001-0.1 per km at short distances); it is written in the
+  summary of every industry-year.
 * **Bandwidth.** Silverman's rule needs the standard deviation and IQR of ALL n(n-1)/2 pair
   distances of the observed industry, not only those within reach. They are computed exactly
   for any n in two passes over blocks of pairs (:func:`pair_distance_moments`): pass 1
@@ -32,7 +33,9 @@ Algorithm (hand-written; no library computes DO K-densities on points):
   distances falling into those histogram bins only and selects the exact order statistics.
   Memory is one block of pairs; time is two all-pairs passes (O(n^2)).
 * **Counterfactuals.** Each draws the industry's n plants without replacement from all usable
-  plant points of the year (the whole manufacturing sector), :meth:`numpy.random.Generator.choice`.
+  plant points of the year (the whole manufacturing sector), :meth:`numpy.random.Generator.choice`,
+  as DO do with plant sites. (The county version draws sites with replacement in proportion to
+  their plants, a multinomial; with many plants per county the two hardly differ.)
 
 References
 ----------

@@ -206,3 +206,10 @@ def test_comparison_flags_changed_verdicts():
     assert list(cmp["verdict_sites"]) == ["localised", "dispersed"]
     assert list(cmp["verdict_points"]) == ["localised", "neither"]
     assert list(cmp["verdict_changed"]) == [False, True]
+
+
+def test_sample_restricts_plants():
+    pts = _points(np.random.default_rng(9))
+    keep = pts[(pts["industry"] == "26") & (pts["year"] == 2001)].iloc[::2][["firm_id", "year"]]
+    _, s = kdensity_points_tables(pts, years=[2001], industries=["26"], n_sim=19, seed=4, min_plants=3, sample=keep)
+    assert s.iloc[0]["n_plants"] + s.iloc[0]["n_no_point"] == len(keep) == 30

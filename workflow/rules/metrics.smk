@@ -127,6 +127,7 @@ rule kdensity:
 rule kdensity_points_year:
     input:
         points=f"{RESULTS}clean/plant_points.parquet",
+        firm_years=sample_firm_years(MAIN_SAMPLE),
         counties=f"{RESULTS}geography/boundaries_county.parquet",
         prefectures="resources/regions/prefectures.csv",
     output:

@@ -1,4 +1,5 @@
-"""Point K-densities of one year with counterfactual bands (yrd.metrics.apply_points.kdensity_points_tables)."""
+"""Point K-densities of one year with counterfactual bands (yrd.metrics.apply_points.kdensity_points_tables),
+on the plants of the analysis sample that the county-centroid K-densities use."""
 
 import numpy as np
 import pandas as pd
@@ -24,8 +25,11 @@ if not (points["year"] == year).any():
     raise ValueError(
         f"{smk.input.points} has no plant in {year}: set metrics.kdensity.points.years to the years it covers"
     )
+# the county version's sample (its firm-years), so both versions count the same plants
+sample = pd.read_parquet(smk.input.firm_years, columns=["firm_id", "year"])
 density, summary = kdensity_points_tables(
     points,
+    sample=sample,
     years=[year],
     industries=kd["industries"],
     n_sim=kd["n_sim"],

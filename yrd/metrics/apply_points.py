@@ -40,6 +40,7 @@ def kdensity_points_tables(
     min_plants: int = 10,
     prefectures: Iterable[str] | None = None,
     bin_km: float = DEFAULT_BIN_KM,
+    sample: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """K-densities of plant points with local and global bands for industry-years.
 
@@ -63,6 +64,9 @@ def kdensity_points_tables(
         Keep only plants in these prefectures (the study's region set).
     bin_km : float
         Step of the linear-binning mesh (km).
+    sample : pandas.DataFrame, optional
+        ``firm_id`` and ``year`` of the analysis sample's firm-years (the county version's
+        input): plants outside it are left out, so both versions count the same plants.
 
     Returns
     -------
@@ -77,6 +81,9 @@ def kdensity_points_tables(
     if missing:
         raise ValueError(f"plant points lack columns {missing}")
     d = points
+    if sample is not None:
+        keys = pd.MultiIndex.from_arrays([sample["firm_id"].astype(str), sample["year"].astype("int64")])
+        d = d[pd.MultiIndex.from_arrays([d["firm_id"].astype(str), d["year"].astype("int64")]).isin(keys)]
     if prefectures is not None:
         if "prefecture" not in d.columns:
             raise ValueError("plant points lack column 'prefecture' needed to restrict to the region set")

@@ -69,6 +69,7 @@ rule all:
         f"{RESULTS}integration/index.parquet",
         f"{RESULTS}figures/integration_index.png",
         segmentation_outputs(),
+        kdensity_points_outputs(),
         flows_outputs(),
         report_outputs(),
         f"{RESULTS}status.csv",

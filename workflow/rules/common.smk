@@ -227,6 +227,33 @@ def segmentation_outputs():
     ]
 
 
+def kdensity_points_years():
+    """Years of the point K-densities: metrics.kdensity.points.years, or every study year."""
+    return config["metrics"]["kdensity"]["points"]["years"] or study_years()
+
+
+def kdensity_points_year_files(kind):
+    """The per-year point K-density tables (kind "density" or "summary") gathered by rule kdensity_points."""
+    suffix = "" if kind == "density" else "_summary"
+    return [
+        f"{RESULTS}metrics/kdensity_points/{y}{suffix}.parquet"
+        for y in kdensity_points_years()
+    ]
+
+
+def kdensity_points_outputs():
+    """Point K-density tables, as targets of the default run only when metrics.kdensity.points.enabled
+    (off by default: their input, clean/plant_points.parquet, comes from rule plant_points).
+    """
+    if not config["metrics"]["kdensity"]["points"]["enabled"]:
+        return []
+    return [
+        f"{RESULTS}metrics/kdensity_points.parquet",
+        f"{RESULTS}metrics/kdensity_points_summary.parquet",
+        f"{RESULTS}metrics/kdensity_sites_comparison.csv",
+    ]
+
+
 def reference_files():
     """Shipped reference tables the results depend on (checksummed in the provenance)."""
     return sorted(

@@ -120,6 +120,61 @@ rule kdensity:
         "../scripts/kdensity.py"
 
 
+# K-densities on plant points (issue 19), one job per year: with the SLURM profile
+# (profiles/slurm) every year is its own SLURM job, the "job array by year". Requested by `all`
+# only when metrics.kdensity.points.enabled (kdensity_points_outputs()); the plant points come
+# from rule plant_points (results/<run>/clean/plant_points.parquet).
+rule kdensity_points_year:
+    input:
+        points=f"{RESULTS}clean/plant_points.parquet",
+        firm_years=sample_firm_years(MAIN_SAMPLE),
+        counties=f"{RESULTS}geography/boundaries_county.parquet",
+        prefectures="resources/regions/prefectures.csv",
+    output:
+        density=f"{RESULTS}metrics/kdensity_points/{{year}}.parquet",
+        summary=f"{RESULTS}metrics/kdensity_points/{{year}}_summary.parquet",
+    log:
+        f"{RESULTS}logs/kdensity_points_{{year}}.log",
+    benchmark:
+        f"{RESULTS}benchmarks/kdensity_points_{{year}}.tsv"
+    wildcard_constraints:
+        year=r"\d{4}",
+    conda:
+        "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+    params:
+        kdensity=config_provider("metrics", "kdensity"),
+        region_set=config_provider("geography", "region_set"),
+    message:
+        "Point K-densities of {wildcards.year} with {params.kdensity[n_sim]} counterfactuals per industry"
+    script:
+        "../scripts/kdensity_points_year.py"
+
+
+rule kdensity_points:
+    input:
+        density=kdensity_points_year_files("density"),
+        summary=kdensity_points_year_files("summary"),
+        sites_summary=f"{RESULTS}metrics/kdensity_summary.parquet",
+    output:
+        density=f"{RESULTS}metrics/kdensity_points.parquet",
+        summary=f"{RESULTS}metrics/kdensity_points_summary.parquet",
+        comparison=f"{RESULTS}metrics/kdensity_sites_comparison.csv",
+    log:
+        f"{RESULTS}logs/kdensity_points.log",
+    conda:
+        "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    message:
+        "Point K-densities of every year gathered; verdicts compared with the county-centroid version"
+    script:
+        "../scripts/kdensity_points.py"
+
+
 # Requested only when metrics.segmentation.prices names a price panel (segmentation_outputs()).
 rule market_segmentation:
     input:

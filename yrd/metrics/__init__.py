@@ -16,10 +16,14 @@ plant_concentration      ellison_glaeser, maurel_sedillot
 spatial_autocorrelation  morans_i (MoranResult), via PySAL esda/libpysal
 kdensity                 k_density, silverman_bandwidth, k_density_bands (KDensityBands),
                          localisation_index, dispersion_index (Duranton-Overman 2005)
+kdensity_points          k_density_points, k_density_points_bands: the same on plant points
+                         (imported as yrd.metrics.kdensity_points)
 segmentation             market_segmentation (SegmentationResult), relative price method
 registry                 register, get, available: metrics chosen in the config by name
 apply                    concentration, specialisation, similarity and K-density tables
                          from firm-year data (imported as yrd.metrics.apply)
+apply_points             K-density tables on plant points and their comparison with the
+                         county-centroid ones (imported as yrd.metrics.apply_points)
 
 Conventions against EconGeo 2.0
 -------------------------------

@@ -114,7 +114,12 @@ def _silverman(d: np.ndarray, w: np.ndarray, n_pairs: float) -> float:
     mean = np.sum(p * d)
     sd = np.sqrt(np.sum(p * (d - mean) ** 2) * n_pairs / (n_pairs - 1))
     q25, q75 = _quantiles_type7(d, w, n_pairs, (0.25, 0.75))
-    iqr = q75 - q25
+    return silverman_rule(float(sd), float(q75 - q25), n_pairs)
+
+
+def silverman_rule(sd: float, iqr: float, n_pairs: float) -> float:
+    """Silverman's rule :math:`0.9 \\min(\\hat\\sigma, \\mathrm{IQR}/1.34) N^{-1/5}` from the pair
+    distances' standard deviation, IQR and count (the standard deviation alone if the IQR is 0)."""
     lo = min(sd, iqr / 1.34) if iqr > 0 else sd
     if not lo > 0:
         raise ValueError("all plant pairs are at the same distance: Silverman's bandwidth is 0; pass a bandwidth")
@@ -410,12 +415,23 @@ def k_density_bands(
     counts = rng.multinomial(n, frame[support] / frame[support].sum(), size=int(n_sim))
     sims = _counterfactual_densities(D[np.ix_(support, support)], counts, g, h, n)
 
+    return bands_from_simulations(sims, g, h, n, quantiles)
+
+
+def bands_from_simulations(
+    sims: np.ndarray, grid: np.ndarray, bandwidth: float, n_plants: int, quantiles: tuple[float, float]
+) -> KDensityBands:
+    """Local (pointwise quantiles) and global (DO 2005 section 4, :func:`_global_band_indices`)
+    bands from counterfactual densities ``sims`` (n_sim x grid); shared by the site version
+    (:func:`k_density_bands`) and the point version (:mod:`yrd.metrics.kdensity_points`)."""
+    lo_q, hi_q = quantiles
+    n_sim = sims.shape[0]
     k_lo, k_hi = _global_band_indices(sims, lo_q, 1.0 - hi_q)
     ordered = np.sort(sims, axis=0)
     return KDensityBands(
-        grid=g,
-        bandwidth=h,
-        n_plants=n,
+        grid=np.asarray(grid, dtype=float),
+        bandwidth=float(bandwidth),
+        n_plants=int(n_plants),
         n_sim=int(n_sim),
         local_lower=np.quantile(sims, lo_q, axis=0),
         local_upper=np.quantile(sims, hi_q, axis=0),

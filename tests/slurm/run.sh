@@ -107,23 +107,12 @@ done
   || { tail -80 "$WORK/slurm.log"; tail -30 "$WORK/slurmctld.log"; exit 1; }
 grep -c "slurm" "$WORK/slurm.log" >/dev/null
 
-# Point K-densities (issue 19): rule kdensity_points_year is one SLURM job per year (the job
-# array by year), gathered by rule kdensity_points. Rule plant_points is not merged yet, so both
-# copies get the same stand-in plant points around the county centroids.
-KDP_TARGETS=(results/tiny/metrics/kdensity_points.parquet results/tiny/metrics/kdensity_sites_comparison.csv)
-for run in local slurm; do
-  (cd "$WORK/$run" && PYTHONPATH="$ROOT" "$PY" "$ROOT/tests/slurm/fake_plant_points.py" results/tiny)
-  printf 'metrics:\n  kdensity:\n    points:\n      enabled: true\n      years: [1998, 2005, 2013]\n' \
-    >"$WORK/$run/config/kdp.yaml"
+# Job arrays (profiles/slurm: slurm-array-jobs): the tiny world's point K-densities are one SLURM
+# job per year (rule kdensity_points_year, config/tiny.yaml enables them) and its distance
+# scenarios one job per scenario (rule scenario), each rule submitted as one job array.
+grep "Submitted array job" "$WORK/slurm.log" || { tail -40 "$WORK/slurm.log"; echo "no job array"; exit 1; }
+for rule in kdensity_points_year scenario; do
+  grep -q "rule $rule\|$rule" "$WORK/slurm.log" || { echo "rule $rule did not run through SLURM"; exit 1; }
 done
-(cd "$WORK/local" && "$PY" -m snakemake --cores 2 "${KDP_TARGETS[@]}" --configfile config/tiny.yaml config/kdp.yaml \
-   >"$WORK/local_kdp.log" 2>&1) || { tail -50 "$WORK/local_kdp.log"; exit 1; }
-(cd "$WORK/slurm" && "$PY" -m snakemake --profile profiles/slurm "${KDP_TARGETS[@]}" \
-   --configfile config/tiny.yaml config/kdp.yaml \
-   --slurm-no-account --slurm-status-command squeue --slurm-init-seconds-before-status-checks 2 \
-   --default-resources slurm_partition=debug --jobs 4 >"$WORK/slurm_kdp.log" 2>&1) \
-  || { tail -80 "$WORK/slurm_kdp.log"; tail -30 "$WORK/slurmctld.log"; exit 1; }
-# one SLURM job array, one task per year (profiles/slurm: slurm-array-jobs)
-grep "Submitted array job" "$WORK/slurm_kdp.log" || { tail -40 "$WORK/slurm_kdp.log"; echo "no job array"; exit 1; }
 "$PY" tests/slurm/compare_runs.py "$WORK/local" "$WORK/slurm"
 echo "SLURM test PASSED"

@@ -33,7 +33,8 @@ def fepois_ppml(fml: str, data: pd.DataFrame, iwls_maxiter: int, model: str = "p
     the default world's investment flows and on the small national world); the model is then
     estimated again with pyfixest's sparse LSMR demeaner (``pyfixest.demeaners.LsmrDemeaner``),
     which solves the same least-squares problem by another algorithm, and ``retried`` is True.
-    Any other failure raises."""
+    When that fails too, the first failure is raised (the model is not estimable: "Demeaning
+    failed"). Any other failure raises."""
     import pyfixest as pf
 
     def fit(demeaner=None):
@@ -61,9 +62,14 @@ def fepois_ppml(fml: str, data: pd.DataFrame, iwls_maxiter: int, model: str = "p
         if not msg.startswith(DEMEANING_FAILED):
             raise
         log.warning("model %s: %s; retried with pyfixest's LSMR demeaner", model, msg.split(". ")[0])
+        first = exc
     from pyfixest.demeaners import LsmrDemeaner
 
-    return fit(LsmrDemeaner()), True
+    try:
+        return fit(LsmrDemeaner()), True
+    except Exception as exc:  # noqa: BLE001 - the model is not estimable: say why the first try failed
+        log.warning("model %s: the LSMR demeaner failed too (%s)", model, " ".join(str(exc).split()))
+        raise first from exc
 
 
 def zero_fe_cells(y: np.ndarray, *fe: np.ndarray) -> np.ndarray:

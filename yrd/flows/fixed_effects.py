@@ -33,8 +33,9 @@ def fepois_ppml(fml: str, data: pd.DataFrame, iwls_maxiter: int, model: str = "p
     the default world's investment flows and on the small national world); the model is then
     estimated again with pyfixest's sparse LSMR demeaner (``pyfixest.demeaners.LsmrDemeaner``),
     which solves the same least-squares problem by another algorithm, and ``retried`` is True.
-    When that fails too, the first failure is raised (the model is not estimable: "Demeaning
-    failed"). Any other failure raises."""
+    When that fails too, or its IWLS does not converge, or a coefficient or standard error is not
+    finite (a degenerate fit on a handful of moves), the first failure is raised: the model is not
+    estimable ("Demeaning failed"). Any other failure raises."""
     import pyfixest as pf
 
     def fit(demeaner=None):
@@ -66,10 +67,16 @@ def fepois_ppml(fml: str, data: pd.DataFrame, iwls_maxiter: int, model: str = "p
     from pyfixest.demeaners import LsmrDemeaner
 
     try:
-        return fit(LsmrDemeaner()), True
+        out = fit(LsmrDemeaner())
     except Exception as exc:  # noqa: BLE001 - the model is not estimable: say why the first try failed
         log.warning("model %s: the LSMR demeaner failed too (%s)", model, " ".join(str(exc).split()))
         raise first from exc
+    coef, se = out.coef().to_numpy(dtype=float), out.se().to_numpy(dtype=float)
+    if not (out.convergence and np.isfinite(coef).all() and np.isfinite(se).all()):
+        # e.g. 28 moves on 378 cells: LSMR "converges" to estimates without standard errors
+        log.warning("model %s: the LSMR demeaner gave no usable estimates (coef %s, s.e. %s)", model, coef, se)
+        raise first
+    return out, True
 
 
 def zero_fe_cells(y: np.ndarray, *fe: np.ndarray) -> np.ndarray:

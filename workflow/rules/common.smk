@@ -308,7 +308,8 @@ def scenario_names_regex():
 
 def scenarios_gather_inputs(wildcards):
     """The inputs of rule scenarios, which gathers each scenario's table (rule scenario), or, with
-    no scenario in flows.scenarios, reads what the empty table's layout is computed from."""
+    no scenario in flows.scenarios, reads what the empty table's layout is computed from.
+    """
     names = [sc["name"] for sc in config["flows"]["scenarios"]]
     if names:
         return {"parts": [f"{RESULTS}flows/scenarios/{n}.parquet" for n in names]}

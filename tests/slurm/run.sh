@@ -110,7 +110,7 @@ grep -c "slurm" "$WORK/slurm.log" >/dev/null
 # The tiny world's point K-densities (one job per year; config/tiny.yaml enables them) and its
 # distance scenarios (one job per scenario) ran as SLURM jobs of their own.
 for rule in kdensity_points_year scenario; do
-  [ -d "$WORK/slurm/.snakemake/slurm_logs/rule_$rule" ] || { echo "rule $rule did not run through SLURM"; exit 1; }
+  grep -q "slurm_logs/rule_$rule/" "$WORK/slurm.log" || { echo "rule $rule did not run through SLURM"; exit 1; }
 done
 "$PY" tests/slurm/compare_runs.py "$WORK/local" "$WORK/slurm"
 echo "SLURM test PASSED"

@@ -227,6 +227,14 @@ def segmentation_outputs():
     ]
 
 
+def kdensity_params(version):
+    """metrics.kdensity for params of the county ("sites") or the point ("points") K-densities,
+    without the keys only the other version reads (points; years and points), so that changing
+    one version's keys reruns only its own jobs."""
+    drop = {"sites": {"points"}, "points": {"points", "years"}}[version]
+    return {k: v for k, v in config["metrics"]["kdensity"].items() if k not in drop}
+
+
 def kdensity_points_years():
     """Years of the point K-densities: metrics.kdensity.points.years, or every study year."""
     return config["metrics"]["kdensity"]["points"]["years"] or study_years()

@@ -110,7 +110,7 @@ rule kdensity:
     resources:
         mem_mb=4000,
     params:
-        kdensity=config_provider("metrics", "kdensity"),
+        kdensity=kdensity_params("sites"),
         start=config_provider("period", "start"),
         end=config_provider("period", "end"),
         region_set=config_provider("geography", "region_set"),
@@ -145,7 +145,7 @@ rule kdensity_points_year:
     resources:
         mem_mb=4000,
     params:
-        kdensity=config_provider("metrics", "kdensity"),
+        kdensity=kdensity_params("points"),
         region_set=config_provider("geography", "region_set"),
     message:
         "Point K-densities of {wildcards.year} with {params.kdensity[n_sim]} counterfactuals per industry"

@@ -1,11 +1,10 @@
 """Duranton-Overman K-densities with counterfactual bands (yrd.metrics.apply.kdensity_tables)."""
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from yrd.logs import configure_logging
-from yrd.metrics.apply import county_sites, kdensity_tables
+from yrd.metrics.apply import county_sites, kdensity_options, kdensity_tables
 from yrd.regions import region_set_codes
 
 smk = snakemake  # noqa: F821
@@ -20,13 +19,8 @@ density, summary = kdensity_tables(
     firm_years,
     sites,
     years=kd["years"] or sorted({p.start, p.end}),
-    industries=kd["industries"],
-    n_sim=kd["n_sim"],
-    grid=np.arange(0.0, kd["max_km"] + kd["step_km"] / 2, kd["step_km"]),
-    seed=kd["seed"],
-    quantiles=tuple(kd["quantiles"]),
-    min_plants=kd["min_plants"],
     prefectures=prefectures,
+    **kdensity_options(kd),
 )
 density.to_parquet(smk.output.density, index=False)
 summary.to_parquet(smk.output.summary, index=False)

@@ -1,10 +1,10 @@
 """Point K-densities of one year with counterfactual bands (yrd.metrics.apply_points.kdensity_points_tables),
 on the plants of the analysis sample that the county-centroid K-densities use."""
 
-import numpy as np
 import pandas as pd
 
 from yrd.logs import configure_logging
+from yrd.metrics.apply import kdensity_options
 from yrd.metrics.apply_points import PLANT_POINT_COLUMNS, kdensity_points_tables
 from yrd.regions import region_set_codes
 
@@ -31,13 +31,8 @@ density, summary = kdensity_points_tables(
     points,
     sample=sample,
     years=[year],
-    industries=kd["industries"],
-    n_sim=kd["n_sim"],
-    grid=np.arange(0.0, kd["max_km"] + kd["step_km"] / 2, kd["step_km"]),
-    seed=kd["seed"],
-    quantiles=tuple(kd["quantiles"]),
-    min_plants=kd["min_plants"],
     prefectures=prefectures,
+    **kdensity_options(kd),
 )
 density.to_parquet(smk.output.density, index=False)
 summary.to_parquet(smk.output.summary, index=False)

@@ -43,7 +43,14 @@ import numpy as np
 import pandas as pd
 
 from yrd.boundaries import centroids, distance_matrix
-from yrd.metrics.kdensity import DEFAULT_GRID, dispersion_index, k_density, k_density_bands, localisation_index
+from yrd.metrics.kdensity import (
+    DEFAULT_GRID,
+    KDensityBands,
+    dispersion_index,
+    k_density,
+    k_density_bands,
+    localisation_index,
+)
 from yrd.metrics.registry import Metric, get
 
 log = logging.getLogger(__name__)
@@ -303,6 +310,56 @@ def _seed(seed: int, year: int, industry: str) -> int:
     return int(ss.generate_state(1, dtype=np.uint64)[0])
 
 
+def kdensity_options(block: dict) -> dict:
+    """Keyword arguments of :func:`kdensity_tables` and
+    :func:`yrd.metrics.apply_points.kdensity_points_tables` from the config block
+    ``metrics.kdensity`` (``industries``, ``n_sim``, ``seed``, ``quantiles``, ``min_plants``, and
+    the grid ``0, step_km, ..., max_km``), so the county and the point rules read it alike."""
+    return {
+        "industries": block["industries"],
+        "n_sim": int(block["n_sim"]),
+        "grid": np.arange(0.0, block["max_km"] + block["step_km"] / 2, block["step_km"]),
+        "seed": int(block["seed"]),
+        "quantiles": tuple(block["quantiles"]),
+        "min_plants": int(block["min_plants"]),
+    }
+
+
+def estimated_rows(
+    row: dict, grid: np.ndarray, k: np.ndarray, bands: KDensityBands, **density_extra: str
+) -> tuple[dict, pd.DataFrame]:
+    """The summary row (``row`` plus status ``ok``, bandwidth, Gamma, Psi, verdicts and global
+    band levels) and the density rows of one estimated industry-year, shared by the county
+    (:func:`kdensity_tables`) and the point version; ``density_extra`` are constant columns
+    added to the density rows (the point version's ``sites``)."""
+    gamma, psi = localisation_index(k, bands), dispersion_index(k, bands)
+    summary = {
+        **row,
+        "status": "ok",
+        "bandwidth_km": bands.bandwidth,
+        "localisation_index": gamma,
+        "dispersion_index": psi,
+        "localised": gamma > 0,
+        "dispersed": psi > 0,
+        "global_lower_level": bands.global_lower_level,
+        "global_upper_level": bands.global_upper_level,
+    }
+    density = pd.DataFrame(
+        {
+            "year": row["year"],
+            "industry": row["industry"],
+            "distance_km": grid,
+            "k": k,
+            "local_lo": bands.local_lower,
+            "local_hi": bands.local_upper,
+            "global_lo": bands.global_lower,
+            "global_hi": bands.global_upper,
+            **density_extra,
+        }
+    )
+    return summary, density
+
+
 def kdensity_tables(
     firm_years: pd.DataFrame,
     sites: pd.DataFrame,
@@ -393,34 +450,10 @@ def kdensity_tables(
                 D, c, frame, n_sim=n_sim, seed=_seed(seed, year, ind), grid=grid, quantiles=quantiles
             )
             k = k_density(D, c, grid=grid, bandwidth=bands.bandwidth)
-            gamma, psi = localisation_index(k, bands), dispersion_index(k, bands)
-            summ.append(
-                {
-                    **row,
-                    "status": "ok",
-                    "bandwidth_km": bands.bandwidth,
-                    "localisation_index": gamma,
-                    "dispersion_index": psi,
-                    "localised": gamma > 0,
-                    "dispersed": psi > 0,
-                    "global_lower_level": bands.global_lower_level,
-                    "global_upper_level": bands.global_upper_level,
-                }
-            )
-            dens.append(
-                pd.DataFrame(
-                    {
-                        "year": year,
-                        "industry": ind,
-                        "distance_km": grid,
-                        "k": k,
-                        "local_lo": bands.local_lower,
-                        "local_hi": bands.local_upper,
-                        "global_lo": bands.global_lower,
-                        "global_hi": bands.global_upper,
-                    }
-                )
-            )
+            row, rows = estimated_rows(row, grid, k, bands)
+            summ.append(row)
+            dens.append(rows)
+            gamma, psi = row["localisation_index"], row["dispersion_index"]
             log.info("K-density %d industry %s: %d plants, Gamma %.4f, Psi %.4f", year, ind, c.sum(), gamma, psi)
     density = pd.concat(dens, ignore_index=True) if dens else pd.DataFrame(columns=list(KDENSITY_COLUMNS))
     summary = pd.DataFrame(summ, columns=list(KDENSITY_SUMMARY_COLUMNS))

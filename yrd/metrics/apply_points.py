@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from yrd.metrics.apply import KDENSITY_COLUMNS, KDENSITY_SUMMARY_COLUMNS, _seed
-from yrd.metrics.kdensity import DEFAULT_GRID, dispersion_index, localisation_index
+from yrd.metrics.apply import KDENSITY_COLUMNS, KDENSITY_SUMMARY_COLUMNS, _seed, estimated_rows
+from yrd.metrics.kdensity import DEFAULT_GRID
 from yrd.metrics.kdensity_points import DEFAULT_BIN_KM, binning_error_bound, k_density_points_bands
 
 log = logging.getLogger(__name__)
@@ -135,36 +135,10 @@ def kdensity_points_tables(
                 quantiles=quantiles,
                 bin_km=bin_km,
             )
-            gamma, psi = localisation_index(k, bands), dispersion_index(k, bands)
-            summ.append(
-                {
-                    **row,
-                    "status": "ok",
-                    "bandwidth_km": bands.bandwidth,
-                    "localisation_index": gamma,
-                    "dispersion_index": psi,
-                    "localised": gamma > 0,
-                    "dispersed": psi > 0,
-                    "global_lower_level": bands.global_lower_level,
-                    "global_upper_level": bands.global_upper_level,
-                    "binning_error_bound": binning_error_bound(bin_km, bands.bandwidth),
-                }
-            )
-            dens.append(
-                pd.DataFrame(
-                    {
-                        "year": year,
-                        "industry": ind,
-                        "distance_km": grid,
-                        "k": k,
-                        "local_lo": bands.local_lower,
-                        "local_hi": bands.local_upper,
-                        "global_lo": bands.global_lower,
-                        "global_hi": bands.global_upper,
-                        "sites": "points",
-                    }
-                )
-            )
+            summary_row, rows = estimated_rows(row, grid, k, bands, sites="points")
+            summ.append({**summary_row, "binning_error_bound": binning_error_bound(bin_km, bands.bandwidth)})
+            dens.append(rows)
+            gamma, psi = summary_row["localisation_index"], summary_row["dispersion_index"]
             log.info("point K-density %d industry %s: %d plants, Gamma %.4f, Psi %.4f", year, ind, n, gamma, psi)
     return _typed(dens, summ)
 

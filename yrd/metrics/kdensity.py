@@ -336,6 +336,15 @@ def _global_band_indices(sims: np.ndarray, alpha_low: float, alpha_high: float) 
     return k_lo, k_hi
 
 
+def check_band_options(quantiles: tuple[float, float], n_sim: int) -> None:
+    """Raise ValueError unless 0 < quantiles[0] < quantiles[1] < 1 and n_sim >= 2 (both versions' bands)."""
+    lo_q, hi_q = quantiles
+    if not 0 < lo_q < hi_q < 1:
+        raise ValueError(f"quantiles must satisfy 0 < lower < upper < 1, got {quantiles}")
+    if int(n_sim) < 2:
+        raise ValueError("n_sim must be at least 2")
+
+
 def k_density_bands(
     site_distance,
     plant_site_counts,
@@ -395,11 +404,7 @@ def k_density_bands(
     c = _check_counts(plant_site_counts, D.shape[0], "plant_site_counts")
     frame = _check_counts(all_sites_counts, D.shape[0], "all_sites_counts")
     g = _check_grid(grid)
-    lo_q, hi_q = quantiles
-    if not 0 < lo_q < hi_q < 1:
-        raise ValueError(f"quantiles must satisfy 0 < lower < upper < 1, got {quantiles}")
-    if int(n_sim) < 2:
-        raise ValueError("n_sim must be at least 2")
+    check_band_options(quantiles, n_sim)
     n = int(c.sum())
     if n < 2:
         raise ValueError("a K-density needs at least two plants")

@@ -61,6 +61,7 @@ from yrd.metrics.kdensity import (
     _check_grid,
     _reflected_gaussian,
     bands_from_simulations,
+    check_band_options,
     silverman_rule,
 )
 
@@ -316,11 +317,7 @@ def k_density_points_bands(
     Duranton, G. and Overman, H. G. (2005) *Review of Economic Studies* 72(4), sections 3-4.
     """
     g = _check_grid(grid)
-    lo_q, hi_q = quantiles
-    if not 0 < lo_q < hi_q < 1:
-        raise ValueError(f"quantiles must satisfy 0 < lower < upper < 1, got {quantiles}")
-    if int(n_sim) < 2:
-        raise ValueError("n_sim must be at least 2")
+    check_band_options(quantiles, n_sim)
     k, h = k_density_points(lon, lat, g, bandwidth, bin_km)
     n = int(np.asarray(lon).size)
     frame = unit_vectors(frame_lon, frame_lat)

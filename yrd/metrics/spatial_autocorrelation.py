@@ -7,13 +7,16 @@ import copy
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import esda
-import geopandas as gpd
-import libpysal
 import numpy as np
 import pandas as pd
+
+# esda, libpysal and geopandas are imported where they are used: importing esda takes about 2 s,
+# which every rule importing yrd.metrics would otherwise pay (issue 19: start-up of each job).
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import libpysal
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ def _seeded_global_rng(seed: int):
 
 
 def _weights_from_gdf(gdf: gpd.GeoDataFrame, contiguity: str, islands: str) -> tuple[libpysal.weights.W, tuple]:
+    import libpysal
+
     if gdf.index.has_duplicates:
         raise ValueError("the GeoDataFrame index has duplicated labels; it must identify the regions")
     builder = {"queen": libpysal.weights.Queen, "rook": libpysal.weights.Rook}.get(contiguity)
@@ -149,6 +154,10 @@ def morans_i(
         raise ValueError("values has duplicated region labels")
     if islands not in ("nearest", "raise", "keep"):
         raise ValueError(f"islands must be 'nearest', 'raise' or 'keep', got {islands!r}")
+    import esda
+    import geopandas as gpd
+    import libpysal
+
     attached: tuple = ()
     if isinstance(gdf_or_weights, gpd.GeoDataFrame):
         w, attached = _weights_from_gdf(gdf_or_weights, contiguity, islands)

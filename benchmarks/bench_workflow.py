@@ -67,10 +67,13 @@ def snakemake(work: Path, configfile: str, targets: list[str], options: list[str
 
 
 def read_benchmarks(bench_dir: Path) -> pd.DataFrame:
+    """One row per benchmark file: ``rule`` is the file's stem, or ``<folder>:<stem>`` for a
+    rule with a wildcard that writes into a folder of its own (``scenario/<name>.tsv``)."""
     rows = []
-    for f in sorted(bench_dir.glob("*.tsv")):
+    for f in sorted(bench_dir.rglob("*.tsv")):
+        rule = f.stem if f.parent == bench_dir else f"{f.parent.relative_to(bench_dir).as_posix()}:{f.stem}"
         b = pd.read_csv(f, sep="\t")
-        rows.append({"rule": f.stem, "seconds": float(b["s"].iloc[-1]), "max_rss_mb": float(b["max_rss"].iloc[-1])})
+        rows.append({"rule": rule, "seconds": float(b["s"].iloc[-1]), "max_rss_mb": float(b["max_rss"].iloc[-1])})
     return pd.DataFrame(rows)
 
 
@@ -121,7 +124,7 @@ def run_bench(configfile: str, workdir: str | None = None, targets: list[str] | 
     prepare_workdir(work)
     bench_dir = work / "results" / name / "benchmarks"
     if bench_dir.exists():
-        for f in bench_dir.glob("*.tsv"):
+        for f in bench_dir.rglob("*.tsv"):
             f.unlink()
 
     truth = f"resources/raw/{world}/truth/records.parquet"
@@ -133,7 +136,7 @@ def run_bench(configfile: str, workdir: str | None = None, targets: list[str] | 
     kinds = rule_kinds(work, configfile)
     table = read_benchmarks(bench_dir)
     table = table[table["rule"] != "simulate"].sort_values("seconds", ascending=False)
-    table["kind"] = table["rule"].map(lambda r: kinds.get(r, "core"))
+    table["kind"] = table["rule"].map(lambda r: kinds.get(r.split(":")[0], "core"))
     raw = sorted((work / "resources" / "raw" / world).glob("asif_*"))
     floor = io_floor(raw)
     total = float(table["seconds"].sum())

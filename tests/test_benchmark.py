@@ -46,6 +46,10 @@ def test_totals_by_kind():
     assert t["core_seconds"] == 16.0 and t["core_peak_mb"] == 900.0  # an unknown rule counts as core
     assert t["truth_seconds"] == 7.0 and t["truth_peak_mb"] == 2000.0
     assert t["world_seconds"] == 0.0
+    # a wildcard job's row (benchmarks/<rule>/<wildcard>.tsv, read as "rule:wildcard") counts as its rule
+    jobs = pd.DataFrame({"rule": ["validate_linking:a", "claims"], "seconds": [2.0, 3.0], "max_rss_mb": [50.0, 60.0]})
+    t = core_totals(jobs, {"validate_linking": "truth", "claims": "core"})
+    assert t["truth_seconds"] == 2.0 and t["core_seconds"] == 3.0
 
 
 def test_scaling_exponent_recovers_a_power_law():

@@ -58,8 +58,9 @@ def classify_rules(summary: pd.DataFrame) -> dict[str, str]:
 
 def core_totals(rules: pd.DataFrame, kinds: Mapping[str, str]) -> dict[str, float]:
     """Sum of wall seconds and peak memory (MB) of each kind over a per-rule table (``rule``,
-    ``seconds``, ``max_rss_mb``); rules missing from ``kinds`` count as ``core``."""
-    k = rules["rule"].map(lambda r: kinds.get(r, "core"))
+    ``seconds``, ``max_rss_mb``; ``rule:wildcard`` rows count as their rule); rules missing from
+    ``kinds`` count as ``core``."""
+    k = rules["rule"].map(lambda r: kinds.get(r.split(":")[0], "core"))
     out: dict[str, float] = {}
     for kind in KINDS:
         sel = rules[k == kind]

@@ -44,8 +44,10 @@ import pandas as pd
 
 from yrd.boundaries import centroids, distance_matrix
 from yrd.metrics.kdensity import (
+    DEFAULT_BIN_KM,
     DEFAULT_GRID,
     KDensityBands,
+    binning_error_bound,
     dispersion_index,
     k_density,
     k_density_bands,
@@ -73,6 +75,7 @@ KDENSITY_COLUMNS = ("year", "industry", "distance_km", "k", "local_lo", "local_h
 KDENSITY_SUMMARY_COLUMNS = (
     "year", "industry", "status", "n_plants", "n_sites", "bandwidth_km", "localisation_index",
     "dispersion_index", "localised", "dispersed", "global_lower_level", "global_upper_level",
+    "binning_error_bound",
 )  # fmt: skip
 
 
@@ -326,10 +329,10 @@ def kdensity_options(block: dict) -> dict:
 
 
 def estimated_rows(
-    row: dict, grid: np.ndarray, k: np.ndarray, bands: KDensityBands, **density_extra: str
+    row: dict, grid: np.ndarray, k: np.ndarray, bands: KDensityBands, bin_km: float, **density_extra: str
 ) -> tuple[dict, pd.DataFrame]:
-    """The summary row (``row`` plus status ``ok``, bandwidth, Gamma, Psi, verdicts and global
-    band levels) and the density rows of one estimated industry-year, shared by the county
+    """The summary row (``row`` plus status ``ok``, bandwidth, Gamma, Psi, verdicts, global
+    band levels and the counterfactuals' binning error bound at mesh step ``bin_km``) and the density rows of one estimated industry-year, shared by the county
     (:func:`kdensity_tables`) and the point version; ``density_extra`` are constant columns
     added to the density rows (the point version's ``sites``)."""
     gamma, psi = localisation_index(k, bands), dispersion_index(k, bands)
@@ -343,6 +346,7 @@ def estimated_rows(
         "dispersed": psi > 0,
         "global_lower_level": bands.global_lower_level,
         "global_upper_level": bands.global_upper_level,
+        "binning_error_bound": binning_error_bound(bin_km, bands.bandwidth),
     }
     density = pd.DataFrame(
         {
@@ -371,6 +375,7 @@ def kdensity_tables(
     quantiles: tuple[float, float] = (0.05, 0.95),
     min_plants: int = 10,
     prefectures: Iterable[str] | None = None,
+    bin_km: float = DEFAULT_BIN_KM,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Duranton-Overman K-densities with local and global bands for industry-years.
 
@@ -447,10 +452,10 @@ def kdensity_tables(
                 summ.append({**row, "status": "one_site"})
                 continue
             bands = k_density_bands(
-                D, c, frame, n_sim=n_sim, seed=_seed(seed, year, ind), grid=grid, quantiles=quantiles
+                D, c, frame, n_sim=n_sim, seed=_seed(seed, year, ind), grid=grid, quantiles=quantiles, bin_km=bin_km
             )
             k = k_density(D, c, grid=grid, bandwidth=bands.bandwidth)
-            row, rows = estimated_rows(row, grid, k, bands)
+            row, rows = estimated_rows(row, grid, k, bands, bin_km)
             summ.append(row)
             dens.append(rows)
             gamma, psi = row["localisation_index"], row["dispersion_index"]
@@ -461,7 +466,14 @@ def kdensity_tables(
         summary[col] = summary[col].astype("boolean")
     for col in ("n_plants", "n_sites", "year"):
         summary[col] = summary[col].astype("int64")
-    for col in ("bandwidth_km", "localisation_index", "dispersion_index", "global_lower_level", "global_upper_level"):
+    for col in (
+        "bandwidth_km",
+        "localisation_index",
+        "dispersion_index",
+        "global_lower_level",
+        "global_upper_level",
+        "binning_error_bound",
+    ):
         summary[col] = summary[col].astype("float64")
     density = density.astype({"year": "int64", "distance_km": "float64"})
     return density[list(KDENSITY_COLUMNS)], summary

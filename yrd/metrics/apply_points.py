@@ -15,18 +15,17 @@ import numpy as np
 import pandas as pd
 
 from yrd.metrics.apply import KDENSITY_COLUMNS, KDENSITY_SUMMARY_COLUMNS, _seed, estimated_rows
-from yrd.metrics.kdensity import DEFAULT_GRID
-from yrd.metrics.kdensity_points import DEFAULT_BIN_KM, binning_error_bound, k_density_points_bands
+from yrd.metrics.kdensity import DEFAULT_BIN_KM, DEFAULT_GRID
+from yrd.metrics.kdensity_points import k_density_points_bands
 
 log = logging.getLogger(__name__)
 
 #: Columns of the plant-point table the tables read.
 PLANT_POINT_COLUMNS = ("firm_id", "year", "county", "prefecture", "industry", "lon", "lat", "point_status")
 #: Density and summary columns of the point version: the site version's plus ``sites`` ("points");
-#: the summary adds ``n_no_point`` (the industry-year's plants without a usable point) and the
-#: binning error bound (1/km, :func:`yrd.metrics.kdensity_points.binning_error_bound`).
+#: the summary adds ``n_no_point`` (the industry-year's plants without a usable point).
 KDENSITY_POINTS_COLUMNS = (*KDENSITY_COLUMNS, "sites")
-KDENSITY_POINTS_SUMMARY_COLUMNS = (*KDENSITY_SUMMARY_COLUMNS, "sites", "n_no_point", "binning_error_bound")
+KDENSITY_POINTS_SUMMARY_COLUMNS = (*KDENSITY_SUMMARY_COLUMNS, "sites", "n_no_point")
 
 
 def kdensity_points_tables(
@@ -135,8 +134,8 @@ def kdensity_points_tables(
                 quantiles=quantiles,
                 bin_km=bin_km,
             )
-            summary_row, rows = estimated_rows(row, grid, k, bands, sites="points")
-            summ.append({**summary_row, "binning_error_bound": binning_error_bound(bin_km, bands.bandwidth)})
+            summary_row, rows = estimated_rows(row, grid, k, bands, bin_km, sites="points")
+            summ.append(summary_row)
             dens.append(rows)
             gamma, psi = summary_row["localisation_index"], summary_row["dispersion_index"]
             log.info("point K-density %d industry %s: %d plants, Gamma %.4f, Psi %.4f", year, ind, n, gamma, psi)

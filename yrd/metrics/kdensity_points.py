@@ -22,7 +22,7 @@ Algorithm (hand-written; no library computes DO K-densities on points):
   any grid point x the kernel term :math:`f(d) = K_h(x-d) + K_h(x+d)` is replaced by its linear
   interpolant between nodes, which differs by at most :math:`b^2 \\max|f''|/8` with
   :math:`\\max|f''| \\le 2\\phi(0)/h^3`; averaged over pairs the density is off by at most
-  ``binning_error_bound(b, h)`` :math:`= \\phi(0) b^2 / (4 h^3)` per km (2e-6 for b = 0.05 km,
+  ``yrd.metrics.kdensity.binning_error_bound(b, h)`` :math:`= \\phi(0) b^2 / (4 h^3)` per km (2e-6 for b = 0.05 km,
   h = 5 km, against densities of 0.001-0.1 per km at short distances); it is written in the
   summary of every industry-year.
 * **Bandwidth.** Silverman's rule needs the standard deviation and IQR of ALL n(n-1)/2 pair
@@ -54,19 +54,16 @@ from scipy.spatial.distance import cdist
 
 from yrd.boundaries import EARTH_RADIUS_KM
 from yrd.metrics.kdensity import (
-    _SQRT_2PI,
+    DEFAULT_BIN_KM,
     DEFAULT_GRID,
     KERNEL_REACH,
     KDensityBands,
     _check_grid,
-    _reflected_gaussian,
     bands_from_simulations,
     check_band_options,
+    kernel_at_nodes,
     silverman_rule,
 )
-
-#: Default step (km) of the linear-binning mesh of pair distances.
-DEFAULT_BIN_KM = 0.05
 
 #: Pairs handled per block (memory bound: about 40 bytes per pair).
 _BLOCK_PAIRS = 4_000_000
@@ -94,12 +91,6 @@ def chord_to_km(chord: np.ndarray) -> np.ndarray:
 def km_to_chord(km: float) -> float:
     """Chord length between unit vectors at great-circle distance ``km`` (capped at the diameter)."""
     return float(2.0 * np.sin(min(km / (2.0 * EARTH_RADIUS_KM), np.pi / 2)))
-
-
-def binning_error_bound(bin_km: float, bandwidth: float) -> float:
-    """Largest error (1/km) linear binning at step ``bin_km`` can add to a K-density value:
-    :math:`\\phi(0) b^2 / (4 h^3)` (module docstring)."""
-    return float(bin_km**2 / (4.0 * _SQRT_2PI * bandwidth**3))
 
 
 def _row_blocks(n: int) -> Iterator[tuple[int, int]]:
@@ -226,10 +217,6 @@ def silverman_bandwidth_points(xyz: np.ndarray) -> float:
     return silverman_rule(sd, q75 - q25, n_pairs)
 
 
-def _kernel_at_nodes(grid: np.ndarray, h: float, bin_km: float, n_nodes: int) -> np.ndarray:
-    return _reflected_gaussian(grid, np.arange(n_nodes) * bin_km, h)
-
-
 def _reach(grid: np.ndarray, h: float) -> float:
     return float(grid.max() + KERNEL_REACH * h)
 
@@ -240,7 +227,7 @@ def k_density_points(
     r"""K-density (1/km) of the distances between all pairs of plants at points (lon, lat in
     degrees), and the bandwidth used: :func:`yrd.metrics.kdensity.k_density` with every plant
     its own site (reflected Gaussian kernel, normalised by n(n-1)/2), computed by the module's
-    cKDTree pruning and linear binning (error at most :func:`binning_error_bound`).
+    cKDTree pruning and linear binning (error at most :func:`yrd.metrics.kdensity.binning_error_bound`).
 
     References
     ----------
@@ -253,7 +240,7 @@ def k_density_points(
         raise ValueError("a K-density needs at least two plants")
     h = _bandwidth(bandwidth, xyz)
     hist = pair_histogram(xyz, _reach(g, h), bin_km)
-    return hist @ _kernel_at_nodes(g, h, bin_km, hist.size) / (n * (n - 1) / 2), h
+    return hist @ kernel_at_nodes(g, h, bin_km, hist.size) / (n * (n - 1) / 2), h
 
 
 def _bandwidth(bandwidth, xyz: np.ndarray) -> float:
@@ -282,7 +269,7 @@ def counterfactual_densities_points(
     for s in range(n_sim):
         for d in near_pair_km(frame_xyz[draws[s]], reach):
             _linear_bin(d[d <= reach], bin_km, n_nodes, hists[s])
-    return hists @ _kernel_at_nodes(g, h, bin_km, n_nodes) / (n * (n - 1) / 2)
+    return hists @ kernel_at_nodes(g, h, bin_km, n_nodes) / (n * (n - 1) / 2)
 
 
 def k_density_points_bands(

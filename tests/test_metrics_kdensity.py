@@ -18,7 +18,7 @@ from yrd.metrics import (
     localisation_index,
     silverman_bandwidth,
 )
-from yrd.metrics.kdensity import DEFAULT_BIN_KM, binning_error_bound
+from yrd.metrics.binning import DEFAULT_BIN_KM, binning_error_bound
 
 # Six sites on a line (km); the industry has 3, 0, 2, 1, 4, 1 plants there (n = 11, 55 pairs).
 POSITIONS = np.array([0.0, 5.0, 12.0, 30.0, 31.0, 70.0])

@@ -4,7 +4,8 @@ import geopandas as gpd
 import pandas as pd
 
 from yrd.logs import configure_logging
-from yrd.metrics.apply import county_sites, kdensity_options, kdensity_tables
+from yrd.metrics.apply import county_sites, kdensity_tables
+from yrd.metrics.kdensity_rows import kdensity_options
 from yrd.regions import region_set_codes
 
 smk = snakemake  # noqa: F821

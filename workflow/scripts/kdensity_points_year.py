@@ -4,8 +4,8 @@ on the plants of the analysis sample that the county-centroid K-densities use.""
 import pandas as pd
 
 from yrd.logs import configure_logging
-from yrd.metrics.apply import kdensity_options
 from yrd.metrics.apply_points import PLANT_POINT_COLUMNS, kdensity_points_tables
+from yrd.metrics.kdensity_rows import kdensity_options
 from yrd.regions import region_set_codes
 
 smk = snakemake  # noqa: F821

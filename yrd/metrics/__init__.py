@@ -18,6 +18,10 @@ kdensity                 k_density, silverman_bandwidth, k_density_bands (KDensi
                          localisation_index, dispersion_index (Duranton-Overman 2005)
 kdensity_points          k_density_points, k_density_points_bands: the same on plant points
                          (imported as yrd.metrics.kdensity_points)
+binning                  the reflected Gaussian kernel and linear binning of pair distances
+                         (both K-density versions; yrd.metrics.binning)
+kdensity_rows            columns, seeds, config options and rows shared by the K-density tables
+                         (yrd.metrics.kdensity_rows)
 segmentation             market_segmentation (SegmentationResult), relative price method
 registry                 register, get, available: metrics chosen in the config by name
 apply                    concentration, specialisation, similarity and K-density tables

@@ -34,7 +34,6 @@ enter (the unweighted K-density).
 from __future__ import annotations
 
 import logging
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,16 +42,13 @@ import numpy as np
 import pandas as pd
 
 from yrd.boundaries import centroids, distance_matrix
+from yrd.metrics.binning import DEFAULT_BIN_KM
 from yrd.metrics.kdensity import (
-    DEFAULT_BIN_KM,
     DEFAULT_GRID,
-    KDensityBands,
-    binning_error_bound,
-    dispersion_index,
     k_density,
     k_density_bands,
-    localisation_index,
 )
+from yrd.metrics.kdensity_rows import KDENSITY_COLUMNS, KDENSITY_SUMMARY_COLUMNS, _seed, estimated_rows
 from yrd.metrics.registry import Metric, get
 
 log = logging.getLogger(__name__)
@@ -71,12 +67,6 @@ KINDS_OF = {
 CONCENTRATION_COLUMNS = ("year", "level", "industry", "metric", "value")
 SPECIALISATION_COLUMNS = ("year", "level", "region", "metric", "value")
 SIMILARITY_COLUMNS = ("year", "level", "region_a", "region_b", "metric", "value")
-KDENSITY_COLUMNS = ("year", "industry", "distance_km", "k", "local_lo", "local_hi", "global_lo", "global_hi")
-KDENSITY_SUMMARY_COLUMNS = (
-    "year", "industry", "status", "n_plants", "n_sites", "bandwidth_km", "localisation_index",
-    "dispersion_index", "localised", "dispersed", "global_lower_level", "global_upper_level",
-    "binning_error_bound",
-)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- input
@@ -305,63 +295,6 @@ def county_sites(counties, prefectures: Iterable[str] | None = None) -> pd.DataF
     sites = centroids(counties)
     sites["code"] = sites["code"].astype(str)
     return sites.reset_index(drop=True)
-
-
-def _seed(seed: int, year: int, industry: str) -> int:
-    """Seed of one industry-year: independent of which other industries and years are run."""
-    ss = np.random.SeedSequence([int(seed), int(year), zlib.crc32(str(industry).encode())])
-    return int(ss.generate_state(1, dtype=np.uint64)[0])
-
-
-def kdensity_options(block: dict) -> dict:
-    """Keyword arguments of :func:`kdensity_tables` and
-    :func:`yrd.metrics.apply_points.kdensity_points_tables` from the config block
-    ``metrics.kdensity`` (``industries``, ``n_sim``, ``seed``, ``quantiles``, ``min_plants``, and
-    the grid ``0, step_km, ..., max_km``), so the county and the point rules read it alike."""
-    return {
-        "industries": block["industries"],
-        "n_sim": int(block["n_sim"]),
-        "grid": np.arange(0.0, block["max_km"] + block["step_km"] / 2, block["step_km"]),
-        "seed": int(block["seed"]),
-        "quantiles": tuple(block["quantiles"]),
-        "min_plants": int(block["min_plants"]),
-    }
-
-
-def estimated_rows(
-    row: dict, grid: np.ndarray, k: np.ndarray, bands: KDensityBands, bin_km: float, **density_extra: str
-) -> tuple[dict, pd.DataFrame]:
-    """The summary row (``row`` plus status ``ok``, bandwidth, Gamma, Psi, verdicts, global
-    band levels and the counterfactuals' binning error bound at mesh step ``bin_km``) and the density rows of one estimated industry-year, shared by the county
-    (:func:`kdensity_tables`) and the point version; ``density_extra`` are constant columns
-    added to the density rows (the point version's ``sites``)."""
-    gamma, psi = localisation_index(k, bands), dispersion_index(k, bands)
-    summary = {
-        **row,
-        "status": "ok",
-        "bandwidth_km": bands.bandwidth,
-        "localisation_index": gamma,
-        "dispersion_index": psi,
-        "localised": gamma > 0,
-        "dispersed": psi > 0,
-        "global_lower_level": bands.global_lower_level,
-        "global_upper_level": bands.global_upper_level,
-        "binning_error_bound": binning_error_bound(bin_km, bands.bandwidth),
-    }
-    density = pd.DataFrame(
-        {
-            "year": row["year"],
-            "industry": row["industry"],
-            "distance_km": grid,
-            "k": k,
-            "local_lo": bands.local_lower,
-            "local_hi": bands.local_upper,
-            "global_lo": bands.global_lower,
-            "global_hi": bands.global_upper,
-            **density_extra,
-        }
-    )
-    return summary, density
 
 
 def kdensity_tables(

@@ -14,9 +14,10 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from yrd.metrics.apply import KDENSITY_COLUMNS, KDENSITY_SUMMARY_COLUMNS, _seed, estimated_rows
-from yrd.metrics.kdensity import DEFAULT_BIN_KM, DEFAULT_GRID
+from yrd.metrics.binning import DEFAULT_BIN_KM
+from yrd.metrics.kdensity import DEFAULT_GRID
 from yrd.metrics.kdensity_points import k_density_points_bands
+from yrd.metrics.kdensity_rows import KDENSITY_COLUMNS, KDENSITY_SUMMARY_COLUMNS, _seed, estimated_rows
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def kdensity_points_tables(
     Only rows with ``point_status == "ok"`` are located; each counterfactual draws the
     industry's plants without replacement from all usable points of the year
     (:func:`yrd.metrics.kdensity_points.k_density_points_bands`), from the stream of
-    ``(seed, year, industry)`` (:func:`yrd.metrics.apply._seed`), so results do not depend on
+    ``(seed, year, industry)`` (:func:`yrd.metrics.kdensity_rows._seed`), so results do not depend on
     which other industries or years are run.
 
     Parameters

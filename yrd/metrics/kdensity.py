@@ -15,7 +15,7 @@ pair weights become a histogram over the mesh nodes (one sparse product per bloc
 pairs, the same for every simulation) and all densities are then one product
 (n_sim x nodes) @ (nodes x grid). The kernel is evaluated at the nodes only, not at every site
 pair, and the cost no longer grows with pairs x grid x simulations. Error: at most
-:func:`binning_error_bound` per km (2e-6 at b = 0.05 km and h = 5 km; county bandwidths are
+:func:`yrd.metrics.binning.binning_error_bound` per km (2e-6 at b = 0.05 km and h = 5 km; county bandwidths are
 larger), written in every summary row (:mod:`yrd.metrics.kdensity_points` bins the same way).
 
 References
@@ -30,51 +30,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
+
+from yrd.metrics.binning import DEFAULT_BIN_KM, _reflected_gaussian, kernel_at_nodes, linear_bin_matrix
 
 #: Default evaluation grid: 0 to 180 km by 1 km (the range used by Duranton and Overman 2005).
 DEFAULT_GRID = np.arange(0, 181, 1.0)
-
-_SQRT_2PI = np.sqrt(2.0 * np.pi)
 
 #: Reach of the kernel in bandwidths: pairs farther than ``max(grid) + KERNEL_REACH * h`` from
 #: every grid distance add less than exp(-50) (about 2e-22) of the kernel's peak at any grid point,
 #: so they are left out of the kernel sums (hand-written pruning; at national scale most county
 #: pairs are thousands of km apart, and the sums over them dominated the cost).
 KERNEL_REACH = 10.0
-
-#: Default step (km) of the linear-binning mesh of counterfactual pair distances.
-DEFAULT_BIN_KM = 0.05
-
-
-def binning_error_bound(bin_km: float, bandwidth: float) -> float:
-    r"""Largest error (1/km) linear binning at step ``bin_km`` can add to a K-density value with
-    bandwidth ``bandwidth``: :math:`\phi(0) b^2 / (4 h^3)`. The kernel term
-    :math:`f(d) = K_h(x-d) + K_h(x+d)` is replaced by its linear interpolant between nodes, off by
-    at most :math:`b^2 \max|f''| / 8` with :math:`\max|f''| \le 2\phi(0)/h^3`; the density is an
-    average of such terms over pairs (Wand and Jones 1995, appendix D)."""
-    return float(bin_km**2 / (4.0 * _SQRT_2PI * bandwidth**3))
-
-
-def kernel_at_nodes(grid: np.ndarray, h: float, bin_km: float, n_nodes: int) -> np.ndarray:
-    """Reflected Gaussian kernel (n_nodes x grid) at the mesh nodes 0, b, 2b, ..."""
-    return _reflected_gaussian(grid, np.arange(n_nodes) * bin_km, h)
-
-
-def linear_bin_matrix(d: np.ndarray, bin_km: float, n_nodes: int) -> sparse.csc_matrix:
-    """Sparse (n_nodes x len(d)) matrix splitting each distance between its two nearest mesh
-    nodes in proportion to closeness (linear binning): column p holds 1 - f at node k and f at
-    node k + 1, where d[p] / b = k + f."""
-    pos = np.asarray(d, dtype=float) / bin_km
-    k = np.floor(pos).astype(np.int64)
-    f = pos - k
-    if k.size and k.max() + 1 >= n_nodes:
-        raise ValueError("a distance lies beyond the last mesh node")
-    cols = np.arange(k.size)
-    return sparse.csc_matrix(
-        (np.concatenate([1.0 - f, f]), (np.concatenate([k, k + 1]), np.concatenate([cols, cols]))),
-        shape=(n_nodes, k.size),
-    )
 
 
 def _check_distance(site_distance) -> np.ndarray:
@@ -108,13 +74,6 @@ def _check_grid(grid) -> np.ndarray:
     if g.ndim != 1 or g.size == 0 or not np.isfinite(g).all() or (g < 0).any():
         raise ValueError("grid must be a non-empty one-dimensional array of distances >= 0")
     return g
-
-
-def _reflected_gaussian(grid: np.ndarray, d: np.ndarray, h: float) -> np.ndarray:
-    """K_h(x - d) + K_h(x + d) for x in grid (columns) and d in d (rows); Gaussian K."""
-    a = (grid[None, :] - d[:, None]) / h
-    b = (grid[None, :] + d[:, None]) / h
-    return (np.exp(-0.5 * a * a) + np.exp(-0.5 * b * b)) / (_SQRT_2PI * h)
 
 
 def _pair_distances(
@@ -444,7 +403,7 @@ def k_density_bands(
         As in :func:`k_density`; "silverman" uses the observed industry's pairs.
     bin_km : float
         Mesh step (km) of the counterfactuals' linear binning (module docstring); error at
-        most :func:`binning_error_bound` per km.
+        most :func:`yrd.metrics.binning.binning_error_bound` per km.
 
     Returns
     -------

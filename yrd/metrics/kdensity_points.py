@@ -22,7 +22,7 @@ Algorithm (hand-written; no library computes DO K-densities on points):
   any grid point x the kernel term :math:`f(d) = K_h(x-d) + K_h(x+d)` is replaced by its linear
   interpolant between nodes, which differs by at most :math:`b^2 \\max|f''|/8` with
   :math:`\\max|f''| \\le 2\\phi(0)/h^3`; averaged over pairs the density is off by at most
-  ``yrd.metrics.kdensity.binning_error_bound(b, h)`` :math:`= \\phi(0) b^2 / (4 h^3)` per km (2e-6 for b = 0.05 km,
+  ``yrd.metrics.binning.binning_error_bound(b, h)`` :math:`= \\phi(0) b^2 / (4 h^3)` per km (2e-6 for b = 0.05 km,
   h = 5 km, against densities of 0.001-0.1 per km at short distances); it is written in the
   summary of every industry-year.
 * **Bandwidth.** Silverman's rule needs the standard deviation and IQR of ALL n(n-1)/2 pair
@@ -53,15 +53,14 @@ from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
 
 from yrd.boundaries import EARTH_RADIUS_KM
+from yrd.metrics.binning import DEFAULT_BIN_KM, kernel_at_nodes
 from yrd.metrics.kdensity import (
-    DEFAULT_BIN_KM,
     DEFAULT_GRID,
     KERNEL_REACH,
     KDensityBands,
     _check_grid,
     bands_from_simulations,
     check_band_options,
-    kernel_at_nodes,
     silverman_rule,
 )
 
@@ -227,7 +226,7 @@ def k_density_points(
     r"""K-density (1/km) of the distances between all pairs of plants at points (lon, lat in
     degrees), and the bandwidth used: :func:`yrd.metrics.kdensity.k_density` with every plant
     its own site (reflected Gaussian kernel, normalised by n(n-1)/2), computed by the module's
-    cKDTree pruning and linear binning (error at most :func:`yrd.metrics.kdensity.binning_error_bound`).
+    cKDTree pruning and linear binning (error at most :func:`yrd.metrics.binning.binning_error_bound`).
 
     References
     ----------

@@ -48,7 +48,13 @@ from yrd.metrics.kdensity import (
     k_density,
     k_density_bands,
 )
-from yrd.metrics.kdensity_rows import KDENSITY_COLUMNS, KDENSITY_SUMMARY_COLUMNS, _seed, estimated_rows
+from yrd.metrics.kdensity_rows import (
+    KDENSITY_COLUMNS,
+    KDENSITY_SUMMARY_COLUMNS,
+    _seed,
+    estimated_rows,
+    typed_summary,
+)
 from yrd.metrics.registry import Metric, get
 
 log = logging.getLogger(__name__)
@@ -394,20 +400,7 @@ def kdensity_tables(
             gamma, psi = row["localisation_index"], row["dispersion_index"]
             log.info("K-density %d industry %s: %d plants, Gamma %.4f, Psi %.4f", year, ind, c.sum(), gamma, psi)
     density = pd.concat(dens, ignore_index=True) if dens else pd.DataFrame(columns=list(KDENSITY_COLUMNS))
-    summary = pd.DataFrame(summ, columns=list(KDENSITY_SUMMARY_COLUMNS))
-    for col in ("localised", "dispersed"):
-        summary[col] = summary[col].astype("boolean")
-    for col in ("n_plants", "n_sites", "year"):
-        summary[col] = summary[col].astype("int64")
-    for col in (
-        "bandwidth_km",
-        "localisation_index",
-        "dispersion_index",
-        "global_lower_level",
-        "global_upper_level",
-        "binning_error_bound",
-    ):
-        summary[col] = summary[col].astype("float64")
+    summary = typed_summary(summ, KDENSITY_SUMMARY_COLUMNS)
     density = density.astype({"year": "int64", "distance_km": "float64"})
     return density[list(KDENSITY_COLUMNS)], summary
 

@@ -17,7 +17,13 @@ import pandas as pd
 from yrd.metrics.binning import DEFAULT_BIN_KM
 from yrd.metrics.kdensity import DEFAULT_GRID
 from yrd.metrics.kdensity_points import k_density_points_bands
-from yrd.metrics.kdensity_rows import KDENSITY_COLUMNS, KDENSITY_SUMMARY_COLUMNS, _seed, estimated_rows
+from yrd.metrics.kdensity_rows import (
+    KDENSITY_COLUMNS,
+    KDENSITY_SUMMARY_COLUMNS,
+    _seed,
+    estimated_rows,
+    typed_summary,
+)
 
 log = logging.getLogger(__name__)
 
@@ -145,20 +151,7 @@ def kdensity_points_tables(
 
 def _typed(dens: list[pd.DataFrame], summ: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
     density = pd.concat(dens, ignore_index=True) if dens else pd.DataFrame(columns=list(KDENSITY_POINTS_COLUMNS))
-    summary = pd.DataFrame(summ, columns=list(KDENSITY_POINTS_SUMMARY_COLUMNS))
-    for col in ("localised", "dispersed"):
-        summary[col] = summary[col].astype("boolean")
-    for col in ("n_plants", "n_sites", "year", "n_no_point"):
-        summary[col] = summary[col].astype("int64")
-    for col in (
-        "bandwidth_km",
-        "localisation_index",
-        "dispersion_index",
-        "global_lower_level",
-        "global_upper_level",
-        "binning_error_bound",
-    ):
-        summary[col] = summary[col].astype("float64")
+    summary = typed_summary(summ, KDENSITY_POINTS_SUMMARY_COLUMNS, ("n_no_point",))
     for col in ("industry", "status", "sites"):
         summary[col] = summary[col].astype(str)
     density = density.astype(

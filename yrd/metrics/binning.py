@@ -44,13 +44,27 @@ def kernel_at_nodes(grid: np.ndarray, h: float, bin_km: float, n_nodes: int) -> 
     return _reflected_gaussian(grid, np.arange(n_nodes) * bin_km, h)
 
 
+def _nodes_and_fractions(d: np.ndarray, bin_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """Lower mesh node k and fraction f of each distance: d / b = k + f, 0 <= f < 1."""
+    pos = np.asarray(d, dtype=float) / bin_km
+    k = np.floor(pos).astype(np.int64)
+    return k, pos - k
+
+
+def linear_bin(d: np.ndarray, bin_km: float, n_nodes: int, out: np.ndarray) -> None:
+    """Add unit weights of distances ``d`` to the mesh nodes 0, b, 2b, ... of ``out`` by linear
+    binning (weight 1 - f to node k, f to node k + 1; weight beyond the last node is dropped, so
+    callers pass distances within reach)."""
+    k, frac = _nodes_and_fractions(d, bin_km)
+    out += np.bincount(k, weights=1.0 - frac, minlength=n_nodes)[:n_nodes]
+    out += np.bincount(k + 1, weights=frac, minlength=n_nodes)[:n_nodes]
+
+
 def linear_bin_matrix(d: np.ndarray, bin_km: float, n_nodes: int) -> sparse.csc_matrix:
     """Sparse (n_nodes x len(d)) matrix splitting each distance between its two nearest mesh
     nodes in proportion to closeness (linear binning): column p holds 1 - f at node k and f at
     node k + 1, where d[p] / b = k + f."""
-    pos = np.asarray(d, dtype=float) / bin_km
-    k = np.floor(pos).astype(np.int64)
-    f = pos - k
+    k, f = _nodes_and_fractions(d, bin_km)
     if k.size and k.max() + 1 >= n_nodes:
         raise ValueError("a distance lies beyond the last mesh node")
     cols = np.arange(k.size)

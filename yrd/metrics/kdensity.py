@@ -15,8 +15,9 @@ pair weights become a histogram over the mesh nodes (one sparse product per bloc
 pairs, the same for every simulation) and all densities are then one product
 (n_sim x nodes) @ (nodes x grid). The kernel is evaluated at the nodes only, not at every site
 pair, and the cost no longer grows with pairs x grid x simulations. Error: at most
-:func:`yrd.metrics.binning.binning_error_bound` per km (2e-6 at b = 0.05 km and h = 5 km; county bandwidths are
-larger), written in every summary row (:mod:`yrd.metrics.kdensity_points` bins the same way).
+:func:`yrd.metrics.binning.binning_error_bound` per km (2e-6 at b = 0.05 km and h = 5 km;
+county bandwidths are larger), written in every summary row (:mod:`yrd.metrics.kdensity_points`
+bins the same way).
 
 References
 ----------

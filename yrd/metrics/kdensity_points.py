@@ -53,7 +53,7 @@ from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
 
 from yrd.boundaries import EARTH_RADIUS_KM
-from yrd.metrics.binning import DEFAULT_BIN_KM, kernel_at_nodes
+from yrd.metrics.binning import DEFAULT_BIN_KM, kernel_at_nodes, linear_bin
 from yrd.metrics.kdensity import (
     DEFAULT_GRID,
     KERNEL_REACH,
@@ -143,21 +143,12 @@ def near_pair_km(xyz: np.ndarray, reach_km: float) -> Iterator[np.ndarray]:
         yield chord_to_km(sp["v"][keep])
 
 
-def _linear_bin(d: np.ndarray, bin_km: float, n_nodes: int, out: np.ndarray) -> None:
-    """Add unit weights of distances ``d`` to the mesh nodes 0, b, 2b, ... by linear binning."""
-    pos = d / bin_km
-    k = np.floor(pos).astype(np.int64)
-    frac = pos - k
-    out += np.bincount(k, weights=1.0 - frac, minlength=n_nodes)[:n_nodes]
-    out += np.bincount(k + 1, weights=frac, minlength=n_nodes)[:n_nodes]
-
-
 def pair_histogram(xyz: np.ndarray, reach_km: float, bin_km: float = DEFAULT_BIN_KM) -> np.ndarray:
     """Linear-binned counts of the pair distances within ``reach_km`` on nodes 0, b, 2b, ..."""
     n_nodes = int(np.ceil(reach_km / bin_km)) + 2
     hist = np.zeros(n_nodes)
     for d in near_pair_km(xyz, reach_km):
-        _linear_bin(d[d <= reach_km], bin_km, n_nodes, hist)
+        linear_bin(d[d <= reach_km], bin_km, n_nodes, hist)
     return hist
 
 
@@ -267,7 +258,7 @@ def counterfactual_densities_points(
     hists = np.zeros((n_sim, n_nodes))
     for s in range(n_sim):
         for d in near_pair_km(frame_xyz[draws[s]], reach):
-            _linear_bin(d[d <= reach], bin_km, n_nodes, hists[s])
+            linear_bin(d[d <= reach], bin_km, n_nodes, hists[s])
     return hists @ kernel_at_nodes(g, h, bin_km, n_nodes) / (n * (n - 1) / 2)
 
 

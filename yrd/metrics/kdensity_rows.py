@@ -77,3 +77,24 @@ def estimated_rows(
         }
     )
     return summary, density
+
+
+def typed_summary(rows: list[dict], columns: tuple[str, ...], int_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The summary table of ``rows`` with ``columns`` and the types both versions write: verdicts
+    nullable boolean (missing where not estimated), counts int64 (plus ``int_columns``), the
+    estimates float64."""
+    summary = pd.DataFrame(rows, columns=list(columns))
+    for col in ("localised", "dispersed"):
+        summary[col] = summary[col].astype("boolean")
+    for col in ("n_plants", "n_sites", "year", *int_columns):
+        summary[col] = summary[col].astype("int64")
+    for col in (
+        "bandwidth_km",
+        "localisation_index",
+        "dispersion_index",
+        "global_lower_level",
+        "global_upper_level",
+        "binning_error_bound",
+    ):
+        summary[col] = summary[col].astype("float64")
+    return summary

@@ -394,3 +394,45 @@ def test_gravity_validation_acceptance_rule():
     assert v["accepted"] and v["n_obs"] == 10
     table.loc[1, "estimate"] = -0.80
     assert not gravity_validation(table, {"beta_log_distance": -1.3, "beta_border": -0.7})["accepted"]
+
+
+def test_join_pairs_equals_the_merge_it_replaces_and_names_missing_pairs():
+    """gravity_frame joins the pair variables by one integer key per year x origin x destination
+    (yrd.flows.pairs.join_pairs); the result is the left merge on the string keys, with
+    categorical or string cells, and a cell without pair variables or a repeated pair stops it."""
+    from yrd.flows.pairs import join_pairs
+
+    rng = np.random.default_rng(5)
+    codes = ["310100", "320500", "330400", "320200"]
+    pairs = pd.DataFrame(
+        [(y, o, d) for y in (2001, 2002) for o in codes for d in codes if o != d], columns=["year", "origin", "dest"]
+    )
+    pairs["log_distance"] = rng.normal(size=len(pairs))
+    pairs["border"] = (pairs["origin"].str[:2] != pairs["dest"].str[:2]).astype(float)
+    cells = pairs[["year", "origin", "dest"]].sample(frac=1.0, random_state=1).reset_index(drop=True)
+    cells = pd.concat([cells, cells.head(5)], ignore_index=True)  # a pair's cell may repeat (classes)
+    cells["moves"] = rng.integers(0, 4, len(cells))
+    ref = cells.merge(pairs, on=["year", "origin", "dest"], how="left", validate="many_to_one")
+    pd.testing.assert_frame_equal(join_pairs(cells.copy(), pairs), ref)
+    cat = cells.assign(
+        origin=pd.Categorical(cells["origin"], categories=sorted(codes)),
+        dest=pd.Categorical(cells["dest"], categories=sorted(codes)),
+    )
+    pd.testing.assert_frame_equal(join_pairs(cat, pairs), ref)
+    with pytest.raises(ValueError, match="1 cells without pair variables"):
+        join_pairs(cells.head(3).assign(year=[2001, 2001, 2003]), pairs)
+    with pytest.raises(ValueError, match="1 cells without pair variables"):
+        first = (pairs[["year", "origin", "dest"]] == cells.iloc[0][["year", "origin", "dest"]]).all(axis=1)
+        join_pairs(cells.head(3), pairs.assign(log_distance=np.where(first, np.nan, 0.0)))
+    with pytest.raises(ValueError, match="repeat"):
+        join_pairs(cells.head(3), pd.concat([pairs, pairs.head(1)]))
+
+
+def test_distinct_values_of_columns():
+    from yrd.io import distinct
+
+    a = pd.Series(["b", "a", None, "b"], dtype="string")
+    b = pd.Categorical(["c", "a"], categories=["a", "c", "z"])
+    assert distinct(a, pd.Series(b), as_str=True) == {"a", "b", "c"}
+    assert distinct(pd.Series([2001, 2003, 2001])) == {2001, 2003}
+    assert distinct(pd.Series([], dtype=float)) == set()

@@ -251,6 +251,22 @@ def test_gravity_frame_codes_number_sorted_keys_as_multiindex_factorize():
     assert np.array_equal(f["undirected_pair"].to_numpy(), ref)
 
 
+def test_sorted_codes_dense_and_sorting_paths_agree_with_numpy_unique():
+    """_sorted_codes ranks small key ranges in one pass and falls back to np.unique for large
+    ones; both give np.unique's inverse of the combined key."""
+    from yrd.flows.gravity import _sorted_codes
+
+    rng = np.random.default_rng(3)
+    for n in (0, 1, 7, 5000):
+        small = [rng.integers(0, 40, n), rng.integers(0, 5, n), rng.integers(0, 17, n)]  # dense path
+        large = [rng.integers(0, 10**6, n), rng.integers(0, 10**6, n)]  # range 1e12: sorting path
+        for codes in (small, large):
+            key = np.zeros(n, dtype=np.int64)
+            for c in codes:
+                key = key * (int(c.max(initial=-1)) + 1) + c
+            assert np.array_equal(_sorted_codes(*codes), np.unique(key, return_inverse=True)[1].reshape(-1))
+
+
 def test_stalled_demeaning_is_retried_with_pyfixest_lsmr_demeaner(monkeypatch):
     """When pyfixest's default demeaner (alternating projections) stalls ("Demeaning failed"),
     fit_ppml estimates with pyfixest's LSMR demeaner and says so; the estimates equal the

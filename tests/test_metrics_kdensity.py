@@ -177,6 +177,29 @@ def test_counterfactual_densities_match_site_by_site_computation():
         assert np.abs(fine.simulations[s] - exact).max() <= max(err / 50, 1e-15)
 
 
+def test_site_pairs_shared_by_industries_give_k_density_and_its_bands_exactly():
+    # One SitePairs per year serves every industry (yrd.metrics.apply.kdensity_tables): its
+    # observed density and bands are those of k_density and k_density_bands, bit for bit, and do
+    # not depend on which industry used the shared pairs before. Sites without any plant are
+    # left out of the pairs (zero sampling weight) and must not change the result.
+    from yrd.metrics.kdensity import SitePairs
+
+    _, _, D, frame = _random_world(21, 40)
+    frame[[3, 17]] = 0
+    rng = np.random.default_rng(22)
+    industries = [rng.multinomial(n, frame / frame.sum()) for n in (12, 60, 25)]
+    shared = SitePairs(D, frame)
+    for i, c in enumerate(industries):
+        k, bands = shared.estimate(c, n_sim=40, seed=100 + i)
+        ref = k_density_bands(D, c, frame, n_sim=40, seed=100 + i)
+        np.testing.assert_array_equal(bands.simulations, ref.simulations)
+        np.testing.assert_array_equal(bands.global_upper, ref.global_upper)
+        assert bands.bandwidth == ref.bandwidth
+        np.testing.assert_array_equal(k, k_density(D, c, bandwidth=ref.bandwidth))
+    with pytest.raises(ValueError, match="zero at a site where the industry has plants"):
+        shared.estimate(np.eye(40, dtype=int)[3] * 5, n_sim=5)
+
+
 def test_three_hundred_sites_thousand_simulations_in_seconds():
     # Performance requirement: ~300 sites and 1000 counterfactuals in seconds (about 1 s on
     # the 2-core reference machine; the bound leaves room for a loaded CI runner).

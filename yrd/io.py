@@ -1,4 +1,4 @@
-"""Safe, deterministic writing of tables, and file checksums.
+"""Safe, deterministic writing of tables, file checksums, and the distinct values of columns.
 
 CSV files written by the pipeline are opened by users in spreadsheets. A text cell starting
 with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return can be run as a formula there (CSV or
@@ -21,6 +21,23 @@ from pathlib import Path
 import pandas as pd
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def distinct(*columns: pd.Series, as_str: bool = False) -> set:
+    """The distinct non-missing values of one or more columns, as a Python set (as strings when
+    ``as_str``).
+
+    ``set(column)`` iterates every row in Python: on an ASIF-scale panel (9-11 M cells, Arrow
+    strings) that took seconds per call, several times per rule. This reads the distinct values
+    with pandas' hash-based :func:`pandas.unique` first, then builds the set from those."""
+    out: set = set()
+    for col in columns:
+        values = pd.unique(pd.Series(col).dropna())
+        if as_str:
+            out.update(str(v) for v in values)
+        else:
+            out.update(values.tolist())
+    return out
 
 
 def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:

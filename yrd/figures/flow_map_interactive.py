@@ -220,7 +220,8 @@ def flow_map_page(
 
     focus = str(focus)
     codes = sorted(set(map(str, members)) | {focus} | set(flows["partner"].astype(str)))
-    codes = [c for c in codes if c in set(prefectures["code"].astype(str))]
+    known = set(prefectures["code"].astype(str))
+    codes = [c for c in codes if c in known]
     gj = simplified_geojson(prefectures, codes, tolerance_km)
     pref = prefectures.assign(code=prefectures["code"].astype(str)).set_index("code")
     names = {c: f"{pref.at[c, 'name_zh']} {pref.at[c, 'name_pinyin']}" for c in pref.index}

@@ -59,7 +59,8 @@ def counterfactuals_figure(
     targets = list(dict.fromkeys(d["target"]))
     fig, axes = plt.subplots(1, len(names), figsize=(4.3 * len(names) + 1, 4.8), squeeze=False, sharey=True)
     tcol = ["#0072B2", "#009E73", "#CC79A7", "#E69F00"]
-    shown = [g for g in groups if g in set(d["group"])]
+    present = set(d["group"])
+    shown = [g for g in groups if g in present]
     x = np.arange(len(shown))
     bw = 0.8 / max(1, len(targets))
     bands = {"shift_lo", "shift_hi"} <= set(d.columns) and bool(d["shift_lo"].notna().any())

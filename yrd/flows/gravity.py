@@ -78,7 +78,9 @@ import numpy as np
 import pandas as pd
 
 from yrd.flows.fixed_effects import LSMR_NOTE, balance_fixed_effects, fepois_ppml, ppml_sample, zero_fe_cells
+from yrd.flows.pairs import join_pairs
 from yrd.industry import RELOCATION_CLASSES
+from yrd.io import distinct
 
 log = logging.getLogger(__name__)
 
@@ -135,16 +137,8 @@ def gravity_frame(
     d = od.loc[keep, cols]
     d["year"] = d["year"].astype(np.int64)
     d = d.sort_values(["year", "group", "origin", "dest"], kind="stable").reset_index(drop=True)
-    p = pairs.copy()
-    p["year"] = p["year"].astype(np.int64)
-    f = d.merge(p, on=["year", "origin", "dest"], how="left", validate="many_to_one")
-    del d, p
-    miss = f["log_distance"].isna()
-    if miss.any():
-        raise ValueError(
-            f"{int(miss.sum())} cells without pair variables, e.g. "
-            f"{f.loc[miss, ['year', 'origin', 'dest']].head(3).to_dict('records')}"
-        )
+    f = join_pairs(d, pairs)
+    del d
     start = int(f["year"].min()) if start is None else int(start)
     f["period"] = period_of(f["year"], start, period_length)
     add_fixed_effect_codes(f)
@@ -157,9 +151,19 @@ def _sorted_codes(*codes: np.ndarray) -> np.ndarray:
     ``pd.factorize(pd.MultiIndex.from_arrays(values), sort=True)`` without building the
     index's tuples."""
     key = np.zeros(len(codes[0]), dtype=np.int64)
+    size = 1
     for c in codes:
         c = np.asarray(c, dtype=np.int64)
-        key = key * (int(c.max(initial=-1)) + 1) + c
+        card = int(c.max(initial=-1)) + 1
+        key = key * card + c
+        size *= card
+    if size <= max(4 * len(key), 1 << 20):
+        # dense ranks of the keys in one pass (the key range is small: places x classes x
+        # periods), the codes of np.unique(key, return_inverse=True) without its sort
+        present = np.zeros(size, dtype=bool)
+        present[key] = True
+        rank = np.cumsum(present, dtype=np.int64) - 1
+        return rank[key]
     return np.unique(key, return_inverse=True)[1].reshape(-1)
 
 
@@ -429,7 +433,8 @@ def estimate_gravity(
         raise ValueError(f"cluster must be one of {CLUSTERS}")
     if int(min_moves) < 0:
         raise ValueError("min_moves must be >= 0")
-    classes = [c for c in (classes or RELOCATION_CLASSES) if c in set(frame["group"])]
+    present = distinct(frame["group"])  # once: the frame has ~9 M cells on a national grid
+    classes = [c for c in (classes or RELOCATION_CLASSES) if c in present]
     fits: dict[str, GravityResult] = {}
     in_classes = frame["group"].isin(classes)
     pooled = frame if in_classes.all() else frame[in_classes]  # no copy of the whole frame

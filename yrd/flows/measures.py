@@ -43,6 +43,7 @@ import pandas as pd
 from yrd.errors import UserError
 from yrd.flows.gravity import REGRESSORS, estimate_gravity, gravity_frame
 from yrd.flows.pairs import pair_table, prefecture_points
+from yrd.io import distinct
 
 #: Distance measures of ``flows.distance``.
 DISTANCE_MEASURES = ("great_circle", "road_time")
@@ -113,8 +114,8 @@ def road_time_subset(od: pd.DataFrame, road_times: pd.DataFrame) -> tuple[pd.Dat
     The travel times of Ma and Tang (2024) join the YRD's prefectures only, so on a national study
     area the two distance measures can be compared on the YRD's flows only."""
     pref = od[od["level"] == "prefecture"] if "level" in od.columns else od
-    codes = set(pref["origin"].astype(str)) | set(pref["dest"].astype(str))
-    covered = set(road_times["origin"].astype(str)) | set(road_times["dest"].astype(str))
+    codes = distinct(pref["origin"], pref["dest"], as_str=True)
+    covered = distinct(road_times["origin"], road_times["dest"], as_str=True)
     if codes <= covered:
         return od, None
     keep = codes & covered
@@ -166,14 +167,14 @@ def study_frame(
     study prefecture), the pair variables of :func:`study_pairs` with the points and covariates
     of the prefecture ``boundaries`` (which carry ``group`` for ``same_region_group``)."""
     pref = (od["level"] == "prefecture").to_numpy() if "level" in od.columns else np.ones(len(od), dtype=bool)
-    # distinct values without copying the panel (~11 M rows on a national grid)
-    places = pd.unique(np.concatenate([od["origin"].to_numpy()[pref], od["dest"].to_numpy()[pref]]))
-    codes = sorted({str(c) for c in places})
+    # distinct values without converting the panel's ~11 M cells (national grid) to Python strings
+    rows = od if pref.all() else od[pref]
+    codes = sorted(distinct(rows["origin"], rows["dest"], as_str=True))
     b = boundaries[boundaries["code"].astype(str).isin(codes)]
     pairs = study_pairs(
         measure,
         prefecture_points(b),
-        sorted({int(y) for y in pd.unique(od["year"].to_numpy()[pref])}),
+        sorted(int(y) for y in distinct(rows["year"])),
         codes,
         distance_table=distance_table,
         road_times=road_times,

@@ -82,7 +82,8 @@ def scenario_table(
         log.warning("scenarios not estimable: %s", unavailable)
     points = prefecture_points(gpd.read_parquet(boundaries))
     groups = prefectures(prefectures_csv).set_index("code")["group"].to_dict()  # code -> region group
-    groups = {c: g for c, g in groups.items() if c in set(origins)}
+    origin_set = set(origins)
+    groups = {c: g for c, g in groups.items() if c in origin_set}
     resolved = resolve_targets(targets, groups)
     if log is not None:
         log.info("focus %s; targets %s; scenarios %s", focus, resolved, [s["name"] for s in scenarios])

@@ -81,6 +81,7 @@ from yrd.boundaries import great_circle_km
 from yrd.errors import UserError
 from yrd.flows.od import TOTAL
 from yrd.industry import RELOCATION_CLASSES
+from yrd.io import distinct
 
 SCENARIO_TYPES = ("road_time_as_of", "scale_pairs", "move_point")
 COLUMNS = [
@@ -311,7 +312,7 @@ def scenario_shares(
     ``points`` and ``road_times``: as :func:`scenario_distance` needs them.
     """
     focus = str(focus)
-    if focus not in set(cells["origin"].astype(str)):
+    if focus not in distinct(cells["origin"], as_str=True):
         raise ValueError(f"focus prefecture {focus} is not an origin of the fitted cells")
     targets = {k: list(v) for k, v in targets.items()}
     names = [s["name"] for s in scenarios]

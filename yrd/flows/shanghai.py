@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from yrd.flows.od import GROUPS
+from yrd.io import distinct
 from yrd.regions import GROUPS as REGION_GROUPS
 
 ALL = "all"
@@ -58,7 +59,7 @@ def focus_flows(
         d = d[d["level"] == "prefecture"]
     focus = str(focus)
     rg = {str(k): str(v) for k, v in region_groups.items()}
-    codes = set(d["origin"].astype(str)) | set(d["dest"].astype(str))
+    codes = distinct(d["origin"], d["dest"], as_str=True)
     if focus not in codes:
         raise ValueError(f"focus prefecture {focus} is not in the OD panel")
     missing = codes - set(rg)
@@ -70,8 +71,9 @@ def focus_flows(
     partners = [*order, ALL]
     out_ = d[(d["origin"].astype(str) == focus)].assign(partner=lambda x: x["dest"].astype(str).map(rg))
     in_ = d[(d["dest"].astype(str) == focus)].assign(partner=lambda x: x["origin"].astype(str).map(rg))
-    years = sorted(set(d["year"].astype(np.int64)))
-    groups = [g for g in GROUPS if g in set(d["group"])]
+    years = sorted(int(y) for y in distinct(d["year"]))
+    present = distinct(d["group"])
+    groups = [g for g in GROUPS if g in present]
     idx = pd.MultiIndex.from_product([years, groups, partners], names=["year", "group", "partner"])
 
     o, i = _partner_sums(out_, idx, ALL), _partner_sums(in_, idx, ALL)

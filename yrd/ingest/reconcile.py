@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from yrd.ingest.errors import ReconciliationError
+from yrd.io import distinct
 
 #: Columns of the reconciliation table, in order.
 RECONCILIATION_COLUMNS = (
@@ -112,7 +113,7 @@ def check_tables(clean: pd.DataFrame, quarantine: pd.DataFrame, reconciliation: 
     bad = rec.index[(n_clean != rec["rows_clean"]) | (n_quar != rec["rows_quarantined"])]
     if len(bad):
         raise ReconciliationError(f"clean/quarantine tables disagree with the reconciliation for {list(bad)}")
-    stray = set(clean["source_file"]) | set(quarantine["source_file"])
+    stray = distinct(clean["source_file"], quarantine["source_file"])
     stray -= set(rec.index)
     if stray:
         raise ReconciliationError(f"rows of files missing from the reconciliation: {sorted(stray)}")

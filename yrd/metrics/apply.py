@@ -27,7 +27,8 @@ What enters a table (documented choices)
 
 K-density (Duranton and Overman 2005) sites are county centroids; an industry's plants sit at
 the centroid of their county, and counterfactual plants are drawn from all manufacturing
-plants' counties of that year (see :func:`yrd.metrics.k_density_bands`). Only plant counts
+plants' counties of that year (see :func:`yrd.metrics.k_density_bands`; the year's sites and
+their pairs are computed once, :class:`yrd.metrics.kdensity.SitePairs`). Only plant counts
 enter (the unweighted K-density).
 """
 
@@ -43,11 +44,7 @@ import pandas as pd
 
 from yrd.boundaries import centroids, distance_matrix
 from yrd.metrics.binning import DEFAULT_BIN_KM
-from yrd.metrics.kdensity import (
-    DEFAULT_GRID,
-    k_density,
-    k_density_bands,
-)
+from yrd.metrics.kdensity import DEFAULT_GRID, SitePairs
 from yrd.metrics.kdensity_rows import (
     KDENSITY_COLUMNS,
     KDENSITY_SUMMARY_COLUMNS,
@@ -380,6 +377,7 @@ def kdensity_tables(
     for year in sorted(int(y) for y in years):
         in_year = year_col == year
         frame = np.bincount(pos[in_year], minlength=len(codes))
+        year_sites = SitePairs(D, frame)  # validated once, its site pairs shared by the year's industries
         inds = sorted(set(industry_col[in_year])) if industries is None else sorted(str(i) for i in industries)
         for ind in inds:
             c = np.bincount(pos[in_year & (industry_col == ind)], minlength=len(codes))
@@ -390,10 +388,9 @@ def kdensity_tables(
             if (c > 0).sum() == 1:
                 summ.append({**row, "status": "one_site"})
                 continue
-            bands = k_density_bands(
-                D, c, frame, n_sim=n_sim, seed=_seed(seed, year, ind), grid=grid, quantiles=quantiles, bin_km=bin_km
+            k, bands = year_sites.estimate(
+                c, n_sim=n_sim, seed=_seed(seed, year, ind), grid=grid, quantiles=quantiles, bin_km=bin_km
             )
-            k = k_density(D, c, grid=grid, bandwidth=bands.bandwidth)
             row, rows = estimated_rows(row, grid, k, bands, bin_km)
             summ.append(row)
             dens.append(rows)

@@ -27,11 +27,11 @@ Wand, M. P. and Jones, M. C. (1995) *Kernel Smoothing*. Chapman and Hall, append
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from yrd.metrics.bandwidth import resolve_bandwidth, silverman_from_pairs
 from yrd.metrics.binning import DEFAULT_BIN_KM, _reflected_gaussian, kernel_at_nodes, linear_bin_matrix
 
 #: Default evaluation grid: 0 to 180 km by 1 km (the range used by Duranton and Overman 2005).
@@ -98,51 +98,6 @@ def _pair_distances(
     return uniq, np.bincount(inverse, weights=w[keep], minlength=uniq.size)
 
 
-def _quantiles_type7(d: np.ndarray, w: np.ndarray, n: float, probs: Sequence[float]) -> np.ndarray:
-    """Type-7 (R default, linear) sample quantiles of the sample in which distance ``d[k]``
-    appears ``w[k] * n / sum(w)`` times (exact for integer pair counts)."""
-    total = w.sum()
-    cum = np.cumsum(w) if total == n else np.cumsum(w) * (n / total)
-    out = []
-    for p in probs:
-        pos = (n - 1) * p
-        lo = np.floor(pos)
-        i_lo = min(np.searchsorted(cum, lo, side="right"), d.size - 1)
-        i_hi = min(np.searchsorted(cum, lo + 1, side="right"), d.size - 1)
-        out.append(d[i_lo] + (pos - lo) * (d[i_hi] - d[i_lo]))
-    return np.asarray(out)
-
-
-def _silverman(d: np.ndarray, w: np.ndarray, n_pairs: float) -> float:
-    if n_pairs < 2:
-        raise ValueError("Silverman's bandwidth needs at least two plant pairs (three plants); pass a bandwidth")
-    p = w / w.sum()
-    mean = np.sum(p * d)
-    sd = np.sqrt(np.sum(p * (d - mean) ** 2) * n_pairs / (n_pairs - 1))
-    q25, q75 = _quantiles_type7(d, w, n_pairs, (0.25, 0.75))
-    return silverman_rule(float(sd), float(q75 - q25), n_pairs)
-
-
-def silverman_rule(sd: float, iqr: float, n_pairs: float) -> float:
-    """Silverman's rule :math:`0.9 \\min(\\hat\\sigma, \\mathrm{IQR}/1.34) N^{-1/5}` from the pair
-    distances' standard deviation, IQR and count (the standard deviation alone if the IQR is 0)."""
-    lo = min(sd, iqr / 1.34) if iqr > 0 else sd
-    if not lo > 0:
-        raise ValueError("all plant pairs are at the same distance: Silverman's bandwidth is 0; pass a bandwidth")
-    return float(0.9 * lo * n_pairs ** (-0.2))
-
-
-def _resolve_bandwidth(bandwidth, d: np.ndarray, w: np.ndarray, n_pairs: float) -> float:
-    if isinstance(bandwidth, str):
-        if bandwidth != "silverman":
-            raise ValueError(f"bandwidth must be 'silverman' or a positive number, got {bandwidth!r}")
-        return _silverman(d, w, n_pairs)
-    h = float(bandwidth)
-    if not (np.isfinite(h) and h > 0):
-        raise ValueError(f"bandwidth must be positive, got {bandwidth!r}")
-    return h
-
-
 def silverman_bandwidth(site_distance, plant_site_counts, weights=None, weights_sq=None) -> float:
     r"""Silverman's rule-of-thumb bandwidth (km) of the plant-pair distance distribution.
 
@@ -166,7 +121,7 @@ def silverman_bandwidth(site_distance, plant_site_counts, weights=None, weights_
     w_emp, w_sq = _check_weights(weights, weights_sq, c)
     n = c.sum()
     d, w = _pair_distances(D, c, w_emp, w_sq)
-    return _silverman(d, w, n * (n - 1) / 2)
+    return silverman_from_pairs(d, w, n * (n - 1) / 2)
 
 
 def _check_weights(weights, weights_sq, c: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -260,7 +215,13 @@ def k_density(
     d, w = _pair_distances(D, c, e, q)
     if w.sum() <= 0:
         raise ValueError("all plant-pair weights are zero")
-    h = _resolve_bandwidth(bandwidth, d, w, n * (n - 1) / 2)
+    h = resolve_bandwidth(bandwidth, d, w, n * (n - 1) / 2)
+    return _observed_density(d, w, g, h)
+
+
+def _observed_density(d: np.ndarray, w: np.ndarray, g: np.ndarray, h: float) -> np.ndarray:
+    """The exact K-density (:func:`k_density`) at ``g`` of pair distances ``d`` (ascending) with
+    weights ``w``, bandwidth ``h``."""
     out = np.zeros(g.size)
     near = d <= g.max() + KERNEL_REACH * h  # d is sorted: the kernel sums run over the near pairs
     d_near, w_near = d[near], w[near]
@@ -310,14 +271,20 @@ class KDensityBands:
     simulations: np.ndarray
 
 
-def _counterfactual_densities(
-    D: np.ndarray, counts: np.ndarray, grid: np.ndarray, h: float, n: int, bin_km: float = DEFAULT_BIN_KM
+def _counterfactual_from_pairs(
+    iu: np.ndarray,
+    ju: np.ndarray,
+    d_pair: np.ndarray,
+    counts: np.ndarray,
+    grid: np.ndarray,
+    h: float,
+    n: int,
+    bin_km: float = DEFAULT_BIN_KM,
 ) -> np.ndarray:
-    """K-densities (n_sim x grid) for simulated site counts (n_sim x n_sites), count version,
-    with the site-pair distances linear-binned at ``bin_km`` (module docstring)."""
-    n_sim, n_sites = counts.shape
-    iu, ju = np.triu_indices(n_sites, k=1)
-    d_pair = D[iu, ju]
+    """K-densities (n_sim x grid) for simulated site counts (n_sim x n_sites), count version, with
+    the site-pair distances linear-binned at ``bin_km`` (module docstring); ``(iu, ju)`` are every
+    site pair (``np.triu_indices`` order) and ``d_pair`` their distances."""
+    n_sim = counts.shape[0]
     near = d_pair <= grid.max() + KERNEL_REACH * h  # pairs beyond the kernel's reach add nothing
     iu, ju, d_pair = iu[near], ju[near], d_pair[near]
     n_nodes = int(np.ceil(d_pair.max() / bin_km)) + 2 if d_pair.size else 2
@@ -415,27 +382,55 @@ def k_density_bands(
     Duranton, G. and Overman, H. G. (2005) Testing for localization using micro-geographic
     data. *Review of Economic Studies* 72(4): 1077-1106, section 4.
     """
-    D = _check_distance(site_distance)
-    c = _check_counts(plant_site_counts, D.shape[0], "plant_site_counts")
-    frame = _check_counts(all_sites_counts, D.shape[0], "all_sites_counts")
-    g = _check_grid(grid)
-    check_band_options(quantiles, n_sim)
-    n = int(c.sum())
-    if n < 2:
-        raise ValueError("a K-density needs at least two plants")
-    if frame.sum() == 0:
-        raise ValueError("all_sites_counts is all zero: no site to draw counterfactual plants from")
-    if np.any((c > 0) & (frame == 0)):
-        raise ValueError("all_sites_counts is zero at a site where the industry has plants")
-    d, w = _pair_distances(D, c, None, None)
-    h = _resolve_bandwidth(bandwidth, d, w, n * (n - 1) / 2)
+    sites = SitePairs(site_distance, all_sites_counts)
+    return sites.estimate(plant_site_counts, n_sim, seed, grid, quantiles, bandwidth, bin_km)[1]
 
-    support = np.flatnonzero(frame > 0)
-    rng = np.random.default_rng(seed)
-    counts = rng.multinomial(n, frame[support] / frame[support].sum(), size=int(n_sim))
-    sims = _counterfactual_densities(D[np.ix_(support, support)], counts, g, h, n, bin_km)
 
-    return bands_from_simulations(sims, g, h, n, quantiles)
+class SitePairs:
+    """The sampling frame of :func:`k_density_bands` (site distances and all plants per site,
+    validated) and every pair of its sites with plants, with their distances.
+
+    Built once per year and shared by that year's industries
+    (:func:`yrd.metrics.apply.kdensity_tables`): at national scale (2,846 counties) validating
+    the distance matrix and listing its 4 million site pairs cost about as much as an industry's
+    counterfactuals. :meth:`estimate` gives what :func:`k_density` and :func:`k_density_bands`
+    give, from the same numbers."""
+
+    def __init__(self, site_distance, all_sites_counts) -> None:
+        self.D = _check_distance(site_distance)
+        self.frame = _check_counts(all_sites_counts, self.D.shape[0], "all_sites_counts")
+        if self.frame.sum() == 0:
+            raise ValueError("all_sites_counts is all zero: no site to draw counterfactual plants from")
+        self.support = np.flatnonzero(self.frame > 0)
+        self.iu, self.ju = np.triu_indices(self.support.size, k=1)
+        self.d_pair = self.D[self.support[self.iu], self.support[self.ju]]
+
+    def estimate(
+        self,
+        plant_site_counts,
+        n_sim: int = 1000,
+        seed: int = 20050101,
+        grid=DEFAULT_GRID,
+        quantiles: tuple[float, float] = (0.05, 0.95),
+        bandwidth: str | float = "silverman",
+        bin_km: float = DEFAULT_BIN_KM,
+    ) -> tuple[np.ndarray, KDensityBands]:
+        """The observed K-density (:func:`k_density` with the bands' bandwidth) and the bands
+        (:func:`k_density_bands`) of an industry with ``plant_site_counts`` on this frame."""
+        c = _check_counts(plant_site_counts, self.D.shape[0], "plant_site_counts")
+        g = _check_grid(grid)
+        check_band_options(quantiles, n_sim)
+        n = int(c.sum())
+        if n < 2:
+            raise ValueError("a K-density needs at least two plants")
+        if np.any((c > 0) & (self.frame == 0)):
+            raise ValueError("all_sites_counts is zero at a site where the industry has plants")
+        d, w = _pair_distances(self.D, c, None, None)
+        h = resolve_bandwidth(bandwidth, d, w, n * (n - 1) / 2)
+        f = self.frame[self.support]
+        counts = np.random.default_rng(seed).multinomial(n, f / f.sum(), size=int(n_sim))
+        sims = _counterfactual_from_pairs(self.iu, self.ju, self.d_pair, counts, g, h, n, bin_km)
+        return _observed_density(d, w, g, h), bands_from_simulations(sims, g, h, n, quantiles)
 
 
 def bands_from_simulations(

@@ -53,6 +53,7 @@ from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
 
 from yrd.boundaries import EARTH_RADIUS_KM
+from yrd.metrics.bandwidth import silverman_rule
 from yrd.metrics.binning import DEFAULT_BIN_KM, kernel_at_nodes, linear_bin
 from yrd.metrics.kdensity import (
     DEFAULT_GRID,
@@ -61,7 +62,6 @@ from yrd.metrics.kdensity import (
     _check_grid,
     bands_from_simulations,
     check_band_options,
-    silverman_rule,
 )
 
 #: Pairs handled per block (memory bound: about 40 bytes per pair).

@@ -124,8 +124,10 @@ def _collapse(d: pd.DataFrame, group: np.ndarray, firm_cols: list[str], date: st
     return first.reset_index(drop=True)
 
 
-def _firm_rows(firm_years: pd.DataFrame) -> pd.DataFrame:
-    fy = firm_years
+def _firm_rows(firm_years: pd.DataFrame, firm_ids) -> pd.DataFrame:
+    """The firm-years of ``firm_ids`` (selected before their columns are converted: at ASIF scale
+    the firm-years are millions of rows, the linked firms a few thousand)."""
+    fy = firm_years[firm_years["firm_id"].isin(pd.unique(np.asarray(firm_ids, dtype=np.int64)))]
     return pd.DataFrame(
         {
             "firm_id": fy["firm_id"].astype("int64").to_numpy(),
@@ -140,7 +142,8 @@ def _firm_rows(firm_years: pd.DataFrame) -> pd.DataFrame:
 def _origin_rows(ev: pd.DataFrame, firm_years: pd.DataFrame) -> pd.DataFrame:
     """Per relocation (``_e``) the linked firm's last firm-year at the origin up to the year."""
     m = ev.loc[ev["firm_id"].notna(), ["_e", "firm_id", "year", "origin_county"]]
-    m = m.astype({"firm_id": "int64"}).merge(_firm_rows(firm_years), on="firm_id")
+    m = m.astype({"firm_id": "int64"})
+    m = m.merge(_firm_rows(firm_years, m["firm_id"]), on="firm_id")
     at = (m["fy_county"] == m["origin_county"]).fillna(False).astype(int)
     before = (m["fy_year"] <= m["year"]).astype(int)
     # preference: at the origin and before, before, any (the first year); then latest year
@@ -195,7 +198,7 @@ def _parent_rows(v: pd.DataFrame, firm_years: pd.DataFrame) -> pd.DataFrame:
     """Per investment (``_e``) the parent's firm-year nearest the founding year (earlier on a tie)."""
     m = v.loc[v["parent_firm_id"].notna(), ["_e", "parent_firm_id", "year"]]
     m = m.rename(columns={"parent_firm_id": "firm_id"}).astype({"firm_id": "int64"})
-    m = m.merge(_firm_rows(firm_years), on="firm_id")
+    m = m.merge(_firm_rows(firm_years, m["firm_id"]), on="firm_id")
     m["_d"] = (m["fy_year"] - m["year"]).abs()
     return m.sort_values(["_e", "_d", "fy_year"]).drop_duplicates("_e").set_index("_e")
 

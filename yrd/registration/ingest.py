@@ -70,6 +70,7 @@ from yrd.ingest import QUARANTINE_COLUMNS, IngestResult, RawFileError, RawFilesE
 from yrd.ingest.errors import ReconciliationError
 from yrd.ingest.headers import HeaderDialects, canonicalise, normalise_header
 from yrd.ingest.reconcile import check_balance
+from yrd.io import distinct
 from yrd.registration.address import parse_addresses
 from yrd.registration.dialects import RECORD_KINDS
 from yrd.registration.rows import CHANGE_COLUMNS, INVESTMENT_COLUMNS, change_rows, investment_rows
@@ -196,7 +197,7 @@ def ingest_registration_file(
         "seconds": round(time.perf_counter() - t0, 3),
     }
     check_balance(counts)
-    overlap = set(clean["source_row"]) & set(quarantine["source_row"])
+    overlap = distinct(clean["source_row"]) & distinct(quarantine["source_row"])
     if overlap:
         raise AssertionError(f"{file}: rows both clean and quarantined: {sorted(overlap)[:5]}")
     log.info(

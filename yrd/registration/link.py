@@ -246,14 +246,18 @@ def _name_place_pass(parties: pd.DataFrame, asif: pd.DataFrame, params: LinkPara
     a = a[a["prefecture"].isin(q["prefecture"].unique())]
     # distinct (prefecture, query name) x (prefecture, ASIF name) pairs with their ratio
     pairs = []
+    # each prefecture's distinct ASIF names, in order of first appearance, from one grouping (not
+    # one scan of the ASIF firm-years per prefecture: 4.4 M rows x 342 prefectures at ASIF scale)
+    names_in = a.groupby("prefecture", sort=False)["name_key"].unique()
     for pref, qn in q.groupby("prefecture")["name_key"]:
-        cn = a.loc[a["prefecture"] == pref, "name_key"].unique()
+        cn = names_in.get(pref)
         qu = qn.unique()
-        if not len(cn):
+        if cn is None or not len(cn):
             continue
+        cn = np.asarray(cn, dtype=object)
         sc = process.cdist(qu, cn, scorer=fuzz.ratio, score_cutoff=params.name_threshold, workers=1)
         i, j = np.nonzero(sc)
-        exact = np.isin(qu, cn)  # a ratio of 100 is kept even if cdist rounds
+        exact = pd.Index(cn).get_indexer(qu) >= 0  # a ratio of 100 is kept even if cdist rounds
         pairs.append(
             pd.DataFrame(
                 {

@@ -84,7 +84,8 @@ def _own_codes(fids: np.ndarray, asif: set[str], seed: int) -> dict[int, str]:
             seen.add(codes[f])
         if not bad:
             return codes
-        taken = asif | {codes[f] for f in fids.tolist() if f not in set(bad)}
+        bad_set = set(bad)
+        taken = asif | {codes[f] for f in fids.tolist() if f not in bad_set}
         new = ident.organisation_codes(np.array(bad, dtype=np.int64), seed, salt=OWN_CODE_SALT + round_)
         for f, c in zip(bad, new):
             codes[f] = c if c not in taken else codes[f]

@@ -28,6 +28,7 @@ import pandas as pd
 
 from yrd.claims.base import ClaimResult, _fmt, _p
 from yrd.claims.stats import LinearTrend, linear_trend
+from yrd.io import distinct
 
 REGION_SETS = ("yrd16_2003", "yrd41_2019")
 SET_NAMES = {"yrd16_2003": "16 cities of 2003", "yrd41_2019": "41 cities of 2019"}
@@ -140,7 +141,7 @@ class C5Set:
 
 def c5_set(similarity: pd.DataFrame, name: str, members: Sequence[str], cfg: Mapping[str, Any]) -> C5Set:
     """Level in ``cfg['year']`` (null: last year) and Newey-West trend of one region set."""
-    present = set(similarity["region_a"].astype(str)) | set(similarity["region_b"].astype(str))
+    present = distinct(similarity["region_a"], similarity["region_b"], as_str=True)
     missing = len(set(map(str, members)) - present)
     mp = mean_pairwise(similarity, members, cfg["metric"], cfg["level"])
     out = C5Set(name, len(members), missing, mp, members=tuple(str(m) for m in members))
@@ -233,7 +234,7 @@ def c5_matrices(
     off-diagonal cells, the number printed above the heatmap)."""
     if similarity.empty:
         return []
-    present = set(similarity["region_a"].astype(str)) | set(similarity["region_b"].astype(str))
+    present = distinct(similarity["region_a"], similarity["region_b"], as_str=True)
     codes = [str(c) for c in members if str(c) in present]
     if years is None or len(years) == 0:
         years = [int(similarity["year"].min()), int(similarity["year"].max())]

@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from yrd.io import distinct
+
 
 def firms_at_risk(
     firm_years: pd.DataFrame, area_of: pd.Series, years: Sequence[int], by: str | None = None
@@ -51,7 +53,7 @@ def firms_at_risk(
     n = both.drop_duplicates(["firm_id", "t", *keys]).groupby(["t", *keys]).size().rename("at_risk")
     levels = [sorted(int(y) for y in years), sorted(set(area_of.dropna()))]
     if by:
-        levels.append(sorted(set(fy[by].dropna().astype(str))))
+        levels.append(sorted(distinct(fy[by], as_str=True)))
     full = pd.MultiIndex.from_product(levels, names=["t", *keys])
     out = n.reindex(full, fill_value=0).reset_index().rename(columns={"t": "year"})
     return out.astype({"year": "int64", "at_risk": "int64"})

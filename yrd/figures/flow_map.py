@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from yrd.figures.common import axes_top, finish
 from yrd.figures.flow_selection import (
@@ -26,7 +27,7 @@ from yrd.figures.flow_selection import (
     year_span_label,
 )
 from yrd.figures.label_placement import place_labels
-from yrd.figures.maps import _albers
+from yrd.figures.maps import _albers, simplified_for_drawing
 from yrd.plotting import add_north_arrow, add_scale_bar, bilingual
 
 LAND = "#ececec"
@@ -157,6 +158,13 @@ def flow_map_figure(
     def in_zoom(c: str) -> bool:
         return zx0 <= pts[c].x <= zx1 and zy0 <= pts[c].y <= zy1
 
+    # polygons drawn at the detail each panel can show (half a pixel): the whole map simplified
+    # to its extent, the zoom only the prefectures it shows, simplified to the zoom's extent (a
+    # national map drew 342 full-detail polygons four times; flow points stay those of ``base``)
+    box = gpd.GeoDataFrame(geometry=[shapely.box(zx0, zy0, zx1, zy1)], crs=base.crs)
+    layers = {"map": simplified_for_drawing(base)}
+    layers["zoom"] = simplified_for_drawing(base[base.intersects(box.geometry.iloc[0])], extent=box)
+
     fig = plt.figure(figsize=(7.4, 10.0))
     sub = textwrap.fill(
         "Curves from Shanghai (■) to each destination prefecture; width and shade by class of firms moved "
@@ -178,8 +186,8 @@ def flow_map_figure(
         ax = fig.add_axes((0.01, y_row / H, 0.52, row_in / H))
         side = min(0.43 * W, 0.92 * row_in)
         zax = fig.add_axes((0.55, (y_row + (row_in - side) / 2) / H, side / W, side / H))
-        for a in (ax, zax):
-            _draw_flows(a, base, pts, focus, sel, breaks, styles, lab)
+        for a, layer in ((ax, layers["map"]), (zax, layers["zoom"])):
+            _draw_flows(a, layer, pts, focus, sel, breaks, styles, lab)
         x0, y0, x1, y1 = _extent(base, 0.02)
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)

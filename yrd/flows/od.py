@@ -242,10 +242,25 @@ def read_od_cells(path, classes: Sequence[str] = RELOCATION_CLASSES) -> pd.DataF
     out = pd.DataFrame(
         {
             "year": table["year"].to_numpy(),
-            "origin": pd.Categorical(table["origin"].to_numpy(zero_copy_only=False), categories=places),
-            "dest": pd.Categorical(table["dest"].to_numpy(zero_copy_only=False), categories=places),
-            "group": pd.Categorical(table["group"].to_numpy(zero_copy_only=False), categories=sorted(set(classes))),
+            "origin": _categorical(table["origin"], places),
+            "dest": _categorical(table["dest"], places),
+            "group": _categorical(table["group"], sorted(set(classes))),
             "moves": table["moves"].to_numpy(),
         }
     )
     return out
+
+
+def _categorical(column, categories: Sequence[str]) -> pd.Categorical:
+    """``pd.Categorical(column, categories=categories)`` of a pyarrow string column, built from
+    its dictionary encoding: each distinct string is looked up once, not each of the ~9 M cells
+    of a national panel (values outside ``categories`` become missing, as in pandas)."""
+    import pyarrow.compute as pc
+
+    encoded = column.dictionary_encode().combine_chunks()
+    at = pd.Index(categories).get_indexer(encoded.dictionary.to_pylist())
+    idx = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
+    codes = np.full(len(idx), -1, dtype=np.int64)
+    if len(at):
+        codes = np.where(idx >= 0, at[np.maximum(idx, 0)], -1)
+    return pd.Categorical.from_codes(codes, categories=list(categories))

@@ -167,14 +167,15 @@ def study_frame(
     study prefecture), the pair variables of :func:`study_pairs` with the points and covariates
     of the prefecture ``boundaries`` (which carry ``group`` for ``same_region_group``)."""
     pref = (od["level"] == "prefecture").to_numpy() if "level" in od.columns else np.ones(len(od), dtype=bool)
-    # distinct values without converting the panel's ~11 M cells (national grid) to Python strings
-    rows = od if pref.all() else od[pref]
-    codes = sorted(distinct(rows["origin"], rows["dest"], as_str=True))
+    # distinct values of the prefecture rows, without copying the panel (~11 M rows on a national
+    # grid) or converting its cells to Python strings
+    origin, dest, year = (od[c] if pref.all() else od[c][pref] for c in ("origin", "dest", "year"))
+    codes = sorted(distinct(origin, dest, as_str=True))
     b = boundaries[boundaries["code"].astype(str).isin(codes)]
     pairs = study_pairs(
         measure,
         prefecture_points(b),
-        sorted(int(y) for y in distinct(rows["year"])),
+        sorted(int(y) for y in distinct(year)),
         codes,
         distance_table=distance_table,
         road_times=road_times,

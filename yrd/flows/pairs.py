@@ -208,7 +208,6 @@ def join_pairs(d: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     the merge on the string or categorical keys spent most of its time factorising ~9 M cells
     at national scale. Raises ``ValueError`` when a cell has no pair row or its
     ``log_distance`` is missing, and when ``pairs`` repeats a key."""
-    keys = ["year", "origin", "dest"]
     places = pd.Index(sorted(distinct(pairs["origin"], pairs["dest"], as_str=True)))
     years = pd.Index(sorted(int(y) for y in distinct(pairs["year"])))
     n = len(places)
@@ -231,7 +230,7 @@ def join_pairs(d: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     if miss.any():
         raise ValueError(
             f"{int(miss.sum())} cells without pair variables, e.g. "
-            f"{d.loc[miss, keys].head(3).astype({'year': np.int64}).to_dict('records')}"
+            f"{d.loc[miss, PAIR_KEYS].head(3).astype({'year': np.int64}).to_dict('records')}"
         )
     out = d
     out["year"] = out["year"].astype(np.int64)
@@ -239,6 +238,6 @@ def join_pairs(d: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
         if out[k].dtype != pairs[k].dtype:
             out[k] = out[k].astype(pairs[k].dtype)
     for col in pairs.columns:
-        if col not in keys:
+        if col not in PAIR_KEYS:
             out[col] = pairs[col].iloc[pos].set_axis(out.index)
     return out

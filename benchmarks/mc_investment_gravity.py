@@ -32,7 +32,8 @@ import pandas as pd
 from _common import ROOT  # first: puts the repository root on sys.path for yrd
 
 from yrd.flows import REGRESSORS, study_frame
-from yrd.flows.gravity import add_fixed_effect_codes, fit_ppml
+from yrd.flows.fixed_effects import add_fixed_effect_codes
+from yrd.flows.gravity import fit_ppml
 from yrd.flows.sources import source_od, truth_investment_events
 from yrd.industry import industry_classes, relocation_class
 from yrd.synthetic.investment import InvestmentParams, draw_subsidiaries

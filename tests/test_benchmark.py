@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from yrd.benchmark import classify_rules, core_totals, read_detailed_summary, scaling_exponent
+from yrd.benchmark import classify_rules, core_totals, read_detailed_summary, scaling_exponent, step_exponents
 
 SUMMARY = "\n".join(
     [
@@ -57,3 +57,17 @@ def test_scaling_exponent_recovers_a_power_law():
     assert scaling_exponent(n, 3e-4 * n**1.15) == pytest.approx(1.15)
     assert scaling_exponent(n, np.full(3, 7.0)) == pytest.approx(0.0)
     assert np.isnan(scaling_exponent(np.array([5.0, 5.0]), np.array([1.0, 2.0])))
+
+
+def test_step_exponents_are_the_slopes_between_neighbouring_worlds():
+    # a fixed cost of 140 s plus 2e-4 s per firm-year: the one fitted slope is far below 1, the
+    # step between the two largest worlds approaches 1 (computed by hand below)
+    n = np.array([4.4e6, 3.5e4, 5.2e5])  # not sorted: results come back in input order
+    cost = 140 + 2e-4 * n
+    b = step_exponents(n, cost)
+    assert np.isnan(b[1])
+    assert b[2] == pytest.approx(np.log(cost[2] / cost[1]) / np.log(n[2] / n[1]))
+    assert b[0] == pytest.approx(np.log(cost[0] / cost[2]) / np.log(n[0] / n[2]))
+    assert b[0] > scaling_exponent(n, cost)
+    assert step_exponents(n, 3e-4 * n**1.15)[[0, 2]] == pytest.approx([1.15, 1.15])
+    assert np.isnan(step_exponents(np.array([5.0, 5.0]), np.array([1.0, 2.0]))[1])

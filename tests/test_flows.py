@@ -22,6 +22,7 @@ from yrd.flows import (
     scenario_distance,
     scenario_shares,
 )
+from yrd.flows.fixed_effects import add_fixed_effect_codes
 from yrd.flows.od import read_od_cells
 from yrd.flows.pairs import prefecture_points
 from yrd.flows.scenario_bands import add_scenario_bands
@@ -418,6 +419,13 @@ def test_join_pairs_equals_the_merge_it_replaces_and_names_missing_pairs():
         origin=pd.Categorical(cells["origin"], categories=sorted(codes)),
         dest=pd.Categorical(cells["dest"], categories=sorted(codes)),
     )
+    kept = join_pairs(cat.copy(), pairs, cast_keys=False)  # the frame source_gravity estimates on
+    assert isinstance(kept["origin"].dtype, pd.CategoricalDtype) and isinstance(kept["dest"].dtype, pd.CategoricalDtype)
+    pd.testing.assert_frame_equal(kept.astype({"origin": ref["origin"].dtype, "dest": ref["dest"].dtype}), ref)
+    # the fixed-effect and cluster codes do not depend on the key type (categories sorted as strings)
+    both = [add_fixed_effect_codes(f.assign(group="c1", period=f["year"])) for f in (kept, ref)]
+    cols = ["og", "dg", "pair", "undirected_pair"]
+    pd.testing.assert_frame_equal(both[0][cols], both[1][cols])
     pd.testing.assert_frame_equal(join_pairs(cat, pairs), ref)
     with pytest.raises(ValueError, match="1 cells without pair variables"):
         join_pairs(cells.head(3).assign(year=[2001, 2001, 2003]), pairs)
@@ -436,3 +444,37 @@ def test_distinct_values_of_columns():
     assert distinct(a, pd.Series(b), as_str=True) == {"a", "b", "c"}
     assert distinct(pd.Series([2001, 2003, 2001])) == {2001, 2003}
     assert distinct(pd.Series([], dtype=float)) == set()
+
+
+def test_fixed_effect_codes_do_not_depend_on_the_key_types():
+    # strings, sorted categoricals (their codes used directly), categoricals with different
+    # categories (factorised), integer and string periods: same codes. Unsorted categoricals
+    # are numbered in category order (pandas' factorize): the same groups, other numbers.
+    rng = np.random.default_rng(3)
+    places = ["320500", "310100", "330200", "340100"]
+    n = 200
+    base = pd.DataFrame(
+        {
+            "origin": rng.choice(places, n),
+            "dest": rng.choice(places, n),
+            "group": rng.choice(["c1", "c3", "c2"], n),
+            "period": rng.choice([2004, 2000, 2008], n),
+        }
+    )
+    cols = ["og", "dg", "pair", "undirected_pair"]
+    ref = add_fixed_effect_codes(base.copy())[cols]
+    assert ref["og"].max() + 1 == base.groupby(["origin", "group", "period"]).ngroups
+    variants = [
+        base.astype({"origin": pd.CategoricalDtype(sorted(places)), "dest": pd.CategoricalDtype(sorted(places))}),
+        base.astype(
+            {"origin": pd.CategoricalDtype(sorted(places) + ["999999"]), "dest": pd.CategoricalDtype(sorted(places))}
+        ),
+        base.astype({"group": pd.CategoricalDtype(["c1", "c2", "c3"]), "period": str}),
+    ]
+    for v in variants:
+        pd.testing.assert_frame_equal(add_fixed_effect_codes(v.copy())[cols], ref)
+    unsorted = add_fixed_effect_codes(
+        base.astype({"origin": pd.CategoricalDtype(places), "dest": pd.CategoricalDtype(places)})
+    )[cols]
+    for c in cols:
+        assert len(pd.unique(unsorted[c])) == len(pd.unique(ref[c])) == len(set(zip(unsorted[c], ref[c])))

@@ -254,7 +254,7 @@ def test_gravity_frame_codes_number_sorted_keys_as_multiindex_factorize():
 def test_sorted_codes_dense_and_sorting_paths_agree_with_numpy_unique():
     """_sorted_codes ranks small key ranges in one pass and falls back to np.unique for large
     ones; both give np.unique's inverse of the combined key."""
-    from yrd.flows.gravity import _sorted_codes
+    from yrd.flows.fixed_effects import _sorted_codes
 
     rng = np.random.default_rng(3)
     for n in (0, 1, 7, 5000):

@@ -317,3 +317,26 @@ def test_normalise_doctests():
     import yrd.linking.normalise as mod
 
     assert doctest.testmod(mod).failed == 0
+
+
+def test_punctuation_pattern_spells_out_pythons_whitespace_and_runs_on_arrow():
+    # the pattern lists every character Python's \s matches (str.isspace), so pandas can hand
+    # it to Arrow's RE2; names with odd whitespace normalise as with \s
+    from yrd.linking.normalise import _PUNCT_RE, _WHITESPACE, normalise_name, normalise_phone
+
+    assert "".join(c for c in map(chr, range(0x110000)) if c.isspace()) == _WHITESPACE
+    assert not pd.Series(["a"], dtype="string").array._needs_python_regex(_PUNCT_RE)
+    names = pd.Series(
+        ["华盛\u3000纺织\x0b有限公司", "华盛\u2003纺织 有限公司", "华盛纺织有限公司", None], dtype="string"
+    )
+    assert normalise_name(names).tolist() == ["华盛纺织", "华盛纺织", "华盛纺织", pd.NA]
+    # phone keys are computed once per distinct (phone, area code) pair and spread back
+    phone = pd.Series(["65231234", "65231234", "65231234", None, "0512-65231234"], dtype="string")
+    area = pd.Series(["0512", "0571", "0512", "0512", None], dtype="string")
+    assert normalise_phone(phone, area).tolist() == [
+        "0512-65231234",
+        "0571-65231234",
+        "0512-65231234",
+        pd.NA,
+        "0512-65231234",
+    ]

@@ -82,4 +82,26 @@ def scaling_exponent(firm_years: np.ndarray, cost: np.ndarray) -> float:
     return float((xc * (y - y.mean())).sum() / (xc**2).sum())
 
 
-__all__ = ["KINDS", "classify_rules", "core_totals", "read_detailed_summary", "scaling_exponent"]
+def step_exponents(firm_years: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """The exponent between each world and the next smaller one: with the worlds sorted by
+    size, ``b_k = log(cost_k / cost_{k-1}) / log(n_k / n_{k-1})`` (NaN for the smallest world and
+    where a size repeats or a cost is not positive), in the input order.
+
+    One slope fitted over all worlds (:func:`scaling_exponent`) understates growth at scale when
+    the smallest world's cost is mostly fixed (process start-up, imports): the step between the
+    two largest worlds is the one that says how cost grows beyond them."""
+    n = np.asarray(firm_years, dtype=float)
+    c = np.asarray(cost, dtype=float)
+    order = np.argsort(n, kind="stable")
+    ns, cs = n[order], c[order]
+    out_sorted = np.full(len(n), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        b = np.log(cs[1:] / cs[:-1]) / np.log(ns[1:] / ns[:-1])
+    ok = np.isfinite(b) & (ns[1:] > ns[:-1]) & (cs[1:] > 0) & (cs[:-1] > 0)
+    out_sorted[1:] = np.where(ok, b, np.nan)
+    out = np.empty_like(out_sorted)
+    out[order] = out_sorted
+    return out
+
+
+__all__ = ["KINDS", "classify_rules", "core_totals", "read_detailed_summary", "scaling_exponent", "step_exponents"]

@@ -35,6 +35,7 @@ def frames():
                 covariates=covariates,
                 period_length=p.period_length,
                 start=p.start,
+                cast_keys=False,  # estimated on, not written: origin/dest stay categoricals
             ),
         )
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from yrd.boundaries import great_circle_km
-from yrd.flows.gravity import add_fixed_effect_codes
+from yrd.flows.fixed_effects import add_fixed_effect_codes
 from yrd.industry import RELOCATION_CLASSES
 
 

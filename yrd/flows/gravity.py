@@ -24,9 +24,9 @@ Separation
 ----------
 A fixed-effect group (e.g. an origin x class x year) whose cells are all zero has a fixed
 effect of minus infinity: its cells carry no information on the coefficients and are dropped.
-pyfixest's ``separation_check=["fe"]`` finds exactly these cells and reports their number as
-``n_separation_na``; it is written as ``n_separated`` and checked against the count computed
-here (:func:`zero_fe_cells`). Years without any move (the first study year, when a move needs
+pyfixest's ``separation_check=["fe"]`` finds exactly these cells; they are found here before
+the call (below), so pyfixest's own check is not run, and their number is written as
+``n_separated`` (checked against :func:`zero_fe_cells` on all cells). Years without any move (the first study year, when a move needs
 an observation the year before) are entirely separated. Other separation (a regressor that
 perfectly predicts zeros, pyfixest's ``"ir"`` check) cannot arise with distance and the
 border dummy and is not tested for. pyfixest also drops singleton fixed-effect groups
@@ -77,7 +77,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from yrd.flows.fixed_effects import LSMR_NOTE, balance_fixed_effects, fepois_ppml, ppml_sample, zero_fe_cells
+from yrd.flows.fixed_effects import (
+    LSMR_NOTE,
+    add_fixed_effect_codes,
+    balance_fixed_effects,
+    fepois_ppml,
+    ppml_sample,
+    zero_fe_cells,
+)
 from yrd.flows.pairs import join_pairs
 from yrd.industry import RELOCATION_CLASSES
 from yrd.io import distinct
@@ -117,10 +124,12 @@ def gravity_frame(
     period_length: int = 1,
     start: int | None = None,
     classes: Sequence[str] = RELOCATION_CLASSES,
+    cast_keys: bool = True,
 ) -> pd.DataFrame:
     """Estimation cells: the prefecture-level OD panel's class cells (``total`` left out) joined
     with the pair variables (:func:`yrd.flows.pairs.pair_table`), sorted by year, class, origin
-    and destination.
+    and destination. ``cast_keys``: as in :func:`yrd.flows.pairs.join_pairs` (False keeps the
+    panel's own ``origin``/``dest`` type; for frames that are estimated on, not written).
 
     Adds ``period`` (first year of the period; periods start at ``start``, default the first
     year of the panel), integer codes ``og`` (origin x group x period), ``dg``
@@ -137,50 +146,11 @@ def gravity_frame(
     d = od.loc[keep, cols]
     d["year"] = d["year"].astype(np.int64)
     d = d.sort_values(["year", "group", "origin", "dest"], kind="stable").reset_index(drop=True)
-    f = join_pairs(d, pairs)
+    f = join_pairs(d, pairs, cast_keys=cast_keys)
     del d
     start = int(f["year"].min()) if start is None else int(start)
     f["period"] = period_of(f["year"], start, period_length)
     add_fixed_effect_codes(f)
-    return f
-
-
-def _sorted_codes(*codes: np.ndarray) -> np.ndarray:
-    """Codes numbering from 0 the sorted distinct tuples of the integer code arrays ``codes``
-    (each numbering its own values in sorted order): the codes of
-    ``pd.factorize(pd.MultiIndex.from_arrays(values), sort=True)`` without building the
-    index's tuples."""
-    key = np.zeros(len(codes[0]), dtype=np.int64)
-    size = 1
-    for c in codes:
-        c = np.asarray(c, dtype=np.int64)
-        card = int(c.max(initial=-1)) + 1
-        key = key * card + c
-        size *= card
-    if size <= max(4 * len(key), 1 << 20):
-        # dense ranks of the keys in one pass (the key range is small: places x classes x
-        # periods), the codes of np.unique(key, return_inverse=True) without its sort
-        present = np.zeros(size, dtype=bool)
-        present[key] = True
-        rank = np.cumsum(present, dtype=np.int64) - 1
-        return rank[key]
-    return np.unique(key, return_inverse=True)[1].reshape(-1)
-
-
-def add_fixed_effect_codes(f: pd.DataFrame) -> pd.DataFrame:
-    """Add to a frame with ``origin``, ``dest``, ``group`` and ``period`` (in place; returned) the
-    integer codes of the fixed effects and clusters, each numbering its sorted distinct keys from
-    0: ``og`` (origin x group x period), ``dg`` (destination x group x period), ``pair``
-    (directed pair) and ``undirected_pair`` ({origin, dest})."""
-    n = len(f)
-    places = pd.factorize(pd.concat([f["origin"], f["dest"]], ignore_index=True), sort=True)[0]
-    o, d = places[:n], places[n:]
-    g = pd.factorize(f["group"], sort=True)[0]
-    t = pd.factorize(f["period"], sort=True)[0]
-    f["og"] = _sorted_codes(o, g, t)
-    f["dg"] = _sorted_codes(d, g, t)
-    f["pair"] = _sorted_codes(o, d)
-    f["undirected_pair"] = _sorted_codes(np.minimum(o, d), np.maximum(o, d))
     return f
 
 

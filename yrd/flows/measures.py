@@ -161,11 +161,13 @@ def study_frame(
     covariates: Sequence[str] = (),
     period_length: int = 1,
     start: int | None = None,
+    cast_keys: bool = True,
 ) -> pd.DataFrame:
-    """Estimation cells of the study (:func:`yrd.flows.gravity.gravity_frame`) with the distance
-    ``measure``: the prefecture cells of the OD panel ``od`` (every prefecture of the panel is a
-    study prefecture), the pair variables of :func:`study_pairs` with the points and covariates
-    of the prefecture ``boundaries`` (which carry ``group`` for ``same_region_group``)."""
+    """Estimation cells of the study (:func:`yrd.flows.gravity.gravity_frame`, ``cast_keys`` as
+    there) with the distance ``measure``: the prefecture cells of the OD panel ``od`` (every
+    prefecture of the panel is a study prefecture), the pair variables of :func:`study_pairs`
+    with the points and covariates of the prefecture ``boundaries`` (which carry ``group`` for
+    ``same_region_group``)."""
     pref = (od["level"] == "prefecture").to_numpy() if "level" in od.columns else np.ones(len(od), dtype=bool)
     # distinct values of the prefecture rows, without copying the panel (~11 M rows on a national
     # grid) or converting its cells to Python strings
@@ -182,7 +184,7 @@ def study_frame(
         covariates=covariates,
         boundaries=b,
     )
-    return gravity_frame(od, pairs, period_length=period_length, start=start)
+    return gravity_frame(od, pairs, period_length=period_length, start=start, cast_keys=cast_keys)
 
 
 def effect_pct(term: str, estimate: float) -> float:

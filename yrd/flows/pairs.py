@@ -199,10 +199,15 @@ def _positions(values: pd.Series, index: pd.Index) -> np.ndarray:
     return index.get_indexer(values.astype(str))
 
 
-def join_pairs(d: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+def join_pairs(d: pd.DataFrame, pairs: pd.DataFrame, cast_keys: bool = True) -> pd.DataFrame:
     """``d`` (``year``, ``origin``, ``dest``, ...; changed in place and returned) with the pair
     variables of ``pairs`` (one row per year x origin x destination) appended, as the columns and types of
     ``d.merge(pairs, on=["year", "origin", "dest"], how="left", validate="many_to_one")``.
+
+    ``cast_keys=False`` leaves ``origin`` and ``dest`` in ``d``'s type (e.g. the categoricals of
+    :func:`yrd.flows.od.read_od_cells`) instead of the merge's common type: the same values, for
+    callers that estimate on the frame without writing it (casting ~9 M national cells to
+    strings costs seconds per frame).
 
     The rows are matched on one integer key per year x origin x destination (a hash lookup):
     the merge on the string or categorical keys spent most of its time factorising ~9 M cells
@@ -234,7 +239,7 @@ def join_pairs(d: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
         )
     out = d
     out["year"] = out["year"].astype(np.int64)
-    for k in ("origin", "dest"):  # the merge's key type: the common type of both sides
+    for k in ("origin", "dest") if cast_keys else ():  # the merge's key type: the common type of both sides
         if out[k].dtype != pairs[k].dtype:
             out[k] = out[k].astype(pairs[k].dtype)
     for col in pairs.columns:

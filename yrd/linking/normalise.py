@@ -31,6 +31,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 #: Legal-form suffixes dropped from names, longest first (the regex tries them in order).
 LEGAL_FORM_SUFFIXES = (
@@ -48,8 +49,17 @@ LEGAL_FORM_SUFFIXES = (
     "厂",
 )
 _SUFFIX_RE = "(?:" + "|".join(LEGAL_FORM_SUFFIXES) + ")$"
+# Python's \s for str patterns (every character whose str.isspace() is True, U+3000 among them)
+# written out, so that pandas runs the pattern with Arrow's RE2 instead of falling back to re
+# (tests/test_linking.py checks the list against str.isspace)
+_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 # spaces, ASCII and CJK punctuation (after NFKC most CJK punctuation is ASCII already)
-_PUNCT_RE = r"[\s\u3000\(\)\[\]\{\}<>（）【】〔〕《》〈〉「」『』\"'“”‘’`·•・\.,，。、;；:：!！?？\-—–_/\\|+*&#%@~]+"
+_PUNCT_RE = (
+    "[" + _WHITESPACE + r"\(\)\[\]\{\}<>（）【】〔〕《》〈〉「」『』\"'“”‘’`·•・\.,，。、;；:：!！?？\-—–_/\\|+*&#%@~]+"
+)
 _PAREN_RE = r"[\(（【\[][^\)）】\]]*[\)）】\]]"
 _PLACE_UNITS = (
     "维吾尔自治区",
@@ -75,12 +85,18 @@ def _by_unique(s: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     if len(uniques) == 0:
         return pd.Series(pd.NA, index=s.index, dtype="string")
-    out_u = fn(pd.Series(uniques, dtype="string")).astype("string").to_numpy(dtype=object)
+    return _spread(fn(pd.Series(uniques, dtype="string")), codes, s.index)
+
+
+def _spread(out_u: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """The string results ``out_u`` of the distinct values spread back to the rows by their
+    ``codes`` (-1: missing), as a ``string`` Series on ``index``."""
+    out_u = out_u.astype("string").to_numpy(dtype=object)
     # spread back by an Arrow take (missing where the value was missing): building the string
     # column from a Python object array cost seconds per call on millions of firm-years
     out_u = np.where(pd.isna(out_u), None, out_u)
     taken = pa.array(out_u, type=pa.string()).take(pa.array(codes, mask=codes < 0))
-    return pd.Series(pd.array(taken, dtype="string"), index=s.index)
+    return pd.Series(pd.array(taken, dtype="string"), index=index)
 
 
 def _b(x: pd.Series) -> np.ndarray:
@@ -145,21 +161,26 @@ def _strip_places(s: pd.Series, places: frozenset[str], rounds: int = 3, min_res
     for pl in places:
         by_len.setdefault(len(pl), []).append(pl)
     lengths = sorted(by_len, reverse=True)
+    value_sets = {n: pa.array(sorted(by_len[n]), type=pa.string()) for n in lengths}
     for _ in range(rounds):
-        stripped = pd.Series(False, index=s.index)
+        stripped = np.zeros(len(s), dtype=bool)
         out = s.copy()
-        long_enough = s.str.len().astype("Float64").fillna(0).to_numpy()
+        # prefixes looked up by Arrow kernels on the string column (no Python strings per value)
+        a = pa.array(s.astype("string"), type=pa.string())
+        long_enough = pc.utf8_length(a).fill_null(0).to_numpy(zero_copy_only=False)
         for n in lengths:
-            pre = s.str[:n].astype(object)
-            hit = pre.isin(by_len[n]).to_numpy(dtype=bool) & ~stripped.to_numpy() & (long_enough >= n + min_rest)
-            hit = pd.Series(hit, index=s.index)
+            pre = pc.utf8_slice_codeunits(a, 0, n)  # the first n characters, as s.str[:n]
+            known = pc.is_in(pre, value_set=value_sets[n]).fill_null(False).to_numpy(zero_copy_only=False)
+            hit = known & ~stripped & (long_enough >= n + min_rest)
             if hit.any():
                 out[hit] = s[hit].str[n:]
                 stripped |= hit
         # a unit suffix left over after a stem (苏州 + 市华盛...) is dropped too
         if not stripped.any():
             break
-        s = out.where(~stripped, out.str.replace(r"^(?:市|县|区|省)(?=....)", "", regex=True))
+        # (on the stripped names only: the lookahead needs Python's re, not Arrow's RE2)
+        out[stripped] = out[stripped].str.replace(r"^(?:市|县|区|省)(?=....)", "", regex=True)
+        s = out
     return s
 
 
@@ -219,6 +240,22 @@ def normalise_phone(phone: pd.Series, area_code: pd.Series | None = None) -> pd.
     >>> normalise_phone(pd.Series(["0512-65231234", "65231234", "051265231234"]), pd.Series([None, "0512", "0512"])).tolist()
     ['0512-65231234', '0512-65231234', '0512-65231234']
     """
+    p = phone.astype("string")
+    if area_code is None:
+        return _by_unique(p, lambda u: _phone_key(u, None)).rename(phone.name)
+    a = area_code.astype("string")
+    # the key of each distinct (phone, area code) pair only (a firm's number repeats every year)
+    cp = pd.factorize(p, use_na_sentinel=True)[0].astype(np.int64)
+    ca, ua = pd.factorize(a, use_na_sentinel=True)
+    codes, uniques = pd.factorize((cp + 1) * (len(ua) + 1) + (ca.astype(np.int64) + 1))
+    first = np.empty(len(uniques), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]  # first row of each pair
+    keys = _phone_key(p.iloc[first].reset_index(drop=True), a.iloc[first].reset_index(drop=True))
+    return _spread(keys, codes, p.index).rename(phone.name)
+
+
+def _phone_key(phone: pd.Series, area_code: pd.Series | None) -> pd.Series:
+    """:func:`normalise_phone` of aligned ``phone`` and ``area_code`` values, row by row."""
     p = phone.astype("string").str.normalize("NFKC").str.strip()
     if area_code is None:
         a = pd.Series(pd.NA, index=p.index, dtype="string")

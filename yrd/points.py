@@ -64,6 +64,22 @@ POINT_TABLE_COLUMNS = (
 )
 
 
+#: The columns of the firm-years :func:`check_points` reads (``lon``, ``lat`` and
+#: ``point_issue`` may be absent).
+POINT_INPUT_COLUMNS = (
+    "firm_id",
+    "year",
+    "county",
+    "prefecture",
+    "industry",
+    "lon",
+    "lat",
+    "point_issue",
+    "source_file",
+    "source_row",
+)
+
+
 def check_points(firm_years: pd.DataFrame, counties: gpd.GeoDataFrame, tolerance_km: float) -> pd.DataFrame:
     """The plant-point table (module docstring) of ``firm_years`` (``firm_id``, ``year``,
     ``county``, ``prefecture``, ``industry``, ``source_file``, ``source_row`` and, when the raw
@@ -83,7 +99,7 @@ def check_points(firm_years: pd.DataFrame, counties: gpd.GeoDataFrame, tolerance
     lon = pd.to_numeric(col("lon", "float64"), errors="coerce").astype("float64").to_numpy()
     lat = pd.to_numeric(col("lat", "float64"), errors="coerce").astype("float64").to_numpy()
     issue = col("point_issue", "str").astype("str")
-    county = firm_years["county"].astype("str")
+    county = firm_years["county"].astype("str").reset_index(drop=True)
     status = np.full(n, "ok", dtype=object)
     not_num = issue.str.startswith("not_numeric").fillna(False).astype(bool).to_numpy()
     missing = ~not_num & (np.isnan(lon) | np.isnan(lat))
@@ -94,18 +110,22 @@ def check_points(firm_years: pd.DataFrame, counties: gpd.GeoDataFrame, tolerance
     polys = gpd.GeoSeries(
         counties.to_crs(ALBERS_CHINA).geometry.to_numpy(), index=counties["code"].astype(str).to_numpy()
     )
-    geoms = polys.reindex(county.to_numpy()).to_numpy()
-    has_poly = ~pd.isna(geoms)
+    # the polygon of each firm-year's county by position (a lookup of the distinct codes, not a
+    # reindex of 4.4 M string labels at ASIF scale)
+    at = pd.Index(polys.index).get_indexer(county)
+    geoms = np.where(at >= 0, polys.to_numpy()[np.maximum(at, 0)], None)
+    has_poly = at >= 0
     status[not_num], status[missing], status[out_range] = "not_numeric", "missing", "out_of_range"
     check = (status == "ok") & has_poly
     status[(status == "ok") & ~has_poly] = "no_polygon"
 
     dist = np.full(n, np.nan)
     if check.any():
-        pts = gpd.GeoSeries(gpd.points_from_xy(lon[check], lat[check]), crs="EPSG:4326").to_crs(ALBERS_CHINA)
+        # projected coordinates by pyproj on the arrays (what GeoSeries.to_crs computes, without
+        # building two Point objects per firm-year)
+        x, y = _to_albers(lon[check], lat[check])
         g = geoms[check]
         shapely.prepare(g)
-        x, y = pts.x.to_numpy(), pts.y.to_numpy()
         inside = shapely.contains_xy(g, x, y)
         d = np.zeros(len(g))
         if (~inside).any():
@@ -115,24 +135,37 @@ def check_points(firm_years: pd.DataFrame, counties: gpd.GeoDataFrame, tolerance
         far[check] = d > tolerance_km
         status[far] = "outside_county"
 
+    def keep(s: pd.Series) -> pd.Series:  # the column as it is (no round trip through NumPy objects)
+        return s.reset_index(drop=True)
+
     out = pd.DataFrame(
         {
             "firm_id": firm_years["firm_id"].to_numpy(),
             "year": firm_years["year"].astype("int64").to_numpy(),
-            "county": county.to_numpy(),
-            "prefecture": col("prefecture", "str").astype("str").to_numpy(),
-            "industry": col("industry", "str").to_numpy(),
+            "county": county,
+            "prefecture": keep(col("prefecture", "str").astype("str")),
+            "industry": keep(col("industry", "str")),
             "lon": lon,
             "lat": lat,
             "point_status": pd.array(status, dtype="str"),
             "outside_km": dist,
-            "source_file": col("source_file", "str").to_numpy(),
+            "source_file": keep(col("source_file", "str")),
             "source_row": col("source_row", "Int64").to_numpy(),
         }
     )
     counts = out["point_status"].value_counts().reindex(list(STATUSES), fill_value=0)
     log.info("plant points of %d firm-years by status: %s (tolerance %.2f km)", n, counts.to_dict(), tolerance_km)
     return out[list(POINT_TABLE_COLUMNS)]
+
+
+def _to_albers(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 longitude/latitude (degrees) to :data:`yrd.boundaries.ALBERS_CHINA` metres, by the
+    pyproj transformer geopandas' ``to_crs`` uses (``always_xy``)."""
+    from pyproj import CRS, Transformer
+
+    t = Transformer.from_crs(CRS.from_user_input("EPSG:4326"), CRS.from_user_input(ALBERS_CHINA), always_xy=True)
+    x, y = t.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
 def haversine_m(lon1, lat1, lon2, lat2) -> np.ndarray:

@@ -12,7 +12,8 @@ params = LinkParams.from_config(smk.params.linking)
 changes = pd.read_parquet(smk.input.changes)
 investments = pd.read_parquet(smk.input.investments)
 if smk.input.get("firm_years"):
-    firm_years = pd.read_parquet(smk.input.firm_years)
+    # only the columns linking and the events read (those of empty_firm_years)
+    firm_years = pd.read_parquet(smk.input.firm_years, columns=list(empty_firm_years().columns))
 else:  # a records-only run (run.asif false): nothing to link to; events keep their own places
     firm_years = empty_firm_years()
     log.info("no ASIF survey in this run: every party is unlinked (method none)")

@@ -272,6 +272,9 @@ def _name_place_pass(parties: pd.DataFrame, asif: pd.DataFrame, params: LinkPara
         return pd.DataFrame({"pid": [], "firm_id": [], "score": []})
     pr = pd.concat(pairs, ignore_index=True).drop_duplicates(["prefecture", "name_key", "name_a"])
     m = q.merge(pr, on=["prefecture", "name_key"])
+    # the ASIF firm-years of the matched names only (an inner join keeps the same rows in the
+    # same order; at ASIF scale ``a`` is millions of firm-years, the matched names a few thousand)
+    a = a[a["name_key"].isin(pr["name_a"].unique())]
     m = m.merge(a.rename(columns={"name_key": "name_a", "year": "year_a"}), on=["prefecture", "name_a"], how="inner")
     m["dist"] = (m["year"].astype("float") - m["year_a"]).abs()
     m = m[m["dist"] <= params.year_window]

@@ -478,3 +478,24 @@ def test_fixed_effect_codes_do_not_depend_on_the_key_types():
     )[cols]
     for c in cols:
         assert len(pd.unique(unsorted[c])) == len(pd.unique(ref[c])) == len(set(zip(unsorted[c], ref[c])))
+
+
+def test_read_focus_rows_equals_the_whole_file_restricted_to_the_focus(tmp_path):
+    from yrd.io import read_focus_rows
+
+    od = pd.DataFrame(
+        {
+            "level": ["prefecture"] * 6,
+            "year": [2001, 2001, 2001, 2002, 2002, 2002],
+            "origin": ["310100", "320500", "330200", "310100", "310100", "320500"],
+            "dest": ["320500", "310100", "320500", "310100", "330200", "330200"],
+            "group": "total",
+            "moves": [3, 1, 2, 0, 4, 5],
+        }
+    )
+    path = tmp_path / "od.parquet"
+    od.to_parquet(path, index=False)
+    whole = pd.read_parquet(path)
+    ref = whole[(whole["origin"] == "310100") | (whole["dest"] == "310100")].reset_index(drop=True)
+    pd.testing.assert_frame_equal(read_focus_rows(path, "310100"), ref)
+    assert read_focus_rows(path, "999999").empty

@@ -40,6 +40,17 @@ def distinct(*columns: pd.Series, as_str: bool = False) -> set:
     return out
 
 
+def read_focus_rows(path: str | Path, focus: str) -> pd.DataFrame:
+    """The rows of an OD Parquet file (``flows/od.parquet``, ``od_outside.parquet``,
+    ``gravity_fitted.parquet``) whose ``origin`` or ``dest`` is ``focus``, selected by the Parquet
+    reader (pyarrow filters), in the file's order and with its types: what
+    ``pd.read_parquet(path)`` restricted to those rows gives, without reading the ~11 M rows of a
+    national panel into pandas. The focus's own internal cells, if any, are included."""
+    focus = str(focus)
+    out = pd.read_parquet(path, filters=[[("origin", "==", focus)], [("dest", "==", focus)]])
+    return out.reset_index(drop=True)
+
+
 def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
     """Copy of ``df`` whose text cells starting with a formula character are prefixed by ``'``.
 

@@ -3,11 +3,11 @@
 zoom on the Shanghai-Suzhou-Jiaxing corridor; flows below the minimum are counted in the note."""
 
 import geopandas as gpd
-import pandas as pd
 
 from yrd.figures.common import codes_in_set, prefecture_labels, save, source_note
 from yrd.figures.flow_map import flow_map_figure
 from yrd.figures.flow_selection import moves_by_destination, window_years
+from yrd.io import read_focus_rows
 from yrd.logs import configure_logging
 from yrd.plotting import setup_fonts
 
@@ -19,9 +19,10 @@ opt = p.flow_map
 first, last = opt["years"] or [p.start, p.end]
 years = window_years(first, last, p.window)
 prefectures = gpd.read_parquet(smk.input.boundaries)
-od = pd.read_parquet(smk.input.od)
+# only the focus's rows: the figure shows the moves out of it
+od = read_focus_rows(smk.input.od, p.focus)
 moves = {name: moves_by_destination(od, p.focus, ys) for name, ys in years.items()}
-od_outside = pd.read_parquet(smk.input.outside)
+od_outside = read_focus_rows(smk.input.outside, p.focus)
 outside = {name: moves_by_destination(od_outside, p.focus, ys) for name, ys in years.items()}
 fig = flow_map_figure(
     prefectures,

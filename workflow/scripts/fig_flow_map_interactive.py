@@ -11,6 +11,7 @@ from yrd.figures.flow_map_interactive import flow_map_page, flow_table, scenario
 from yrd.figures.flow_page import write_page
 from yrd.figures.flow_selection import window_years
 from yrd.flows.scenarios import resolve_targets
+from yrd.io import read_focus_rows
 from yrd.logs import configure_logging
 
 smk = snakemake  # noqa: F821
@@ -20,9 +21,10 @@ opt = p.flow_map
 first, last = opt["years"] or [p.start, p.end]
 periods = window_years(first, last, p.window)
 prefectures = gpd.read_parquet(smk.input.boundaries)
-flows = flow_table(pd.read_parquet(smk.input.od), pd.read_parquet(smk.input.fitted), p.focus, periods)
+# only the focus's rows: the page shows the flows out of and into it
+flows = flow_table(read_focus_rows(smk.input.od, p.focus), read_focus_rows(smk.input.fitted, p.focus), p.focus, periods)
 groups = dict(zip(prefectures["code"].astype(str), prefectures["group"].astype(str), strict=True))
-outside = flow_table(pd.read_parquet(smk.input.outside), None, p.focus, periods)
+outside = flow_table(read_focus_rows(smk.input.outside, p.focus), None, p.focus, periods)
 notes = scenario_notes(pd.read_parquet(smk.input.scenarios), resolve_targets(p.targets, groups))
 fig = flow_map_page(
     prefectures,

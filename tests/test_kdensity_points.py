@@ -8,10 +8,9 @@ import pytest
 import yrd.metrics.kdensity_points as kp
 from yrd.boundaries import distance_matrix, great_circle_km
 from yrd.metrics.apply_points import compare_sites_points, kdensity_points_tables
-from yrd.metrics.binning import DEFAULT_BIN_KM, binning_error_bound
+from yrd.metrics.binning import DEFAULT_BIN_KM, _reflected_gaussian, binning_error_bound
 from yrd.metrics.kdensity import (
     DEFAULT_GRID,
-    _reflected_gaussian,
     dispersion_index,
     k_density,
     localisation_index,

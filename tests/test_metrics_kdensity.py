@@ -198,6 +198,17 @@ def test_site_pairs_shared_by_industries_give_k_density_and_its_bands_exactly():
         np.testing.assert_array_equal(k, k_density(D, c, bandwidth=ref.bandwidth))
     with pytest.raises(ValueError, match="zero at a site where the industry has plants"):
         shared.estimate(np.eye(40, dtype=int)[3] * 5, n_sim=5)
+    # the pair distances and weights come from one sort of all site pairs: the same arrays as
+    # sorting each industry's own pairs, also with tied distances and one plant per site
+    from yrd.metrics.kdensity import _pair_distances
+
+    tied = np.round(D / 25.0) * 25.0
+    tied_pairs = SitePairs(tied, frame)
+    for c in [*industries, (frame > 0).astype(float)]:
+        c = np.asarray(c, dtype=float)
+        for sp, dm in ((shared, D), (tied_pairs, tied)):
+            for got, want in zip(sp._pair_distances(c), _pair_distances(dm, c, None, None), strict=True):
+                np.testing.assert_array_equal(got, want)
 
 
 def test_three_hundred_sites_thousand_simulations_in_seconds():

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from yrd.metrics.bandwidth import resolve_bandwidth, silverman_from_pairs
-from yrd.metrics.binning import DEFAULT_BIN_KM, _reflected_gaussian, kernel_at_nodes, linear_bin_matrix
+from yrd.metrics.binning import DEFAULT_BIN_KM, exact_kernel_density, kernel_at_nodes, linear_bin_matrix
 
 #: Default evaluation grid: 0 to 180 km by 1 km (the range used by Duranton and Overman 2005).
 DEFAULT_GRID = np.arange(0, 181, 1.0)
@@ -216,20 +216,7 @@ def k_density(
     if w.sum() <= 0:
         raise ValueError("all plant-pair weights are zero")
     h = resolve_bandwidth(bandwidth, d, w, n * (n - 1) / 2)
-    return _observed_density(d, w, g, h)
-
-
-def _observed_density(d: np.ndarray, w: np.ndarray, g: np.ndarray, h: float) -> np.ndarray:
-    """The exact K-density (:func:`k_density`) at ``g`` of pair distances ``d`` (ascending) with
-    weights ``w``, bandwidth ``h``."""
-    out = np.zeros(g.size)
-    near = d <= g.max() + KERNEL_REACH * h  # d is sorted: the kernel sums run over the near pairs
-    d_near, w_near = d[near], w[near]
-    step = max(1, 2_000_000 // g.size)  # bound the distance x grid kernel block
-    for start in range(0, d_near.size, step):
-        sl = slice(start, start + step)
-        out += w_near[sl] @ _reflected_gaussian(g, d_near[sl], h)
-    return out / w.sum()
+    return exact_kernel_density(d, w, g, h, KERNEL_REACH)
 
 
 @dataclass(frozen=True)
@@ -404,6 +391,16 @@ class SitePairs:
         self.support = np.flatnonzero(self.frame > 0)
         self.iu, self.ju = np.triu_indices(self.support.size, k=1)
         self.d_pair = self.D[self.support[self.iu], self.support[self.ju]]
+        # distinct distances of [0 (within a site), all site pairs], sorted once for all industries
+        self.d_unique, self.d_inverse = np.unique(np.concatenate(([0.0], self.d_pair)), return_inverse=True)
+
+    def _pair_distances(self, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`_pair_distances` of site counts ``c`` by a bincount onto the sorted distances."""
+        cs = c[self.support]
+        w = np.concatenate(([(cs * (cs - 1) / 2).sum()], cs[self.iu] * cs[self.ju]))
+        total = np.bincount(self.d_inverse, weights=w, minlength=self.d_unique.size)
+        keep = total > 0
+        return self.d_unique[keep], total[keep]
 
     def estimate(
         self,
@@ -425,12 +422,12 @@ class SitePairs:
             raise ValueError("a K-density needs at least two plants")
         if np.any((c > 0) & (self.frame == 0)):
             raise ValueError("all_sites_counts is zero at a site where the industry has plants")
-        d, w = _pair_distances(self.D, c, None, None)
+        d, w = self._pair_distances(c)
         h = resolve_bandwidth(bandwidth, d, w, n * (n - 1) / 2)
         f = self.frame[self.support]
         counts = np.random.default_rng(seed).multinomial(n, f / f.sum(), size=int(n_sim))
         sims = _counterfactual_from_pairs(self.iu, self.ju, self.d_pair, counts, g, h, n, bin_km)
-        return _observed_density(d, w, g, h), bands_from_simulations(sims, g, h, n, quantiles)
+        return exact_kernel_density(d, w, g, h, KERNEL_REACH), bands_from_simulations(sims, g, h, n, quantiles)
 
 
 def bands_from_simulations(

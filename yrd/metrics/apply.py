@@ -111,7 +111,9 @@ def prepare_firm_years(
         raise ValueError("no firm-years left (check the region set and the measure)")
     out = pd.DataFrame({"year": d["year"].to_numpy(dtype="int64")}, index=pd.RangeIndex(len(d)))
     for col in (*LEVELS, "industry"):
-        out[col] = pd.Categorical(d[col].astype(str).to_numpy())
+        # categories by Arrow's dictionary encoding of the string column (same sorted categories
+        # and codes as from a NumPy object array, without a Python string per row)
+        out[col] = pd.Categorical(_sorted_categorical(d[col].astype(str)))
     out["value"] = value
     return out
 
@@ -162,8 +164,11 @@ def _long(pieces: list[pd.DataFrame], columns: Sequence[str], keys: list[str]) -
     if not pieces:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c == "value" else "object") for c in columns})
     out = pd.concat(pieces, ignore_index=True)
-    order = {lv: k for k, lv in enumerate(LEVELS)}
-    out = out.sort_values(keys, key=lambda s: s.map(order) if s.name == "level" else s, kind="stable")
+    # levels sort in LEVELS order: their positions (a lookup of the few distinct values)
+    levels = pd.Index(LEVELS)
+    out = out.sort_values(
+        keys, key=lambda s: pd.Series(levels.get_indexer(s), index=s.index) if s.name == "level" else s, kind="stable"
+    )
     return out[list(columns)].reset_index(drop=True)
 
 
@@ -216,6 +221,13 @@ def concentration_table(
                 )
             )
     return _long(pieces, CONCENTRATION_COLUMNS, ["year", "level", "industry", "metric"])
+
+
+def _sorted_categorical(s: pd.Series) -> pd.Categorical:
+    """``pd.Categorical(s.to_numpy())`` (categories: the sorted distinct values) of a string
+    column without missing values."""
+    codes, uniques = pd.factorize(s, sort=True)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype="str"))
 
 
 def _str_column(s: pd.Series) -> pd.Series:

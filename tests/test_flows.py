@@ -499,3 +499,22 @@ def test_read_focus_rows_equals_the_whole_file_restricted_to_the_focus(tmp_path)
     ref = whole[(whole["origin"] == "310100") | (whole["dest"] == "310100")].reset_index(drop=True)
     pd.testing.assert_frame_equal(read_focus_rows(path, "310100"), ref)
     assert read_focus_rows(path, "999999").empty
+
+
+def test_map_values_equals_series_map_in_values_type_and_index():
+    # yrd.io.map_values maps each distinct value once; the result must be Series.map's, also
+    # with missing values, keys absent from the mapping and integer or string targets
+    from yrd.io import map_values
+
+    s = pd.Series(["320500", "310100", None, "320500", "330200"], dtype="str", index=[3, 4, 5, 6, 7], name="p")
+    mappings = [
+        pd.Series({"320500": "sunan", "310100": "shanghai"}),
+        {"320500": 1, "310100": 2, "330200": 3},
+        {"320500": "a", "310100": "b", "330200": "c"},
+    ]
+    for m in mappings:
+        pd.testing.assert_series_equal(map_values(s, m), s.map(m))
+        full = s.dropna()
+        pd.testing.assert_series_equal(map_values(full, m), full.map(m))
+    obj = pd.Series(["13", "31", None], dtype=object)
+    pd.testing.assert_series_equal(map_values(obj, {"13": "x"}), obj.map({"13": "x"}))

@@ -10,7 +10,7 @@ from yrd.claims.c4_measured import integration_region_set, measured_indicators
 from yrd.claims.c7_clusters import io_coefficients
 from yrd.figures.common import codes_in_set, mapping_of
 from yrd.industry import industry_classes, relocation_class
-from yrd.io import write_csv
+from yrd.io import map_values, write_csv
 from yrd.logs import configure_logging
 
 smk = snakemake  # noqa: F821
@@ -80,7 +80,7 @@ def c7():
         pd.read_csv(inp.io_value_added, dtype={"code": str}),
         pd.read_csv(inp.io_sector_map, dtype=str),
     )
-    return C.claim_c7(fy, areas, areas.map(mapping_of(prefectures, "group")), c7, alpha, io)
+    return C.claim_c7(fy, areas, map_values(areas, mapping_of(prefectures, "group")), c7, alpha, io)
 
 
 tests = {

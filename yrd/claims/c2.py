@@ -44,6 +44,7 @@ import pandas as pd
 
 from yrd.claims.base import ClaimResult, _p
 from yrd.claims.rates import binom_p, class_of_industry, clopper_pearson, firms_at_risk, poisson_rate, rate_intervals
+from yrd.io import map_values
 
 FOCUS = "shanghai"
 
@@ -69,8 +70,8 @@ def c2_table(
     area = area[area.isin([FOCUS, *partners])].where(lambda s: s == FOCUS, "partners")
     fy = firm_years.assign(cls=class_of_industry(firm_years["industry"], classes))
     risk = firms_at_risk(fy, area, years, by="cls").rename(columns={"cls": "class"})
-    og = moves["origin_prefecture"].astype(str).map(area)
-    dg = moves["dest_prefecture"].astype(str).map(area)
+    og = map_values(moves["origin_prefecture"].astype(str), area)
+    dg = map_values(moves["dest_prefecture"].astype(str), area)
     m = moves.assign(cls=class_of_industry(moves["industry"], classes))
     rows = []
     for direction, sel, at in (

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from yrd.io import distinct
+from yrd.io import distinct, map_values
 
 
 def firms_at_risk(
@@ -41,7 +41,7 @@ def firms_at_risk(
     of ``by`` present in the data) and year."""
     cols = ["firm_id", "year", "prefecture"] + ([by] if by else [])
     fy = firm_years[cols].dropna(subset=["firm_id", "year", "prefecture"]).copy()
-    fy["area"] = fy["prefecture"].astype(str).map(area_of)
+    fy["area"] = map_values(fy["prefecture"].astype(str), area_of)
     fy = fy.dropna(subset=["area"])
     fy["year"] = fy["year"].astype("int64")
     if by:
@@ -200,4 +200,4 @@ def poisson_rate(
 def class_of_industry(firm_industry: pd.Series, classes: Mapping[str, str] | pd.Series) -> pd.Series:
     """Relocation class of each 2-digit industry code (:func:`yrd.industry.relocation_class`);
     unknown codes give ``<NA>``."""
-    return firm_industry.astype(str).str[:2].map(pd.Series(classes))
+    return map_values(firm_industry.astype(str).str[:2], pd.Series(classes))

@@ -141,28 +141,45 @@ def od_panel(
     if unclassified:
         log.warning("%d moves with an industry without relocation class count in 'total' only", unclassified)
 
-    counted = pd.DataFrame({"year": y, "origin": o, "dest": d, "group": cls})
-    by_class = counted[counted["group"].notna()]
-    tot = counted.assign(group=TOTAL)
-    counts = pd.concat([by_class, tot], ignore_index=True).groupby(["year", "group", "origin", "dest"]).size()
+    # Cells in the grid's order (year, group as in GROUPS, pair as in ``pairs``), counted by one
+    # integer key per cell: a move adds 1 to its class's cell (if classified) and to total's
+    place = pd.Index(units)
+    n_units, n_pairs, n_groups, n_years = len(units), len(pairs), len(GROUPS), len(years)
+    pair_pos = np.full(n_units * n_units, -1, dtype=np.int64)
+    pair_oi = place.get_indexer([p[0] for p in pairs])
+    pair_di = place.get_indexer([p[1] for p in pairs])
+    pair_pos[pair_oi * n_units + pair_di] = np.arange(n_pairs)
+    oi, di = place.get_indexer(pd.Index(o, dtype=object)), place.get_indexer(pd.Index(d, dtype=object))
+    cell_pair = np.where((oi >= 0) & (di >= 0), pair_pos[np.maximum(oi, 0) * n_units + np.maximum(di, 0)], -1)
+    yi = pd.Index(years).get_indexer(y)
+    gi = pd.Index(GROUPS).get_indexer(pd.Index(cls, dtype=object))
+    ok = (cell_pair >= 0) & (yi >= 0)  # a move outside the grid is caught by the check below
+    base = yi.astype(np.int64) * n_groups
+    keys = [
+        ((base + gi) * n_pairs + cell_pair)[ok & (gi >= 0)],
+        ((base + GROUPS.index(TOTAL)) * n_pairs + cell_pair)[ok],
+    ]
+    moves_per_cell = np.bincount(np.concatenate(keys), minlength=n_years * n_groups * n_pairs)
 
-    pair_o = np.array([p[0] for p in pairs], dtype=object)
-    pair_d = np.array([p[1] for p in pairs], dtype=object)
-    n_pairs, n_groups, n_years = len(pairs), len(GROUPS), len(years)
-    grid = pd.DataFrame(
+    def strings(index: np.ndarray, values: Sequence[str]) -> pd.arrays.ArrowStringArray:
+        """The column ``values[index]`` as pandas strings, built by Arrow from the few values."""
+        import pyarrow as pa
+
+        arr = pa.DictionaryArray.from_arrays(pa.array(index.astype(np.int32)), pa.array(list(values), pa.string()))
+        return pd.array(arr.cast(pa.string()), dtype="str")
+
+    out = pd.DataFrame(
         {
             "year": np.repeat(np.array(years, dtype=np.int64), n_groups * n_pairs),
-            "origin": np.tile(pair_o, n_years * n_groups),
-            "dest": np.tile(pair_d, n_years * n_groups),
-            "group": np.tile(np.repeat(np.array(GROUPS, dtype=object), n_pairs), n_years),
+            "origin": strings(np.tile(pair_oi, n_years * n_groups), units),
+            "dest": strings(np.tile(pair_di, n_years * n_groups), units),
+            "group": strings(np.tile(np.repeat(np.arange(n_groups), n_pairs), n_years), GROUPS),
+            "moves": moves_per_cell.astype(np.int64),
         }
-    )
-    key = pd.MultiIndex.from_frame(grid[["year", "group", "origin", "dest"]])
-    grid["moves"] = counts.reindex(key, fill_value=0).to_numpy(dtype=np.int64)
-    out = grid[OD_COLUMNS].astype({"origin": "str", "dest": "str", "group": "str"})
+    )[OD_COLUMNS]
     n_counted = int(out.loc[out["group"] == TOTAL, "moves"].sum())
-    if n_counted != len(counted):  # every kept move is in exactly one total cell
-        raise AssertionError(f"OD totals {n_counted} != {len(counted)} moves kept")
+    if n_counted != len(y):  # every kept move is in exactly one total cell
+        raise AssertionError(f"OD totals {n_counted} != {len(y)} moves kept")
     out.attrs = {
         "n_input": int(len(moves)),
         "n_counted": n_counted,

@@ -518,3 +518,13 @@ def test_map_values_equals_series_map_in_values_type_and_index():
         pd.testing.assert_series_equal(map_values(full, m), full.map(m))
     obj = pd.Series(["13", "31", None], dtype=object)
     pd.testing.assert_series_equal(map_values(obj, {"13": "x"}), obj.map({"13": "x"}))
+
+
+def test_strings_from_codes_equal_the_object_array_column():
+    from yrd.io import strings_from_codes
+
+    values = ["310100", "320500", "330200"]
+    codes = np.array([2, 0, 0, 1, 2])
+    got = pd.Series(strings_from_codes(codes, values))
+    pd.testing.assert_series_equal(got, pd.Series(np.array(values, dtype=object)[codes]).astype("str"))
+    assert len(strings_from_codes(np.array([], dtype=np.int64), values)) == 0

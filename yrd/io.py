@@ -41,6 +41,18 @@ def distinct(*columns: pd.Series, as_str: bool = False) -> set:
     return out
 
 
+def strings_from_codes(codes: np.ndarray, values) -> pd.api.extensions.ExtensionArray:
+    """The pandas string column (dtype ``str``) ``values[codes]``, built by Arrow from the few
+    distinct ``values`` (a dictionary array cast to strings) instead of one Python string per
+    row, as building it from a NumPy object array costs on millions of rows. ``codes`` are
+    positions in ``values`` (no missing values)."""
+    import pyarrow as pa
+
+    dictionary = pa.array([str(v) for v in values], type=pa.string())
+    arr = pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)), dictionary)
+    return pd.array(arr.cast(pa.string()), dtype="str")
+
+
 def map_values(s: pd.Series, mapping) -> pd.Series:
     """``s.map(mapping)`` computed once per distinct value of ``s`` and spread back to the rows:
     the same values, type and index. ``Series.map`` of a pandas 3 string column looks every row

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from yrd.industry import RELOCATION_CLASSES
+from yrd.io import strings_from_codes
 
 log = logging.getLogger(__name__)
 
@@ -161,19 +162,12 @@ def od_panel(
     ]
     moves_per_cell = np.bincount(np.concatenate(keys), minlength=n_years * n_groups * n_pairs)
 
-    def strings(index: np.ndarray, values: Sequence[str]) -> pd.arrays.ArrowStringArray:
-        """The column ``values[index]`` as pandas strings, built by Arrow from the few values."""
-        import pyarrow as pa
-
-        arr = pa.DictionaryArray.from_arrays(pa.array(index.astype(np.int32)), pa.array(list(values), pa.string()))
-        return pd.array(arr.cast(pa.string()), dtype="str")
-
     out = pd.DataFrame(
         {
             "year": np.repeat(np.array(years, dtype=np.int64), n_groups * n_pairs),
-            "origin": strings(np.tile(pair_oi, n_years * n_groups), units),
-            "dest": strings(np.tile(pair_di, n_years * n_groups), units),
-            "group": strings(np.tile(np.repeat(np.arange(n_groups), n_pairs), n_years), GROUPS),
+            "origin": strings_from_codes(np.tile(pair_oi, n_years * n_groups), units),
+            "dest": strings_from_codes(np.tile(pair_di, n_years * n_groups), units),
+            "group": strings_from_codes(np.tile(np.repeat(np.arange(n_groups), n_pairs), n_years), GROUPS),
             "moves": moves_per_cell.astype(np.int64),
         }
     )[OD_COLUMNS]

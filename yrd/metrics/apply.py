@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from yrd.boundaries import centroids, distance_matrix
+from yrd.io import strings_from_codes
 from yrd.metrics.binning import DEFAULT_BIN_KM
 from yrd.metrics.kdensity import DEFAULT_GRID, SitePairs
 from yrd.metrics.kdensity_rows import (
@@ -236,12 +237,7 @@ def _str_column(s: pd.Series) -> pd.Series:
     row (a year's plants are ~300,000 rows at ASIF scale)."""
     if not isinstance(s.dtype, pd.CategoricalDtype) or s.isna().any():
         return s.astype(str)
-    import pyarrow as pa
-
-    cats = pa.array([str(c) for c in s.cat.categories], type=pa.string())
-    codes = pa.array(s.cat.codes.to_numpy().astype(np.int32))
-    strings = pa.DictionaryArray.from_arrays(codes, cats).cast(pa.string())
-    return pd.Series(pd.array(strings, dtype="str"), index=s.index)
+    return pd.Series(strings_from_codes(s.cat.codes.to_numpy(), s.cat.categories), index=s.index)
 
 
 def _call(metric: Metric, data, year: int, level: str):

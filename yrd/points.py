@@ -64,20 +64,9 @@ POINT_TABLE_COLUMNS = (
 )
 
 
-#: The columns of the firm-years :func:`check_points` reads (``lon``, ``lat`` and
-#: ``point_issue`` may be absent).
-POINT_INPUT_COLUMNS = (
-    "firm_id",
-    "year",
-    "county",
-    "prefecture",
-    "industry",
-    "lon",
-    "lat",
-    "point_issue",
-    "source_file",
-    "source_row",
-)
+#: The columns of the firm-years :func:`check_points` reads: those it carries into the plant-point
+#: table and ``point_issue`` (``lon``, ``lat`` and ``point_issue`` may be absent).
+POINT_INPUT_COLUMNS = (*(c for c in POINT_TABLE_COLUMNS if c not in ("point_status", "outside_km")), "point_issue")
 
 
 def check_points(firm_years: pd.DataFrame, counties: gpd.GeoDataFrame, tolerance_km: float) -> pd.DataFrame:

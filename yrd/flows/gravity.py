@@ -26,10 +26,10 @@ A fixed-effect group (e.g. an origin x class x year) whose cells are all zero ha
 effect of minus infinity: its cells carry no information on the coefficients and are dropped.
 pyfixest's ``separation_check=["fe"]`` finds exactly these cells; they are found here before
 the call (below), so pyfixest's own check is not run, and their number is written as
-``n_separated`` (checked against :func:`zero_fe_cells` on all cells). Years without any move (the first study year, when a move needs
-an observation the year before) are entirely separated. Other separation (a regressor that
-perfectly predicts zeros, pyfixest's ``"ir"`` check) cannot arise with distance and the
-border dummy and is not tested for. pyfixest also drops singleton fixed-effect groups
+``n_separated`` (checked against :func:`zero_fe_cells` on all cells). Years without any move
+(the first study year, when a move needs an observation the year before) are entirely
+separated. Other separation (a regressor that perfectly predicts zeros, pyfixest's ``"ir"``
+check) cannot arise with distance and the border dummy and is not tested for. pyfixest also drops singleton fixed-effect groups
 (``fixef_rm="singleton"``), which do not change the estimates; ``n_obs`` is the number of
 cells used. These drops are computed before the call (:func:`yrd.flows.fixed_effects.ppml_sample`:
 singletons first, then separated cells among the rest, pyfixest's own order) and pyfixest is

@@ -133,22 +133,25 @@ def od_panel(
     if level == "province":
         units = sorted(set(province_of(codes)))
         o, d = province_of(o), province_of(d)
-        pairs = [(a, b) for a in units for b in units]
     else:
         units = codes
-        pairs = [(a, b) for a in units for b in units if a != b]
     cls = np.array([gmap.get(i) if i is not None else None for i in ind], dtype=object)
     unclassified = int(sum(c is None for c in cls))
     if unclassified:
         log.warning("%d moves with an industry without relocation class count in 'total' only", unclassified)
 
-    # Cells in the grid's order (year, group as in GROUPS, pair as in ``pairs``), counted by one
-    # integer key per cell: a move adds 1 to its class's cell (if classified) and to total's
+    # The grid's pairs: every ordered pair of units (positions in ``units``), origin first; at
+    # prefecture level without origin == destination. Cells in the grid's order (year, group as
+    # in GROUPS, pair), counted by one integer key per cell: a move adds 1 to its class's cell
+    # (if classified) and to total's
     place = pd.Index(units)
-    n_units, n_pairs, n_groups, n_years = len(units), len(pairs), len(GROUPS), len(years)
+    n_units, n_groups, n_years = len(units), len(GROUPS), len(years)
+    pair_oi, pair_di = np.divmod(np.arange(n_units * n_units), n_units)
+    if level != "province":
+        distinct_ends = pair_oi != pair_di
+        pair_oi, pair_di = pair_oi[distinct_ends], pair_di[distinct_ends]
+    n_pairs = len(pair_oi)
     pair_pos = np.full(n_units * n_units, -1, dtype=np.int64)
-    pair_oi = place.get_indexer([p[0] for p in pairs])
-    pair_di = place.get_indexer([p[1] for p in pairs])
     pair_pos[pair_oi * n_units + pair_di] = np.arange(n_pairs)
     oi, di = place.get_indexer(pd.Index(o, dtype=object)), place.get_indexer(pd.Index(d, dtype=object))
     cell_pair = np.where((oi >= 0) & (di >= 0), pair_pos[np.maximum(oi, 0) * n_units + np.maximum(di, 0)], -1)

@@ -8,7 +8,7 @@ import pytest
 import yrd.metrics.kdensity_points as kp
 from yrd.boundaries import distance_matrix, great_circle_km
 from yrd.metrics.apply_points import compare_sites_points, kdensity_points_tables
-from yrd.metrics.binning import DEFAULT_BIN_KM, _reflected_gaussian, binning_error_bound
+from yrd.metrics.binning import DEFAULT_BIN_KM, _reflected_gaussian, binning_error_bound, linear_bin
 from yrd.metrics.kdensity import (
     DEFAULT_GRID,
     dispersion_index,
@@ -16,6 +16,7 @@ from yrd.metrics.kdensity import (
     localisation_index,
     silverman_bandwidth,
 )
+from yrd.metrics.pair_kernels import pair_distance_histogram
 
 
 def _brute_pairs(lon, lat):
@@ -34,14 +35,13 @@ def _brute_silverman(lon, lat):
     return 0.9 * min(d.std(ddof=1), (q75 - q25) / 1.34) * d.size ** (-0.2)
 
 
-@pytest.fixture(params=["dense", "tree"])
-def pair_path(request, monkeypatch):
-    """Run a test with the dense all-pairs path and with the cKDTree path."""
-    monkeypatch.setattr(kp, "DENSE_SHARE", -1.0 if request.param == "dense" else 2.0)
+@pytest.fixture(params=[1, 2])
+def threads(request):
+    """Run a test with the compiled pair sweep on one thread and on two."""
     return request.param
 
 
-def test_points_at_centroids_equal_site_version(pair_path):
+def test_points_at_centroids_equal_site_version(threads):
     rng = np.random.default_rng(3)
     sites = pd.DataFrame({"code": [f"{i}" for i in range(12)], "lon": rng.uniform(118, 122, 12)})
     sites["lat"] = rng.uniform(29, 32, 12)
@@ -51,7 +51,7 @@ def test_points_at_centroids_equal_site_version(pair_path):
     lon = np.repeat(sites["lon"].to_numpy(), counts)
     lat = np.repeat(sites["lat"].to_numpy(), counts)
     h_site = silverman_bandwidth(D, counts)
-    k, h = kp.k_density_points(lon, lat)
+    k, h = kp.k_density_points(lon, lat, threads=threads)
     assert h == pytest.approx(h_site, rel=1e-9)
     k_site = k_density(D, counts, bandwidth=h_site)
     tol = binning_error_bound(DEFAULT_BIN_KM, h) + 1e-12
@@ -61,18 +61,18 @@ def test_points_at_centroids_equal_site_version(pair_path):
     assert np.abs(k - k_off).max() > 100 * tol
 
 
-def test_bruteforce_reference_observed_and_counterfactuals(pair_path):
+def test_bruteforce_reference_observed_and_counterfactuals(threads):
     rng = np.random.default_rng(11)
     N = 600
     flon, flat = rng.uniform(115, 123, N), rng.uniform(27, 35, N)
     lon, lat = flon[:200], flat[:200]
-    k, h = kp.k_density_points(lon, lat)
+    k, h = kp.k_density_points(lon, lat, threads=threads)
     assert h == pytest.approx(_brute_silverman(lon, lat), rel=1e-12)
     tol = binning_error_bound(DEFAULT_BIN_KM, h) + 1e-12
     assert np.abs(k - _brute_density(lon, lat, h)).max() <= tol
     draws = np.stack([rng.choice(N, 200, replace=False) for _ in range(5)])
     frame = kp.unit_vectors(flon, flat)
-    sims = kp.counterfactual_densities_points(frame, draws, DEFAULT_GRID, h)
+    sims = kp.counterfactual_densities_points(frame, draws, DEFAULT_GRID, h, threads=threads)
     for s in range(5):
         ref = _brute_density(flon[draws[s]], flat[draws[s]], h)
         assert np.abs(sims[s] - ref).max() <= tol
@@ -91,16 +91,55 @@ def test_exact_moments_in_blocks_with_ties(monkeypatch):
     assert [q25, q75] == pytest.approx(list(np.quantile(d, [0.25, 0.75])), rel=1e-12, abs=1e-9)
 
 
-def test_tree_and_dense_paths_agree_on_a_national_spread(monkeypatch):
+def _numpy_histogram(xyz, reach, bin_km=DEFAULT_BIN_KM):
+    """The reference: every pair's distance by NumPy, filtered to reach, then linear_bin."""
+    n_nodes = int(np.ceil(reach / bin_km)) + 2
+    i, j = np.triu_indices(xyz.shape[0], k=1)
+    d = kp.chord_to_km(np.linalg.norm(xyz[i] - xyz[j], axis=1))
+    out = np.zeros(n_nodes)
+    linear_bin(d[d <= reach], bin_km, n_nodes, out)
+    return out
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "national",  # most pairs beyond reach: the sweep stops rows early
+        "yrd",  # clustered region: most rows run far along the axis
+        "ties",  # coarse grid of identical points (d = 0) and tied distances
+    ],
+)
+def test_compiled_sweep_equals_numpy_histogram(where, threads):
     rng = np.random.default_rng(2)
-    lon, lat = rng.uniform(75, 130, 800), rng.uniform(20, 50, 800)
+    if where == "national":
+        lon, lat = rng.uniform(75, 130, 800), rng.uniform(20, 50, 800)
+    elif where == "yrd":
+        lon, lat = 120 + rng.normal(0, 1.2, 900), 31 + rng.normal(0, 1.0, 900)
+    else:
+        lon, lat = np.round(rng.uniform(118, 121, 400), 1), np.round(rng.uniform(29, 32, 400), 1)
     xyz = kp.unit_vectors(lon, lat)
-    monkeypatch.setattr(kp, "DENSE_SHARE", -1.0)
-    dense = kp.pair_histogram(xyz, 300.0)
-    monkeypatch.setattr(kp, "DENSE_SHARE", 2.0)
-    tree = kp.pair_histogram(xyz, 300.0)
-    assert dense.sum() > 0
-    np.testing.assert_allclose(tree, dense, rtol=1e-12, atol=1e-9)
+    for reach in (35.0, 300.0, 2000.0):  # 2000 km: math.asin instead of the series
+        ref = _numpy_histogram(xyz, reach)
+        got = kp.pair_histogram(xyz, reach, threads=threads)
+        assert ref.sum() > 0
+        np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-9)
+        # the points' order does not matter (the sweep sorts them itself)
+        shuffled = kp.pair_histogram(xyz[rng.permutation(len(xyz))], reach, threads=threads)
+        np.testing.assert_allclose(shuffled, ref, rtol=1e-12, atol=1e-9)
+
+
+def test_compiled_sweep_edge_cases():
+    xyz = kp.unit_vectors(np.array([120.0, 120.0, 121.0]), np.array([31.0, 31.0, 31.0]))
+    assert not pair_distance_histogram(xyz[:1], 10.0, 0.5, 23).any()  # one point: no pair
+    h = pair_distance_histogram(xyz, 10.0, 0.5, 23)  # the far pairs (~95 km) are out of reach
+    assert h[0] == pytest.approx(1.0) and h.sum() == pytest.approx(1.0)  # the identical pair at d = 0
+    # weight beyond the last node is dropped, as linear_bin does
+    far = pair_distance_histogram(xyz, 500.0, 0.5, 10)
+    assert far.sum() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="threads"):
+        pair_distance_histogram(xyz, 10.0, 0.5, 23, threads=0)
+    with pytest.raises(ValueError, match="n x 3"):
+        pair_distance_histogram(xyz[:, :2], 10.0, 0.5, 23)
 
 
 def _frame(rng, n_uniform=3000):

@@ -141,7 +141,8 @@ rule kdensity_points_year:
         year=r"\d{4}",
     conda:
         "../../environment.yml"
-    threads: 1
+    # the compiled pair sweep runs on these threads (fewer when --cores is smaller)
+    threads: 2
     resources:
         mem_mb=4000,
     params:

@@ -32,6 +32,7 @@ density, summary = kdensity_points_tables(
     sample=sample,
     years=[year],
     prefectures=prefectures,
+    threads=smk.threads,
     **kdensity_options(kd),
 )
 density.to_parquet(smk.output.density, index=False)

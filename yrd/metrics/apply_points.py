@@ -47,6 +47,7 @@ def kdensity_points_tables(
     prefectures: Iterable[str] | None = None,
     bin_km: float = DEFAULT_BIN_KM,
     sample: pd.DataFrame | None = None,
+    threads: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """K-densities of plant points with local and global bands for industry-years.
 
@@ -73,6 +74,9 @@ def kdensity_points_tables(
     sample : pandas.DataFrame, optional
         ``firm_id`` and ``year`` of the analysis sample's firm-years (the county version's
         input): plants outside it are left out, so both versions count the same plants.
+    threads : int
+        Threads of the compiled pair sweep (:mod:`yrd.metrics.pair_kernels`); the results do not
+        depend on it beyond floating-point rounding.
 
     Returns
     -------
@@ -140,6 +144,7 @@ def kdensity_points_tables(
                 grid=grid,
                 quantiles=quantiles,
                 bin_km=bin_km,
+                threads=threads,
             )
             summary_row, rows = estimated_rows(row, grid, k, bands, bin_km, sites="points")
             summ.append(summary_row)

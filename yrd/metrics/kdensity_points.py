@@ -10,11 +10,10 @@ Algorithm (hand-written; no library computes DO K-densities on points):
   the chord, R = :data:`yrd.boundaries.EARTH_RADIUS_KM` (the same sphere as the county
   distance matrix's haversine formula).
 * **Pruning.** As in the site version, pairs farther than ``max(grid) + KERNEL_REACH * h`` add
-  less than exp(-50) of the kernel's peak anywhere on the grid and are left out: a
-  :class:`scipy.spatial.cKDTree` over the 3-D points returns only the pairs within the
-  corresponding chord radius (``sparse_distance_matrix(..., output_type="ndarray")``, one block
-  of points at a time so memory stays bounded); where most pairs are near anyway, all pairs are
-  computed densely in blocks instead (:func:`near_pair_km`).
+  less than exp(-50) of the kernel's peak anywhere on the grid and are left out. The pairs within
+  reach are found and binned by one compiled sweep over the points sorted along their principal
+  axis (:mod:`yrd.metrics.pair_kernels`; numba, on ``threads`` threads): no array of pairs is
+  built, and the sweep stops a row as soon as the points along the axis are out of reach.
 * **Linear binning.** Each pair distance is split between the two nearest nodes of a fine
   regular mesh of step ``b`` (default 0.05 km) in proportion to its closeness (Wand and Jones
   1995, appendix D). The kernel is then evaluated only at the nodes, and the densities of all
@@ -49,12 +48,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
-from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
 
 from yrd.boundaries import EARTH_RADIUS_KM
 from yrd.metrics.bandwidth import silverman_rule
-from yrd.metrics.binning import DEFAULT_BIN_KM, kernel_at_nodes, linear_bin
+from yrd.metrics.binning import DEFAULT_BIN_KM, kernel_at_nodes
 from yrd.metrics.kdensity import (
     DEFAULT_GRID,
     KERNEL_REACH,
@@ -63,6 +61,7 @@ from yrd.metrics.kdensity import (
     bands_from_simulations,
     check_band_options,
 )
+from yrd.metrics.pair_kernels import chord_to_km, pair_distance_histogram
 
 #: Pairs handled per block (memory bound: about 40 bytes per pair).
 _BLOCK_PAIRS = 4_000_000
@@ -82,16 +81,6 @@ def unit_vectors(lon, lat) -> np.ndarray:
     return np.column_stack([cp * np.cos(lam), cp * np.sin(lam), np.sin(phi)])
 
 
-def chord_to_km(chord: np.ndarray) -> np.ndarray:
-    """Great-circle distance (km) from the chord length between unit vectors."""
-    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(np.asarray(chord) / 2.0, 0.0, 1.0))
-
-
-def km_to_chord(km: float) -> float:
-    """Chord length between unit vectors at great-circle distance ``km`` (capped at the diameter)."""
-    return float(2.0 * np.sin(min(km / (2.0 * EARTH_RADIUS_KM), np.pi / 2)))
-
-
 def _row_blocks(n: int) -> Iterator[tuple[int, int]]:
     step = max(1, _BLOCK_PAIRS // max(n, 1))
     for a in range(0, n, step):
@@ -108,48 +97,11 @@ def _all_pair_km(xyz: np.ndarray) -> Iterator[np.ndarray]:
         yield chord_to_km(c[k])
 
 
-def _near_share(xyz: np.ndarray, chord: float, rng_size: int = 256) -> float:
-    """Share of pairs within ``chord`` among about ``rng_size`` points spread over the array."""
-    sub = xyz[:: max(1, xyz.shape[0] // rng_size)][:rng_size]
-    c = cdist(sub, sub)
-    m = sub.shape[0]
-    return float(((c <= chord).sum() - m) / max(m * (m - 1), 1))
-
-
-#: Above this share of pairs within reach the cKDTree prunes too little to pay for itself and the
-#: pairs are computed densely (measured on clustered YRD points, n = 500-10,000: the tree is 2-8x
-#: faster at a near share of 0.07, 1.5-2x at 0.22, and about even or slower at 0.5).
-DENSE_SHARE = 0.45
-
-
-def near_pair_km(xyz: np.ndarray, reach_km: float) -> Iterator[np.ndarray]:
-    """Distances (km) of the unordered pairs within ``reach_km`` (the dense path also
-    yields farther ones: callers filter). A :class:`scipy.spatial.cKDTree` over the 3-D points finds them
-    (blocks of query points against the whole tree, pairs i < j kept) when few pairs are near
-    (national maps); when most are (a region like the YRD), all pairs are computed densely in
-    blocks (:func:`scipy.spatial.distance.cdist`), which is faster. Both give the same set."""
-    n = xyz.shape[0]
-    if n < 2:
-        return
-    r = km_to_chord(reach_km)
-    if _near_share(xyz, r) > DENSE_SHARE:
-        yield from _all_pair_km(xyz)
-        return
-    for a, b in _row_blocks(n):
-        # block a..b-1 against points a..n-1 (a tree each; building it costs little next to the
-        # query), so a pair across blocks is returned once and only the block's own pairs twice
-        sp = cKDTree(xyz[a:b]).sparse_distance_matrix(cKDTree(xyz[a:]), r, output_type="ndarray")
-        keep = sp["j"] > sp["i"]
-        yield chord_to_km(sp["v"][keep])
-
-
-def pair_histogram(xyz: np.ndarray, reach_km: float, bin_km: float = DEFAULT_BIN_KM) -> np.ndarray:
-    """Linear-binned counts of the pair distances within ``reach_km`` on nodes 0, b, 2b, ..."""
+def pair_histogram(xyz: np.ndarray, reach_km: float, bin_km: float = DEFAULT_BIN_KM, threads: int = 1) -> np.ndarray:
+    """Linear-binned counts of the pair distances within ``reach_km`` on nodes 0, b, 2b, ...
+    (the compiled sweep :func:`yrd.metrics.pair_kernels.pair_distance_histogram`)."""
     n_nodes = int(np.ceil(reach_km / bin_km)) + 2
-    hist = np.zeros(n_nodes)
-    for d in near_pair_km(xyz, reach_km):
-        linear_bin(d[d <= reach_km], bin_km, n_nodes, hist)
-    return hist
+    return pair_distance_histogram(xyz, reach_km, bin_km, n_nodes, threads)
 
 
 def pair_distance_moments(xyz: np.ndarray) -> tuple[float, float, float, float]:
@@ -212,12 +164,17 @@ def _reach(grid: np.ndarray, h: float) -> float:
 
 
 def k_density_points(
-    lon, lat, grid=DEFAULT_GRID, bandwidth: str | float = "silverman", bin_km: float = DEFAULT_BIN_KM
+    lon,
+    lat,
+    grid=DEFAULT_GRID,
+    bandwidth: str | float = "silverman",
+    bin_km: float = DEFAULT_BIN_KM,
+    threads: int = 1,
 ) -> tuple[np.ndarray, float]:
     r"""K-density (1/km) of the distances between all pairs of plants at points (lon, lat in
     degrees), and the bandwidth used: :func:`yrd.metrics.kdensity.k_density` with every plant
     its own site (reflected Gaussian kernel, normalised by n(n-1)/2), computed by the module's
-    cKDTree pruning and linear binning (error at most :func:`yrd.metrics.binning.binning_error_bound`).
+    compiled pruning and linear binning on ``threads`` threads (error at most :func:`yrd.metrics.binning.binning_error_bound`).
 
     References
     ----------
@@ -229,7 +186,7 @@ def k_density_points(
     if n < 2:
         raise ValueError("a K-density needs at least two plants")
     h = _bandwidth(bandwidth, xyz)
-    hist = pair_histogram(xyz, _reach(g, h), bin_km)
+    hist = pair_histogram(xyz, _reach(g, h), bin_km, threads)
     return hist @ kernel_at_nodes(g, h, bin_km, hist.size) / (n * (n - 1) / 2), h
 
 
@@ -245,11 +202,16 @@ def _bandwidth(bandwidth, xyz: np.ndarray) -> float:
 
 
 def counterfactual_densities_points(
-    frame_xyz: np.ndarray, draws: np.ndarray, grid: np.ndarray, h: float, bin_km: float = DEFAULT_BIN_KM
+    frame_xyz: np.ndarray,
+    draws: np.ndarray,
+    grid: np.ndarray,
+    h: float,
+    bin_km: float = DEFAULT_BIN_KM,
+    threads: int = 1,
 ) -> np.ndarray:
     """K-densities (n_sim x grid) of the plant sets ``frame_xyz[draws[s]]`` (draws: n_sim x n
     indices into the frame), all with bandwidth ``h``: one linear-binned histogram of near pair
-    distances per draw, then (n_sim x nodes) @ (nodes x grid)."""
+    distances per draw (:func:`pair_histogram` on ``threads`` threads), then (n_sim x nodes) @ (nodes x grid)."""
     g = _check_grid(grid)
     draws = np.asarray(draws)
     n_sim, n = draws.shape
@@ -257,8 +219,7 @@ def counterfactual_densities_points(
     n_nodes = int(np.ceil(reach / bin_km)) + 2
     hists = np.zeros((n_sim, n_nodes))
     for s in range(n_sim):
-        for d in near_pair_km(frame_xyz[draws[s]], reach):
-            linear_bin(d[d <= reach], bin_km, n_nodes, hists[s])
+        hists[s] = pair_distance_histogram(frame_xyz[draws[s]], reach, bin_km, n_nodes, threads)
     return hists @ kernel_at_nodes(g, h, bin_km, n_nodes) / (n * (n - 1) / 2)
 
 
@@ -273,6 +234,7 @@ def k_density_points_bands(
     quantiles: tuple[float, float] = (0.05, 0.95),
     bandwidth: str | float = "silverman",
     bin_km: float = DEFAULT_BIN_KM,
+    threads: int = 1,
 ) -> tuple[np.ndarray, KDensityBands]:
     r"""Observed K-density of an industry's plant points and its local and global bands.
 
@@ -295,12 +257,12 @@ def k_density_points_bands(
     """
     g = _check_grid(grid)
     check_band_options(quantiles, n_sim)
-    k, h = k_density_points(lon, lat, g, bandwidth, bin_km)
+    k, h = k_density_points(lon, lat, g, bandwidth, bin_km, threads)
     n = int(np.asarray(lon).size)
     frame = unit_vectors(frame_lon, frame_lat)
     if frame.shape[0] < n:
         raise ValueError(f"the frame has {frame.shape[0]} points, fewer than the industry's {n} plants")
     rng = np.random.default_rng(seed)
     draws = np.stack([rng.choice(frame.shape[0], size=n, replace=False) for _ in range(int(n_sim))])
-    sims = counterfactual_densities_points(frame, draws, g, h, bin_km)
+    sims = counterfactual_densities_points(frame, draws, g, h, bin_km, threads)
     return k, bands_from_simulations(sims, g, h, n, quantiles)

@@ -9,10 +9,10 @@ STAMP := $(VENV)/.installed
 CONFIG ?= config/config.yaml
 CORES ?= all
 
-.PHONY: setup run report test test-fast lint format clean help bench browser
+.PHONY: setup run report test test-fast lint format clean help bench bench-points browser
 
 help:
-	@echo "make run | make test | make test-fast | make lint | make format | make docs | make bench | make browser | make clean"
+	@echo "make run | make test | make test-fast | make lint | make format | make docs | make bench | make bench-points | make browser | make clean"
 
 # Re-install only when the pins change, so a second `make` is quick.
 $(STAMP): pyproject.toml requirements.lock
@@ -81,6 +81,12 @@ clean:
 # density; generates the world first if missing); prints per-rule time and memory.
 bench: setup
 	$(BIN)/python benchmarks/bench_workflow.py --configfile config/national.yaml
+
+# Point K-densities of every year, 1,000 counterfactuals each, with their own time table:
+# make bench-points (national world: hours on 2 cores) or make bench-points POINTS_CONFIG=config/config.yaml
+POINTS_CONFIG ?= config/national.yaml
+bench-points: setup
+	$(BIN)/python benchmarks/bench_workflow.py --configfile $(POINTS_CONFIG) --points-only
 
 # Documentation site (mkdocs, material theme, mkdocstrings) into site/; tests/test_docs.py runs the
 # same strict build. docs-config regenerates docs/configuration.md from the config schema;

@@ -25,6 +25,13 @@ writes ``bench/scaling/scaling.csv`` and ``scaling.png``: core seconds and peak 
 firm-years, with the exponent fitted over all worlds (:func:`yrd.benchmark.scaling_exponent`)
 and the exponent between neighbouring worlds (:func:`yrd.benchmark.step_exponents`).
 ``--scaling-from bench/scaling/scaling.csv`` redraws both from an earlier run.
+
+``--points`` then runs the point K-densities of every year on the same world (rule
+``kdensity_points_year``, one job per year, 1,000 counterfactuals, then ``kdensity_points``, which
+compares their verdicts with the county-centroid version), forced, and prints their own table
+(seconds and peak memory per year); ``--points-only`` runs only those (what is upstream of them
+is made if missing, never rerun). They are not in the core total: at ASIF scale they are the
+part that runs as one cluster job per year (README "Running on a cluster").
 """
 
 from __future__ import annotations
@@ -200,6 +207,67 @@ def print_summary(summary: dict, out: Path) -> None:
     print(f"  written: {out}")
 
 
+def run_points(configfile: str, workdir: str | None = None) -> dict:
+    """Point K-densities of every year of the bench world (module docstring): the years' wall
+    seconds and peak MB from their benchmark files, the industry-years computed and the verdicts
+    that differ from the county-centroid version; written to ``benchmarks/points_summary.json``."""
+    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    over = yaml.safe_load((ROOT / configfile).read_text(encoding="utf-8"))
+    name = over.get("run", {}).get("name", cfg["run"]["name"])
+    work = Path(workdir or ROOT / "bench" / name).resolve()
+    overlay = work / "points.yaml"  # the study's config with point K-densities on, 1,000 draws
+    overlay.write_text(
+        yaml.safe_dump({"run": {"name": name}, "metrics": {"kdensity": {"n_sim": 1000, "points": {"enabled": True}}}}),
+        encoding="utf-8",
+    )
+    bench_dir = work / "results" / name / "benchmarks"
+    for f in bench_dir.glob("kdensity_points_*.tsv"):
+        f.unlink()
+    metrics = f"results/{name}/metrics"
+    rules = ["kdensity_points_year", "kdensity_points"]
+    t0 = time.perf_counter()
+    snakemake(
+        work,
+        configfile,
+        [f"{metrics}/kdensity_points_summary.parquet"],
+        [str(overlay), "--forcerun", *rules, "--rerun-triggers", "mtime"],
+    )
+    wall = time.perf_counter() - t0
+    years = read_benchmarks(bench_dir)
+    years = years[years["rule"].str.fullmatch(r"kdensity_points_\d{4}")].sort_values("rule")
+    summ = pd.read_parquet(work / metrics / "kdensity_points_summary.parquet")
+    comp = pd.read_csv(work / metrics / "kdensity_sites_comparison.csv")
+    out = {
+        "config": configfile,
+        "years": years.to_dict(orient="records"),
+        "seconds": float(years["seconds"].sum()),
+        "max_year_seconds": float(years["seconds"].max()),
+        "peak_rss_mb": float(years["max_rss_mb"].max()),
+        "wall_seconds": wall,
+        "industry_years": int(len(summ)),
+        "estimated": int((summ["status"] == "ok").sum()),
+        "plants": int(summ["n_plants"].sum()),
+        "compared_with_centroids": int(len(comp)),
+        "verdicts_changed": int(comp["verdict_changed"].sum()),
+    }
+    path = bench_dir / "points_summary.json"
+    path.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    print(
+        f"\nPoint K-densities, every year ({out['industry_years']} industry-years, {out['estimated']} estimated, "
+        f"{out['plants']:,} plant-years; 1,000 counterfactuals; not in the core total)"
+    )
+    print(f"  {'job':<30}{'wall s':>10}{'peak MB':>10}")
+    for r in out["years"]:
+        print(f"  {r['rule']:<30}{r['seconds']:>10.1f}{r['max_rss_mb']:>10.0f}")
+    print(f"  {'total':<30}{out['seconds']:>10.1f}{out['peak_rss_mb']:>10.0f}")
+    print(
+        f"  wall clock {wall:.1f} s; verdicts changed against the county centroids: {out['verdicts_changed']} of "
+        f"{out['compared_with_centroids']} industry-years compared"
+    )
+    print(f"  written: {path}")
+    return out
+
+
 def scaling(configfiles: list[str], out_dir: Path) -> None:
     """Run :func:`run_bench` on each config and write ``scaling.csv`` and ``scaling.png``
     (:func:`scaling_report`)."""
@@ -295,13 +363,17 @@ def main() -> None:
         default=None,
         help="redraw the scaling table and figure from an earlier scaling.csv, without running the worlds",
     )
+    ap.add_argument("--points", action="store_true", help="then the point K-densities of every year (own table)")
+    ap.add_argument("--points-only", action="store_true", help="only the point K-densities of every year")
     args = ap.parse_args()
     if args.scaling_from:
         scaling_report(pd.read_csv(args.scaling_from), ROOT / "bench" / "scaling")
     elif args.scaling:
         scaling(args.scaling, ROOT / "bench" / "scaling")
-    else:
+    elif not args.points_only:
         run_bench(args.configfile, args.workdir, args.target)
+    if args.points or args.points_only:
+        run_points(args.configfile, args.workdir)
 
 
 def _rules_except_simulate(work: Path, configfile: str) -> list[str]:

@@ -16,7 +16,7 @@ from yrd.metrics.kdensity import (
     localisation_index,
     silverman_bandwidth,
 )
-from yrd.metrics.pair_kernels import pair_distance_histogram
+from yrd.metrics.pair_kernels import draws_pair_histograms, pair_distance_histogram
 
 
 def _brute_pairs(lon, lat):
@@ -61,7 +61,9 @@ def test_points_at_centroids_equal_site_version(threads):
     assert np.abs(k - k_off).max() > 100 * tol
 
 
-def test_bruteforce_reference_observed_and_counterfactuals(threads):
+@pytest.mark.parametrize("batch", [True, False])  # the draws in one call / one call per draw
+def test_bruteforce_reference_observed_and_counterfactuals(threads, batch, monkeypatch):
+    monkeypatch.setattr(kp, "BATCH_MAX_PLANTS", 10**9 if batch else 0)
     rng = np.random.default_rng(11)
     N = 600
     flon, flat = rng.uniform(115, 123, N), rng.uniform(27, 35, N)
@@ -126,6 +128,22 @@ def test_compiled_sweep_equals_numpy_histogram(where, threads):
         # the points' order does not matter (the sweep sorts them itself)
         shuffled = kp.pair_histogram(xyz[rng.permutation(len(xyz))], reach, threads=threads)
         np.testing.assert_allclose(shuffled, ref, rtol=1e-12, atol=1e-9)
+
+
+def test_draws_in_one_call_equal_each_draw_alone(threads):
+    rng = np.random.default_rng(4)
+    lon = np.concatenate([rng.uniform(75, 130, 600), 120 + rng.normal(0, 0.8, 600)])
+    lat = np.concatenate([rng.uniform(20, 50, 600), 31 + rng.normal(0, 0.6, 600)])
+    frame = kp.unit_vectors(np.round(lon, 2), np.round(lat, 2))  # rounded: ties along the axis
+    draws = np.stack([rng.choice(len(lon), 150, replace=False) for _ in range(7)])
+    n_nodes = int(np.ceil(300.0 / DEFAULT_BIN_KM)) + 2
+    got = draws_pair_histograms(frame, draws, 300.0, DEFAULT_BIN_KM, n_nodes, threads)
+    assert got.shape == (7, n_nodes)
+    for s, d in enumerate(draws):
+        np.testing.assert_allclose(got[s], _numpy_histogram(frame[d], 300.0), rtol=1e-12, atol=1e-9)
+    assert not draws_pair_histograms(frame, draws[:, :1], 300.0, DEFAULT_BIN_KM, n_nodes).any()
+    with pytest.raises(ValueError, match="row numbers"):
+        draws_pair_histograms(frame, draws + len(lon), 300.0, DEFAULT_BIN_KM, n_nodes)
 
 
 def test_compiled_sweep_edge_cases():

@@ -70,10 +70,13 @@ def _sweep_rows(
     reach_km: float,
     bin_km: float,
     width: int,
+    lanes: int,
 ) -> np.ndarray:  # pragma: no cover - compiled; tested through pair_distance_histogram
-    """Histograms (4 x width) of the pairs of rows i0 .. i1-1 of the sweep (module docstring)."""
+    """Histograms (lanes x width; lanes 1, 2 or 4) of the pairs of rows i0 .. i1-1 of the sweep
+    (module docstring)."""
     n = x.shape[0]
-    out = np.zeros((4, width))
+    out = np.zeros((lanes, width))
+    mask = lanes - 1
     c2 = np.empty(n)  # squared chords of row i's candidates
     near = np.empty(n)  # then: the mesh positions d / b of those within reach
     r2 = chord_reach * chord_reach
@@ -108,7 +111,7 @@ def _sweep_rows(
             if pos <= reach_km * inv_b:
                 lo = int(pos)
                 f = pos - lo
-                lane = k & 3
+                lane = k & mask
                 out[lane, lo] += 1.0 - f
                 out[lane, lo + 1] += f
     return out
@@ -132,8 +135,89 @@ def _sweep_histogram(
     width = max(n_nodes, int(reach_km / bin_km) + 2)
     out = np.zeros((chunks, 4, width))
     for t in numba.prange(chunks):
-        out[t] = _sweep_rows(x, y, z, ends, starts[t], starts[t + 1], chord_reach, reach_km, bin_km, width)
+        out[t] = _sweep_rows(x, y, z, ends, starts[t], starts[t + 1], chord_reach, reach_km, bin_km, width, 4)
     return out.sum(axis=0).sum(axis=0)[:n_nodes]
+
+
+#: Draws with fewer points are binned into one histogram, not four interleaved ones.
+_LANES_MIN_POINTS = 300
+
+
+@numba.njit(parallel=True, nogil=True, cache=True)
+def _draws_histograms(
+    fx: np.ndarray,
+    fy: np.ndarray,
+    fz: np.ndarray,
+    fa: np.ndarray,
+    draws: np.ndarray,
+    chord_reach: float,
+    reach_km: float,
+    bin_km: float,
+    n_nodes: int,
+) -> np.ndarray:  # pragma: no cover - compiled; tested through draws_pair_histograms
+    n_sim, n = draws.shape
+    width = max(n_nodes, int(reach_km / bin_km) + 2)
+    slack = chord_reach * (1.0 + 1e-12) + 1e-15
+    out = np.zeros((n_sim, n_nodes))
+    # interleaved lanes pay off only with many pairs; with few, zeroing and summing them is the cost
+    lanes = 4 if n >= _LANES_MIN_POINTS else 1
+    for s in numba.prange(n_sim):
+        idx = draws[s]
+        sel = idx[np.argsort(fa[idx])]
+        a = fa[sel]
+        ends = np.searchsorted(a, a + slack, side="right")
+        h = _sweep_rows(fx[sel], fy[sel], fz[sel], ends, 0, n, chord_reach, reach_km, bin_km, width, lanes)
+        out[s] = h.sum(axis=0)[:n_nodes]
+    return out
+
+
+def draws_pair_histograms(
+    frame_xyz: np.ndarray, draws: np.ndarray, reach_km: float, bin_km: float, n_nodes: int, threads: int = 1
+) -> np.ndarray:
+    """:func:`pair_distance_histogram` of each draw's points ``frame_xyz[draws[s]]`` (n_sim x
+    n_nodes), all in one compiled call: the draws run side by side on ``threads`` threads (one
+    draw per thread at a time), each swept along the frame's principal axis (any axis is exact;
+    the frame's fits every draw from it). One call per industry instead of one per draw: for small
+    industries the per-call overhead was most of the time."""
+    frame_xyz = np.ascontiguousarray(frame_xyz, dtype=np.float64)
+    draws = np.ascontiguousarray(draws, dtype=np.int64)
+    if frame_xyz.ndim != 2 or frame_xyz.shape[1] != 3:
+        raise ValueError("frame_xyz must be an n x 3 array of unit vectors")
+    if not np.isfinite(frame_xyz).all():
+        raise ValueError("frame_xyz has missing or infinite values")
+    if draws.ndim != 2 or (draws.size and (draws.min() < 0 or draws.max() >= frame_xyz.shape[0])):
+        raise ValueError("draws must be an n_sim x n array of row numbers of frame_xyz")
+    _check_options(reach_km, bin_km, n_nodes)
+    threads = _threads(threads)
+    if draws.shape[1] < 2 or draws.shape[0] == 0:
+        return np.zeros((draws.shape[0], n_nodes))
+    fa = np.ascontiguousarray(frame_xyz @ principal_axis(frame_xyz))
+    return _draws_histograms(
+        np.ascontiguousarray(frame_xyz[:, 0]),
+        np.ascontiguousarray(frame_xyz[:, 1]),
+        np.ascontiguousarray(frame_xyz[:, 2]),
+        fa,
+        draws,
+        km_to_chord(reach_km),
+        float(reach_km),
+        float(bin_km),
+        int(n_nodes),
+    )
+
+
+def _check_options(reach_km: float, bin_km: float, n_nodes: int) -> None:
+    if not (np.isfinite(reach_km) and reach_km >= 0 and bin_km > 0 and n_nodes >= 1):
+        raise ValueError(f"need reach_km >= 0, bin_km > 0 and n_nodes >= 1, got {reach_km}, {bin_km}, {n_nodes}")
+
+
+def _threads(threads: int) -> int:
+    """``threads`` checked, capped at numba's pool, and set as the pool size of this thread."""
+    threads = int(threads)
+    if threads < 1:
+        raise ValueError(f"threads must be at least 1, got {threads}")
+    threads = min(threads, numba.config.NUMBA_NUM_THREADS)
+    numba.set_num_threads(threads)
+    return threads
 
 
 def principal_axis(xyz: np.ndarray) -> np.ndarray:
@@ -158,11 +242,8 @@ def pair_distance_histogram(
         raise ValueError("xyz must be an n x 3 array of unit vectors")
     if not np.isfinite(xyz).all():
         raise ValueError("xyz has missing or infinite values")
-    if not (np.isfinite(reach_km) and reach_km >= 0 and bin_km > 0 and n_nodes >= 1):
-        raise ValueError(f"need reach_km >= 0, bin_km > 0 and n_nodes >= 1, got {reach_km}, {bin_km}, {n_nodes}")
-    threads = int(threads)
-    if threads < 1:
-        raise ValueError(f"threads must be at least 1, got {threads}")
+    _check_options(reach_km, bin_km, n_nodes)
+    threads = _threads(threads)
     if xyz.shape[0] < 2:
         return np.zeros(n_nodes)
     axis = principal_axis(xyz)
@@ -175,11 +256,9 @@ def pair_distance_histogram(
     # that rounding never loses a pair in reach); rows split into contiguous blocks of equal work
     n = a.size
     ends = np.maximum(np.searchsorted(a, a + (chord * (1 + 1e-12) + 1e-15), side="right"), np.arange(1, n + 1))
-    threads = min(threads, numba.config.NUMBA_NUM_THREADS)
     work = np.cumsum(ends - np.arange(n) - 1, dtype=np.float64)
     cuts = np.searchsorted(work, work[-1] * np.arange(1, threads) / threads, side="left")
     starts = np.unique(np.concatenate([[0], cuts, [n]])).astype(np.int64)
-    numba.set_num_threads(threads)
     return _sweep_histogram(
         np.ascontiguousarray(s[:, 0]),
         np.ascontiguousarray(s[:, 1]),

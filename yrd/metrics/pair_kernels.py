@@ -21,12 +21,15 @@ The loop fuses what the NumPy version did in separate passes over arrays of pair
   :func:`yrd.metrics.binning.linear_bin`.
 * **Pruning (sweep and prune).** The points are sorted by their coordinate ``a = u . e`` along
   their principal axis ``e``. Since ``|a_i - a_j| <= ||u_i - u_j||``, once ``a_j - a_i`` exceeds the
-  chord reach every later ``j`` is out of reach too and the inner loop stops. On a region the
-  size of the YRD this skips about half the pairs; on a national map most of them.
-* **Threads.** The rows are split into ``threads`` contiguous blocks of equal work (candidate
-  pairs, counted beforehand from the sweep's bounds), each with histograms of its own, summed at
-  the end. The result differs from a serial sum only by floating-point rounding. (Dealing rows
-  to threads in turn, ``i = t, t + T, ...``, balances too but made the inner loops twice as slow.)
+  chord reach every later ``j`` is out of reach too and the inner loop stops. With a reach of
+  224 km this skips 41 % of the pairs of the default (YRD) world's plants of 2013 and 79 % of
+  the national world's (20,000 plants drawn from each).
+* **Threads.** :func:`pair_distance_histogram` splits one set of points into ``threads``
+  contiguous blocks of rows of equal work (candidate pairs, counted beforehand from the sweep's
+  bounds), each with histograms of its own, summed at the end; :func:`draws_pair_histograms`
+  runs many sets (counterfactual draws) side by side instead, one per thread at a time. The
+  result differs from a serial sum only by floating-point rounding. (Dealing rows to threads in
+  turn, ``i = t, t + T, ...``, balances too but made the inner loops twice as slow.)
 
 References
 ----------

@@ -83,7 +83,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_workflow.py --configfile config/national.yaml
 
 # Point K-densities of every year, 1,000 counterfactuals each, with their own time table:
-# make bench-points (national world: hours on 2 cores) or make bench-points POINTS_CONFIG=config/config.yaml
+# make bench-points (national world: about 50 minutes on 2 cores) or make bench-points POINTS_CONFIG=config/config.yaml
 POINTS_CONFIG ?= config/national.yaml
 bench-points: setup
 	$(BIN)/python benchmarks/bench_workflow.py --configfile $(POINTS_CONFIG) --points-only

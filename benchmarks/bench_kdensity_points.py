@@ -12,7 +12,8 @@ the others (one pair histogram each; the final matrix product and the bands take
 second for 1000), so the time for 1000 is the measured time per counterfactual x 1000; the
 table says which figures are extrapolated.
 
-Part 2 (estimated): for each ``--world`` (a results folder with clean/firm_years.parquet and
+Part 2 (estimated): for each ``--world`` (a results folder with sample/consistent/firm_years.parquet,
+the main analysis sample the K-densities count, or else clean/firm_years.parquet, and
 geography/boundaries_county.parquet), every industry (about 30) and year (16): the plant pairs
 within the kernel's reach (taken as 300 km, max grid 180 km + 10 bandwidths of about 12 km)
 are counted from the county centroids, and the time is 1000 x (fixed cost + cost per near
@@ -80,7 +81,11 @@ def measure(N: int, n: int, sims: int, rng: np.random.Generator, threads: int = 
 def world_estimate(world: Path, per_pair: float, fixed: float, pass_per_pair: float) -> pd.DataFrame:
     from yrd.boundaries import centroids, distance_matrix
 
-    fy = pd.read_parquet(world / "clean" / "firm_years.parquet", columns=["year", "county", "industry"])
+    # the plants the K-densities count: the main analysis sample's (consistent) when present
+    sample = world / "sample" / "consistent" / "firm_years.parquet"
+    src = sample if sample.exists() else world / "clean" / "firm_years.parquet"
+    print(f"{world}: plants from {src.relative_to(world)}")
+    fy = pd.read_parquet(src, columns=["year", "county", "industry"])
     sites = centroids(gpd.read_parquet(world / "geography" / "boundaries_county.parquet"))
     sites["code"] = sites["code"].astype(str)
     D = distance_matrix(sites).to_numpy()

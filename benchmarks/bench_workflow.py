@@ -120,15 +120,29 @@ def firm_years(work: Path, name: str) -> int:
     )
 
 
+def _config_value(configfile: str, *keys: str):
+    """A key of ``configfile``, else of ``config/config.yaml`` (which it overrides)."""
+    for path in (ROOT / configfile, ROOT / "config" / "config.yaml"):
+        d = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for k in keys:
+            d = d.get(k) if isinstance(d, dict) else None
+        if d is not None:
+            return d
+    raise KeyError(".".join(keys))
+
+
+def _run_name(configfile: str) -> str:
+    """``run.name`` of the study (its results go to ``results/<name>/``)."""
+    return _config_value(configfile, "run", "name")
+
+
 def run_bench(configfile: str, workdir: str | None = None, targets: list[str] | None = None) -> dict:
     """Generate the world of ``configfile`` if missing, force every other rule, and return the
     summary (also written to ``results/<run>/benchmarks/summary.json`` in the working directory)."""
     from yrd.benchmark import core_totals
 
-    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
-    over = yaml.safe_load((ROOT / configfile).read_text(encoding="utf-8"))
-    name = over.get("run", {}).get("name", cfg["run"]["name"])
-    world = over.get("synthetic", {}).get("world", cfg["synthetic"]["world"])
+    name = _run_name(configfile)
+    world = _config_value(configfile, "synthetic", "world")
     work = Path(workdir or ROOT / "bench" / name).resolve()
     prepare_workdir(work)
     bench_dir = work / "results" / name / "benchmarks"
@@ -211,9 +225,7 @@ def run_points(configfile: str, workdir: str | None = None) -> dict:
     """Point K-densities of every year of the bench world (module docstring): the years' wall
     seconds and peak MB from their benchmark files, the industry-years computed and the verdicts
     that differ from the county-centroid version; written to ``benchmarks/points_summary.json``."""
-    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
-    over = yaml.safe_load((ROOT / configfile).read_text(encoding="utf-8"))
-    name = over.get("run", {}).get("name", cfg["run"]["name"])
+    name = _run_name(configfile)
     work = Path(workdir or ROOT / "bench" / name).resolve()
     overlay = work / "points.yaml"  # the study's config with point K-densities on, 1,000 draws
     overlay.write_text(

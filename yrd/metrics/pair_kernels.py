@@ -61,6 +61,19 @@ def km_to_chord(km: float) -> float:
 SERIES_MAX_HALF_CHORD = 0.06
 
 
+@numba.njit(cache=True)
+def _sweep_bound(chord_reach: float) -> float:  # pragma: no cover - compiled
+    """How far along the axis a row's candidates reach: the chord reach with a margin so that
+    rounding never loses a pair in reach."""
+    return chord_reach * (1.0 + 1e-12) + 1e-15
+
+
+@numba.njit(cache=True)
+def _hist_width(n_nodes: int, reach_km: float, bin_km: float) -> int:  # pragma: no cover - compiled
+    """Histogram width holding every pair in reach (nodes from ``n_nodes`` on are dropped)."""
+    return max(n_nodes, int(reach_km / bin_km) + 2)
+
+
 @numba.njit(nogil=True, cache=True)
 def _sweep_rows(
     x: np.ndarray,
@@ -75,7 +88,7 @@ def _sweep_rows(
     width: int,
     lanes: int,
 ) -> np.ndarray:  # pragma: no cover - compiled; tested through pair_distance_histogram
-    """Histograms (lanes x width; lanes 1, 2 or 4) of the pairs of rows i0 .. i1-1 of the sweep
+    """Histograms (lanes x width; lanes a power of 2: 1 or 4) of the pairs of rows i0 .. i1-1 of the sweep
     (module docstring)."""
     n = x.shape[0]
     out = np.zeros((lanes, width))
@@ -135,7 +148,7 @@ def _sweep_histogram(
     chunks = starts.size - 1
     # per block 4 interleaved histograms (consecutive pairs do not wait on each other's adds),
     # wide enough for every pair in reach; nodes from n_nodes on are dropped at the end
-    width = max(n_nodes, int(reach_km / bin_km) + 2)
+    width = _hist_width(n_nodes, reach_km, bin_km)
     out = np.zeros((chunks, 4, width))
     for t in numba.prange(chunks):
         out[t] = _sweep_rows(x, y, z, ends, starts[t], starts[t + 1], chord_reach, reach_km, bin_km, width, 4)
@@ -159,8 +172,8 @@ def _draws_histograms(
     n_nodes: int,
 ) -> np.ndarray:  # pragma: no cover - compiled; tested through draws_pair_histograms
     n_sim, n = draws.shape
-    width = max(n_nodes, int(reach_km / bin_km) + 2)
-    slack = chord_reach * (1.0 + 1e-12) + 1e-15
+    width = _hist_width(n_nodes, reach_km, bin_km)
+    bound = _sweep_bound(chord_reach)
     out = np.zeros((n_sim, n_nodes))
     # interleaved lanes pay off only with many pairs; with few, zeroing and summing them is the cost
     lanes = 4 if n >= _LANES_MIN_POINTS else 1
@@ -168,7 +181,7 @@ def _draws_histograms(
         idx = draws[s]
         sel = idx[np.argsort(fa[idx])]
         a = fa[sel]
-        ends = np.searchsorted(a, a + slack, side="right")
+        ends = np.searchsorted(a, a + bound, side="right")
         h = _sweep_rows(fx[sel], fy[sel], fz[sel], ends, 0, n, chord_reach, reach_km, bin_km, width, lanes)
         out[s] = h.sum(axis=0)[:n_nodes]
     return out
@@ -182,12 +195,8 @@ def draws_pair_histograms(
     draw per thread at a time), each swept along the frame's principal axis (any axis is exact;
     the frame's fits every draw from it). One call per industry instead of one per draw: for small
     industries the per-call overhead was most of the time."""
-    frame_xyz = np.ascontiguousarray(frame_xyz, dtype=np.float64)
+    frame_xyz = _unit_vector_array(frame_xyz, "frame_xyz")
     draws = np.ascontiguousarray(draws, dtype=np.int64)
-    if frame_xyz.ndim != 2 or frame_xyz.shape[1] != 3:
-        raise ValueError("frame_xyz must be an n x 3 array of unit vectors")
-    if not np.isfinite(frame_xyz).all():
-        raise ValueError("frame_xyz has missing or infinite values")
     if draws.ndim != 2 or (draws.size and (draws.min() < 0 or draws.max() >= frame_xyz.shape[0])):
         raise ValueError("draws must be an n_sim x n array of row numbers of frame_xyz")
     _check_options(reach_km, bin_km, n_nodes)
@@ -206,6 +215,16 @@ def draws_pair_histograms(
         float(bin_km),
         int(n_nodes),
     )
+
+
+def _unit_vector_array(xyz: np.ndarray, name: str) -> np.ndarray:
+    """``xyz`` as a contiguous float64 n x 3 array, or ``ValueError`` naming ``name``."""
+    xyz = np.ascontiguousarray(xyz, dtype=np.float64)
+    if xyz.ndim != 2 or xyz.shape[1] != 3:
+        raise ValueError(f"{name} must be an n x 3 array of unit vectors")
+    if not np.isfinite(xyz).all():
+        raise ValueError(f"{name} has missing or infinite values")
+    return xyz
 
 
 def _check_options(reach_km: float, bin_km: float, n_nodes: int) -> None:
@@ -240,11 +259,7 @@ def pair_distance_histogram(
 
     Equals, up to floating-point rounding, :func:`yrd.metrics.binning.linear_bin` applied to
     ``d[d <= reach_km]`` for ``d`` the distances of all pairs (tested against that)."""
-    xyz = np.ascontiguousarray(xyz, dtype=np.float64)
-    if xyz.ndim != 2 or xyz.shape[1] != 3:
-        raise ValueError("xyz must be an n x 3 array of unit vectors")
-    if not np.isfinite(xyz).all():
-        raise ValueError("xyz has missing or infinite values")
+    xyz = _unit_vector_array(xyz, "xyz")
     _check_options(reach_km, bin_km, n_nodes)
     threads = _threads(threads)
     if xyz.shape[0] < 2:
@@ -255,10 +270,10 @@ def pair_distance_histogram(
     s = xyz[order]
     a = proj[order]
     chord = km_to_chord(reach_km)
-    # the sweep: row i's candidates are i+1 .. ends[i]-1 (a_j - a_i <= chord, with a margin so
-    # that rounding never loses a pair in reach); rows split into contiguous blocks of equal work
+    # the sweep: row i's candidates are i+1 .. ends[i]-1 (a_j - a_i within the bound); rows split
+    # into contiguous blocks of equal work
     n = a.size
-    ends = np.maximum(np.searchsorted(a, a + (chord * (1 + 1e-12) + 1e-15), side="right"), np.arange(1, n + 1))
+    ends = np.maximum(np.searchsorted(a, a + _sweep_bound(chord), side="right"), np.arange(1, n + 1))
     work = np.cumsum(ends - np.arange(n) - 1, dtype=np.float64)
     cuts = np.searchsorted(work, work[-1] * np.arange(1, threads) / threads, side="left")
     starts = np.unique(np.concatenate([[0], cuts, [n]])).astype(np.int64)

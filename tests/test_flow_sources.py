@@ -17,6 +17,7 @@ from yrd.flows.source_comparison import band_labels, comparison_table
 from yrd.flows.sources import (
     EVENT_COLUMNS,
     SOURCES,
+    same_od_panel,
     source_events,
     source_od,
     sources_gravity,
@@ -93,6 +94,32 @@ def test_each_source_recovers_its_gravity_coefficients_within_two_standard_error
     # a source without gravity rows is not accepted, with a reason
     val2 = sources_validation(table[table["source"] != "investments"], params)
     assert not val2["accepted"] and "not estimable" in val2["sources"]["investments"]["reason"]
+
+
+def test_reused_estimates_equal_a_fit_and_identical_panels_are_detected(world, groups_map, tmp_path):
+    """Rule source_gravity takes the asif rows from rule gravity when the asif panel equals
+    flows/od.parquet: the table with a reused source equals the table fitted in full, the reused
+    source's frame is never touched (None), a reused table with other terms is refused, and
+    same_od_panel tells an identical panel file from one with a single cell changed."""
+    b, tables = world
+    od = {s: source_od(source_events(s, tables[s]), CODES, YEARS, groups_map) for s in ("asif", "changes")}
+    frames = {s: study_frame(o, b, "great_circle", period_length=1, start=2000) for s, o in od.items()}
+    full = sources_gravity(frames, cluster="pair")
+    estimated = full[full["source"] == "asif"].drop(columns="source")
+    reused = sources_gravity(
+        [("asif", None), ("changes", frames["changes"])], cluster="pair", reuse={"asif": estimated}
+    )
+    pd.testing.assert_frame_equal(reused, full)
+    with pytest.raises(ValueError, match="pooled terms"):
+        sources_gravity([("asif", None)], ["log_distance"], reuse={"asif": estimated})
+    a, same, other = tmp_path / "a.parquet", tmp_path / "b.parquet", tmp_path / "c.parquet"
+    for path in (a, same):
+        od["asif"].to_parquet(path, index=False)
+    changed = od["asif"].copy()
+    changed.loc[changed.index[-1], "moves"] += 1
+    changed.to_parquet(other, index=False)
+    assert same_od_panel(a, same)
+    assert not same_od_panel(a, other)
 
 
 def test_events_to_flows_keep_every_event(groups_map):

@@ -237,3 +237,50 @@ def test_bad_inputs():
         k_density(D_LINE, COUNTS, grid=[-1.0, 0.0])
     with pytest.raises(ValueError, match="zero at a site where the industry has plants"):
         k_density_bands(D_LINE, COUNTS, [0, 1, 1, 1, 1, 1], n_sim=10)
+
+
+def _site_histograms_reference(D, counts, reach, bin_km, n_nodes):
+    """The county counterfactuals' histograms as they were computed before the compiled loop:
+    every site pair (np.triu_indices) within reach, weights c_a c_b, binned by the sparse
+    linear-binning matrix, plus c (c - 1) / 2 pairs within a site at node 0."""
+    from yrd.metrics.binning import linear_bin_matrix
+
+    iu, ju = np.triu_indices(D.shape[0], k=1)
+    d = D[iu, ju]
+    near = d <= reach
+    iu, ju, d = iu[near], ju[near], d[near]
+    C = counts.astype(float)
+    hist = linear_bin_matrix(d, bin_km, n_nodes) @ (C[:, iu] * C[:, ju]).T
+    hist[0] += (C * (C - 1) / 2).sum(axis=1)
+    return hist.T
+
+
+def test_compiled_site_histograms_equal_the_sparse_binning_of_every_site_pair():
+    # yrd.metrics.pair_kernels.site_draws_histograms visits only the sites a draw occupies; it
+    # must give what the sparse binning matrix gave on every site pair (the version it replaced),
+    # at a reach that cuts pairs and one that keeps all, with tied distances, empty draws and
+    # one plant per site, on 1 and 2 threads (bitwise equal: each draw is summed serially).
+    from yrd.metrics.pair_kernels import site_draws_histograms
+
+    _, _, D, frame = _random_world(31, 60, extent_km=300.0)
+    tied = np.round(D / 20.0) * 20.0
+    rng = np.random.default_rng(32)
+    counts = rng.multinomial(40, frame / frame.sum(), size=25)
+    counts[3] = 0  # a draw without plants
+    counts[4] = (np.arange(60) < 40).astype(int)  # one plant per site
+    for dist in (D, tied):
+        for reach in (90.0, 1e6):
+            far = min(reach, dist.max())
+            n_nodes = int(np.floor(far / DEFAULT_BIN_KM)) + 2
+            want = _site_histograms_reference(dist, counts, reach, DEFAULT_BIN_KM, n_nodes)
+            one = site_draws_histograms(dist, counts, reach, DEFAULT_BIN_KM, n_nodes, threads=1)
+            two = site_draws_histograms(dist, counts, reach, DEFAULT_BIN_KM, n_nodes, threads=2)
+            np.testing.assert_allclose(one, want, rtol=1e-12, atol=1e-12)
+            np.testing.assert_array_equal(one, two)
+            assert one[3].sum() == 0
+    with pytest.raises(ValueError, match="n_nodes must be at least"):
+        site_draws_histograms(D, counts, 90.0, DEFAULT_BIN_KM, 10)
+    with pytest.raises(ValueError, match="one column per site"):
+        site_draws_histograms(D, counts[:, :10], 90.0, DEFAULT_BIN_KM, 5000)
+    with pytest.raises(ValueError, match="non-negative"):
+        site_draws_histograms(D, -counts, 90.0, DEFAULT_BIN_KM, 5000)

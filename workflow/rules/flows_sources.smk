@@ -43,6 +43,10 @@ rule source_gravity:
         od=expand(
             f"{RESULTS}flows/sources/{{source}}/od.parquet", source=flow_sources()
         ),
+        # rule gravity's estimates on flows/od.parquet, reused for the asif source when its
+        # panel is the same (workflow/scripts/source_gravity.py)
+        asif_gravity=if_asif(f"{RESULTS}flows/gravity.csv"),
+        asif_panel=if_asif(f"{RESULTS}flows/od.parquet"),
         boundaries=f"{RESULTS}geography/boundaries_prefecture.parquet",
         distances=flows_distance_table(),
         road_times=gravity_road_times(),

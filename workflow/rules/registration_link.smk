@@ -18,7 +18,7 @@ rule link_registration:
         f"{RESULTS}benchmarks/link_registration.tsv"
     conda:
         "../../environment.yml"
-    threads: 1
+    threads: 2
     resources:
         mem_mb=4000,
     params:

@@ -21,6 +21,7 @@ density, summary = kdensity_tables(
     sites,
     years=kd["years"] or sorted({p.start, p.end}),
     prefectures=prefectures,
+    threads=smk.threads,
     **kdensity_options(kd),
 )
 density.to_parquet(smk.output.density, index=False)

@@ -18,7 +18,13 @@ else:  # a records-only run (run.asif false): nothing to link to; events keep th
     firm_years = empty_firm_years()
     log.info("no ASIF survey in this run: every party is unlinked (method none)")
 links = link_registration(
-    changes, investments, firm_years, history=smk.input.areacodes, vintage=smk.params.vintage, params=params
+    changes,
+    investments,
+    firm_years,
+    history=smk.input.areacodes,
+    vintage=smk.params.vintage,
+    params=params,
+    workers=smk.threads,
 )
 links[list(LINK_COLUMNS)].to_parquet(smk.output.links, index=False)
 reloc = relocation_events(changes, links, firm_years, params)

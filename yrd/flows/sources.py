@@ -39,6 +39,7 @@ world's true parameters by :func:`sources_validation` (ASIF and changes: the rel
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -242,6 +243,7 @@ def sources_gravity(
     *,
     cluster: str = "pair",
     min_moves: int = 0,
+    reuse: Mapping[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """The gravity models (:func:`yrd.flows.gravity.estimate_gravity`: pooled with
     origin x class x period and destination x class x period effects, and one per class) on
@@ -253,15 +255,51 @@ def sources_gravity(
     ``frames`` may also be an iterable of ``(source, frame)`` pairs, e.g. a generator that
     builds each source's frame only when it is reached: each frame is then released once its
     models are fitted, so that one frame is in memory at a time (a national grid of 342
-    prefectures has ~9 M cells per source)."""
+    prefectures has ~9 M cells per source).
+
+    ``reuse``: ``{source: table}`` of sources whose models are already estimated on the same
+    panel with the same regressors, cluster and ``min_moves`` (e.g. ``asif``: rule ``gravity``'s
+    ``flows/gravity.csv`` when the asif panel equals ``flows/od.parquet``,
+    :func:`same_od_panel`); their rows (:data:`TABLE_COLUMNS`) are taken as they are and their
+    frames are not used (may be None). Checked: the table holds a pooled model and exactly ``regressors``."""
+    reuse = dict(reuse or {})
+    for source, table in reuse.items():
+        missing = [c for c in TABLE_COLUMNS if c not in table.columns]
+        if missing:
+            raise ValueError(f"sources_gravity: the table reused for {source!r} lacks columns {missing}")
+        pooled_terms = list(table.loc[table["model"] == "pooled", "term"])
+        if pooled_terms != list(regressors):
+            raise ValueError(
+                f"sources_gravity: the table reused for {source!r} has pooled terms {pooled_terms}, "
+                f"not the regressors {list(regressors)}"
+            )
+        if set(table["cluster"].dropna()) - {cluster}:
+            raise ValueError(
+                f"sources_gravity: the table reused for {source!r} is clustered by {set(table['cluster'])}"
+            )
     items = frames.items() if isinstance(frames, Mapping) else frames
     parts = []
     for source, frame in items:
+        if source in reuse:  # its frame may be None: not needed
+            parts.append(reuse[source][TABLE_COLUMNS].assign(source=source))
+            continue
         # coefficients only: the sources' fitted flows are not used (and not computed)
         table = estimate_gravity(frame, regressors, cluster=cluster, min_moves=min_moves, fitted=False)[0]
         del frame  # before the next frame is built
         parts.append(table.assign(source=source))
     return pd.concat(parts, ignore_index=True)[["source", *TABLE_COLUMNS]]
+
+
+def same_od_panel(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """True when two OD panel files (layout of ``flows/od.parquet``) hold the same cells in the
+    same order: equal Arrow tables (schema and values), compared without converting to pandas.
+    Used to reuse rule ``gravity``'s estimates for the ``asif`` source (:func:`sources_gravity`),
+    whose panel rule ``source_od`` builds from the same moves by the same
+    :func:`yrd.flows.od.od_panels`."""
+    import pyarrow.parquet as pq
+
+    ta, tb = pq.read_table(a), pq.read_table(b)
+    return ta.schema.remove_metadata().equals(tb.schema.remove_metadata()) and ta.equals(tb)
 
 
 def sources_validation(

@@ -335,8 +335,10 @@ def kdensity_tables(
     min_plants: int = 10,
     prefectures: Iterable[str] | None = None,
     bin_km: float = DEFAULT_BIN_KM,
+    threads: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Duranton-Overman K-densities with local and global bands for industry-years.
+    """Duranton-Overman K-densities with local and global bands for industry-years
+    (``threads``: threads of the counterfactuals; the tables do not depend on it).
 
     Parameters
     ----------
@@ -412,7 +414,13 @@ def kdensity_tables(
                 summ.append({**row, "status": "one_site"})
                 continue
             k, bands = year_sites.estimate(
-                c, n_sim=n_sim, seed=_seed(seed, year, ind), grid=grid, quantiles=quantiles, bin_km=bin_km
+                c,
+                n_sim=n_sim,
+                seed=_seed(seed, year, ind),
+                grid=grid,
+                quantiles=quantiles,
+                bin_km=bin_km,
+                threads=threads,
             )
             row, rows = estimated_rows(row, grid, k, bands, bin_km)
             summ.append(row)

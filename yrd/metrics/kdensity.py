@@ -11,9 +11,10 @@ site; no loop runs over plant pairs:
 The observed density is an exact pair-weighted kernel sum over the (unique) site distances.
 The counterfactual densities linear-bin the site-pair distances on a fine mesh (step ``b``,
 default :data:`DEFAULT_BIN_KM` = 0.05 km; Wand and Jones 1995, appendix D): each simulation's
-pair weights become a histogram over the mesh nodes (one sparse product per block of site
-pairs, the same for every simulation) and all densities are then one product
-(n_sim x nodes) @ (nodes x grid). The kernel is evaluated at the nodes only, not at every site
+pair weights become a histogram over the mesh nodes, summed over the pairs of the sites that
+simulation occupies (a compiled loop, :func:`yrd.metrics.pair_kernels.site_draws_histograms`;
+a draw of n plants occupies at most n sites, so small industries no longer pay for every
+site pair of the frame) and all densities are then one product (n_sim x nodes) @ (nodes x grid). The kernel is evaluated at the nodes only, not at every site
 pair, and the cost no longer grows with pairs x grid x simulations. Error: at most
 :func:`yrd.metrics.binning.binning_error_bound` per km (2e-6 at b = 0.05 km and h = 5 km;
 county bandwidths are larger), written in every summary row (:mod:`yrd.metrics.kdensity_points`
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from yrd.metrics.bandwidth import resolve_bandwidth, silverman_from_pairs
-from yrd.metrics.binning import DEFAULT_BIN_KM, exact_kernel_density, kernel_at_nodes, linear_bin_matrix
+from yrd.metrics.binning import DEFAULT_BIN_KM, exact_kernel_density, kernel_at_nodes
 
 #: Default evaluation grid: 0 to 180 km by 1 km (the range used by Duranton and Overman 2005).
 DEFAULT_GRID = np.arange(0, 181, 1.0)
@@ -258,34 +259,27 @@ class KDensityBands:
     simulations: np.ndarray
 
 
-def _counterfactual_from_pairs(
-    iu: np.ndarray,
-    ju: np.ndarray,
-    d_pair: np.ndarray,
+def _counterfactual_from_sites(
+    site_distance: np.ndarray,
     counts: np.ndarray,
     grid: np.ndarray,
     h: float,
     n: int,
     bin_km: float = DEFAULT_BIN_KM,
+    threads: int = 1,
 ) -> np.ndarray:
-    """K-densities (n_sim x grid) for simulated site counts (n_sim x n_sites), count version, with
-    the site-pair distances linear-binned at ``bin_km`` (module docstring); ``(iu, ju)`` are every
-    site pair (``np.triu_indices`` order) and ``d_pair`` their distances."""
-    n_sim = counts.shape[0]
-    near = d_pair <= grid.max() + KERNEL_REACH * h  # pairs beyond the kernel's reach add nothing
-    iu, ju, d_pair = iu[near], ju[near], d_pair[near]
-    n_nodes = int(np.ceil(d_pair.max() / bin_km)) + 2 if d_pair.size else 2
-    binned = linear_bin_matrix(d_pair, bin_km, n_nodes)
-    Ct = np.ascontiguousarray(counts.T, dtype=float)  # sites x n_sim: a site's draws are one row
-    hist = np.zeros((n_nodes, n_sim))
-    hist[0] = (Ct * (Ct - 1) / 2).sum(axis=0)  # plant pairs within a site, at distance 0
-    # Blocks of site pairs: pair weights (block x n_sim), summed onto the nodes by the sparse
-    # binning matrix (nodes x block).
-    block = max(256, 8_000_000 // n_sim)
-    for start in range(0, d_pair.size, block):
-        sl = slice(start, start + block)
-        hist += binned[:, sl] @ (Ct[iu[sl]] * Ct[ju[sl]])
-    return hist.T @ kernel_at_nodes(grid, h, bin_km, n_nodes) / (n * (n - 1) / 2)
+    """K-densities (n_sim x grid) for simulated site counts (n_sim x n_sites), count version:
+    the plant-pair distances of each draw linear-binned at ``bin_km`` over the pairs of the sites
+    it occupies (:func:`yrd.metrics.pair_kernels.site_draws_histograms`, compiled), then
+    smoothed by the kernel at the mesh nodes (module docstring). Pairs beyond the kernel's reach
+    (``grid.max() + KERNEL_REACH h``) add nothing and are skipped."""
+    from yrd.metrics.pair_kernels import site_draws_histograms
+
+    reach = float(grid.max() + KERNEL_REACH * h)
+    far = min(reach, float(site_distance.max(initial=0.0)))
+    n_nodes = int(np.floor(far / bin_km)) + 2
+    hist = site_draws_histograms(site_distance, counts, reach, bin_km, n_nodes, threads)
+    return hist @ kernel_at_nodes(grid, h, bin_km, n_nodes) / (n * (n - 1) / 2)
 
 
 def _global_band_indices(sims: np.ndarray, alpha_low: float, alpha_high: float) -> tuple[int, int]:
@@ -389,8 +383,10 @@ class SitePairs:
         if self.frame.sum() == 0:
             raise ValueError("all_sites_counts is all zero: no site to draw counterfactual plants from")
         self.support = np.flatnonzero(self.frame > 0)
+        # distances among the sites with plants (counterfactual draws land only there)
+        self.D_support = np.ascontiguousarray(self.D[np.ix_(self.support, self.support)])
         self.iu, self.ju = np.triu_indices(self.support.size, k=1)
-        self.d_pair = self.D[self.support[self.iu], self.support[self.ju]]
+        self.d_pair = self.D_support[self.iu, self.ju]
         # distinct distances of [0 (within a site), all site pairs], sorted once for all industries
         self.d_unique, self.d_inverse = np.unique(np.concatenate(([0.0], self.d_pair)), return_inverse=True)
 
@@ -411,9 +407,11 @@ class SitePairs:
         quantiles: tuple[float, float] = (0.05, 0.95),
         bandwidth: str | float = "silverman",
         bin_km: float = DEFAULT_BIN_KM,
+        threads: int = 1,
     ) -> tuple[np.ndarray, KDensityBands]:
         """The observed K-density (:func:`k_density` with the bands' bandwidth) and the bands
-        (:func:`k_density_bands`) of an industry with ``plant_site_counts`` on this frame."""
+        (:func:`k_density_bands`) of an industry with ``plant_site_counts`` on this frame;
+        ``threads``: threads of the counterfactuals (the result does not depend on it)."""
         c = _check_counts(plant_site_counts, self.D.shape[0], "plant_site_counts")
         g = _check_grid(grid)
         check_band_options(quantiles, n_sim)
@@ -426,7 +424,7 @@ class SitePairs:
         h = resolve_bandwidth(bandwidth, d, w, n * (n - 1) / 2)
         f = self.frame[self.support]
         counts = np.random.default_rng(seed).multinomial(n, f / f.sum(), size=int(n_sim))
-        sims = _counterfactual_from_pairs(self.iu, self.ju, self.d_pair, counts, g, h, n, bin_km)
+        sims = _counterfactual_from_sites(self.D_support, counts, g, h, n, bin_km, threads)
         return exact_kernel_density(d, w, g, h, KERNEL_REACH), bands_from_simulations(sims, g, h, n, quantiles)
 
 

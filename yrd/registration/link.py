@@ -239,8 +239,9 @@ def _names_long(parties: pd.DataFrame) -> pd.DataFrame:
     return p.rename(columns={"names": "name_key"})
 
 
-def _name_place_pass(parties: pd.DataFrame, asif: pd.DataFrame, params: LinkParams) -> pd.DataFrame:
-    """The ``name_place`` pass (module docstring): ``pid``, ``firm_id``, ``score``."""
+def _name_place_pass(parties: pd.DataFrame, asif: pd.DataFrame, params: LinkParams, workers: int = 1) -> pd.DataFrame:
+    """The ``name_place`` pass (module docstring): ``pid``, ``firm_id``, ``score``; ``workers``:
+    threads of :func:`rapidfuzz.process.cdist` (the scores do not depend on it)."""
     q = _names_long(parties).dropna(subset=["prefecture", "year"])
     a = asif.loc[asif["name_key"].notna(), ["firm_id", "year", "prefecture", "name_key"]]
     a = a[a["prefecture"].isin(q["prefecture"].unique())]
@@ -255,7 +256,7 @@ def _name_place_pass(parties: pd.DataFrame, asif: pd.DataFrame, params: LinkPara
         if cn is None or not len(cn):
             continue
         cn = np.asarray(cn, dtype=object)
-        sc = process.cdist(qu, cn, scorer=fuzz.ratio, score_cutoff=params.name_threshold, workers=1)
+        sc = process.cdist(qu, cn, scorer=fuzz.ratio, score_cutoff=params.name_threshold, workers=workers)
         i, j = np.nonzero(sc)
         exact = pd.Index(cn).get_indexer(qu) >= 0  # a ratio of 100 is kept even if cdist rounds
         pairs.append(
@@ -295,10 +296,12 @@ def _name_pass(parties: pd.DataFrame, asif: pd.DataFrame) -> pd.DataFrame:
     return m.assign(score=100.0)[["pid", "firm_id", "score"]]
 
 
-def link_parties(parties: pd.DataFrame, firm_years: pd.DataFrame, params: LinkParams | None = None) -> pd.DataFrame:
+def link_parties(
+    parties: pd.DataFrame, firm_years: pd.DataFrame, params: LinkParams | None = None, workers: int = 1
+) -> pd.DataFrame:
     """Run the passes of the module docstring over ``parties`` (:func:`change_parties` /
     :func:`investment_parties`) against ``firm_years``; returns ``parties`` with ``firm_id``
-    (Int64), ``method`` and ``score``."""
+    (Int64), ``method`` and ``score``. ``workers``: threads of the name comparisons."""
     params = params or LinkParams()
     p = parties.reset_index(drop=True).assign(pid=lambda d: np.arange(len(d)))
     asif = asif_firms(firm_years)
@@ -308,7 +311,7 @@ def link_parties(parties: pd.DataFrame, firm_years: pd.DataFrame, params: LinkPa
     passes = (
         ("credit_code", lambda r: _code_pass(r, asif, "credit_org", params.place_bonus_years)),
         ("org_code", lambda r: _code_pass(r, asif, "org_code", params.place_bonus_years)),
-        ("name_place", lambda r: _name_place_pass(r, asif, params)),
+        ("name_place", lambda r: _name_place_pass(r, asif, params, workers)),
         ("name", lambda r: _name_pass(r, asif)),
     )
     for name, fn in passes:
@@ -350,8 +353,10 @@ def link_registration(
     history: History,
     vintage: int = DEFAULT_VINTAGE,
     params: LinkParams | None = None,
+    workers: int = 1,
 ) -> pd.DataFrame:
-    """Link every party of the clean change and investment tables to an ASIF firm.
+    """Link every party of the clean change and investment tables to an ASIF firm
+    (``workers``: threads of the name comparisons; the links do not depend on it).
 
     Returns the parties (:func:`change_parties`, :func:`investment_parties`) with the link
     columns; ``links[list(LINK_COLUMNS)]`` is ``registration/links.parquet``."""
@@ -359,5 +364,5 @@ def link_registration(
         [change_parties(changes, history, vintage), investment_parties(investments, history, vintage)],
         ignore_index=True,
     )
-    out = link_parties(parties, firm_years, params)
+    out = link_parties(parties, firm_years, params, workers)
     return out.astype({"source_file": "str", "source_row": "int64", "event": "int64", "table": "str", "party": "str"})

@@ -33,8 +33,11 @@ and the exponent between neighbouring worlds (:func:`yrd.benchmark.step_exponent
 ``kdensity_points_year``, one job per year, 1,000 counterfactuals, then ``kdensity_points``, which
 compares their verdicts with the county-centroid version), forced, and prints their own table
 (seconds and peak memory per year); ``--points-only`` runs only those (what is upstream of them
-is made if missing, never rerun). They are not in the core total: at ASIF scale they are the
-part that runs as one cluster job per year (README "Running on a cluster").
+is made if missing, never rerun). ``--points-collect`` reruns nothing: it gathers year jobs
+run earlier (one at a time, or as cluster jobs) and writes the same table from their benchmark
+files. They are not in the core total: at ASIF scale they are the part that runs as one
+cluster job per year (README "Running on a cluster"); the core summary prints the last point
+table's totals and when its year jobs ran.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -78,24 +82,33 @@ def snakemake(work: Path, configfile: str, targets: list[str], options: list[str
     subprocess.run(cmd, cwd=work, check=True)
 
 
-def read_benchmarks(bench_dir: Path) -> pd.DataFrame:
+def read_benchmarks(bench_dir: Path, since: float | None = None) -> pd.DataFrame:
     """One row per benchmark file: ``rule`` is the file's stem, or ``<folder>:<stem>`` for a
-    rule with a wildcard that writes into a folder of its own (``scenario/<name>.tsv``)."""
+    rule with a wildcard that writes into a folder of its own (``scenario/<name>.tsv``).
+    ``since`` (epoch seconds): only the files written since then."""
     rows = []
     for f in sorted(bench_dir.rglob("*.tsv")):
+        if since is not None and f.stat().st_mtime < since:
+            continue
         rule = f.stem if f.parent == bench_dir else f"{f.parent.relative_to(bench_dir).as_posix()}:{f.stem}"
         b = pd.read_csv(f, sep="\t")
         rows.append({"rule": rule, "seconds": float(b["s"].iloc[-1]), "max_rss_mb": float(b["max_rss"].iloc[-1])})
     return pd.DataFrame(rows)
 
 
-def io_floor(files: list[Path]) -> float:
+def io_floor(files: list[Path], repeats: int = 3) -> float:
+    """Seconds to read ``files`` once with ``yrd.ingest.read_raw``: the median of ``repeats``
+    reads of all of them (one read alone varied by a third between runs on this shared machine,
+    and the ratio with it)."""
     from yrd.ingest import read_raw
 
-    t0 = time.perf_counter()
-    for f in files:
-        read_raw(f)
-    return time.perf_counter() - t0
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for f in files:
+            read_raw(f)
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
 
 
 def rule_kinds(work: Path, configfile: str) -> dict[str, str]:
@@ -150,17 +163,21 @@ def run_bench(configfile: str, workdir: str | None = None, targets: list[str] | 
     prepare_workdir(work)
     bench_dir = work / "results" / name / "benchmarks"
     if bench_dir.exists():
+        # the point K-density year jobs are kept: where they are not in the run's targets (the
+        # national world) they are not rerun, and the core table reads only files written by
+        # this run (``since``)
         for f in bench_dir.rglob("*.tsv"):
-            f.unlink()
+            if not f.name.startswith("kdensity_points_"):
+                f.unlink()
 
     truth = f"resources/raw/{world}/truth/records.parquet"
     snakemake(work, configfile, [truth])  # generate the world only if missing
     gen = read_benchmarks(bench_dir)
-    t1 = time.perf_counter()
+    t1, started = time.perf_counter(), time.time()
     snakemake(work, configfile, targets or [], ["--forcerun", *_rules_except_simulate(work, configfile)])
     wall = time.perf_counter() - t1
     kinds = rule_kinds(work, configfile)
-    table = read_benchmarks(bench_dir)
+    table = read_benchmarks(bench_dir, since=started)
     table = table[table["rule"] != "simulate"].sort_values("seconds", ascending=False)
     table["kind"] = table["rule"].map(lambda r: kinds.get(r.split(":")[0], "core"))
     raw = sorted((work / "resources" / "raw" / world).glob("asif_*"))
@@ -235,13 +252,27 @@ def print_summary(summary: dict, out: Path) -> None:
         f"all rules / floor = {summary['ratio_total_to_io_floor']:.1f}; core / ASIF files' floor alone "
         f"(the floor before issue 16 added the extracts) = {summary['ratio_core_to_asif_io_floor']:.1f}"
     )
+    points = out.parent / "points_summary.json"
+    if points.exists():  # the point K-densities run as jobs of their own (--points), not rerun here
+        p = json.loads(points.read_text(encoding="utf-8"))
+        when = p.get("year_files_written") or ["?", "?"]
+        print(
+            f"  point K-densities, every year as jobs of their own (not in the core total; measured "
+            f"{when[0]} to {when[1]} by --points{'' if p.get('forced', True) else '-collect'}): "
+            f"{len(p['years'])} years, {p['seconds']:.0f} s in all, largest year {p['max_year_seconds']:.0f} s, "
+            f"peak {p['peak_rss_mb']:.0f} MB ({points.name})"
+        )
     print(f"  written: {out}")
 
 
-def run_points(configfile: str, workdir: str | None = None) -> dict:
+def run_points(configfile: str, workdir: str | None = None, force: bool = True) -> dict:
     """Point K-densities of every year of the bench world (module docstring): the years' wall
     seconds and peak MB from their benchmark files, the industry-years computed and the verdicts
-    that differ from the county-centroid version; written to ``benchmarks/points_summary.json``."""
+    that differ from the county-centroid version; written to ``benchmarks/points_summary.json``.
+
+    ``force=False`` (``--points-collect``) reruns nothing that exists: it gathers year jobs run
+    earlier (e.g. one by one, or as cluster jobs) and reads their benchmark files, which must
+    all be there; the summary records that they were collected and when the files were written."""
     name = _run_name(configfile)
     work = Path(workdir or ROOT / "bench" / name).resolve()
     overlay = work / "points.yaml"  # the study's config with point K-densities on, 1,000 draws
@@ -250,8 +281,9 @@ def run_points(configfile: str, workdir: str | None = None) -> dict:
         encoding="utf-8",
     )
     bench_dir = work / "results" / name / "benchmarks"
-    for f in bench_dir.glob("kdensity_points_*.tsv"):
-        f.unlink()
+    if force:
+        for f in bench_dir.glob("kdensity_points_*.tsv"):
+            f.unlink()
     metrics = f"results/{name}/metrics"
     rules = ["kdensity_points_year", "kdensity_points"]
     t0 = time.perf_counter()
@@ -259,11 +291,16 @@ def run_points(configfile: str, workdir: str | None = None) -> dict:
         work,
         configfile,
         [f"{metrics}/kdensity_points_summary.parquet"],
-        [str(overlay), "--forcerun", *rules, "--rerun-triggers", "mtime"],
+        [str(overlay), *(["--forcerun", *rules] if force else []), "--rerun-triggers", "mtime"],
     )
     wall = time.perf_counter() - t0
     years = read_benchmarks(bench_dir)
     years = years[years["rule"].str.fullmatch(r"kdensity_points_\d{4}")].sort_values("rule")
+    files = sorted(bench_dir.glob("kdensity_points_*.tsv"))
+    expected = pd.read_parquet(work / metrics / "kdensity_points_summary.parquet", columns=["year"])["year"].nunique()
+    if len(years) != expected:
+        raise RuntimeError(f"{len(years)} year benchmark files in {bench_dir}, {expected} years in the point summary")
+    written = [time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(f.stat().st_mtime)) for f in files]
     summ = pd.read_parquet(work / metrics / "kdensity_points_summary.parquet")
     comp = pd.read_csv(work / metrics / "kdensity_sites_comparison.csv")
     out = {
@@ -273,6 +310,8 @@ def run_points(configfile: str, workdir: str | None = None) -> dict:
         "max_year_seconds": float(years["seconds"].max()),
         "peak_rss_mb": float(years["max_rss_mb"].max()),
         "wall_seconds": wall,
+        "forced": force,
+        "year_files_written": [written[0], written[-1]] if written else None,
         "industry_years": int(len(summ)),
         "estimated": int((summ["status"] == "ok").sum()),
         "plants": int(summ["n_plants"].sum()),
@@ -290,7 +329,8 @@ def run_points(configfile: str, workdir: str | None = None) -> dict:
         print(f"  {r['rule']:<30}{r['seconds']:>10.1f}{r['max_rss_mb']:>10.0f}")
     print(f"  {'total':<30}{out['seconds']:>10.1f}{out['peak_rss_mb']:>10.0f}")
     print(
-        f"  wall clock {wall:.1f} s; verdicts changed against the county centroids: {out['verdicts_changed']} of "
+        f"  wall clock {wall:.1f} s{'' if force else ' (collected: year jobs run earlier, not rerun)'}; verdicts "
+        f"changed against the county centroids: {out['verdicts_changed']} of "
         f"{out['compared_with_centroids']} industry-years compared"
     )
     print(f"  written: {path}")
@@ -394,15 +434,22 @@ def main() -> None:
     )
     ap.add_argument("--points", action="store_true", help="then the point K-densities of every year (own table)")
     ap.add_argument("--points-only", action="store_true", help="only the point K-densities of every year")
+    ap.add_argument(
+        "--points-collect",
+        action="store_true",
+        help="gather point K-density year jobs run earlier (nothing rerun) and write their table",
+    )
     args = ap.parse_args()
     if args.scaling_from:
         scaling_report(pd.read_csv(args.scaling_from), ROOT / "bench" / "scaling")
     elif args.scaling:
         scaling(args.scaling, ROOT / "bench" / "scaling")
-    elif not args.points_only:
+    elif not (args.points_only or args.points_collect):
         run_bench(args.configfile, args.workdir, args.target)
     if args.points or args.points_only:
         run_points(args.configfile, args.workdir)
+    elif args.points_collect:
+        run_points(args.configfile, args.workdir, force=False)
 
 
 def _rules_except_simulate(work: Path, configfile: str) -> list[str]:

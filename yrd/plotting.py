@@ -147,6 +147,18 @@ def is_yrd_map(prefectures: pd.DataFrame, region_set: str) -> bool:
     return all(c[:2] in YRD_PROVINCE_PREFIXES for c in region_set_codes(region_set, prefectures["code"], prefectures))
 
 
+def defer_idle_draws(fig: plt.Figure) -> plt.Figure:
+    """Make ``fig.canvas.draw_idle()`` a no-op for this figure (returned).
+
+    geopandas' ``plot`` ends every call with ``ax.figure.canvas.draw_idle()``; on the
+    non-interactive Agg canvas the figure scripts use, that draws the whole figure at once, so a
+    map built from five ``plot`` calls was drawn five times before ``savefig`` drew it again (4 of
+    the national study-area map's 11 s). The saved image is the same: ``savefig`` draws the
+    finished figure itself."""
+    fig.canvas.draw_idle = lambda *args, **kwargs: None
+    return fig
+
+
 def study_area_map(
     prefectures: gpd.GeoDataFrame,
     counties: gpd.GeoDataFrame | None,
@@ -172,6 +184,7 @@ def study_area_map(
     members = region_set_codes(region_set, prefectures["code"], prefectures)
     pref = prefectures[prefectures["code"].astype(str).isin(members)].to_crs(ALBERS_CHINA)
     fig, ax = plt.subplots(figsize=(7.5, 8.2), dpi=dpi)
+    defer_idle_draws(fig)
     colours = pref["group"].map(GROUP_COLOURS)
     pref.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.8, alpha=0.85)
     if counties is not None:
@@ -244,6 +257,7 @@ def _national_study_area_map(
     whole = region_set in ("china", "china_east")
     others = non_survey_units().to_crs(ALBERS_CHINA) if whole else None
     fig, ax = plt.subplots(figsize=(10, 6.8) if whole else (8, 7), dpi=dpi)
+    defer_idle_draws(fig)
     pref.plot(ax=ax, color=colours.tolist(), edgecolor="white", linewidth=0.25)
     if whole:
         others.plot(ax=ax, color=NON_SURVEY_COLOUR, edgecolor="#555555", linewidth=0.5)

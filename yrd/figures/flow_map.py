@@ -28,7 +28,7 @@ from yrd.figures.flow_selection import (
 )
 from yrd.figures.label_placement import place_labels
 from yrd.figures.maps import _albers, simplified_for_drawing
-from yrd.plotting import add_north_arrow, add_scale_bar, bilingual
+from yrd.plotting import add_north_arrow, add_scale_bar, bilingual, defer_idle_draws
 
 LAND = "#ececec"
 FOCUS_FILL = "#c9c9c9"
@@ -165,7 +165,7 @@ def flow_map_figure(
     layers = {"map": simplified_for_drawing(base)}
     layers["zoom"] = simplified_for_drawing(base[base.intersects(box.geometry.iloc[0])], extent=box)
 
-    fig = plt.figure(figsize=(7.4, 10.0))
+    fig = defer_idle_draws(plt.figure(figsize=(7.4, 10.0)))
     sub = textwrap.fill(
         "Curves from Shanghai (■) to each destination prefecture; width and shade by class of firms moved "
         "per year (one scale for both panels). Small flows are drawn first, large flows last (on top); "

@@ -11,7 +11,7 @@ import pandas as pd
 
 from yrd.boundaries import ALBERS_CHINA
 from yrd.figures.common import finish, group_label, place_axes
-from yrd.plotting import add_north_arrow, add_scale_bar, bilingual
+from yrd.plotting import add_north_arrow, add_scale_bar, bilingual, defer_idle_draws
 
 #: mapclassify schemes usable in figures.lq_maps.scheme.
 SCHEMES = ("user_defined", "fisher_jenks", "natural_breaks", "quantiles", "equal_interval")
@@ -119,6 +119,7 @@ def lq_maps_figure(
     ncol = 2 if n > 1 else 1
     nrow = int(np.ceil(n / ncol))
     fig, axes = plt.subplots(nrow, ncol, figsize=(5.2 * ncol, 5.0 * nrow + 0.6), squeeze=False)
+    defer_idle_draws(fig)
     vals = lq[lq["industry"].isin(list(industries)) & lq["region"].isin(list(members))]["lq"].to_numpy(dtype=float)
     breaks = class_breaks(vals, scheme, k, bins)
     if breaks[-1] < np.nanmax(vals):

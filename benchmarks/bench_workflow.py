@@ -257,8 +257,8 @@ def print_summary(summary: dict, out: Path) -> None:
         p = json.loads(points.read_text(encoding="utf-8"))
         when = p.get("year_files_written") or ["?", "?"]
         print(
-            f"  point K-densities, every year as jobs of their own (not in the core total; measured "
-            f"{when[0]} to {when[1]} by --points{'' if p.get('forced', True) else '-collect'}): "
+            f"  point K-densities, every year as jobs of their own (not in the core total; year jobs finished "
+            f"{when[0]} to {when[1]}, table by --points{'' if p.get('forced', True) else '-collect'}): "
             f"{len(p['years'])} years, {p['seconds']:.0f} s in all, largest year {p['max_year_seconds']:.0f} s, "
             f"peak {p['peak_rss_mb']:.0f} MB ({points.name})"
         )
@@ -307,7 +307,7 @@ def run_points(configfile: str, workdir: str | None = None, force: bool = True) 
     expected = pd.read_parquet(work / metrics / "kdensity_points_summary.parquet", columns=["year"])["year"].nunique()
     if len(years) != expected:
         raise RuntimeError(f"{len(years)} year benchmark files in {bench_dir}, {expected} years in the point summary")
-    written = [time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(f.stat().st_mtime)) for f in files]
+    written = [time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(t)) for t in sorted(f.stat().st_mtime for f in files)]
     summ = pd.read_parquet(work / metrics / "kdensity_points_summary.parquet")
     comp = pd.read_csv(work / metrics / "kdensity_sites_comparison.csv")
     out = {

@@ -243,14 +243,22 @@ def _site_histograms_reference(D, counts, reach, bin_km, n_nodes):
     """The county counterfactuals' histograms as they were computed before the compiled loop:
     every site pair (np.triu_indices) within reach, weights c_a c_b, binned by the sparse
     linear-binning matrix, plus c (c - 1) / 2 pairs within a site at node 0."""
-    from yrd.metrics.binning import linear_bin_matrix
+    from scipy import sparse
 
     iu, ju = np.triu_indices(D.shape[0], k=1)
     d = D[iu, ju]
     near = d <= reach
     iu, ju, d = iu[near], ju[near], d[near]
+    k = np.floor(d / bin_km).astype(np.int64)
+    f = d / bin_km - k
+    assert k.size == 0 or k.max() + 1 < n_nodes
+    cols = np.arange(k.size)
+    binned = sparse.csc_matrix(
+        (np.concatenate([1.0 - f, f]), (np.concatenate([k, k + 1]), np.concatenate([cols, cols]))),
+        shape=(n_nodes, k.size),
+    )
     C = counts.astype(float)
-    hist = linear_bin_matrix(d, bin_km, n_nodes) @ (C[:, iu] * C[:, ju]).T
+    hist = binned @ (C[:, iu] * C[:, ju]).T
     hist[0] += (C * (C - 1) / 2).sum(axis=1)
     return hist.T
 

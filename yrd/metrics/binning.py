@@ -1,10 +1,11 @@
 """The K-densities' kernel and the linear binning of pair distances (hand-written: a few lines of
-NumPy/SciPy that no kept library offers for pair-weighted, reflected kernel sums).
+NumPy that no kept library offers for pair-weighted, reflected kernel sums).
 
 Linear binning splits each pair distance between the two nearest nodes of a regular mesh of step
 ``b`` in proportion to closeness; the kernel is then evaluated at the nodes only
-(Wand and Jones 1995, appendix D). Used by the county version's counterfactuals
-(:mod:`yrd.metrics.kdensity`) and by the point version (:mod:`yrd.metrics.kdensity_points`).
+(Wand and Jones 1995, appendix D). Used by the county version (:mod:`yrd.metrics.kdensity`;
+its counterfactuals bin in :func:`yrd.metrics.pair_kernels.site_draws_histograms`) and by the
+point version (:mod:`yrd.metrics.kdensity_points`).
 
 References
 ----------
@@ -14,7 +15,6 @@ Wand, M. P. and Jones, M. C. (1995) *Kernel Smoothing*. Chapman and Hall, London
 from __future__ import annotations
 
 import numpy as np
-from scipy import sparse
 
 _SQRT_2PI = np.sqrt(2.0 * np.pi)
 
@@ -72,17 +72,3 @@ def linear_bin(d: np.ndarray, bin_km: float, n_nodes: int, out: np.ndarray) -> N
     k, frac = _nodes_and_fractions(d, bin_km)
     out += np.bincount(k, weights=1.0 - frac, minlength=n_nodes)[:n_nodes]
     out += np.bincount(k + 1, weights=frac, minlength=n_nodes)[:n_nodes]
-
-
-def linear_bin_matrix(d: np.ndarray, bin_km: float, n_nodes: int) -> sparse.csc_matrix:
-    """Sparse (n_nodes x len(d)) matrix splitting each distance between its two nearest mesh
-    nodes in proportion to closeness (linear binning): column p holds 1 - f at node k and f at
-    node k + 1, where d[p] / b = k + f."""
-    k, f = _nodes_and_fractions(d, bin_km)
-    if k.size and k.max() + 1 >= n_nodes:
-        raise ValueError("a distance lies beyond the last mesh node")
-    cols = np.arange(k.size)
-    return sparse.csc_matrix(
-        (np.concatenate([1.0 - f, f]), (np.concatenate([k, k + 1]), np.concatenate([cols, cols]))),
-        shape=(n_nodes, k.size),
-    )

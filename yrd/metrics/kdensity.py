@@ -267,16 +267,18 @@ def _counterfactual_from_sites(
     n: int,
     bin_km: float = DEFAULT_BIN_KM,
     threads: int = 1,
+    d_max: float | None = None,
 ) -> np.ndarray:
     """K-densities (n_sim x grid) for simulated site counts (n_sim x n_sites), count version:
     the plant-pair distances of each draw linear-binned at ``bin_km`` over the pairs of the sites
     it occupies (:func:`yrd.metrics.pair_kernels.site_draws_histograms`, compiled), then
     smoothed by the kernel at the mesh nodes (module docstring). Pairs beyond the kernel's reach
-    (``grid.max() + KERNEL_REACH h``) add nothing and are skipped."""
+    (``grid.max() + KERNEL_REACH h``) add nothing and are skipped. ``d_max``: the largest site
+    distance when the caller knows it (:class:`SitePairs` keeps it for all its industries)."""
     from yrd.metrics.pair_kernels import site_draws_histograms
 
     reach = float(grid.max() + KERNEL_REACH * h)
-    far = min(reach, float(site_distance.max(initial=0.0)))
+    far = min(reach, float(site_distance.max(initial=0.0)) if d_max is None else d_max)
     n_nodes = int(np.floor(far / bin_km)) + 2
     hist = site_draws_histograms(site_distance, counts, reach, bin_km, n_nodes, threads)
     return hist @ kernel_at_nodes(grid, h, bin_km, n_nodes) / (n * (n - 1) / 2)
@@ -385,6 +387,7 @@ class SitePairs:
         self.support = np.flatnonzero(self.frame > 0)
         # distances among the sites with plants (counterfactual draws land only there)
         self.D_support = np.ascontiguousarray(self.D[np.ix_(self.support, self.support)])
+        self.d_max = float(self.D_support.max(initial=0.0))
         self.iu, self.ju = np.triu_indices(self.support.size, k=1)
         self.d_pair = self.D_support[self.iu, self.ju]
         # distinct distances of [0 (within a site), all site pairs], sorted once for all industries
@@ -424,7 +427,7 @@ class SitePairs:
         h = resolve_bandwidth(bandwidth, d, w, n * (n - 1) / 2)
         f = self.frame[self.support]
         counts = np.random.default_rng(seed).multinomial(n, f / f.sum(), size=int(n_sim))
-        sims = _counterfactual_from_sites(self.D_support, counts, g, h, n, bin_km, threads)
+        sims = _counterfactual_from_sites(self.D_support, counts, g, h, n, bin_km, threads, self.d_max)
         return exact_kernel_density(d, w, g, h, KERNEL_REACH), bands_from_simulations(sims, g, h, n, quantiles)
 
 

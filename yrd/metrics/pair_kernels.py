@@ -260,9 +260,9 @@ def site_draws_histograms(
     the site distances. A draw's histogram is the sum over its pairs of occupied sites
     ``a < b`` with ``D[a, b] <= reach_km`` of ``c_a c_b`` linear-binned at ``D[a, b]`` (weight
     ``1 - f`` to node ``k``, ``f`` to ``k + 1`` where ``D / bin_km = k + f``), plus
-    ``c_a (c_a - 1) / 2`` at node 0 for the pairs within a site: what the sparse binning matrix
-    of :func:`yrd.metrics.binning.linear_bin_matrix` gives on every pair of sites, up to the
-    order of summation. Only the sites a draw occupies
+    ``c_a (c_a - 1) / 2`` at node 0 for the pairs within a site: what the sparse linear-binning
+    matrix over every pair of sites gave before (the reference of its test), up to the order of
+    summation. Only the sites a draw occupies
     are visited (at most its plant count), so a small industry costs little however many sites
     the frame has; draws run side by side on ``threads`` threads and each draw's sum is serial,
     so the result does not depend on ``threads``. ``n_nodes`` must be at least

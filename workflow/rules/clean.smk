@@ -22,7 +22,8 @@ rule ingest:
         f"{RESULTS}benchmarks/ingest.tsv"
     conda:
         "../../environment.yml"
-    threads: 1
+    # raw files read at once, each in its own process (yrd.parallel.map_jobs)
+    threads: 2
     resources:
         mem_mb=6000,
     params:

@@ -51,7 +51,8 @@ rule gravity:
         f"{RESULTS}benchmarks/gravity.tsv"
     conda:
         "../../environment.yml"
-    threads: 1
+    # the pooled model and the class models on a thread each (yrd.parallel.run_threads)
+    threads: 2
     resources:
         mem_mb=4000,
     params:

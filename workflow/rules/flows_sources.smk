@@ -62,7 +62,8 @@ rule source_gravity:
         f"{RESULTS}benchmarks/source_gravity.tsv"
     conda:
         "../../environment.yml"
-    threads: 1
+    # the pooled model and the class models on a thread each (yrd.parallel.run_threads)
+    threads: 2
     resources:
         mem_mb=4000,
     params:
@@ -134,7 +135,8 @@ rule truth_source_gravity:
         f"{RESULTS}benchmarks/truth_source_gravity.tsv"
     conda:
         "../../environment.yml"
-    threads: 1
+    # the pooled model and the class models on a thread each (yrd.parallel.run_threads)
+    threads: 2
     resources:
         mem_mb=4000,
     params:

@@ -20,7 +20,8 @@ rule ingest_registration:
         f"{RESULTS}benchmarks/ingest_registration.tsv"
     conda:
         "../../environment.yml"
-    threads: 1
+    # extracts read at once, each in its own process (yrd.parallel.map_jobs)
+    threads: 2
     resources:
         mem_mb=4000,
     params:

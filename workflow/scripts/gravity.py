@@ -19,6 +19,7 @@ from yrd.flows import (
 )
 from yrd.flows.fitted import write_fitted_cells
 from yrd.logs import configure_logging
+from yrd.parallel import available_workers
 
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
@@ -44,7 +45,13 @@ frame = study_frame(
 )
 del od  # the frame holds what the models need
 regressors = [*REGRESSORS, *covariates]
-coefs, fits = estimate_gravity(frame, regressors, cluster=smk.params.cluster, min_moves=smk.params.min_moves)
+coefs, fits = estimate_gravity(
+    frame,
+    regressors,
+    cluster=smk.params.cluster,
+    min_moves=smk.params.min_moves,
+    workers=available_workers(smk.threads),
+)
 coefs.to_csv(smk.output.table, index=False, float_format="%.10g")
 pooled = fits["pooled"]
 failed = {name: r.note for name, r in fits.items() if not r.converged}

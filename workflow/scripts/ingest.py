@@ -6,6 +6,7 @@ from yrd.industry import load_crosswalks
 from yrd.ingest import ingest_files, load_dialects
 from yrd.io import write_csv
 from yrd.logs import configure_logging
+from yrd.parallel import available_workers
 from yrd.study_area import split_by_study_area, study_area_counts, study_area_prefectures
 
 smk = snakemake  # noqa: F821
@@ -28,6 +29,7 @@ clean, quarantine, recon = ingest_files(
     tolerance=smk.params.tolerance,
     encodings=smk.params.encodings or None,
     relative_to=common,
+    workers=available_workers(smk.threads),
 )
 # the reconciliation is asserted inside ingest_files; repeat the check here so the rule fails loudly
 bad = recon[recon["rows_read"] != recon["rows_clean"] + recon["rows_quarantined"] + recon["exact_duplicates_removed"]]

@@ -7,6 +7,7 @@ import pandas as pd
 
 from yrd.io import write_csv
 from yrd.logs import configure_logging
+from yrd.parallel import available_workers
 from yrd.registration.dialects import load_registration_dialects
 from yrd.registration.ingest import ingest_registration_files, reconciliation_with_totals
 
@@ -37,6 +38,7 @@ for kind, kind_files in files.items():
         vintage=smk.params.vintage,
         provinces=list(smk.params.provinces),
         source_files=[name(p) for p in kind_files],
+        workers=available_workers(smk.threads),
     )
     tables[kind] = clean
     quarantines.append(quarantine.assign(kind=kind))

@@ -18,6 +18,7 @@ from yrd.flows import REGRESSORS, read_distance_table, study_frame
 from yrd.flows.od import read_od_cells
 from yrd.flows.sources import same_od_panel, sources_gravity
 from yrd.logs import configure_logging
+from yrd.parallel import available_workers
 
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
@@ -64,7 +65,14 @@ def frames():
         )
 
 
-out = sources_gravity(frames(), [*REGRESSORS, *covariates], cluster=p.cluster, min_moves=p.min_moves, reuse=reuse)
+out = sources_gravity(
+    frames(),
+    [*REGRESSORS, *covariates],
+    cluster=p.cluster,
+    min_moves=p.min_moves,
+    reuse=reuse,
+    workers=available_workers(smk.threads),
+)
 out.to_csv(smk.output[0], index=False, float_format="%.10g")
 pooled = out[out["model"] == "pooled"]
 cols = ["source", "term", "estimate", "std_error", "n_obs", "n_moves", "converged", "note"]

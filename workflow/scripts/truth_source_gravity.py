@@ -14,6 +14,7 @@ from yrd.flows import REGRESSORS, read_distance_table, study_frame
 from yrd.flows.sources import source_od, sources_gravity, truth_investment_events, truth_relocation_events
 from yrd.industry import industry_classes, relocation_class
 from yrd.logs import configure_logging
+from yrd.parallel import available_workers
 from yrd.study_area import flow_prefectures
 
 smk = snakemake  # noqa: F821
@@ -56,7 +57,13 @@ def frames():
         del frame
 
 
-fits = sources_gravity(frames(), [*REGRESSORS, *p.covariates], cluster=p.cluster, min_moves=p.min_moves)
+fits = sources_gravity(
+    frames(),
+    [*REGRESSORS, *p.covariates],
+    cluster=p.cluster,
+    min_moves=p.min_moves,
+    workers=available_workers(smk.threads),
+)
 by_events = {name: t.drop(columns="source") for name, t in fits.groupby("source", sort=False)}
 out = pd.concat([by_events[name].assign(source=s) for s, name in truth.items()], ignore_index=True)
 out = out[fits.columns]

@@ -10,10 +10,11 @@ proportional) fitting, for given coefficients.
 from __future__ import annotations
 
 import logging
-import warnings
 
 import numpy as np
 import pandas as pd
+
+from yrd.parallel import collect_warnings
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,7 @@ def fepois_ppml(fml: str, data: pd.DataFrame, iwls_maxiter: int, model: str = "p
         raise ValueError("fepois_ppml: the cells include an all-zero fixed-effect group (use ppml_sample first)")
 
     def fit(demeaner=None):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        with collect_warnings() as caught:  # the models of estimate_gravity may run on threads
             out = pf.fepois(
                 fml,
                 data=data,

@@ -88,6 +88,7 @@ from yrd.flows.fixed_effects import (
 from yrd.flows.pairs import join_pairs
 from yrd.industry import RELOCATION_CLASSES
 from yrd.io import distinct
+from yrd.parallel import run_threads
 
 log = logging.getLogger(__name__)
 
@@ -388,9 +389,13 @@ def estimate_gravity(
     cluster: str = "pair",
     min_moves: int = 0,
     fitted: bool = True,
+    workers: int = 1,
 ) -> tuple[pd.DataFrame, dict[str, GravityResult]]:
     """The pooled model and one model per class (module docstring) on a :func:`gravity_frame`.
-    ``fitted=False``: coefficients only, no fitted flows (:func:`fit_ppml`).
+    ``fitted=False``: coefficients only, no fitted flows (:func:`fit_ppml`). ``workers=2``: the
+    pooled model on one thread while the class models are fitted one after another on a second
+    (:func:`yrd.parallel.run_threads`; pyfixest's demeaning and NumPy release the GIL). The
+    estimates do not depend on it.
 
     A class whose cells hold fewer than ``min_moves`` moves (config ``flows.min_moves``) is not
     estimated (:func:`skipped_model`); the pooled model is always attempted. No model failure
@@ -408,14 +413,23 @@ def estimate_gravity(
     fits: dict[str, GravityResult] = {}
     in_classes = frame["group"].isin(classes)
     pooled = frame if in_classes.all() else frame[in_classes]  # no copy of the whole frame
-    fits["pooled"] = fit_ppml(pooled, regressors, cluster=cluster, model="pooled", fitted=fitted)
-    for g in classes:
-        sub = frame[frame["group"] == g]
-        kw = dict(cluster=cluster, model=g, fixed_effects="origin^period + dest^period")
-        if sub["moves"].sum() < min_moves:
-            fits[g] = skipped_model(sub, regressors, min_moves, **kw)
-        else:
-            fits[g] = fit_ppml(sub, regressors, fitted=fitted, **kw)
+
+    def fit_pooled() -> dict[str, GravityResult]:
+        return {"pooled": fit_ppml(pooled, regressors, cluster=cluster, model="pooled", fitted=fitted)}
+
+    def fit_classes() -> dict[str, GravityResult]:
+        out = {}
+        for g in classes:
+            sub = frame[frame["group"] == g]
+            kw = dict(cluster=cluster, model=g, fixed_effects="origin^period + dest^period")
+            if sub["moves"].sum() < min_moves:
+                out[g] = skipped_model(sub, regressors, min_moves, **kw)
+            else:
+                out[g] = fit_ppml(sub, regressors, fitted=fitted, **kw)
+        return out
+
+    for part in run_threads([fit_pooled, fit_classes] if classes else [fit_pooled], workers=workers):
+        fits.update(part)
     for name, r in fits.items():
         log.info(
             "model %s: %s; n_obs %d, separated %d, moves %d %s",

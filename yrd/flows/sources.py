@@ -244,6 +244,7 @@ def sources_gravity(
     cluster: str = "pair",
     min_moves: int = 0,
     reuse: Mapping[str, pd.DataFrame] | None = None,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """The gravity models (:func:`yrd.flows.gravity.estimate_gravity`: pooled with
     origin x class x period and destination x class x period effects, and one per class) on
@@ -261,7 +262,9 @@ def sources_gravity(
     panel with the same regressors, cluster and ``min_moves`` (e.g. ``asif``: rule ``gravity``'s
     ``flows/gravity.csv`` when the asif panel equals ``flows/od.parquet``,
     :func:`same_od_panel`); their rows (:data:`TABLE_COLUMNS`) are taken as they are and their
-    frames are not used (may be None). Checked: the table holds a pooled model and exactly ``regressors``."""
+    frames are not used (may be None). Checked: the table holds a pooled model and exactly ``regressors``.
+
+    ``workers``: threads each source's models are fitted on (:func:`estimate_gravity`)."""
     reuse = dict(reuse or {})
     for source, table in reuse.items():
         missing = [c for c in TABLE_COLUMNS if c not in table.columns]
@@ -284,7 +287,9 @@ def sources_gravity(
             parts.append(reuse[source][TABLE_COLUMNS].assign(source=source))
             continue
         # coefficients only: the sources' fitted flows are not used (and not computed)
-        table = estimate_gravity(frame, regressors, cluster=cluster, min_moves=min_moves, fitted=False)[0]
+        table = estimate_gravity(
+            frame, regressors, cluster=cluster, min_moves=min_moves, fitted=False, workers=workers
+        )[0]
         del frame  # before the next frame is built
         parts.append(table.assign(source=source))
     return pd.concat(parts, ignore_index=True)[["source", *TABLE_COLUMNS]]

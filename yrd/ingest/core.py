@@ -6,6 +6,7 @@ import logging
 import os
 import time
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from yrd.ingest.readers import read_table
 from yrd.ingest.reconcile import IngestResult, check_balance, check_tables, reconcile
 from yrd.ingest.units import money_factor, unit_of_year
 from yrd.ingest.validation import clean_values, malformed_quarantine, prepare, validate_rows
+from yrd.parallel import map_jobs
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +190,7 @@ def ingest_files(
     encodings: Mapping[str, str] | None = None,
     engine: str = "auto",
     relative_to: str | os.PathLike | None = None,
+    workers: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Ingest the raw files of several years.
 
@@ -197,7 +200,9 @@ def ingest_files(
     ``encodings``: optional ``{path as given: encoding}``; ``relative_to``: a folder the files
     are in, whose relative paths become ``source_file`` and the names in error messages
     (``asif_1998.dta``, as in a synthetic world's ``truth/records.parquet``); default, and when
-    it is a file-system root (``/``): the paths as given. Every file is tried; file-level
+    it is a file-system root (``/``): the paths as given; ``workers``: files read at once, each
+    in its own process (:func:`yrd.parallel.map_jobs`; the tables do not depend on it). Every
+    file is tried; file-level
     problems are raised together at the end (:class:`RawFileError` for one file,
     :class:`~yrd.ingest.errors.RawFilesError` for several).
 
@@ -214,30 +219,23 @@ def ingest_files(
     jobs.sort()
     units = {y: unit_of_year(money_units, y, p) for y, p in jobs}  # config errors before any work
     names = {p: _source_name(p, relative_to) for _, p in jobs}
-    results: list[IngestResult] = []
-    errors: list[RawFileError] = []
-    for y, p in jobs:
-        try:
-            results.append(
-                ingest_file(
-                    p,
-                    y,
-                    units[y],
-                    table,
-                    history=history,
-                    crosswalks=crosswalks,
-                    vintage=vintage,
-                    tolerance=tolerance,
-                    encoding=(encodings or {}).get(p),
-                    engine=engine,
-                    source_file=names[p],
-                )
-            )
-        except RawFileError as e:
-            # DEBUG only: the error is raised below and shown once, by whoever catches it
-            # (the workflow's excepthook prints it on the terminal and logs the traceback)
-            log.debug("%s", e)
-            errors.append(e)
+    work = partial(
+        _ingest_job,
+        dialects=table,
+        history=history,
+        crosswalks=crosswalks,
+        vintage=vintage,
+        tolerance=tolerance,
+        engine=engine,
+    )
+    args = [(p, y, units[y], (encodings or {}).get(p), names[p]) for y, p in jobs]
+    outcomes = map_jobs(work, args, workers=workers, catch=(RawFileError,))
+    results = [r for r in outcomes if isinstance(r, IngestResult)]
+    errors = [e for e in outcomes if isinstance(e, RawFileError)]
+    for e in errors:
+        # DEBUG only: the error is raised below and shown once, by whoever catches it
+        # (the workflow's excepthook prints it on the terminal and logs the traceback)
+        log.debug("%s", e)
     if errors:
         raise errors[0] if len(errors) == 1 else RawFilesError(errors)
     order = {r.counts["source_file"]: i for i, r in enumerate(results)}
@@ -248,6 +246,13 @@ def ingest_files(
     rec = reconcile([r.counts for r in results])
     check_tables(clean, quarantine, rec)
     return clean, quarantine, rec
+
+
+def _ingest_job(
+    path: str, year: int, unit: str, encoding: str | None, name: str, *, dialects: HeaderDialects, **kwargs: Any
+) -> IngestResult:
+    """One file of :func:`ingest_files` (a module-level function, so that a worker can run it)."""
+    return ingest_file(path, year, unit, dialects, encoding=encoding, source_file=name, **kwargs)
 
 
 def _source_name(path: str, relative_to: str | os.PathLike | None) -> str:

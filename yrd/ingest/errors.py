@@ -20,6 +20,10 @@ class RawFileError(UserError, ValueError):
         self.problem = problem
         super().__init__(f"raw file '{self.file}': {problem}")
 
+    def __reduce__(self):
+        # rebuilt from its two fields when it comes back from a worker process
+        return (type(self), (self.file, self.problem))
+
 
 class RawFilesError(UserError, ValueError):
     """Several raw files could not be ingested (:func:`yrd.ingest.ingest_files` tries every file

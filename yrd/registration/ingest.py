@@ -61,6 +61,7 @@ import logging
 import os
 import time
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -71,6 +72,7 @@ from yrd.ingest.errors import ReconciliationError
 from yrd.ingest.headers import HeaderDialects, canonicalise, normalise_header
 from yrd.ingest.reconcile import check_balance
 from yrd.io import distinct
+from yrd.parallel import map_jobs
 from yrd.registration.address import parse_addresses
 from yrd.registration.dialects import RECORD_KINDS
 from yrd.registration.rows import CHANGE_COLUMNS, INVESTMENT_COLUMNS, change_rows, investment_rows
@@ -222,27 +224,23 @@ def ingest_registration_files(
     vintage: int = DEFAULT_VINTAGE,
     provinces: Sequence[str] | None = None,
     source_files: Sequence[str] | None = None,
+    workers: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Ingest several files of one kind: ``(clean, quarantine, reconciliation)``, the tables
     concatenated in the order of ``files`` and the per-file reconciliation table
     (:data:`RECONCILIATION_COLUMNS`, lists joined with ``"; "``, reasons as ``"code=n; ..."``).
     ``source_files`` are the names used in the tables and messages (default: the paths as
-    given). No files give empty tables with the columns and types of one file's. Every file is
+    given); ``workers``: files read at once, each in its own process
+    (:func:`yrd.parallel.map_jobs`; the tables do not depend on it). No files give empty tables with the columns and types of one file's. Every file is
     tried; file-level problems are raised together at the end (:class:`~yrd.ingest.RawFileError`
     for one, :class:`~yrd.ingest.RawFilesError` for several)."""
     names = list(source_files) if source_files is not None else [os.fspath(p) for p in files]
     if len(names) != len(files):
         raise ValueError(f"{len(files)} files but {len(names)} source_files")
-    results, errors = [], []
-    for p, name in zip(files, names):
-        try:
-            results.append(
-                ingest_registration_file(
-                    p, kind, dialects, history=history, vintage=vintage, provinces=provinces, source_file=name
-                )
-            )
-        except RawFileError as e:
-            errors.append(e)
+    work = partial(_ingest_job, kind=kind, dialects=dialects, history=history, vintage=vintage, provinces=provinces)
+    outcomes = map_jobs(work, list(zip(files, names)), workers=workers, catch=(RawFileError,))
+    results = [r for r in outcomes if isinstance(r, IngestResult)]
+    errors = [e for e in outcomes if isinstance(e, RawFileError)]
     if errors:
         raise errors[0] if len(errors) == 1 else RawFilesError(errors)
     empty_q = pd.DataFrame(
@@ -260,6 +258,11 @@ def ingest_registration_files(
         c["quarantine_reasons"] = "; ".join(f"{k}={v}" for k, v in sorted(c["quarantine_reasons"].items()))
         rec.append(c)
     return clean, quarantine, pd.DataFrame(rec, columns=list(RECONCILIATION_COLUMNS))
+
+
+def _ingest_job(path: str | os.PathLike, name: str, **kwargs: Any) -> IngestResult:
+    """One file of :func:`ingest_registration_files` (module level, so that a worker can run it)."""
+    return ingest_registration_file(path, source_file=name, **kwargs)
 
 
 #: Count columns of the reconciliation summed in the total row of each kind: those from

@@ -141,3 +141,37 @@ def test_classify_keys_series():
     ]
     assert out.loc["a", "org_code"] == out.loc["c", "org_code"] == "716105852"
     assert pd.isna(out.loc["d", "area_code"])
+
+
+def test_classify_keys_array_checks_agree_with_classify_key_on_every_value():
+    """classify_keys verifies canonical keys in NumPy (_valid_canonical) and sends the rest to
+    classify_key: the two must agree on valid keys, on keys with one character changed (most
+    then fail a check; some stay valid), on keys needing normalisation and on missing values."""
+    import random
+
+    rng = random.Random(7)
+    valid = [*PUBLISHED, STANDARD_EXAMPLE, REGNO, "716105852"]
+    for _ in range(300):  # valid keys of each kind, built with the scalar check functions
+        body = "9" + rng.choice("123") + "".join(rng.choice("0123456789") for _ in range(6))
+        org = "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(8))
+        org += org_check_char(org)
+        valid.append(body + org + uscc_check_char(body + org))
+        reg = "".join(rng.choice("0123456789") for _ in range(14))
+        valid.append(reg + regno_check_digit(reg))
+        o = "".join(rng.choice("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(8))
+        valid.append(o + org_check_char(o))
+    mutated = []
+    for v in valid:
+        i = rng.randrange(len(v))
+        mutated.append(v[:i] + rng.choice("0123456789XIOZSVaz-") + v[i + 1 :])
+    others = [None, float("nan"), "", "９１３３０１００７１６１０５８５２Ｆ", "71610585-2", "abc", "9" * 17, "x" * 18]
+    keys = pd.Series(valid + mutated + others, dtype=object)
+    out = classify_keys(keys)
+    expected = [classify_key(v) for v in keys]
+    assert out["kind"].tolist() == [e.kind for e in expected]
+    assert out["key"].tolist() == [e.key for e in expected]
+    assert out["reason"].tolist() == [e.reason for e in expected]
+    assert out["area_code"].fillna("").tolist() == [e.area_code for e in expected]
+    assert out["org_code"].fillna("").tolist() == [e.org_code for e in expected]
+    assert set(out["kind"][: len(valid)]) == {"credit_code", "registration_number", "organisation_code"}
+    assert (out["kind"][len(valid) : len(valid) + len(mutated)] == "invalid").mean() > 0.5

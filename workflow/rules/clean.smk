@@ -55,7 +55,8 @@ rule link_firms:
         f"{RESULTS}benchmarks/link_firms.tsv"
     conda:
         "../../environment.yml"
-    threads: 1
+    # the identifying fields are normalised on a thread each (yrd.parallel.run_threads)
+    threads: 2
     resources:
         mem_mb=8000,
     params:

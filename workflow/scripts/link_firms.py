@@ -5,6 +5,7 @@ import pandas as pd
 
 from yrd.linking import link_records, place_names
 from yrd.logs import configure_logging
+from yrd.parallel import available_workers
 
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
@@ -12,13 +13,18 @@ inside = pd.read_parquet(smk.input.records)
 outside = pd.read_parquet(smk.input.outside)
 records = pd.concat([inside, outside], ignore_index=True) if len(outside) else inside
 opts = dict(smk.params.linking)
-links, firm_id = link_records(records, places=place_names(smk.input.areacodes), **opts)
+links, firm_id = link_records(
+    records, places=place_names(smk.input.areacodes), workers=available_workers(smk.threads), **opts
+)
 out = records.assign(firm_id=firm_id.to_numpy())
 cols = ["firm_id", "year", "county", "prefecture", "province", "industry", "employment", "output"]
 rest = [c for c in out.columns if c not in cols]
 out = out[cols + rest]
 is_in = pd.Series([True] * len(inside) + [False] * len(outside), index=out.index)
-for part, path in ((out[is_in], smk.output.firm_years), (out[~is_in], smk.output.outside)):
+# no rows outside the study area: the whole table, not a copy of it through the mask
+parts = [(out[is_in], smk.output.firm_years), (out[~is_in], smk.output.outside)] if len(outside) else []
+parts = parts or [(out, smk.output.firm_years), (out.iloc[:0], smk.output.outside)]
+for part, path in parts:
     part.sort_values(["firm_id", "year", "source_file", "source_row"], kind="stable").to_parquet(path, index=False)
 links.to_parquet(smk.output.links, index=False)
 log.info(

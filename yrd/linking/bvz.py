@@ -85,6 +85,7 @@ def link_records(
     founding_name_threshold: float = 90.0,
     fuzzy_blocks: Sequence[Sequence[str]] = DEFAULT_FUZZY_BLOCKS,
     splink_options: dict | None = None,
+    workers: int = 1,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Link records across years into firms; returns ``(links, firm_id)``.
 
@@ -121,6 +122,9 @@ def link_records(
         synthetic world produced only false links.
     splink_options
         Keyword arguments of the Splink residual step (:func:`yrd.linking.splink_linker.link_hybrid`).
+    workers
+        Threads the identifying fields are normalised on (:func:`yrd.linking.core.prepare`);
+        the links do not depend on it.
 
     Returns
     -------
@@ -136,7 +140,7 @@ def link_records(
         raise ValueError("max_gap must be >= 1")
     if residual not in RESIDUAL_STEPS:
         raise ValueError(f"residual must be {' or '.join(repr(k) for k in RESIDUAL_STEPS)}")
-    p = prepare(df, places)
+    p = prepare(df, places, workers=workers)
     kw = dict(
         name_threshold=name_threshold,
         code_name_threshold=code_name_threshold,

@@ -104,6 +104,7 @@ from yrd.linking.normalise import (
     normalise_person,
     normalise_phone,
 )
+from yrd.parallel import run_threads
 
 #: The passes of :func:`yrd.linking.bvz.link_records`, in order (module docstring).
 PASSES: tuple[str, ...] = ("code", "name", "core_name", "legal_rep", "phone", "founding", "fuzzy")
@@ -149,11 +150,12 @@ def _str(s: pd.Series) -> pd.Series:
     return s.where(s.str.len() > 0, pd.NA)
 
 
-def prepare(df: pd.DataFrame, places: Iterable[str]) -> Prepared:
+def prepare(df: pd.DataFrame, places: Iterable[str], workers: int = 1) -> Prepared:
     """Normalise the identifying fields of ``df`` and collapse within-year copies into nodes.
 
     ``places``: the place names :func:`~yrd.linking.normalise.core_name` drops
-    (:func:`~yrd.linking.normalise.place_names` of the code history)."""
+    (:func:`~yrd.linking.normalise.place_names` of the code history); ``workers``: threads the
+    fields are normalised on (the result does not depend on it)."""
     if "year" not in df.columns:
         raise ValueError("records need a 'year' column")
     if df.index.has_duplicates:
@@ -168,14 +170,21 @@ def prepare(df: pd.DataFrame, places: Iterable[str]) -> Prepared:
     sf_rank = pd.factorize(sf, sort=True)[0]
     order = np.lexsort((np.arange(n), sr, sf_rank, year))
 
-    fc = normalise_firm_code(_col(df, "firm_code"))
-    nm = normalise_name(_col(df, "name"))
-    core = core_name(_col(df, "name"), places)
-    rep = normalise_person(_col(df, "legal_rep"))
-    phone = normalise_phone(_col(df, "phone"), df["area_code"] if "area_code" in df.columns else None)
-    county = _str(_col(df, "county"))
+    # the normalisations are independent Arrow string kernels, which release the GIL: on
+    # `workers` threads (yrd.parallel.run_threads)
+    fc, nm, core, rep, phone, county, ind = run_threads(
+        [
+            lambda: normalise_firm_code(_col(df, "firm_code")),
+            lambda: normalise_name(_col(df, "name")),
+            lambda: core_name(_col(df, "name"), places),
+            lambda: normalise_person(_col(df, "legal_rep")),
+            lambda: normalise_phone(_col(df, "phone"), df["area_code"] if "area_code" in df.columns else None),
+            lambda: _str(_col(df, "county")),
+            lambda: _str(_col(df, "industry")),
+        ],
+        workers=workers,
+    )
     pref = _str(_col(df, "prefecture")) if "prefecture" in df.columns else county.str[:4] + "00"
-    ind = _str(_col(df, "industry"))
     found = pd.to_numeric(_col(df, "founding_year"), errors="coerce").astype("Int64")
 
     # nodes: copies of one firm-year (identical identifying fields, missing == missing)

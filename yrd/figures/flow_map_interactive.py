@@ -59,9 +59,12 @@ def flow_table(
     over the same cells (``total``: the sum of the class fits, gravity_fitted has one model per
     class; NaN where no cell was fitted) and ``fitted_per_year``."""
     focus = str(focus)
-    d = od[od["level"] == "prefecture"] if "level" in od.columns else od
+    # one selection: the prefecture rows with the focus at one end (the panel has ~11 M rows)
+    keep = (od["origin"].astype(str) == focus) != (od["dest"].astype(str) == focus)
+    if "level" in od.columns:
+        keep &= od["level"] == "prefecture"
+    d = od[keep.to_numpy(dtype=bool)]
     d = d.assign(origin=d["origin"].astype(str), dest=d["dest"].astype(str))
-    d = d[(d["origin"] == focus) != (d["dest"] == focus)]
     fit = None
     if fitted is not None and len(fitted):
         f = fitted.assign(origin=fitted["origin"].astype(str), dest=fitted["dest"].astype(str))

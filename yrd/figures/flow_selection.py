@@ -52,10 +52,10 @@ def moves_by_destination(od: pd.DataFrame, focus: str, years: Sequence[int]) -> 
     """Observed moves out of ``focus`` summed over ``years`` by destination prefecture
     (``od``: results/<run>/flows/od.parquet; prefecture level, group ``total``); the focus
     itself and destinations without moves are left out."""
-    d = od
-    if "level" in d.columns:
-        d = d[d["level"] == "prefecture"]
-    d = d[(d["group"] == "total") & (d["origin"].astype(str) == str(focus)) & d["year"].isin(list(years))]
+    keep = (od["group"] == "total") & (od["origin"].astype(str) == str(focus)) & od["year"].isin(list(years))
+    if "level" in od.columns:
+        keep &= od["level"] == "prefecture"
+    d = od[keep.to_numpy(dtype=bool)]
     s = d.groupby(d["dest"].astype(str))["moves"].sum().astype(float)
     s = s[(s.index != str(focus)) & (s > 0)]
     s.name = "moves"

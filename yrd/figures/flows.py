@@ -14,6 +14,7 @@ from yrd.figures.common import (
     finish,
     no_data_figure,
 )
+from yrd.io import select_rows
 from yrd.plotting import bilingual
 
 CLASS_ORDER = ("labour", "capital", "technology", "port", "urban")
@@ -170,7 +171,7 @@ def observed_and_fitted(
     by destination."""
     o = od
     if "level" in o.columns:
-        o = o[o["level"] == "prefecture"]
+        o = select_rows(o, o["level"] == "prefecture")
     out = {"observed": flow_totals(o[o["group"] == "total"], focus, years, "moves")}
     if fitted_unavailable(fitted) is None:
         f = fitted[fitted["group"] != "total"]

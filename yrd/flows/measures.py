@@ -43,7 +43,7 @@ import pandas as pd
 from yrd.errors import UserError
 from yrd.flows.gravity import REGRESSORS, estimate_gravity, gravity_frame
 from yrd.flows.pairs import pair_table, prefecture_points
-from yrd.io import distinct
+from yrd.io import distinct, select_rows
 
 #: Distance measures of ``flows.distance``.
 DISTANCE_MEASURES = ("great_circle", "road_time")
@@ -113,7 +113,7 @@ def road_time_subset(od: pd.DataFrame, road_times: pd.DataFrame) -> tuple[pd.Dat
     unchanged and ``None`` when the times cover every prefecture of the panel (the YRD studies).
     The travel times of Ma and Tang (2024) join the YRD's prefectures only, so on a national study
     area the two distance measures can be compared on the YRD's flows only."""
-    pref = od[od["level"] == "prefecture"] if "level" in od.columns else od
+    pref = select_rows(od, od["level"] == "prefecture") if "level" in od.columns else od
     codes = distinct(pref["origin"], pref["dest"], as_str=True)
     covered = distinct(road_times["origin"], road_times["dest"], as_str=True)
     if codes <= covered:

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from yrd.flows.od import GROUPS
-from yrd.io import distinct
+from yrd.io import distinct, select_rows
 from yrd.regions import GROUPS as REGION_GROUPS
 
 ALL = "all"
@@ -56,7 +56,7 @@ def focus_flows(
     flows across the study area's boundary (``flows/od_outside.parquet``), or None."""
     d = od
     if "level" in d.columns:
-        d = d[d["level"] == "prefecture"]
+        d = select_rows(d, d["level"] == "prefecture")
     focus = str(focus)
     rg = {str(k): str(v) for k, v in region_groups.items()}
     codes = distinct(d["origin"], d["dest"], as_str=True)

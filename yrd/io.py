@@ -16,12 +16,39 @@ import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from yrd.parallel import run_threads
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def sort_positions(df: pd.DataFrame, by: Sequence[str]) -> np.ndarray:
+    """Row positions of ``df.sort_values(by, kind="stable")``: only the key columns are sorted
+    and moved (pandas' own ordering, missing values last), not the whole table."""
+    keys = df[list(by)].reset_index(drop=True)
+    return keys.sort_values(list(by), kind="stable").index.to_numpy(dtype=np.int64)
+
+
+def take_rows(df: pd.DataFrame, positions: np.ndarray, workers: int = 1) -> pd.DataFrame:
+    """``df.take(positions)`` with the columns taken on ``workers`` threads
+    (:func:`yrd.parallel.run_threads`; Arrow's ``take`` releases the GIL): on the national
+    world's 4.4 M firm-years, 26 columns in a random order, about 7 s on one thread, 4 s on two."""
+    if workers <= 1 or df.columns.has_duplicates:
+        return df.take(positions)
+    pos = np.asarray(positions, dtype=np.int64)
+    arrays = run_threads([partial(_take_array, df[c], pos) for c in df.columns], workers=workers)
+    out = pd.DataFrame(dict(zip(df.columns, arrays)), index=df.index.take(pos))
+    return out.astype(df.dtypes.to_dict()) if not out.dtypes.equals(df.dtypes) else out
+
+
+def _take_array(s: pd.Series, pos: np.ndarray):
+    return s.array.take(pos)
 
 
 def select_rows(df: pd.DataFrame, mask) -> pd.DataFrame:

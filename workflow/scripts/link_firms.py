@@ -3,6 +3,7 @@ study area (the side table of rule ingest), so a firm that leaves the study area
 
 import pandas as pd
 
+from yrd.io import sort_positions, take_rows
 from yrd.linking import link_records, place_names
 from yrd.logs import configure_logging
 from yrd.parallel import available_workers
@@ -13,9 +14,8 @@ inside = pd.read_parquet(smk.input.records)
 outside = pd.read_parquet(smk.input.outside)
 records = pd.concat([inside, outside], ignore_index=True) if len(outside) else inside
 opts = dict(smk.params.linking)
-links, firm_id = link_records(
-    records, places=place_names(smk.input.areacodes), workers=available_workers(smk.threads), **opts
-)
+workers = available_workers(smk.threads)
+links, firm_id = link_records(records, places=place_names(smk.input.areacodes), workers=workers, **opts)
 out = records.assign(firm_id=firm_id.to_numpy())
 cols = ["firm_id", "year", "county", "prefecture", "province", "industry", "employment", "output"]
 rest = [c for c in out.columns if c not in cols]
@@ -24,8 +24,10 @@ is_in = pd.Series([True] * len(inside) + [False] * len(outside), index=out.index
 # no rows outside the study area: the whole table, not a copy of it through the mask
 parts = [(out[is_in], smk.output.firm_years), (out[~is_in], smk.output.outside)] if len(outside) else []
 parts = parts or [(out, smk.output.firm_years), (out.iloc[:0], smk.output.outside)]
+# sorted as sort_values would, with the columns moved on the rule's threads
 for part, path in parts:
-    part.sort_values(["firm_id", "year", "source_file", "source_row"], kind="stable").to_parquet(path, index=False)
+    order = sort_positions(part, ["firm_id", "year", "source_file", "source_row"])
+    take_rows(part, order, workers).to_parquet(path, index=False)
 links.to_parquet(smk.output.links, index=False)
 log.info(
     "%d records (%d outside the study area) -> %d firms (%d seen outside); links by pass: %s",

@@ -91,6 +91,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -188,10 +189,7 @@ def prepare(df: pd.DataFrame, places: Iterable[str], workers: int = 1) -> Prepar
     found = pd.to_numeric(_col(df, "founding_year"), errors="coerce").astype("Int64")
 
     # nodes: copies of one firm-year (identical identifying fields, missing == missing)
-    ident = pd.DataFrame(
-        {"y": year, "fc": fc, "nm": nm, "rep": rep, "ph": phone, "c": county, "i": ind, "f": found}
-    ).iloc[order]
-    grp = ident.groupby(list(ident.columns), sort=False, dropna=False).ngroup().to_numpy()
+    grp = _row_groups([year, fc, nm, rep, phone, county, ind, found], order, workers)
     # node number = rank of the group's first row in `order`
     first_pos = pd.Series(np.arange(n)).groupby(grp).transform("min").to_numpy()
     node_sorted = pd.factorize(first_pos, sort=True)[0]
@@ -235,6 +233,28 @@ def prepare(df: pd.DataFrame, places: Iterable[str], workers: int = 1) -> Prepar
         "founding": key_codes(found_n, cty_n, ind_n),
     }
     return p
+
+
+def _row_groups(columns: Sequence[pd.Series | np.ndarray], order: np.ndarray, workers: int = 1) -> np.ndarray:
+    """Group number of each row taken in ``order`` among rows with identical values in every
+    column (missing equals missing), groups numbered by first appearance: the result of
+    ``DataFrame(columns).iloc[order].groupby(all columns, sort=False, dropna=False).ngroup()``.
+
+    Each column is factorised (missing as a value of its own; on ``workers`` threads) and the
+    codes are combined into one integer key per row, re-numbered densely whenever the next
+    product could overflow; the key is factorised in ``order``. On the national world's 4.4 M
+    records: 6.1 s for the groupby, 3.9 s this way on one thread."""
+    parts = run_threads(
+        [partial(lambda c: pd.factorize(c, use_na_sentinel=False)[0].astype(np.int64), c) for c in columns],
+        workers=workers,
+    )
+    key = np.zeros(len(order), dtype=np.int64)
+    for codes in parts:
+        card = int(codes.max(initial=0)) + 1
+        if int(key.max(initial=0)) >= (2**62) // card:
+            key = pd.factorize(key)[0].astype(np.int64)
+        key = key * card + codes
+    return pd.factorize(key[order])[0].astype(np.int64)
 
 
 def _unique_keys(pos: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

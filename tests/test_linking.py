@@ -346,8 +346,6 @@ def test_row_groups_equal_the_groupby_of_every_column():
     """yrd.linking.core._row_groups (integer codes) numbers the nodes as the groupby over the
     identifying columns did: identical values (missing equals missing), first appearance in the
     given order."""
-    import numpy as np
-
     from yrd.linking.core import _row_groups
 
     rng = np.random.default_rng(11)

@@ -6,7 +6,8 @@ started with the environment runs it; it installs an audit hook (:func:`sys.adda
 ``open``) only in the processes of Snakemake script jobs (``sys.argv[0]`` is the job's copy of its
 script under ``.snakemake/scripts/``). At exit it writes ``<records>/<pid>.json`` with the rule,
 the paths the job opened (absolute, with whether the open could write) and the job's
-``snakemake.input``, ``.output`` and ``.log``. :func:`read_records` reads them back and
+``snakemake.input``, ``.output`` and ``.log``; a worker process the job forks through
+:mod:`multiprocessing` writes a record of its own (same rule) when it ends. :func:`read_records` reads them back and
 :func:`undeclared_reads` lists what a job opened in the repository without declaring it.
 """
 
@@ -67,6 +68,25 @@ if ".snakemake/scripts/" in (sys.argv[0] if sys.argv else "").replace("\\\\", "/
             json.dump(doc, fh)
 
     atexit.register(_dump)
+
+    # A job may fork worker processes (yrd.parallel.map_jobs: rule ingest reads its files in
+    # them). A forked worker starts with its own empty list and writes its own record when it
+    # ends: multiprocessing runs its finalizers before os._exit, atexit handlers are not run.
+    class _Anchor:  # multiprocessing keeps a weak reference to it
+        pass
+
+    _anchor = _Anchor()
+
+    def _in_child(_obj):
+        global _opened
+        _opened = []
+        import multiprocessing.util as mpu
+
+        mpu.Finalize(None, _dump, exitpriority=0)
+
+    import multiprocessing.util as _mpu
+
+    _mpu.register_after_fork(_anchor, _in_child)
 '''
 
 

@@ -3,7 +3,7 @@ study area (the side table of rule ingest), so a firm that leaves the study area
 
 import pandas as pd
 
-from yrd.io import sort_positions, take_rows
+from yrd.io import select_rows, sort_positions, take_rows
 from yrd.linking import link_records, place_names
 from yrd.logs import configure_logging
 from yrd.parallel import available_workers
@@ -21,9 +21,8 @@ cols = ["firm_id", "year", "county", "prefecture", "province", "industry", "empl
 rest = [c for c in out.columns if c not in cols]
 out = out[cols + rest]
 is_in = pd.Series([True] * len(inside) + [False] * len(outside), index=out.index)
-# no rows outside the study area: the whole table, not a copy of it through the mask
-parts = [(out[is_in], smk.output.firm_years), (out[~is_in], smk.output.outside)] if len(outside) else []
-parts = parts or [(out, smk.output.firm_years), (out.iloc[:0], smk.output.outside)]
+# select_rows: no rows outside the study area gives the whole table, not a copy through the mask
+parts = [(select_rows(out, is_in), smk.output.firm_years), (out[~is_in], smk.output.outside)]
 # sorted as sort_values would, with the columns moved on the rule's threads
 for part, path in parts:
     order = sort_positions(part, ["firm_id", "year", "source_file", "source_row"])

@@ -202,9 +202,8 @@ def ingest_files(
     (``asif_1998.dta``, as in a synthetic world's ``truth/records.parquet``); default, and when
     it is a file-system root (``/``): the paths as given; ``workers``: files read at once, each
     in its own process (:func:`yrd.parallel.map_jobs`; the tables do not depend on it). Every
-    file is tried; file-level
-    problems are raised together at the end (:class:`RawFileError` for one file,
-    :class:`~yrd.ingest.errors.RawFilesError` for several).
+    file is tried; file-level problems are raised together at the end (:class:`RawFileError`
+    for one file, :class:`~yrd.ingest.errors.RawFilesError` for several).
 
     Returns ``(clean, quarantine, reconciliation)``: the concatenated clean and quarantine
     tables, sorted by year, source_file, source_row (quarantine also by column and reason), and

@@ -244,10 +244,7 @@ def _row_groups(columns: Sequence[pd.Series | np.ndarray], order: np.ndarray, wo
     codes are combined into one integer key per row, re-numbered densely whenever the next
     product could overflow; the key is factorised in ``order``. On the national world's 4.4 M
     records: 6.1 s for the groupby, 3.9 s this way on one thread."""
-    parts = run_threads(
-        [partial(lambda c: pd.factorize(c, use_na_sentinel=False)[0].astype(np.int64), c) for c in columns],
-        workers=workers,
-    )
+    parts = run_threads([partial(_codes_with_missing, c) for c in columns], workers=workers)
     key = np.zeros(len(order), dtype=np.int64)
     for codes in parts:
         card = int(codes.max(initial=0)) + 1
@@ -255,6 +252,11 @@ def _row_groups(columns: Sequence[pd.Series | np.ndarray], order: np.ndarray, wo
             key = pd.factorize(key)[0].astype(np.int64)
         key = key * card + codes
     return pd.factorize(key[order])[0].astype(np.int64)
+
+
+def _codes_with_missing(column: pd.Series | np.ndarray) -> np.ndarray:
+    """Codes of ``column``'s values in order of first appearance, missing values a code of their own."""
+    return pd.factorize(column, use_na_sentinel=False)[0].astype(np.int64)
 
 
 def _unique_keys(pos: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

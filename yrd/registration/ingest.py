@@ -231,8 +231,8 @@ def ingest_registration_files(
     (:data:`RECONCILIATION_COLUMNS`, lists joined with ``"; "``, reasons as ``"code=n; ..."``).
     ``source_files`` are the names used in the tables and messages (default: the paths as
     given); ``workers``: files read at once, each in its own process
-    (:func:`yrd.parallel.map_jobs`; the tables do not depend on it). No files give empty tables with the columns and types of one file's. Every file is
-    tried; file-level problems are raised together at the end (:class:`~yrd.ingest.RawFileError`
+    (:func:`yrd.parallel.map_jobs`; the tables do not depend on it). No files give empty tables
+    with the columns and types of one file's. Every file is tried; file-level problems are raised together at the end (:class:`~yrd.ingest.RawFileError`
     for one, :class:`~yrd.ingest.RawFilesError` for several)."""
     names = list(source_files) if source_files is not None else [os.fspath(p) for p in files]
     if len(names) != len(files):

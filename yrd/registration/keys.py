@@ -211,7 +211,9 @@ def classify_keys(keys: pd.Series) -> pd.DataFrame:
     18, 15 or 9 characters) are verified for all of them at once in NumPy
     (:func:`_valid_canonical`); every other key, and every key that fails a check, goes through
     :func:`classify_key`, which gives its reason. Same result as :func:`classify_key` on each
-    value (tested on every key of the synthetic extracts and on every invalid case)."""
+    value (tested on valid keys of each kind, the same keys with one character changed, keys that
+    need normalising and missing values; checked by hand on the 900,000 keys of the national
+    world's extracts)."""
     codes, uniq = pd.factorize(keys.astype(object), use_na_sentinel=False)
     checks: dict[int, KeyCheck] = {}
     canon = [

@@ -284,6 +284,29 @@ def test_class_breaks():
         maps.class_breaks(v, "jenks")
 
 
+def test_class_breaks_compile_fisher_jenks_only_for_large_inputs():
+    # a fresh interpreter each (the first import of mapclassify decides for the process): a small
+    # Fisher-Jenks runs mapclassify without numba, a large one with it, and the classes agree
+    import subprocess
+    import sys
+
+    def run(first_n: int) -> tuple[str, str]:
+        code = (
+            "import numpy as np; from yrd.figures import maps; "
+            "v = np.random.default_rng(1).gamma(0.6, 2.0, 3000).round(2); "
+            f"maps.class_breaks(v[:{first_n}], 'fisher_jenks', 5); "
+            "print(maps._mapclassify(False).classifiers.HAS_NUMBA, maps.class_breaks(v[:300], 'fisher_jenks', 5))"
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        jit, breaks = out.stdout.strip().split(" ", 1)
+        return jit, breaks
+
+    small, large = run(300), run(3000)
+    assert small[0] == "False"  # 300 values first: mapclassify without numba, nothing compiled
+    assert large[0] == "True"  # 3,000 values first: with numba
+    assert small[1] == large[1]
+
+
 def test_c7_kdensity(tmp_path, cjk):
     d = np.arange(0, 50.0)
     dens = pd.concat(

@@ -130,3 +130,46 @@ def test_the_library_asks_for_bold_only_through_plotting_bold():
         if pattern.search(line)
     ]
     assert not offenders, offenders
+
+
+def _unary(layer, by=None):
+    return layer.dissolve(by=by)
+
+
+def test_dissolve_coverage_equals_the_unary_union():
+    # four squares in two groups: a valid coverage (shared edges, a gap between the groups)
+    layer = gpd.GeoDataFrame(
+        {"g": ["a", "a", "b", "b"]},
+        geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(3, 0, 4, 1), box(3, 1, 4, 2)],
+        crs="EPSG:3857",
+    )
+    got, want = plotting.dissolve_coverage(layer, by="g"), _unary(layer, by="g")
+    assert list(got.index) == list(want.index)
+    assert got.geometry.geom_equals(want.geometry).all()
+    assert got.geometry.symmetric_difference(want.geometry).area.max() == 0
+    whole = plotting.dissolve_coverage(layer)
+    assert whole.geometry.iloc[0].equals(_unary(layer).geometry.iloc[0])
+
+
+def test_dissolve_coverage_falls_back_on_an_invalid_coverage(caplog):
+    from shapely.geometry import Polygon
+
+    cases = {
+        # overlapping squares: GEOS returns both as an (invalid) MultiPolygon
+        "overlap": [box(0, 0, 1, 1), box(0.9, 0, 2, 1)],
+        # a square inside another: invalid MultiPolygon, not the union
+        "inside": [box(0, 0, 1, 1), box(0.2, 0.2, 0.5, 0.5)],
+        # a strip across a square, no vertex in common: invalid MultiPolygon
+        "crossing": [box(0, 0, 1, 1), box(0.5, -1, 0.6, 2)],
+        # a shared edge with a vertex on one side only: GEOS raises
+        "unnoded": [box(0, 0, 1, 1), Polygon([(1, 0), (2, 0), (2, 1), (1, 1), (1, 0.5)])],
+    }
+    for name, geoms in cases.items():
+        layer = gpd.GeoDataFrame({"g": ["a"] * len(geoms)}, geometry=geoms, crs="EPSG:3857")
+        with caplog.at_level("INFO", logger="yrd.plotting"):
+            got = plotting.dissolve_coverage(layer, by="g")
+        want = _unary(layer, by="g")
+        assert got.geometry.is_valid.all(), name
+        assert got.geometry.symmetric_difference(want.geometry).area.max() == 0, name
+        assert "dissolving by unary union" in caplog.text, name
+        caplog.clear()

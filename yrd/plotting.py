@@ -159,6 +159,37 @@ def defer_idle_draws(fig: plt.Figure) -> plt.Figure:
     return fig
 
 
+def dissolve_coverage(layer: gpd.GeoDataFrame, by: str | None = None) -> gpd.GeoDataFrame:
+    """``layer.dissolve(by=by)`` (the union of each group's polygons), computed as a coverage
+    union (``dissolve(method="coverage")``, GEOS ``CoverageUnion``): it only removes the edges
+    two polygons share, so it is several times faster than the unary union (the 342 prefectures
+    of China into provinces: 0.4 s against 2.8 s) and gives the same polygons, their rings
+    starting at other vertices.
+
+    It is exact only when each group's polygons form a valid coverage (no overlaps, shared edges
+    with the same vertices; gaps are fine). The boundaries (:mod:`yrd.boundaries`) are not built
+    to guarantee one, but checking first (``shapely.coverage_is_valid``, 1.0 s for China's
+    prefectures) would eat a third of the saving, so the result is checked instead: on an
+    invalid coverage GEOS raises (edges not noded alike, or a union whose area differs from the
+    total of the polygons) or returns the overlapping polygons as an invalid MultiPolygon, which
+    ``is_valid`` finds (0.1 s for the provinces). Either way the layer is dissolved again by the
+    unary union, so a bad coverage costs time, not wrong borders. (An invalid coverage that GEOS
+    turned into valid polygons of the right total area would pass unnoticed; none of the cases
+    tried does: overlaps, a polygon inside another, crossing edges, a vertex on one side of a
+    shared edge only, tests/test_plotting.py.)"""
+    import shapely
+
+    try:
+        out = layer.dissolve(by=by, method="coverage")
+    except shapely.errors.GEOSException as err:
+        log.info("coverage union failed (%s); dissolving by unary union", err)
+        return layer.dissolve(by=by)
+    if not out.geometry.is_valid.all():
+        log.info("coverage union gave invalid polygons (not a valid coverage); dissolving by unary union")
+        return layer.dissolve(by=by)
+    return out
+
+
 def study_area_map(
     prefectures: gpd.GeoDataFrame,
     counties: gpd.GeoDataFrame | None,
@@ -263,7 +294,7 @@ def _national_study_area_map(
         others.plot(ax=ax, color=NON_SURVEY_COLOUR, edgecolor="#555555", linewidth=0.5)
         tw = others.iloc[0].geometry.representative_point()
         ax.text(tw.x, tw.y, "台湾" if cjk else "Taiwan", ha="center", va="center", fontsize=5.5, color="#222222")
-    provinces = pref.assign(province=pref["code"].astype(str).str[:2]).dissolve(by="province")
+    provinces = dissolve_coverage(pref.assign(province=pref["code"].astype(str).str[:2]), by="province")
     provinces.boundary.plot(ax=ax, color="#555555", linewidth=0.5)
     for code, row in provinces.iterrows():
         zh, en = PROVINCE_NAMES.get(str(code), (str(code), str(code)))
@@ -271,7 +302,7 @@ def _national_study_area_map(
         ax.text(pt.x, pt.y, zh if cjk else en, ha="center", va="center", fontsize=6 if cjk else 5.5, color="#222222")
     yrd16 = pref[pref["yrd16_2003"].astype(bool)]
     if len(yrd16):
-        parts = yrd16.dissolve().explode(index_parts=False)
+        parts = dissolve_coverage(yrd16).explode(index_parts=False)
         parts[parts.area > 50e6].boundary.plot(ax=ax, color="black", linewidth=1.0, linestyle="--")
     ax.set_axis_off()
     ax.set_aspect("equal")
@@ -317,7 +348,9 @@ def _south_china_sea_inset(ax, pref: gpd.GeoDataFrame, colours: list, cjk: bool)
     from shapely.geometry import box
 
     frame = gpd.GeoSeries([box(*_MAINLAND_FRAME).segmentize(0.5)], crs="EPSG:4326").to_crs(ALBERS_CHINA).total_bounds
-    x0, y0, x1, y1 = pref.clip(gpd.GeoSeries([box(*frame)], crs=pref.crs)).total_bounds
+    # clipped by the rectangle (a bounds tuple: GEOS clip_by_rect, 0.02 s for China's prefectures
+    # against 0.5 s for the intersection with a box polygon; the bounds are the same)
+    x0, y0, x1, y1 = pref.clip(tuple(frame)).total_bounds
     ax.set_xlim(x0, x1 + 0.42 * (x1 - x0))  # sea to the east: room for the legend and the inset
     ax.set_ylim(y0, y1)
     scs = gpd.GeoSeries([box(*_SOUTH_CHINA_SEA).segmentize(0.5)], crs="EPSG:4326").to_crs(ALBERS_CHINA).total_bounds

@@ -125,10 +125,11 @@ def scenario_notes(scenarios: pd.DataFrame, targets: Mapping[str, Sequence[str]]
 def simplified_geojson(
     prefectures: gpd.GeoDataFrame, codes: Sequence[str], tolerance_km: float, digits: int = 1
 ) -> dict:
-    """GeoJSON FeatureCollection of the prefectures ``codes`` in the Albers equal-area
-    projection of the static maps (:data:`yrd.boundaries.ALBERS_CHINA`, coordinates in km),
-    simplified with Douglas-Peucker (``tolerance_km``, topology preserved) and rounded to
-    ``digits`` decimals, each feature with ``properties.code``, ``name_zh`` and ``name_pinyin``."""
+    """GeoJSON FeatureCollection of the prefectures ``codes`` (``prefectures`` in any CRS) in the
+    Albers equal-area projection of the static maps (:data:`yrd.boundaries.ALBERS_CHINA`,
+    coordinates in km), simplified with Douglas-Peucker (``tolerance_km``, topology preserved)
+    and rounded to ``digits`` decimals, each feature with ``properties.code``, ``name_zh`` and
+    ``name_pinyin``."""
     import shapely
 
     from yrd.boundaries import ALBERS_CHINA
@@ -225,10 +226,11 @@ def flow_map_page(
     codes = sorted(set(map(str, members)) | {focus} | set(flows["partner"].astype(str)))
     known = set(prefectures["code"].astype(str))
     codes = [c for c in codes if c in known]
-    gj = simplified_geojson(prefectures, codes, tolerance_km)
-    pref = prefectures.assign(code=prefectures["code"].astype(str)).set_index("code")
+    albers = prefectures.to_crs(ALBERS_CHINA)  # projected once, for the shapes and the flows' ends
+    gj = simplified_geojson(albers, codes, tolerance_km)
+    pref = albers.assign(code=albers["code"].astype(str)).set_index("code")
     names = {c: f"{pref.at[c, 'name_zh']} {pref.at[c, 'name_pinyin']}" for c in pref.index}
-    pts = pref.to_crs(ALBERS_CHINA).geometry.representative_point().map(lambda q: (q.x / 1000.0, q.y / 1000.0))
+    pts = pref.geometry.representative_point().map(lambda q: (q.x / 1000.0, q.y / 1000.0))
     breaks = flow_breaks(flows["per_year"].to_numpy(), scheme, k)
     styles = class_styles(breaks, min_width=min_width, max_width=max_width, cmap=cmap)
     lo = [0.0, *breaks[:-1]]

@@ -17,16 +17,54 @@ from yrd.plotting import add_north_arrow, add_scale_bar, bilingual, defer_idle_d
 SCHEMES = ("user_defined", "fisher_jenks", "natural_breaks", "quantiles", "equal_interval")
 
 
+#: Largest ``n * n * (k - 1)`` (``n`` values, ``k`` classes) for which mapclassify is imported
+#: without numba (:func:`_mapclassify`): its pure-Python Fisher-Jenks then takes at most about
+#: 0.4 s, less than the 1.5-2.5 s numba spends compiling it at import (253 values in 5 classes:
+#: 0.07 s; 1,238 values: 2.2 s).
+PURE_PYTHON_MAX_WORK = 1_000_000
+
+
+def _mapclassify(jit: bool):
+    """The ``mapclassify`` module, imported without numba unless ``jit``.
+
+    mapclassify 2.10 declares its Fisher-Jenks function with an explicit numba signature
+    (``@njit("f8[:](f8[:], u2)")``, ``mapclassify/classifiers.py``), so numba compiles it
+    eagerly when the module is imported, whichever classifier is used, and not cached (no
+    ``cache=True``, so ``NUMBA_CACHE_DIR`` does not help); every classifier lives in that module.
+    With numba hidden from the import (``sys.modules["numba"] = None`` makes ``from numba
+    import njit`` raise ImportError; numba is an optional dependency of mapclassify), the
+    function stays plain Python and the classes are the same. The first import decides for the
+    whole process: a module already imported is returned as it is."""
+    import sys
+
+    if jit or "mapclassify" in sys.modules:
+        import mapclassify
+
+        return mapclassify
+    numba = sys.modules.get("numba")
+    sys.modules["numba"] = None  # type: ignore[assignment]
+    try:
+        import mapclassify
+    finally:
+        if numba is None:
+            del sys.modules["numba"]
+        else:
+            sys.modules["numba"] = numba
+    return mapclassify
+
+
 def class_breaks(values: Sequence[float], scheme: str, k: int = 5, bins: Sequence[float] | None = None) -> list[float]:
     """Upper bounds of the classes of ``values`` by a mapclassify scheme (the last bound is
-    the maximum, so every value falls in a class). ``user_defined`` uses ``bins``."""
-    import warnings
+    the maximum, so every value falls in a class). ``user_defined`` uses ``bins``.
 
-    import mapclassify
+    Only a Fisher-Jenks classification of more than :data:`PURE_PYTHON_MAX_WORK` imports
+    mapclassify with numba (:func:`_mapclassify`)."""
+    import warnings
 
     v = np.asarray([x for x in values if np.isfinite(x)], dtype=float)
     if v.size == 0:
         raise ValueError("no finite value to classify")
+    mapclassify = _mapclassify(jit=scheme == "fisher_jenks" and v.size**2 * (k - 1) > PURE_PYTHON_MAX_WORK)
     with warnings.catch_warnings():  # FisherJenks warns that the optional numba is missing
         warnings.filterwarnings("ignore", message="Numba not installed")
         return _breaks(mapclassify, v, scheme, k, bins)

@@ -76,16 +76,55 @@ def distinct(*columns: pd.Series, as_str: bool = False) -> set:
     return out
 
 
-def strings_from_codes(codes: np.ndarray, values) -> pd.api.extensions.ExtensionArray:
+def strings_from_codes(codes: np.ndarray, values, arrow_type=None, dtype="str") -> pd.api.extensions.ExtensionArray:
     """The pandas string column (dtype ``str``) ``values[codes]``, built by Arrow from the few
     distinct ``values`` (a dictionary array cast to strings) instead of one Python string per
     row, as building it from a NumPy object array costs on millions of rows. ``codes`` are
-    positions in ``values`` (no missing values)."""
+    positions in ``values`` (no missing values). ``arrow_type``: the Arrow type of the strings
+    (default ``pa.string()``; e.g. ``pa.large_string()``, which is what pandas reads from Parquet,
+    so that a column rebuilt this way is written to Parquet as the one read); ``dtype``: the
+    pandas string dtype backed by Arrow (``"str"`` or ``"string[pyarrow]"``)."""
     import pyarrow as pa
 
-    dictionary = pa.array([str(v) for v in values], type=pa.string())
+    arrow_type = pa.string() if arrow_type is None else arrow_type
+    dictionary = pa.array([str(v) for v in values], type=arrow_type)
     arr = pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)), dictionary)
-    return pd.array(arr.cast(pa.string()), dtype="str")
+    return pd.array(arr.cast(arrow_type), dtype=dtype)
+
+
+def arrow_strings(s: pd.Series):
+    """The Arrow chunked array under a pandas string column backed by Arrow (dtype ``str`` or
+    ``string[pyarrow]``), else None."""
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+        return s.array._pa_array  # pandas' own attribute: no public accessor gives the array without a copy
+    return None
+
+
+def sorted_codes(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize(s, sort=True)``: int64 codes numbering the sorted distinct values from 0
+    (-1 for a missing value) and those values. An Arrow string column is encoded by Arrow
+    (``dictionary_encode``) and only its distinct values are sorted: on the 11 M cells of a
+    national OD panel about 0.26 s per column against 0.9 s for pandas' factorisation."""
+    chunked = arrow_strings(s)
+    if chunked is None:
+        codes, uniques = pd.factorize(s, sort=True)
+        return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(chunked, pa.Array):
+        chunked = pa.chunked_array([chunked])
+    encoded = pc.dictionary_encode(chunked).unify_dictionaries()
+    if encoded.num_chunks == 0:
+        return np.zeros(0, dtype=np.int64), pd.Index([], dtype=s.dtype)
+    dictionary = encoded.chunk(0).dictionary
+    order = pc.sort_indices(dictionary).to_numpy()
+    rank = np.empty(len(order) + 1, dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    rank[-1] = -1  # a missing value (index -1 below)
+    idx = np.concatenate([pc.fill_null(c.indices, -1).to_numpy().astype(np.int64) for c in encoded.chunks])
+    uniques = pd.Index(pd.array(dictionary.take(pa.array(order)), dtype=s.dtype))
+    return rank[idx], uniques
 
 
 def map_values(s: pd.Series, mapping) -> pd.Series:

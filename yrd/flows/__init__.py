@@ -6,7 +6,8 @@ od          od_panel, od_panels: moves by year x origin x destination x class (z
 pairs       pair_table: distances (centroid great circle or a user table), border, covariates
 measures    study_frame, distance_comparison: distance measure great_circle or road_time (real
             road hours of each year); both measures' estimates side by side
-gravity     gravity_frame, estimate_gravity, fit_ppml: PPML with pyfixest fepois; fixed effects
+frame       gravity_frame: the estimation cells (pair variables, periods, fixed-effect codes)
+gravity     estimate_gravity, fit_ppml: PPML with pyfixest fepois; fixed effects
             and fitted flows by exact balancing (balance_fixed_effects); separation counts;
             failures recorded, never raised (converged False + note; model_unavailable)
 fitted      fitted_cells, write_fitted_cells, adding_up: the fitted table (written a row group at

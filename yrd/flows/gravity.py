@@ -79,15 +79,14 @@ import pandas as pd
 
 from yrd.flows.fixed_effects import (
     LSMR_NOTE,
-    add_fixed_effect_codes,
     balance_fixed_effects,
     fepois_ppml,
     ppml_sample,
     zero_fe_cells,
 )
-from yrd.flows.pairs import join_pairs
+from yrd.flows.frame import gravity_frame, period_of  # noqa: F401 - re-exported (yrd.flows)
 from yrd.industry import RELOCATION_CLASSES
-from yrd.io import distinct
+from yrd.io import distinct, sorted_codes
 from yrd.parallel import run_threads
 
 log = logging.getLogger(__name__)
@@ -109,50 +108,6 @@ TABLE_COLUMNS = [
     "cluster",
     "note",
 ]
-
-
-def period_of(years, start: int, length: int = 1) -> np.ndarray:
-    """First year of the period of each year: ``start + length * floor((year - start) / length)``."""
-    if length < 1:
-        raise ValueError("period length must be >= 1")
-    y = np.asarray(years, dtype=np.int64)
-    return start + length * ((y - start) // length)
-
-
-def gravity_frame(
-    od: pd.DataFrame,
-    pairs: pd.DataFrame,
-    period_length: int = 1,
-    start: int | None = None,
-    classes: Sequence[str] = RELOCATION_CLASSES,
-    cast_keys: bool = True,
-) -> pd.DataFrame:
-    """Estimation cells: the prefecture-level OD panel's class cells (``total`` left out) joined
-    with the pair variables (:func:`yrd.flows.pairs.pair_table`), sorted by year, class, origin
-    and destination. ``cast_keys``: as in :func:`yrd.flows.pairs.join_pairs` (False keeps the
-    panel's own ``origin``/``dest`` type; for frames that are estimated on, not written).
-
-    Adds ``period`` (first year of the period; periods start at ``start``, default the first
-    year of the panel), integer codes ``og`` (origin x group x period), ``dg``
-    (destination x group x period), ``pair`` (directed pair) and ``undirected_pair``.
-
-    Memory: the cells are selected with one mask and sorted before the pair variables are
-    joined (a left join keeps the order), so that the panel (~11 M rows on a national grid) is
-    copied once and the joined frame not at all.
-    """
-    keep = od["group"].isin(classes).to_numpy() & (od["origin"] != od["dest"]).to_numpy()
-    if "level" in od.columns:
-        keep &= (od["level"] == "prefecture").to_numpy()
-    cols = ["year", "origin", "dest", "group", "moves"]
-    d = od.loc[keep, cols]
-    d["year"] = d["year"].astype(np.int64)
-    d = d.sort_values(["year", "group", "origin", "dest"], kind="stable").reset_index(drop=True)
-    f = join_pairs(d, pairs, cast_keys=cast_keys)
-    del d
-    start = int(f["year"].min()) if start is None else int(start)
-    f["period"] = period_of(f["year"], start, period_length)
-    add_fixed_effect_codes(f)
-    return f
 
 
 _PYFIXEST_FAILURES = (
@@ -417,10 +372,14 @@ def estimate_gravity(
     def fit_pooled() -> dict[str, GravityResult]:
         return {"pooled": fit_ppml(pooled, regressors, cluster=cluster, model="pooled", fitted=fitted)}
 
+    # the class models read only these columns: a class's cells are copied without the strings
+    used = list(dict.fromkeys(["moves", "og", "dg", *regressors, cluster]))
+    codes, names = sorted_codes(frame["group"]) if classes else (None, None)
+
     def fit_classes() -> dict[str, GravityResult]:
         out = {}
         for g in classes:
-            sub = frame[frame["group"] == g]
+            sub = frame.loc[codes == names.get_loc(g), used]
             kw = dict(cluster=cluster, model=g, fixed_effects="origin^period + dest^period")
             if sub["moves"].sum() < min_moves:
                 out[g] = skipped_model(sub, regressors, min_moves, **kw)

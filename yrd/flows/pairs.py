@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from yrd.boundaries import ALBERS_CHINA, centroids, great_circle_km
-from yrd.io import distinct
+from yrd.io import arrow_strings, distinct, sorted_codes
 
 BUILTIN_COVARIATES = ("contiguity", "same_region_group")
 PAIR_KEYS = ["year", "origin", "dest"]
@@ -190,13 +190,17 @@ def contiguity(boundaries, buffer_m: float = 250.0) -> pd.DataFrame:
 
 
 def _positions(values: pd.Series, index: pd.Index) -> np.ndarray:
-    """Position of each value (as a string) in ``index``, -1 where absent; a categorical is looked
-    up by its categories, not row by row."""
+    """Position of each value (as a string) in ``index``, -1 where absent; a categorical or an
+    Arrow string column is looked up by its distinct values (:func:`yrd.io.sorted_codes`), not
+    row by row."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        at = index.get_indexer(values.cat.categories.astype(str))
-        codes = values.cat.codes.to_numpy()
-        return np.where(codes >= 0, at[codes], -1)
-    return index.get_indexer(values.astype(str))
+        codes, distinct_values = values.cat.codes.to_numpy(), values.cat.categories
+    elif arrow_strings(values) is not None:
+        codes, distinct_values = sorted_codes(values)
+    else:
+        return index.get_indexer(values.astype(str))
+    at = index.get_indexer(distinct_values.astype(str))
+    return np.where(codes >= 0, at[codes], -1) if len(at) else np.full(len(codes), -1)
 
 
 def join_pairs(d: pd.DataFrame, pairs: pd.DataFrame, cast_keys: bool = True) -> pd.DataFrame:

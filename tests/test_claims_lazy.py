@@ -36,3 +36,18 @@ def test_reading_a_claim_document_does_not_import_the_statistics():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_figure_modules_that_quote_claim_texts_do_not_import_scipy():
+    """The figures of C2, C3 and C5 import their claim modules for texts and region sets; SciPy's
+    statistics (yrd.claims.rates, yrd.claims.stats) are imported only when an interval or a test
+    is computed, which those figures never do."""
+    code = (
+        "import sys\n"
+        "import yrd.figures.relocation_rates, yrd.figures.similarity\n"
+        "print('scipy.stats' in sys.modules)\n"
+        "from yrd.claims.rates import clopper_pearson\n"
+        "print(clopper_pearson(3, 10, 0.05)[0] > 0, 'scipy.stats' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "True"]

@@ -25,9 +25,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from yrd.io import distinct, map_values
+
+
+def _stats():
+    """``scipy.stats``, imported on first use: the figure rules import the claim modules for their
+    texts and draw no interval, and SciPy's statistics cost them about 0.5 s of start-up."""
+    from scipy import stats
+
+    return stats
 
 
 def firms_at_risk(
@@ -66,8 +73,8 @@ def clopper_pearson(k: int, n: int, alpha: float) -> tuple[float, float]:
     ``(nan, nan)`` when ``n == 0``."""
     if n <= 0:
         return (math.nan, math.nan)
-    lo = 0.0 if k == 0 else float(stats.beta.ppf(alpha / 2, k, n - k + 1))
-    hi = 1.0 if k == n else float(stats.beta.ppf(1 - alpha / 2, k + 1, n - k))
+    lo = 0.0 if k == 0 else float(_stats().beta.ppf(alpha / 2, k, n - k + 1))
+    hi = 1.0 if k == n else float(_stats().beta.ppf(1 - alpha / 2, k + 1, n - k))
     return (lo, hi)
 
 
@@ -75,8 +82,8 @@ def poisson_exact_ci(k: int, alpha: float) -> tuple[float, float]:
     """Exact (Garwood 1936) ``1 - alpha`` interval for a Poisson mean given ``k`` events:
     ``chi2.ppf(alpha/2, 2k) / 2`` (0 when k = 0) and ``chi2.ppf(1 - alpha/2, 2k + 2) / 2``;
     divide by the exposure for a rate."""
-    lo = 0.0 if k == 0 else float(stats.chi2.ppf(alpha / 2, 2 * k) / 2)
-    return (lo, float(stats.chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2))
+    lo = 0.0 if k == 0 else float(_stats().chi2.ppf(alpha / 2, 2 * k) / 2)
+    return (lo, float(_stats().chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2))
 
 
 def rate_intervals(moves, at_risk, alpha: float) -> tuple[np.ndarray, np.ndarray]:
@@ -92,7 +99,7 @@ def rate_intervals(moves, at_risk, alpha: float) -> tuple[np.ndarray, np.ndarray
 def binom_p(k: int, n: int, p: float = 0.5) -> float:
     """Exact two-sided binomial p-value of ``k`` successes in ``n`` trials (``scipy.stats.binomtest``);
     1 when ``n == 0``."""
-    return float(stats.binomtest(int(k), int(n), p).pvalue) if n > 0 else 1.0
+    return float(_stats().binomtest(int(k), int(n), p).pvalue) if n > 0 else 1.0
 
 
 @dataclass
@@ -114,7 +121,7 @@ class RateFit:
 
     def ratio(self, name: str, alpha: float) -> tuple[float, float, float]:
         """Rate ratio ``exp(b)`` of regressor ``name`` with its Wald ``1 - alpha`` interval."""
-        z = float(stats.norm.ppf(1 - alpha / 2))
+        z = float(_stats().norm.ppf(1 - alpha / 2))
         b, s = self.coef[name], self.se[name]
         return (math.exp(b), math.exp(b - z * s), math.exp(b + z * s))
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 #: Convergence tolerance of pyfixest's IWLS for the Poisson trend (its default is 1e-8).
 IWLS_TOL = 1e-12
@@ -45,6 +44,8 @@ def _t_p(coef: np.ndarray, se: np.ndarray, df: int) -> tuple[np.ndarray, np.ndar
     """t = coef / se (infinite for an exact fit) and the two-sided p from t(df)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(se > 0, coef / se, np.where(coef == 0, 0.0, np.inf * np.sign(coef)))
+    from scipy import stats  # here: the figures that import the claim modules need no SciPy
+
     return t, 2 * stats.t.sf(np.abs(t), df)
 
 

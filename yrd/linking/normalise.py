@@ -91,11 +91,11 @@ def _by_unique(s: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
 def _spread(out_u: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
     """The string results ``out_u`` of the distinct values spread back to the rows by their
     ``codes`` (-1: missing), as a ``string`` Series on ``index``."""
-    out_u = out_u.astype("string").to_numpy(dtype=object)
-    # spread back by an Arrow take (missing where the value was missing): building the string
-    # column from a Python object array cost seconds per call on millions of firm-years
-    out_u = np.where(pd.isna(out_u), None, out_u)
-    taken = pa.array(out_u, type=pa.string()).take(pa.array(codes, mask=codes < 0))
+    # spread back by an Arrow take on the Arrow strings themselves (missing where the value was
+    # missing): building the string column from a Python object array cost seconds per call on
+    # millions of firm-years, and so did converting the distinct values to Python strings
+    out_u = pa.chunked_array(out_u.astype("string").array.__arrow_array__()).combine_chunks()
+    taken = out_u.take(pa.array(codes, mask=codes < 0))
     return pd.Series(pd.array(taken, dtype="string"), index=index)
 
 

@@ -34,7 +34,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from yrd.geography import prefecture_of
-from yrd.linking.normalise import normalise_name
+from yrd.linking.normalise import key_codes, normalise_name
 from yrd.registration.link import LinkParams
 
 #: Columns of ``registration/relocation_events.parquet``.
@@ -76,8 +76,28 @@ def _s(x: pd.Series) -> pd.Series:
     return x.astype("string").replace(_STR_NA)
 
 
-def _same(left: pd.Series, right: pd.Series) -> np.ndarray:
-    return (left.notna() & right.notna() & (left.astype(object) == right.astype(object))).to_numpy(dtype=bool)
+def _codes(x: pd.Series) -> np.ndarray:
+    """An integer per row, equal for equal values; -1 where the value is missing."""
+    return np.asarray(pd.factorize(x, use_na_sentinel=True)[0], dtype=np.int64)
+
+
+def _same(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Both values present and equal, from the :func:`_codes` of a column at two rows."""
+    return (left >= 0) & (left == right)
+
+
+def _place_pairs(place: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of rows ``i < j`` with the same place code (``place``; -1, missing, pairs with none)."""
+    rows = np.flatnonzero(place >= 0)
+    order = rows[np.argsort(place[rows], kind="stable")]  # rows by place, in row order within one
+    p = place[order]
+    bounds = np.flatnonzero(np.r_[True, p[1:] != p[:-1], True])
+    end = np.repeat(bounds[1:], np.diff(bounds))  # end of each sorted row's place block
+    k = np.arange(len(order))
+    n_after = end - k - 1  # rows after k in its block: its partners
+    left = np.repeat(k, n_after)
+    right = left + 1 + np.arange(len(left)) - np.repeat(np.cumsum(n_after) - n_after, n_after)
+    return order[left], order[right]
 
 
 def duplicate_groups(
@@ -89,28 +109,29 @@ def duplicate_groups(
 ) -> np.ndarray:
     """Event number (0..k-1, by position) of every row of ``frame`` (module docstring).
 
-    ``place``: columns that must be equal; ``date``: datetime column, at most ``days`` apart;
-    ``identities``: one ``(firm id column, [key columns])`` per party that must be the same
-    firm: equal non-missing firm ids, or (not both linked) an equal non-missing key column."""
+    ``place``: columns that must be equal; ``date``: datetime column, at most ``days`` apart
+    (whole days of the absolute difference); ``identities``: one ``(firm id column, [key
+    columns])`` per party that must be the same firm: equal non-missing firm ids, or (not both
+    linked) an equal non-missing key column. The candidate pairs (rows with equal, non-missing
+    places) are formed on integer codes of the columns."""
     n = len(frame)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    cols = list(dict.fromkeys([*place, date, *(c for fid, keys in identities for c in (fid, *keys))]))
-    d = frame[cols].reset_index(drop=True).assign(_i=np.arange(n))
-    d = d[d[place].notna().all(axis=1)]
-    m = d.merge(d, on=place, suffixes=("_l", "_r"))
-    m = m[m["_i_l"] < m["_i_r"]]
-    gap = (m[f"{date}_l"] - m[f"{date}_r"]).abs().dt.days
-    ok = (gap <= days).fillna(False).to_numpy(dtype=bool).copy()
+    i, j = _place_pairs(key_codes(*(frame[c] for c in place)))
+    when = frame[date].to_numpy()
+    gap = np.abs(when[i] - when[j])
+    ok = ~np.isnat(gap)
+    ok[ok] = gap[ok] // np.timedelta64(1, "D") <= days
     for fid, keys in identities:
-        lf, rf = m[f"{fid}_l"], m[f"{fid}_r"]
-        both = (lf.notna() & rf.notna()).to_numpy(dtype=bool)
-        agree = np.where(both, _same(lf, rf), False)
+        f = _codes(frame[fid])
+        lf, rf = f[i], f[j]
+        both = (lf >= 0) & (rf >= 0)
+        agree = both & (lf == rf)
         for k in keys:
-            agree |= ~both & _same(m[f"{k}_l"], m[f"{k}_r"])
+            kc = _codes(frame[k])
+            agree |= ~both & _same(kc[i], kc[j])
         ok &= agree
-    i, j = m["_i_l"].to_numpy()[ok], m["_i_r"].to_numpy()[ok]
-    graph = coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n))
+    graph = coo_matrix((np.ones(int(ok.sum())), (i[ok], j[ok])), shape=(n, n))
     return connected_components(graph, directed=False)[1].astype(np.int64)
 
 
@@ -127,7 +148,8 @@ def _collapse(d: pd.DataFrame, group: np.ndarray, firm_cols: list[str], date: st
 def _firm_rows(firm_years: pd.DataFrame, firm_ids) -> pd.DataFrame:
     """The firm-years of ``firm_ids`` (selected before their columns are converted: at ASIF scale
     the firm-years are millions of rows, the linked firms a few thousand)."""
-    fy = firm_years[firm_years["firm_id"].isin(pd.unique(np.asarray(firm_ids, dtype=np.int64)))]
+    sel = firm_years["firm_id"].isin(pd.unique(np.asarray(firm_ids, dtype=np.int64))).to_numpy(dtype=bool)
+    fy = firm_years.loc[sel, ["firm_id", "year", "county", "industry", "employment"]]
     return pd.DataFrame(
         {
             "firm_id": fy["firm_id"].astype("int64").to_numpy(),

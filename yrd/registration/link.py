@@ -49,6 +49,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from yrd.geography import DEFAULT_VINTAGE, History, harmonise_county_codes, prefecture_of
@@ -98,7 +100,16 @@ def area_prefectures(area_codes: pd.Series, years: pd.Series, history: History, 
     h = pd.Series(pd.NA, index=codes.index, dtype="string")
     ok = codes.notna()
     if ok.any():
-        h[ok] = harmonise_county_codes(codes[ok], yrs[ok], vintage, tolerance=40, history=history)
+        # each distinct (code, year) harmonised once (parties of one authority and year repeat)
+        pair, uniq = pd.MultiIndex.from_arrays([codes[ok], yrs[ok]]).factorize()
+        hu = harmonise_county_codes(
+            pd.Series(uniq.get_level_values(0), dtype="string"),
+            pd.Series(uniq.get_level_values(1), dtype="int64"),
+            vintage,
+            tolerance=40,
+            history=history,
+        )
+        h[ok] = hu.array.take(pair)
     county = h.where(~h.str.endswith("00").fillna(True), pd.NA)
     pref = prefecture_of(h).where(h.notna(), pd.NA)
     pref = pref.where(~pref.str.endswith("0000").fillna(False), pd.NA)
@@ -148,17 +159,30 @@ def change_parties(changes: pd.DataFrame, history: History, vintage: int = DEFAU
     before = before.drop_duplicates(["source_file", "source_row"])
     out = out.merge(before, on=["source_file", "source_row"], how="left")
     out["prefecture"] = out["place"].astype("string").fillna(key_pref.reset_index(drop=True))
-    # names: the record's name, plus before / after of the row's name events
-    row_id = out[["source_file", "source_row"]]
-    nm = [pd.DataFrame({**row_id, "name": c["name"].to_numpy()})]
+    # names: the record's name, plus before / after of the row's name events; one list per
+    # (source_file, source_row), its distinct names in that order (row names first)
+    row = out.groupby(["source_file", "source_row"], sort=False).ngroup().to_numpy()  # -1: missing key
     is_name = c["change_class"].eq("name").to_numpy()
-    for col in ("before", "after"):
-        nm.append(pd.DataFrame({**row_id[is_name], "name": c.loc[is_name, col].to_numpy()}))
-    names = pd.concat(nm, ignore_index=True)
-    names["name"] = normalise_name(names["name"].astype("string").replace({"None": pd.NA, "nan": pd.NA}))
-    names = names.dropna().drop_duplicates()
-    names = names.groupby(["source_file", "source_row"])["name"].agg(list).rename("names").reset_index()
-    out = out.merge(names, on=["source_file", "source_row"], how="left")
+    group = np.concatenate([row, row[is_name], row[is_name]])
+    raw = pd.concat([c["name"], c.loc[is_name, "before"], c.loc[is_name, "after"]], ignore_index=True)
+    name = normalise_name(raw.astype("string").replace({"None": pd.NA, "nan": pd.NA}))
+    keep = name.notna().to_numpy() & (group >= 0)
+    d = pd.DataFrame({"g": group[keep], "name": name[keep].to_numpy(dtype=object)}).drop_duplicates()
+    d = d.sort_values("g", kind="stable")
+    g = d["g"].to_numpy()
+    if len(g):
+        # one Arrow list per group (offsets where the group changes), taken for each row (missing
+        # when its record has no name): a list<string> column, as a grouping into lists gives
+        starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+        lists = pa.ListArray.from_arrays(
+            np.r_[starts, len(g)].astype(np.int32), pa.array(d["name"].to_numpy(dtype=object), type=pa.string())
+        )
+        at = np.full(row.max() + 1, -1, dtype=np.int64)
+        at[g[starts]] = np.arange(len(starts))
+        at = np.where(row >= 0, at[np.maximum(row, 0)], -1)
+        out["names"] = pd.array(lists.take(pa.array(at, mask=at < 0)), dtype=pd.ArrowDtype(lists.type))
+    else:  # no names at all: all missing (typed as a grouping of no names leaves them)
+        out["names"] = pd.Series(pd.NA, index=out.index, dtype="string")
     return out.drop(columns="place")
 
 
@@ -201,16 +225,31 @@ def asif_firms(firm_years: pd.DataFrame) -> pd.DataFrame:
     """The ASIF firm-years the passes look up: ``firm_id``, ``year``, ``county``,
     ``prefecture``, ``code`` (normalised firm code), ``name_key`` (normalised name)."""
     fy = firm_years
+
+    def text(x: pd.Series):  # a ``str`` column (missing NaN), converted within Arrow
+        return x.astype("string").astype("str").array
+
     return pd.DataFrame(
         {
             "firm_id": fy["firm_id"].astype("int64").to_numpy(),
             "year": fy["year"].astype("int64").to_numpy(),
-            "county": fy["county"].astype("string").to_numpy(),
-            "prefecture": fy["prefecture"].astype("string").to_numpy(),
-            "code": normalise_firm_code(fy["firm_code"].astype("string")).to_numpy(),
-            "name_key": normalise_name(fy["name"].astype("string")).to_numpy(),
+            "county": text(fy["county"]),
+            "prefecture": text(fy["prefecture"]),
+            "code": text(normalise_firm_code(fy["firm_code"].astype("string"))),
+            "name_key": text(normalise_name(fy["name"].astype("string"))),
         }
     )
+
+
+def _isin(col: pd.Series, values) -> np.ndarray:
+    """``col.isin(values)`` (missing: False) for a string column and many distinct string values,
+    by one Arrow lookup (pandas converts each value to an Arrow scalar in Python)."""
+    vals = pd.Series(np.asarray(values, dtype=object)).dropna().astype("string")
+    found = pc.is_in(
+        pa.chunked_array(col.astype("string").array.__arrow_array__()),
+        value_set=pa.chunked_array(vals.array.__arrow_array__()).combine_chunks(),
+    )
+    return found.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
 
 
 def _best(cand: pd.DataFrame, order: list[str], ascending: list[bool]) -> pd.DataFrame:
@@ -221,7 +260,9 @@ def _best(cand: pd.DataFrame, order: list[str], ascending: list[bool]) -> pd.Dat
 def _code_pass(parties: pd.DataFrame, asif: pd.DataFrame, col: str, bonus: int) -> pd.DataFrame:
     """Candidates of a code pass and the chosen firm per party: ``pid``, ``firm_id``, ``score``."""
     p = parties.loc[parties[col].notna(), ["pid", col, "year", "prefecture"]].rename(columns={col: "code"})
-    a = asif.loc[asif["code"].notna(), ["firm_id", "year", "prefecture", "code"]]
+    # the ASIF firm-years of the parties' codes only (selected before the merge: the same rows in
+    # the same order as a join with all of them, without carrying millions of firm-years)
+    a = asif.loc[_isin(asif["code"], p["code"].unique()), ["firm_id", "year", "prefecture", "code"]]
     m = p.merge(a, on="code", suffixes=("", "_a"))
     if m.empty:
         return pd.DataFrame({"pid": [], "firm_id": [], "score": []})
@@ -239,43 +280,74 @@ def _names_long(parties: pd.DataFrame) -> pd.DataFrame:
     return p.rename(columns={"names": "name_key"})
 
 
+def _ratio_bound(len_q: int, len_c: np.ndarray) -> np.ndarray:
+    """Upper bound of ``rapidfuzz.fuzz.ratio`` (``100 * (1 - d / (len_q + len_c))``, ``d`` the Indel
+    distance) of two *different* strings of lengths ``len_q`` and ``len_c``: ``d`` is at least
+    ``|len_q - len_c|``, and at least 2 when the lengths are equal."""
+    total = len_q + len_c
+    d = np.where(len_c == len_q, 2, np.abs(len_c - len_q))
+    return 100.0 * (total - d) / np.maximum(total, 1)
+
+
 def _name_place_pass(parties: pd.DataFrame, asif: pd.DataFrame, params: LinkParams, workers: int = 1) -> pd.DataFrame:
     """The ``name_place`` pass (module docstring): ``pid``, ``firm_id``, ``score``; ``workers``:
-    threads of :func:`rapidfuzz.process.cdist` (the scores do not depend on it)."""
+    threads of :func:`rapidfuzz.process.cdist` (the scores do not depend on it).
+
+    Equal names are matched by lookup; :func:`rapidfuzz.process.cdist` compares a query name
+    only with the prefecture's names whose length allows a ratio of ``name_threshold``
+    (:func:`_ratio_bound`; at the default 95 two different names need 20 characters together),
+    which gives the same pairs and scores as comparing every pair."""
     q = _names_long(parties).dropna(subset=["prefecture", "year"])
-    a = asif.loc[asif["name_key"].notna(), ["firm_id", "year", "prefecture", "name_key"]]
-    a = a[a["prefecture"].isin(q["prefecture"].unique())]
+    cutoff = params.name_threshold - 1e-6  # the bound is exact; a margin against rounding only
+    # the ASIF firm-years that can match at all, selected before any column is taken (at ASIF
+    # scale millions of firm-years): in a prefecture of the queries, with a query's name or a
+    # name whose length allows the threshold with the length of some query name
+    len_q = np.unique(q["name_key"].str.len().to_numpy(dtype=np.int64))
+    len_a = asif["name_key"].str.len()
+    lengths = np.flatnonzero(np.bincount(len_a.dropna().to_numpy(dtype=np.int64)))
+    fuzzy_len = [n for n in lengths if (_ratio_bound(n, len_q) >= cutoff).any()]
+    keep = (
+        asif["name_key"].notna()
+        & asif["prefecture"].isin(q["prefecture"].unique())
+        & (_isin(asif["name_key"], q["name_key"].unique()) | len_a.isin(fuzzy_len).fillna(False))
+    )
+    a = asif.loc[keep.to_numpy(dtype=bool), ["firm_id", "year", "prefecture", "name_key"]]
     # distinct (prefecture, query name) x (prefecture, ASIF name) pairs with their ratio
-    pairs = []
-    # each prefecture's distinct ASIF names, in order of first appearance, from one grouping (not
-    # one scan of the ASIF firm-years per prefecture: 4.4 M rows x 342 prefectures at ASIF scale)
+    pairs: list[tuple] = []
+    # each prefecture's distinct ASIF names, in order of first appearance, from one grouping
     names_in = a.groupby("prefecture", sort=False)["name_key"].unique()
     for pref, qn in q.groupby("prefecture")["name_key"]:
         cn = names_in.get(pref)
-        qu = qn.unique()
         if cn is None or not len(cn):
             continue
         cn = np.asarray(cn, dtype=object)
-        sc = process.cdist(qu, cn, scorer=fuzz.ratio, score_cutoff=params.name_threshold, workers=workers)
-        i, j = np.nonzero(sc)
+        qu = np.asarray(qn.unique(), dtype=object)
         exact = pd.Index(cn).get_indexer(qu) >= 0  # a ratio of 100 is kept even if cdist rounds
-        pairs.append(
-            pd.DataFrame(
-                {
-                    "prefecture": pref,
-                    "name_key": np.concatenate([qu[i], qu[exact]]),
-                    "name_a": np.concatenate([cn[j], qu[exact]]),
-                    "score": np.concatenate([sc[i, j].astype(float), np.full(exact.sum(), 100.0)]),
-                }
-            )
-        )
+        pairs.append((pref, qu[exact], qu[exact], np.full(exact.sum(), 100.0)))
+        len_qu = np.fromiter(map(len, qu), dtype=np.int64, count=len(qu))
+        len_cn = np.fromiter(map(len, cn), dtype=np.int64, count=len(cn))
+        for n in np.unique(len_qu):
+            cj = np.flatnonzero(_ratio_bound(n, len_cn) >= cutoff)
+            if not len(cj):
+                continue
+            qi = np.flatnonzero(len_qu == n)
+            sc = process.cdist(qu[qi], cn[cj], scorer=fuzz.ratio, score_cutoff=params.name_threshold, workers=workers)
+            i, j = np.nonzero(sc)
+            pairs.append((pref, qu[qi[i]], cn[cj[j]], sc[i, j].astype(float)))
     if not pairs:
         return pd.DataFrame({"pid": [], "firm_id": [], "score": []})
-    pr = pd.concat(pairs, ignore_index=True).drop_duplicates(["prefecture", "name_key", "name_a"])
+    pr = pd.DataFrame(
+        {
+            "prefecture": np.repeat([x[0] for x in pairs], [len(x[1]) for x in pairs]),
+            "name_key": np.concatenate([x[1] for x in pairs]),
+            "name_a": np.concatenate([x[2] for x in pairs]),
+            "score": np.concatenate([x[3] for x in pairs]),
+        }
+    ).drop_duplicates(["prefecture", "name_key", "name_a"])
     m = q.merge(pr, on=["prefecture", "name_key"])
     # the ASIF firm-years of the matched names only (an inner join keeps the same rows in the
     # same order; at ASIF scale ``a`` is millions of firm-years, the matched names a few thousand)
-    a = a[a["name_key"].isin(pr["name_a"].unique())]
+    a = a[_isin(a["name_key"], pr["name_a"].unique())]
     m = m.merge(a.rename(columns={"name_key": "name_a", "year": "year_a"}), on=["prefecture", "name_a"], how="inner")
     m["dist"] = (m["year"].astype("float") - m["year_a"]).abs()
     m = m[m["dist"] <= params.year_window]
@@ -287,7 +359,9 @@ def _name_place_pass(parties: pd.DataFrame, asif: pd.DataFrame, params: LinkPara
 def _name_pass(parties: pd.DataFrame, asif: pd.DataFrame) -> pd.DataFrame:
     """The ``name`` pass: a normalised name held by exactly one ASIF firm."""
     q = _names_long(parties)
-    a = asif[["firm_id", "name_key"]].dropna().drop_duplicates()
+    # the firm-years of the parties' names only: all those of a name, so its firms are all there
+    a = asif.loc[_isin(asif["name_key"], q["name_key"].unique()), ["firm_id", "name_key"]]
+    a = a.dropna().drop_duplicates()
     uniq = a[~a["name_key"].duplicated(keep=False)]
     m = q.merge(uniq, on="name_key")
     # a party whose names point to two different firms is left unlinked

@@ -112,3 +112,30 @@ def test_fake_panel_relocations_scored_against_truth():
         mv = detect_relocations(lk, level=level)
         sc = score_relocations(mv, lk, w.truth_records, w.truth_moves, level=level)
         assert sc["precision"] >= 0.97 and sc["recall"] >= 0.95, sc
+
+
+def test_duplicate_firm_years_and_missing_values_on_every_path():
+    """The first record of a firm-year in (source_file, source_row) order counts, whatever the
+    input order; a missing industry stays missing and a missing prefecture is read from the
+    county; the integer-key sort and pandas' sort (nullable firm ids) give the same moves."""
+    df = linked(
+        [(1, 2000, SZ1), (1, 2001, WX, "18"), (1, 2001, SZ1, "19"), (1, 2002, WX), (2, 2000, WX), (2, 2002, SZ2)]
+    )
+    # firm 1 has two 2001 records; the one at SZ1 comes first in its file: firm 1 stays in 2001
+    df.loc[2, "source_row"] = -1
+    df.loc[5, "industry"] = None
+    df.loc[4, "prefecture"] = None
+    shuffled = df.iloc[[5, 3, 1, 0, 4, 2]].reset_index(drop=True)
+    mv = detect_relocations(shuffled, level="county")
+    assert list(zip(mv["firm_id"], mv["year"], mv["origin_county"], mv["dest_county"])) == [
+        (1, 2002, SZ1, WX),
+        (2, 2002, WX, SZ2),
+    ]
+    assert mv["origin_prefecture"].iloc[1] == "320200"  # Wuxi, from the county code
+    assert pd.isna(mv["industry"].iloc[1])
+    # a missing firm id (not linked) is left out; the ids are then not integers: pandas' sort
+    unlinked = pd.concat([shuffled, shuffled.head(1).assign(firm_id=None)], ignore_index=True)
+    unlinked["firm_id"] = unlinked["firm_id"].astype("Int64")
+    assert unlinked["firm_id"].to_numpy().dtype.kind == "f"
+    other = detect_relocations(unlinked, level="county")
+    pd.testing.assert_frame_equal(other.astype({"firm_id": "int64"}), mv)

@@ -5,13 +5,13 @@ flagged (yrd.study_area), moves with both ends outside are counted here and not 
 import pandas as pd
 
 from yrd.logs import configure_logging
-from yrd.relocations import detect_relocations
+from yrd.relocations import detect_relocations, read_records
 from yrd.study_area import flag_moves, study_area_prefectures
 
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
-firm_years = pd.read_parquet(smk.input.firm_years)
-outside = pd.read_parquet(smk.input.outside)
+firm_years = read_records(smk.input.firm_years)  # the columns detect_relocations reads
+outside = read_records(smk.input.outside)
 if len(outside):
     firm_years = pd.concat([firm_years, outside], ignore_index=True).sort_values(
         ["firm_id", "year", "source_file", "source_row"], kind="stable", ignore_index=True

@@ -371,3 +371,20 @@ def test_c7_figure_prints_only_the_claim_file_numbers(tmp_path):
     assert any(fmt(fit["estimate"], True) in t for t in texts)
     assert any("SYNTHETIC" in t for t in texts)
     assert any(doc["verdict"] in t for t in texts)
+
+
+def test_first_group_of_area_is_the_grouped_first_of_the_rows():
+    """first_group_of_area (integer codes) against the pandas formulation it replaces: the first
+    non-missing group of each non-missing area, areas sorted, for the column types the claim
+    receives (Arrow strings, objects, nullable strings)."""
+    from yrd.claims.c7 import first_group_of_area
+
+    rng = np.random.default_rng(0)
+    for dtype in ("str", object, "string"):
+        areas = pd.Series(rng.choice(["320500", "310000", "330100", None], 2000), dtype=dtype)
+        groups = pd.Series(rng.choice(["sunan", "shanghai", None, "zj"], 2000), dtype=dtype)
+        want = pd.Series(groups.to_numpy(), index=areas.to_numpy()).dropna()
+        want = want[~want.index.isna()].groupby(level=0).first()
+        want.index = want.index.astype(str)
+        pd.testing.assert_series_equal(first_group_of_area(areas, groups), want)
+    assert first_group_of_area(pd.Series([None, "a"]), pd.Series(["x", None])).empty

@@ -105,7 +105,7 @@ def consistent_sample(
         .astype("int64")
     )
     accounting["threshold"] = float(threshold)
-    return firm_years[keep].copy(), accounting
+    return firm_years[keep], accounting  # a new frame already (pandas copies on write): no .copy()
 
 
 def consistent_moves(moves: pd.DataFrame, kept: pd.DataFrame) -> tuple[pd.DataFrame, int]:

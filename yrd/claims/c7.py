@@ -45,6 +45,7 @@ from yrd.claims.c7_clusters import (
     rootedness_difference,
     supplier_depth,
 )
+from yrd.io import sorted_codes
 
 
 def lq_table(firm_years: pd.DataFrame, regions: pd.Series, year: int, measure: str = "employment") -> pd.DataFrame:
@@ -132,6 +133,24 @@ def c7_years(firm_years: pd.DataFrame, cfg: Mapping[str, Any]) -> tuple[int, int
     return start, end
 
 
+def first_group_of_area(areas: pd.Series, groups: pd.Series) -> pd.Series:
+    """The region group of each area: the first non-missing ``groups`` value among the rows of
+    the area (rows aligned by position; missing areas left out), indexed by the area as a
+    string in sorted order, as ``pd.Series(groups, index=areas).dropna()`` without missing
+    areas, grouped by area with ``.first()``. Computed on integer codes of the two columns
+    (:func:`yrd.io.sorted_codes`): one row per area is read, not an index of millions of
+    firm-year strings."""
+    a, a_values = sorted_codes(areas)
+    g, g_values = sorted_codes(groups)
+    rows = np.flatnonzero((a >= 0) & (g >= 0))
+    codes, first = np.unique(a[rows], return_index=True)  # sorted codes = sorted areas
+    values = np.asarray(g_values, dtype=object)[g[rows[first]]]
+    index = np.asarray(a_values, dtype=object)[codes]
+    out = pd.Series(values, index=index)
+    out.index = out.index.astype(str)
+    return out
+
+
 def claim_c7(
     firm_years: pd.DataFrame,
     areas: pd.Series,
@@ -166,10 +185,7 @@ def claim_c7(
     evidence = "claims/<sample>/c7.json; figures/c7_tested.png; sample/<sample>/firm_years.parquet; resources/ionet/ (2002 IO table)"
     tab = cluster_table(firm_years, areas, start, prefixes, thr, measure)
     clusters = tab[tab["cluster"]].copy()
-    area_group = pd.Series(groups.to_numpy(), index=areas.to_numpy()).dropna()
-    area_group = area_group[~area_group.index.isna()]
-    area_group = area_group.groupby(level=0).first()
-    area_group.index = area_group.index.astype(str)
+    area_group = first_group_of_area(areas, groups)
     clusters["group"] = clusters["area"].map(area_group)
     clusters["sunan"] = clusters["group"] == focus
 

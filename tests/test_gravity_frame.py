@@ -11,7 +11,7 @@ from yrd.flows import pair_table
 from yrd.flows.fixed_effects import add_fixed_effect_codes
 from yrd.flows.frame import gravity_frame, period_of, stable_order
 from yrd.flows.od import read_od_cells
-from yrd.io import sorted_codes
+from yrd.io import positions_in, sorted_codes
 
 CODES = ["310000", "320500", "320200", "330200", "330400", "340100"]
 POINTS = pd.DataFrame(
@@ -135,3 +135,12 @@ def test_stable_order_is_lexsort():
     wide = [rng.integers(0, 2**40, 50), rng.integers(0, 2**40, 50)]
     np.testing.assert_array_equal(stable_order(*wide), np.lexsort(wide[::-1]))
     assert len(stable_order(np.array([], dtype=np.int64))) == 0
+
+
+@pytest.mark.parametrize("dtype", ["str", "string[pyarrow]", "category", object])
+def test_positions_in_is_get_indexer_of_the_strings(dtype):
+    values = pd.Series(["310000", None, "320500", "999999", "310000"], dtype=dtype)
+    index = pd.Index(["320500", "310000", "330100"])
+    want = index.get_indexer(values.astype(str))
+    want[values.isna().to_numpy()] = -1
+    np.testing.assert_array_equal(positions_in(values, index), want)

@@ -127,6 +127,21 @@ def sorted_codes(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return rank[idx], uniques
 
 
+def positions_in(values: pd.Series, index: pd.Index) -> np.ndarray:
+    """Position of each value (as a string) in ``index``, -1 where absent or missing:
+    ``index.get_indexer(values.astype(str))``, but a categorical or an Arrow string column is
+    looked up by its distinct values (:func:`sorted_codes`), not row by row (millions of rows,
+    a few thousand distinct codes)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, distinct_values = values.cat.codes.to_numpy(), values.cat.categories
+    elif arrow_strings(values) is not None:
+        codes, distinct_values = sorted_codes(values)
+    else:
+        return index.get_indexer(values.astype(str))
+    at = index.get_indexer(distinct_values.astype(str))
+    return np.where(codes >= 0, at[codes], -1) if len(at) else np.full(len(codes), -1)
+
+
 def map_values(s: pd.Series, mapping) -> pd.Series:
     """``s.map(mapping)`` computed once per distinct value of ``s`` and spread back to the rows:
     the same values, type and index. ``Series.map`` of a pandas 3 string column looks every row

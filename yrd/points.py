@@ -41,6 +41,7 @@ import pandas as pd
 import shapely
 
 from yrd.boundaries import ALBERS_CHINA
+from yrd.io import positions_in
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def check_points(firm_years: pd.DataFrame, counties: gpd.GeoDataFrame, tolerance
     )
     # the polygon of each firm-year's county by position (a lookup of the distinct codes, not a
     # reindex of 4.4 M string labels at ASIF scale)
-    at = pd.Index(polys.index).get_indexer(county)
+    at = positions_in(county, pd.Index(polys.index))
     geoms = np.where(at >= 0, polys.to_numpy()[np.maximum(at, 0)], None)
     has_poly = at >= 0
     status[not_num], status[missing], status[out_range] = "not_numeric", "missing", "out_of_range"

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from yrd.boundaries import ALBERS_CHINA, centroids, great_circle_km
-from yrd.io import arrow_strings, distinct, sorted_codes
+from yrd.io import distinct, positions_in
 
 BUILTIN_COVARIATES = ("contiguity", "same_region_group")
 PAIR_KEYS = ["year", "origin", "dest"]
@@ -189,20 +189,6 @@ def contiguity(boundaries, buffer_m: float = 250.0) -> pd.DataFrame:
     return pd.DataFrame(sorted(rows), columns=["origin", "dest"])
 
 
-def _positions(values: pd.Series, index: pd.Index) -> np.ndarray:
-    """Position of each value (as a string) in ``index``, -1 where absent; a categorical or an
-    Arrow string column is looked up by its distinct values (:func:`yrd.io.sorted_codes`), not
-    row by row."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        codes, distinct_values = values.cat.codes.to_numpy(), values.cat.categories
-    elif arrow_strings(values) is not None:
-        codes, distinct_values = sorted_codes(values)
-    else:
-        return index.get_indexer(values.astype(str))
-    at = index.get_indexer(distinct_values.astype(str))
-    return np.where(codes >= 0, at[codes], -1) if len(at) else np.full(len(codes), -1)
-
-
 def join_pairs(d: pd.DataFrame, pairs: pd.DataFrame, cast_keys: bool = True) -> pd.DataFrame:
     """``d`` (``year``, ``origin``, ``dest``, ...; changed in place and returned) with the pair
     variables of ``pairs`` (one row per year x origin x destination) appended, as the columns and types of
@@ -223,7 +209,7 @@ def join_pairs(d: pd.DataFrame, pairs: pd.DataFrame, cast_keys: bool = True) -> 
 
     def key(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         yi = years.get_indexer(frame["year"].to_numpy(dtype=np.int64))
-        oi, di = _positions(frame["origin"], places), _positions(frame["dest"], places)
+        oi, di = positions_in(frame["origin"], places), positions_in(frame["dest"], places)
         ok = (yi >= 0) & (oi >= 0) & (di >= 0)
         return (yi.astype(np.int64) * n + oi) * n + di, ok
 

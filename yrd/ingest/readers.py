@@ -192,6 +192,8 @@ def as_strings(s: pd.Series) -> pd.Series:
             out = v.astype(object).map(repr, na_action="ignore")
     elif s.dtype == object:
         out = s.map(_cell_str, na_action="ignore")
+    elif isinstance(s.dtype, pd.StringDtype):  # already strings (Stata strL/str#): str() changes nothing
+        out = s
     else:
         out = s.astype(object).map(str, na_action="ignore")
     out = pd.Series(out, index=s.index).astype("str")

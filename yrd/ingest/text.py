@@ -26,6 +26,11 @@ DELIMITERS = (",", ";", "\t", "|")
 ENGINES = ("auto", "pyarrow", "c")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: The bytes that are not such control characters (bytes.translate deletes them).
+_NOT_CONTROL_BYTES = bytes(b for b in range(256) if not _CONTROL.match(chr(b)))
+#: Encodings in which a byte below 0x80 is always that ASCII character (never part of a
+#: multibyte character): the control characters of a text are its control bytes.
+_ASCII_TRANSPARENT = ("utf-8", "utf-8-sig", "gb18030", "gbk")
 #: The fix of every truncated file, at the end of its message.
 COPY_AGAIN = "the copy is incomplete, copy the file again from its source"
 
@@ -97,6 +102,8 @@ def decode_text(data: bytes, file: str, encoding: str | None = None) -> tuple[st
                 "unknown encoding: it decodes neither as UTF-8 nor as GB18030/GBK "
                 "(pass the encoding if it is another one)",
             )
+    if codecs.lookup(used).name in _ASCII_TRANSPARENT and not data.translate(None, _NOT_CONTROL_BYTES):
+        return text, used  # no control byte: the quick check
     m = _CONTROL.search(text)
     if m is not None:
         raise RawFileError(
@@ -194,7 +201,7 @@ def _read_csv(p: Path, file: str, encoding: str | None, delimiter: str | None, e
     info = ReadInfo(format="csv", headers=[str(h) for h in header], encoding=used, delimiter=delim)
     df = None
     if balanced and engine in ("auto", "pyarrow"):
-        df = _parse_pyarrow(text, delim, n)
+        df = _parse_pyarrow(_utf8(data, text, used), delim, n)
         info.engine = "pyarrow"
     elif balanced and engine == "c":
         counts = _field_counts(text, delim)
@@ -208,16 +215,24 @@ def _read_csv(p: Path, file: str, encoding: str | None, delimiter: str | None, e
     return df, info
 
 
-def _parse_pyarrow(text: str, delim: str, n: int) -> pd.DataFrame | None:
+def _utf8(data: bytes, text: str, used: str) -> bytes:
+    """``text.encode("utf-8")``, where ``text`` is ``data`` decoded as ``used`` with leading line
+    breaks removed: the file's own bytes when it is UTF-8, without encoding it again."""
+    if used == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
+        data, used = data[len(codecs.BOM_UTF8) :], "utf-8"
+    return data.lstrip(b"\r\n") if used in ("utf-8", "utf-8-sig") else text.encode("utf-8")
+
+
+def _parse_pyarrow(text: str | bytes, delim: str, n: int) -> pd.DataFrame | None:
     """All records (header included as row 0 and dropped) as strings; ``None`` if pyarrow
-    refuses the file (a wrong number of fields)."""
+    refuses the file (a wrong number of fields). ``text``: the text, or its UTF-8 bytes."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     names = [f"c{i}" for i in range(n)]
     try:
         tab = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(text if isinstance(text, bytes) else text.encode("utf-8")),
             read_options=pacsv.ReadOptions(column_names=names, use_threads=True, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(

@@ -64,6 +64,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
+import pyarrow.compute as pc
 from pandera.errors import SchemaErrors
 
 from yrd.geography import History, codes_in_force, harmonisation_table, prefecture_of, province_of
@@ -87,6 +89,13 @@ _COUNTY_OK = ("identity", "renamed", "recoded", "split")
 
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 _FIRM_CODE_JUNK = re.compile(r"[\s\-]+")
+#: Numbers pyarrow parses as pandas does (pyarrow's regex: ASCII digits only): an optional minus,
+#: digits with an optional decimal point. Not a leading ``+``: pandas parses some of those
+#: differently in the last bit.
+_PLAIN_DECIMAL = r"^-?(\d+\.?\d*|\.\d+)$"
+#: The ASCII characters of ``_FIRM_CODE_JUNK`` (Python's ``\s`` on ASCII: tab to carriage return,
+#: the separators 0x1c-0x1f and space), written without ``\s`` so that pyarrow's regex serves.
+_FIRM_CODE_JUNK_ASCII = r"[\t\n\x0b\x0c\r\x1c-\x1f \-]+"
 
 
 # ============================================================================ text and numbers
@@ -100,11 +109,31 @@ def parse_numbers(s: pd.Series) -> pd.Series:
     """Parse text as float64: NFKC (full-width digits), thousands separators in groups of three
     removed (``"1,234.5"``), scientific notation accepted; non-finite or unparseable -> NaN."""
     t = _nfkc(s.astype("str")).str.strip()
-    commas = t.str.fullmatch(_THOUSANDS.pattern).fillna(False).astype(bool)
-    if commas.any():
-        t = t.where(~commas, t.str.replace(",", "", regex=False))
-    v = pd.to_numeric(t, errors="coerce").astype("float64")
+    # the pattern is matched (by Python's re: its \d is Unicode) only where there is a comma
+    has_comma = t.str.contains(",", regex=False).fillna(False).to_numpy(dtype=bool)
+    if has_comma.any():
+        commas = np.zeros(len(t), dtype=bool)
+        commas[has_comma] = t[has_comma].str.fullmatch(_THOUSANDS.pattern).fillna(False).to_numpy(dtype=bool)
+        if commas.any():
+            t = t.where(~commas, t.str.replace(",", "", regex=False))
+    v = pd.Series(_to_float(t), index=t.index, name=t.name)
     return v.where(np.isfinite(v))
+
+
+def _to_float(t: pd.Series) -> np.ndarray:
+    """``pd.to_numeric(t, errors="coerce")`` as float64, faster: plain decimals
+    (:data:`_PLAIN_DECIMAL`) are cast by pyarrow, which gives the same doubles (both round them
+    correctly; checked on random decimals of up to 22 + 22 digits, tests/test_ingest_fast_paths.py);
+    the rest (a leading ``+``, exponents, words, other digits) goes to pandas."""
+    arr = pyarrow.array(t.array)
+    plain = pc.fill_null(pc.match_substring_regex(arr, _PLAIN_DECIMAL), False)
+    fast = plain.to_numpy(zero_copy_only=False)
+    out = np.full(len(t), np.nan)
+    out[fast] = pc.cast(pc.filter(arr, plain), pyarrow.float64()).to_numpy(zero_copy_only=False)
+    rest = ~fast & t.notna().to_numpy()
+    if rest.any():
+        out[rest] = pd.to_numeric(t[rest], errors="coerce").astype("float64").to_numpy()
+    return out
 
 
 def _nfkc(t: pd.Series) -> pd.Series:
@@ -117,9 +146,17 @@ def _nfkc(t: pd.Series) -> pd.Series:
 
 
 def normalise_firm_codes(s: pd.Series) -> pd.Series:
-    """Organisation codes: NFKC, upper case, spaces and hyphens removed; empty -> missing."""
-    t = _nfkc(s.astype("str")).str.upper().str.replace(_FIRM_CODE_JUNK.pattern, "", regex=True)
-    return t.mask(t == "")
+    """Organisation codes: NFKC, upper case, spaces and hyphens removed; empty -> missing.
+
+    Spaces are those of Python's ``\\s`` (Unicode whitespace): ASCII values go through pyarrow's
+    regex with the ASCII characters ``\\s`` matches (:data:`_FIRM_CODE_JUNK_ASCII`), the others
+    through Python's."""
+    t = _nfkc(s.astype("str")).str.upper()
+    wide = ~t.str.isascii().fillna(True).to_numpy(dtype=bool)
+    out = t.str.replace(_FIRM_CODE_JUNK_ASCII, "", regex=True)
+    if wide.any():
+        out[wide] = t[wide].str.replace(_FIRM_CODE_JUNK.pattern, "", regex=True)
+    return out.mask(out == "")
 
 
 # ============================================================================ reference look-ups
@@ -152,13 +189,13 @@ def _harmonise_counties(
 ) -> tuple[pd.Series, pd.Series]:
     """(vintage code, rule) of each code: :func:`yrd.geography.harmonisation_table` applied to
     the distinct codes and mapped back."""
-    uniq = pd.Series(codes.dropna().unique(), dtype="str")
-    tab = harmonisation_table(uniq, year, vintage, tolerance=tolerance, history=history)
-    code_of = pd.Series(tab["code_vintage"].to_numpy(), index=uniq.to_numpy())
-    rule_of = pd.Series(tab["rule"].to_numpy(), index=uniq.to_numpy())
-    county = codes.map(code_of).astype("str")
-    rule = codes.map(rule_of).astype("str").fillna("invalid")
-    return county, rule
+    pos, uniq = pd.factorize(codes)  # pos -1: missing
+    tab = harmonisation_table(pd.Series(uniq, dtype="str"), year, vintage, tolerance=tolerance, history=history)
+
+    def mapped(column: str) -> pd.Series:
+        return pd.Series(pd.array(tab[column].to_numpy(), dtype="str").take(pos, allow_fill=True), index=codes.index)
+
+    return mapped("code_vintage"), mapped("rule").fillna("invalid")
 
 
 # ============================================================================ preparation

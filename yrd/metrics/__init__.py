@@ -26,6 +26,8 @@ segmentation             market_segmentation (SegmentationResult), relative pric
 registry                 register, get, available: metrics chosen in the config by name
 apply                    concentration, specialisation, similarity and K-density tables
                          from firm-year data (imported as yrd.metrics.apply)
+kdensity_tables          the county K-density table of every industry-year (re-exported by
+                         apply; imported as yrd.metrics.kdensity_tables)
 apply_points             K-density tables on plant points and their comparison with the
                          county-centroid ones (imported as yrd.metrics.apply_points)
 

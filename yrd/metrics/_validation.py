@@ -35,7 +35,10 @@ def region_industry_matrix(X: pd.DataFrame, name: str = "X") -> np.ndarray:
     if X.columns.has_duplicates:
         dup = X.columns[X.columns.duplicated()].unique().tolist()[:_MAX_LISTED]
         raise ValueError(f"{name} has duplicated industry labels (columns): {dup}")
-    bad = [c for c in X.columns if not (pd.api.types.is_numeric_dtype(X[c]) and not pd.api.types.is_bool_dtype(X[c]))]
+    # by the columns' dtypes (labels are distinct here), not a Series per column
+    bad = [
+        c for c, t in X.dtypes.items() if not (pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t))
+    ]
     if bad:
         raise ValueError(f"{name} has non-numeric industry columns: {bad[:_MAX_LISTED]}")
     values = X.to_numpy(dtype=float, na_value=np.nan)

@@ -42,17 +42,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from yrd.boundaries import centroids, distance_matrix
 from yrd.io import strings_from_codes
-from yrd.metrics.binning import DEFAULT_BIN_KM
-from yrd.metrics.kdensity import DEFAULT_GRID, SitePairs
-from yrd.metrics.kdensity_rows import (
-    KDENSITY_COLUMNS,
-    KDENSITY_SUMMARY_COLUMNS,
-    _seed,
-    estimated_rows,
-    typed_summary,
-)
+from yrd.metrics.kdensity_tables import _seed, county_sites, kdensity_tables  # noqa: F401 - re-exported
+from yrd.metrics.plant_concentration import FROM_PARTS, _coded_dartboard_parts, _dartboard_parts, _used
 from yrd.metrics.registry import Metric, get
 
 log = logging.getLogger(__name__)
@@ -100,7 +92,7 @@ def prepare_firm_years(
         raise ValueError(f"firm_years.{measure} must be numeric, got dtype {d[measure].dtype}")
     if prefectures is not None:
         keep = pd.Index([str(p) for p in prefectures])
-        d = d[d["prefecture"].astype(str).isin(keep)]
+        d = d[_isin_as_str(d["prefecture"], keep)]
     bad = d[["year", *LEVELS, "industry", measure]].isna().any(axis=1)
     if bad.any():
         log.info("dropped %d firm-years with a missing year, region code, industry or %s", int(bad.sum()), measure)
@@ -112,9 +104,7 @@ def prepare_firm_years(
         raise ValueError("no firm-years left (check the region set and the measure)")
     out = pd.DataFrame({"year": d["year"].to_numpy(dtype="int64")}, index=pd.RangeIndex(len(d)))
     for col in (*LEVELS, "industry"):
-        # categories by Arrow's dictionary encoding of the string column (same sorted categories
-        # and codes as from a NumPy object array, without a Python string per row)
-        out[col] = pd.Categorical(_sorted_categorical(d[col].astype(str)))
+        out[col] = pd.Categorical(_sorted_categorical(d[col]))
     out["value"] = value
     return out
 
@@ -138,16 +128,41 @@ def _levels(levels: Sequence[str]) -> list[str]:
 
 def region_industry_matrices(fy: pd.DataFrame, levels: Sequence[str]) -> Iterator[tuple[int, str, pd.DataFrame]]:
     """``(year, level, X)`` for every year and level of a prepared table: ``X`` is the region x
-    industry matrix of summed values with the regions and industries of positive total."""
+    industry matrix of summed values with the regions and industries of positive total, both
+    sorted.
+
+    The sums are grouped by one integer per row that orders like ``(year, region, industry)``
+    (codes of the sorted categories), so pandas adds the same values in the same order as
+    when grouping by the three columns, without combining three keys over every row."""
+    if len(fy) == 0:
+        return
+    year = fy["year"].to_numpy()
+    first = int(year.min())
+    year_code = year - first
+    industries = fy["industry"].cat.categories
+    industry_code = fy["industry"].cat.codes.to_numpy().astype(np.int64)
+    n_industries = len(industries)
     for level in _levels(levels):
-        totals = fy.groupby(["year", level, "industry"], observed=True, sort=True)["value"].sum()
-        for year, s in totals.groupby(level="year", sort=True):
-            X = s.droplevel("year").unstack("industry", fill_value=0.0)
+        regions = fy[level].cat.categories
+        n_cells = len(regions) * n_industries
+        key = (year_code * len(regions) + fy[level].cat.codes.to_numpy()) * n_industries + industry_code
+        totals = fy["value"].groupby(key, sort=True).sum()
+        cell = totals.index.to_numpy()
+        cell_year, cell = np.divmod(cell, n_cells)
+        bounds = np.flatnonzero(np.diff(cell_year)) + 1
+        for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(cell)]):
+            region, industry = np.divmod(cell[lo:hi], n_industries)
+            # levels: only the year's labels, sorted (unstack drops unused ones, not in sorted order)
+            (region, year_regions), (industry, year_industries) = _used(region, regions), _used(industry, industries)
+            index = pd.MultiIndex(
+                levels=[year_regions, year_industries], codes=[region, industry], names=[level, "industry"]
+            )
+            X = pd.Series(totals.to_numpy()[lo:hi], index=index).unstack(fill_value=0.0)
             X = X.loc[X.sum(axis=1) > 0, X.sum(axis=0) > 0]
             X.index = pd.Index(X.index.astype(str), name="region")
             X.columns = pd.Index(X.columns.astype(str), name="industry")
             if X.size:
-                yield int(year), level, X
+                yield first + int(cell_year[lo]), level, X
 
 
 def _series(result, labels: pd.Index, metric: Metric, what: str) -> np.ndarray:
@@ -161,16 +176,54 @@ def _series(result, labels: pd.Index, metric: Metric, what: str) -> np.ndarray:
     return result.reindex(labels).to_numpy(dtype="float64")
 
 
-def _long(pieces: list[pd.DataFrame], columns: Sequence[str], keys: list[str]) -> pd.DataFrame:
-    if not pieces:
+class _Block:
+    """The rows of one year and level of a long table: every label row (``labels``: column name
+    -> ``(codes, names)``, the rows' labels ``names[codes]``) with every metric (``values``:
+    metric name -> one value per label row). The label rows must be in table order (ascending,
+    distinct: codes lexicographically increasing into sorted, distinct names), as the regions
+    and industries of :func:`region_industry_matrices` are."""
+
+    def __init__(self, year: int, level: str, labels: dict[str, tuple[np.ndarray, pd.Index]], values: dict):
+        row = np.zeros(len(next(iter(labels.values()))[0]), dtype=np.int64)  # each label row's rank
+        for codes, names in labels.values():
+            if not (names.is_monotonic_increasing and names.is_unique):
+                raise ValueError("a block's label names must be sorted and distinct")
+            row = row * len(names) + codes
+        if (np.diff(row) <= 0).any():
+            raise ValueError("a block's label rows must be distinct and in table order")
+        self.year, self.level, self.labels, self.values = year, level, labels, values
+
+    def frame(self, columns: Sequence[str]) -> pd.DataFrame:
+        """The block's rows sorted by label row, then metric name, as ``columns``."""
+        metrics = sorted(self.values)
+        m, n = len(metrics), len(next(iter(self.labels.values()))[0])
+        out = {
+            "year": np.full(n * m, self.year, dtype="int64"),
+            "level": _strings(np.zeros(n * m, dtype=np.int64), [self.level]),
+        }
+        for col, (codes, names) in self.labels.items():
+            out[col] = _strings(np.repeat(codes, m), names)
+        out["metric"] = _strings(np.tile(np.arange(m), n), metrics)
+        out["value"] = np.column_stack([np.asarray(self.values[k], dtype="float64") for k in metrics]).ravel()
+        return pd.DataFrame(out)[list(columns)]
+
+
+def _strings(codes: np.ndarray, names) -> pd.api.extensions.ExtensionArray:
+    """The string column ``names[codes]``, of the Arrow type pandas gives an object array of
+    strings (so the table is written to Parquet as before)."""
+    import pyarrow as pa
+
+    return strings_from_codes(codes, names, arrow_type=pa.large_string())
+
+
+def _long(blocks: list[_Block], columns: Sequence[str]) -> pd.DataFrame:
+    """The long table: the blocks' rows by year, level (in LEVELS order), labels and metric. A
+    block holds one year and level with its rows in that order already, so only the blocks are
+    sorted, not the rows."""
+    if not blocks:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c == "value" else "object") for c in columns})
-    out = pd.concat(pieces, ignore_index=True)
-    # levels sort in LEVELS order: their positions (a lookup of the few distinct values)
-    levels = pd.Index(LEVELS)
-    out = out.sort_values(
-        keys, key=lambda s: pd.Series(levels.get_indexer(s), index=s.index) if s.name == "level" else s, kind="stable"
-    )
-    return out[list(columns)].reset_index(drop=True)
+    blocks = sorted(blocks, key=lambda b: (b.year, LEVELS.index(b.level)))
+    return pd.concat([b.frame(columns) for b in blocks], ignore_index=True)
 
 
 # --------------------------------------------------------------------------- tables
@@ -189,55 +242,120 @@ def concentration_table(
     """
     chosen = _metrics(metrics, "concentration")
     fy = prepare_firm_years(firm_years, measure, prefectures)
-    plant_metrics = [m for m in chosen if m.kind == "plant_concentration"]
-    by_year = dict(tuple(fy.groupby("year", sort=True))) if plant_metrics else {}
-    pieces = []
+    plant_metrics = any(m.kind == "plant_concentration" for m in chosen)
+    rows_of_year = _RowsOfYear(fy["year"].to_numpy())
+    blocks = []
     for year, level, X in region_industry_matrices(fy, levels):
-        plants = None
+        plants = _LevelPlants(fy, rows_of_year[year], level, X) if plant_metrics else None
+        values = {}
         for metric in chosen:
             if metric.kind == "plant_concentration":
-                if plants is None:
-                    p = by_year[year]
-                    region, industry = _str_column(p[level]), _str_column(p["industry"])
-                    keep = (industry.isin(X.columns) & region.isin(X.index)).to_numpy()
-                    plants = pd.DataFrame(
-                        {
-                            "region": region[keep].reset_index(drop=True),
-                            "industry": industry[keep].reset_index(drop=True),
-                            "employment": p["value"].to_numpy()[keep],
-                        }
-                    )
-                result = _call(metric, plants, year, level)
+                result = _call_plant(metric, plants, year, level)
             else:
                 result = _call(metric, X, year, level)
-            pieces.append(
-                pd.DataFrame(
-                    {
-                        "year": year,
-                        "level": level,
-                        "industry": X.columns.to_numpy(),
-                        "metric": metric.name,
-                        "value": _series(result, X.columns, metric, "industries"),
-                    }
-                )
-            )
-    return _long(pieces, CONCENTRATION_COLUMNS, ["year", "level", "industry", "metric"])
+            values[metric.name] = _series(result, X.columns, metric, "industries")
+        blocks.append(_Block(year, level, {"industry": (np.arange(X.shape[1]), X.columns)}, values))
+    return _long(blocks, CONCENTRATION_COLUMNS)
+
+
+def _string_categories(s: pd.Series) -> bool:
+    """Whether ``s`` is a categorical of strings (as ``pd.read_parquet`` reads a string column
+    named in ``read_dictionary``): its ``astype(str)`` is then its categories at its codes."""
+    return isinstance(s.dtype, pd.CategoricalDtype) and isinstance(s.cat.categories.dtype, pd.StringDtype)
+
+
+def _isin_as_str(s: pd.Series, values: pd.Index) -> np.ndarray:
+    """``s.astype(str).isin(values)``; of a categorical of strings, looked up once per category
+    (a missing value, code -1, takes the appended ``False``)."""
+    if _string_categories(s):
+        return np.append(s.cat.categories.isin(values), False)[s.cat.codes.to_numpy()]
+    return s.astype(str).isin(values).to_numpy()
 
 
 def _sorted_categorical(s: pd.Series) -> pd.Categorical:
-    """``pd.Categorical(s.to_numpy())`` (categories: the sorted distinct values) of a string
-    column without missing values."""
-    codes, uniques = pd.factorize(s, sort=True)
+    """``pd.Categorical(s.astype(str).to_numpy())`` (categories: the sorted distinct values) of
+    a column without missing values. A string column is encoded by Arrow (same sorted
+    categories and codes as from a NumPy object array, without a Python string per row); a
+    categorical of strings is renumbered over its categories present, sorted."""
+    if _string_categories(s):
+        codes = s.cat.codes.to_numpy()
+        present = np.flatnonzero(np.bincount(codes, minlength=len(s.cat.categories)))
+        values = s.cat.categories[present]
+        order = values.argsort()
+        renumber = np.empty(len(s.cat.categories), dtype=codes.dtype)  # the new codes are no larger
+        renumber[present[order]] = np.arange(len(present))
+        return pd.Categorical.from_codes(renumber[codes], categories=pd.Index(values[order], dtype="str"))
+    codes, uniques = pd.factorize(s.astype(str), sort=True)
     return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype="str"))
 
 
-def _str_column(s: pd.Series) -> pd.Series:
-    """``s.astype(str)`` of a categorical column of :func:`prepare_firm_years` (no missing
-    values), built by Arrow from its codes and its few categories instead of converting every
-    row (a year's plants are ~300,000 rows at ASIF scale)."""
-    if not isinstance(s.dtype, pd.CategoricalDtype) or s.isna().any():
-        return s.astype(str)
-    return pd.Series(strings_from_codes(s.cat.codes.to_numpy(), s.cat.categories), index=s.index)
+class _RowsOfYear(dict):
+    """Positions of each year's rows in a prepared table, in table order, found on first use."""
+
+    def __init__(self, year: np.ndarray):
+        super().__init__()
+        self.year = year
+
+    def __missing__(self, year: int) -> np.ndarray:
+        self[year] = rows = np.flatnonzero(self.year == year)
+        return rows
+
+
+def _positions(s: pd.Series, rows: np.ndarray, labels: pd.Index) -> np.ndarray:
+    """Position in ``labels`` of the value in each of ``rows`` of a categorical column of
+    :func:`prepare_firm_years` (-1 if absent), looked up once per category, not per row."""
+    return labels.get_indexer(s.cat.categories)[s.cat.codes.to_numpy()[rows]]
+
+
+class _LevelPlants:
+    """The plants of one year that enter the plant metrics at one level: those in the regions
+    and industries of the year's matrix ``X``, as positions in ``X.index`` and ``X.columns``
+    (in table order) with their measure. The plant table a metric is called with (``region``,
+    ``industry``, ``employment``) and the dartboard parts of the built-in metrics are built on
+    first use, once for all the metrics of the year and level."""
+
+    def __init__(self, fy: pd.DataFrame, rows: np.ndarray, level: str, X: pd.DataFrame):
+        region, industry = _positions(fy[level], rows, X.index), _positions(fy["industry"], rows, X.columns)
+        keep = (region >= 0) & (industry >= 0)
+        self.region, self.industry = region[keep], industry[keep]
+        self.employment = fy["value"].to_numpy()[rows][keep]
+        self.regions, self.industries = X.index, X.columns
+        self._table: pd.DataFrame | None = None
+        self._parts = None
+
+    def table(self) -> pd.DataFrame:
+        if self._table is None:
+            self._table = pd.DataFrame(
+                {
+                    "region": strings_from_codes(self.region, self.regions),
+                    "industry": strings_from_codes(self.industry, self.industries),
+                    "employment": self.employment,
+                }
+            )
+        return self._table
+
+    def parts(self):
+        """:func:`yrd.metrics.plant_concentration._dartboard_parts` of :meth:`table` (from the
+        codes when the measure passes its checks; else from the table, which raises its error)."""
+        if self._parts is None:
+            e = self.employment
+            if len(e) and np.isfinite(e).all() and (e >= 0).all() and e.sum() > 0:
+                self._parts = _coded_dartboard_parts(self.region, self.industry, e, self.regions, self.industries)
+            else:
+                self._parts = _dartboard_parts(self.table(), None)
+        return self._parts
+
+
+def _call_plant(metric: Metric, plants: _LevelPlants, year: int, level: str):
+    """A plant metric of one year and level: a built-in one from the shared dartboard parts,
+    any other with the plant table."""
+    from_parts = FROM_PARTS.get(metric.func)
+    if from_parts is None:
+        return _call(metric, plants.table(), year, level)
+    try:
+        return from_parts(plants.parts())
+    except (ValueError, ZeroDivisionError) as exc:
+        raise ValueError(f"metric {metric.name!r} failed for year {year} at level {level!r}: {exc}") from exc
 
 
 def _call(metric: Metric, data, year: int, level: str):
@@ -258,16 +376,11 @@ def specialisation_table(
     ``metric``, ``value``; ``metrics`` are registry names of kind ``specialisation``."""
     chosen = _metrics(metrics, "specialisation")
     fy = prepare_firm_years(firm_years, measure, prefectures)
-    pieces = []
+    blocks = []
     for year, level, X in region_industry_matrices(fy, levels):
-        for metric in chosen:
-            values = _series(_call(metric, X, year, level), X.index, metric, "regions")
-            pieces.append(
-                pd.DataFrame(
-                    {"year": year, "level": level, "region": X.index.to_numpy(), "metric": metric.name, "value": values}
-                )
-            )
-    return _long(pieces, SPECIALISATION_COLUMNS, ["year", "level", "region", "metric"])
+        values = {m.name: _series(_call(m, X, year, level), X.index, m, "regions") for m in chosen}
+        blocks.append(_Block(year, level, {"region": (np.arange(X.shape[0]), X.index)}, values))
+    return _long(blocks, SPECIALISATION_COLUMNS)
 
 
 def similarity_table(
@@ -282,155 +395,20 @@ def similarity_table(
     names of kind ``similarity`` (each returns a region x region DataFrame)."""
     chosen = _metrics(metrics, "similarity")
     fy = prepare_firm_years(firm_years, measure, prefectures)
-    pieces = []
+    blocks = []
     for year, level, X in region_industry_matrices(fy, levels):
         n = len(X.index)
-        ia, ib = np.nonzero(~np.eye(n, dtype=bool))
-        names = X.index.to_numpy()
+        ia, ib = np.nonzero(~np.eye(n, dtype=bool))  # row-major: the pairs in table order
+        values = {}
         for metric in chosen:
             S = _call(metric, X, year, level)
             if not (isinstance(S, pd.DataFrame) and set(S.index) == set(X.index) == set(S.columns)):
                 raise ValueError(
                     f"metric {metric.name!r} must return a region x region DataFrame of the table's regions"
                 )
-            S = S.reindex(index=X.index, columns=X.index).to_numpy(dtype="float64")
-            pieces.append(
-                pd.DataFrame(
-                    {
-                        "year": year,
-                        "level": level,
-                        "region_a": names[ia],
-                        "region_b": names[ib],
-                        "metric": metric.name,
-                        "value": S[ia, ib],
-                    }
-                )
-            )
-    return _long(pieces, SIMILARITY_COLUMNS, ["year", "level", "region_a", "region_b", "metric"])
-
-
-# --------------------------------------------------------------------------- K-density
-def county_sites(counties, prefectures: Iterable[str] | None = None) -> pd.DataFrame:
-    """K-density sites: ``code``, ``lon``, ``lat`` of the county centroids of a county boundary
-    layer (``results/geography/boundaries_county.parquet``), restricted to ``prefectures``."""
-    if prefectures is not None:
-        keep = {str(p) for p in prefectures}
-        counties = counties[counties["prefecture_code"].astype(str).isin(keep)]
-    if len(counties) == 0:
-        raise ValueError("no county polygon in the region set")
-    sites = centroids(counties)
-    sites["code"] = sites["code"].astype(str)
-    return sites.reset_index(drop=True)
-
-
-def kdensity_tables(
-    firm_years: pd.DataFrame,
-    sites: pd.DataFrame,
-    years: Sequence[int] | None = None,
-    industries: Sequence[str] | None = None,
-    n_sim: int = 1000,
-    grid=DEFAULT_GRID,
-    seed: int = 20050101,
-    quantiles: tuple[float, float] = (0.05, 0.95),
-    min_plants: int = 10,
-    prefectures: Iterable[str] | None = None,
-    bin_km: float = DEFAULT_BIN_KM,
-    threads: int = 1,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Duranton-Overman K-densities with local and global bands for industry-years
-    (``threads``: threads of the counterfactuals; the tables do not depend on it).
-
-    Parameters
-    ----------
-    firm_years : pandas.DataFrame
-        Clean firm-year table (module docstring); only ``year``, ``county`` and ``industry``
-        matter (every row is a plant).
-    sites : pandas.DataFrame
-        ``code``, ``lon``, ``lat`` of every county that can hold a plant (:func:`county_sites`).
-    years : list of int, optional
-        Years to compute; default the first and last year in ``firm_years``.
-    industries : list of str, optional
-        Industry codes; default every industry with plants in the year.
-    n_sim, grid, seed, quantiles
-        As in :func:`yrd.metrics.k_density_bands`; each industry-year draws from its own
-        stream derived from ``(seed, year, industry)``, so results do not depend on which
-        other industries or years are run.
-    min_plants : int
-        Industries with fewer plants (and at least 3 are needed for the bandwidth) are not
-        estimated (``status == "too_few_plants"``); Duranton and Overman use 10.
-
-    Returns
-    -------
-    (density, summary)
-        ``density``: ``year``, ``industry``, ``distance_km``, ``k`` (1/km), ``local_lo``,
-        ``local_hi``, ``global_lo``, ``global_hi``. ``summary``: one row per industry-year
-        with ``status`` (``ok``, ``too_few_plants``, ``one_site``: all plants in one county,
-        so every distance is 0), ``n_plants``, ``n_sites`` (occupied counties),
-        ``bandwidth_km``, ``localisation_index``, ``dispersion_index``, ``localised``
-        (:math:`\\Gamma > 0` against the global band at level ``quantiles[1]``), ``dispersed``
-        (:math:`\\Psi > 0`), and the pointwise levels of the global bands.
-    """
-    needed = ["year", "county", "industry"]
-    missing = [c for c in needed if c not in firm_years.columns]
-    if missing:
-        raise ValueError(f"firm_years lacks columns {missing}")
-    d = firm_years[[*needed, "prefecture"]] if "prefecture" in firm_years.columns else firm_years[needed]
-    if prefectures is not None:
-        if "prefecture" not in d.columns:
-            raise ValueError("firm_years lacks column 'prefecture' needed to restrict to the region set")
-        d = d[d["prefecture"].astype(str).isin({str(p) for p in prefectures})]
-    d = d.dropna(subset=needed)
-    codes = pd.Index(sites["code"].astype(str))
-    if codes.has_duplicates:
-        raise ValueError("sites has duplicated codes")
-    pos = codes.get_indexer(d["county"].astype(str))
-    if (pos < 0).any():
-        unknown = sorted(set(d["county"].astype(str)[pos < 0]))
-        raise ValueError(f"{int((pos < 0).sum())} plants are in counties without a site: {unknown[:10]}")
-    D = distance_matrix(sites).to_numpy()
-    grid = np.asarray(grid, dtype=float)
-    year_col = d["year"].to_numpy(dtype="int64")
-    industry_col = d["industry"].astype(str).to_numpy()
-    present = sorted(set(year_col.tolist()))
-    if years is None:
-        years = sorted({present[0], present[-1]})
-    absent = [y for y in years if y not in present]
-    if absent:
-        raise ValueError(f"no plants in years {absent} (years present: {present[0]}-{present[-1]})")
-
-    dens, summ = [], []
-    for year in sorted(int(y) for y in years):
-        in_year = year_col == year
-        frame = np.bincount(pos[in_year], minlength=len(codes))
-        year_sites = SitePairs(D, frame)  # validated once, its site pairs shared by the year's industries
-        inds = sorted(set(industry_col[in_year])) if industries is None else sorted(str(i) for i in industries)
-        for ind in inds:
-            c = np.bincount(pos[in_year & (industry_col == ind)], minlength=len(codes))
-            row = {"year": year, "industry": ind, "n_plants": int(c.sum()), "n_sites": int((c > 0).sum())}
-            if c.sum() < max(3, min_plants):
-                summ.append({**row, "status": "too_few_plants"})
-                continue
-            if (c > 0).sum() == 1:
-                summ.append({**row, "status": "one_site"})
-                continue
-            k, bands = year_sites.estimate(
-                c,
-                n_sim=n_sim,
-                seed=_seed(seed, year, ind),
-                grid=grid,
-                quantiles=quantiles,
-                bin_km=bin_km,
-                threads=threads,
-            )
-            row, rows = estimated_rows(row, grid, k, bands, bin_km)
-            summ.append(row)
-            dens.append(rows)
-            gamma, psi = row["localisation_index"], row["dispersion_index"]
-            log.info("K-density %d industry %s: %d plants, Gamma %.4f, Psi %.4f", year, ind, c.sum(), gamma, psi)
-    density = pd.concat(dens, ignore_index=True) if dens else pd.DataFrame(columns=list(KDENSITY_COLUMNS))
-    summary = typed_summary(summ, KDENSITY_SUMMARY_COLUMNS)
-    density = density.astype({"year": "int64", "distance_km": "float64"})
-    return density[list(KDENSITY_COLUMNS)], summary
+            values[metric.name] = S.reindex(index=X.index, columns=X.index).to_numpy(dtype="float64")[ia, ib]
+        blocks.append(_Block(year, level, {"region_a": (ia, X.index), "region_b": (ib, X.index)}, values))
+    return _long(blocks, SIMILARITY_COLUMNS)
 
 
 #: The long tables a metric rule can write, by name (the rules pass the name as a param).
@@ -457,7 +435,10 @@ def metric_table_rule(smk: Any, table: str, log: logging.Logger) -> pd.DataFrame
     p = smk.params
     if p.plugins:
         log.info("plugins %s registered %s", p.plugins, load_plugins(p.plugins, search_path=Path.cwd()))
-    firm_years = pd.read_parquet(smk.input.firm_years, columns=firm_year_columns(p.measure))
+    # region codes and industries as categoricals (Parquet's dictionaries), not a string per row
+    firm_years = pd.read_parquet(
+        smk.input.firm_years, columns=firm_year_columns(p.measure), read_dictionary=[*LEVELS, "industry"]
+    )
     codes = pd.read_parquet(smk.input.boundaries, columns=["code"])["code"].astype(str)
     prefectures = region_set_codes(p.region_set, codes, smk.input.prefectures)
     out = TABLES[table](firm_years, p.metrics, p.measure, p.levels, prefectures)

@@ -22,6 +22,59 @@ def _dartboard_parts(plants: pd.DataFrame, regions_weight: pd.Series | None) -> 
     plants = plant_table(plants)
     emp = plants["employment"].astype(float)
     table = emp.groupby([plants["region"], plants["industry"]], sort=True).sum().unstack(fill_value=0.0)
+    emp_sq = (emp**2).groupby(plants["industry"], sort=True).sum()
+    return _parts_from_sums(table, emp_sq, regions_weight)
+
+
+def _coded_dartboard_parts(
+    region: np.ndarray, industry: np.ndarray, employment: np.ndarray, regions: pd.Index, industries: pd.Index
+) -> _DartboardParts:
+    """``_dartboard_parts(plants, None)`` of the plant table ``region = regions[region]``,
+    ``industry = industries[industry]``, ``employment``, from the integer codes instead of
+    grouping by the label columns (which factorises every plant's strings again). ``regions``
+    and ``industries`` must be sorted and distinct (codes then order like the labels), as the
+    labels of :func:`yrd.metrics.apply.region_industry_matrices` are; ``employment`` finite,
+    non-negative, with a positive sum (what :func:`_dartboard_parts` checks), and codes valid
+    positions. Same parts, bit for bit: pandas adds the plants of each group in row order
+    whatever the group keys (and picks its summation by whether the rows are sorted by group,
+    which holds for the codes exactly when for the labels), and the region x industry table
+    is unstacked from the same labelled sums."""
+    if not (regions.is_monotonic_increasing and regions.is_unique):
+        raise ValueError("regions must be sorted and distinct")
+    if not (industries.is_monotonic_increasing and industries.is_unique):
+        raise ValueError("industries must be sorted and distinct")
+    emp = pd.Series(np.asarray(employment, dtype=float), name="employment")
+    n = len(industries)
+    industry = np.asarray(industry, dtype=np.int64)
+    sums = emp.groupby(np.asarray(region, dtype=np.int64) * n + industry, sort=True).sum()
+    cell_region, cell_industry = np.divmod(sums.index.to_numpy(), n)
+    # levels: only the labels with plants, sorted, as the groupby by the label columns has them
+    (cell_region, used_regions), (cell_industry, used_industries) = (
+        _used(cell_region, regions),
+        _used(cell_industry, industries),
+    )
+    index = pd.MultiIndex(
+        levels=[used_regions, used_industries], codes=[cell_region, cell_industry], names=["region", "industry"]
+    )
+    table = pd.Series(sums.to_numpy(), index=index, name="employment").unstack(fill_value=0.0)
+    sq = (emp**2).groupby(industry, sort=True).sum()
+    emp_sq = pd.Series(
+        sq.to_numpy(), index=pd.Index(industries[sq.index.to_numpy()], name="industry"), name="employment"
+    )
+    return _parts_from_sums(table, emp_sq, None)
+
+
+def _used(codes: np.ndarray, labels: pd.Index) -> tuple[np.ndarray, pd.Index]:
+    """``codes`` renumbered over the ``labels`` they use, and those labels (in their order)."""
+    used = np.flatnonzero(np.bincount(codes, minlength=len(labels)))
+    renumber = np.zeros(len(labels), dtype=np.int64)
+    renumber[used] = np.arange(len(used))
+    return renumber[codes], labels[used]
+
+
+def _parts_from_sums(table: pd.DataFrame, emp_sq: pd.Series, regions_weight: pd.Series | None) -> _DartboardParts:
+    """The dartboard parts from the region x industry employment ``table`` and each industry's
+    sum of squared plant employment ``emp_sq``."""
     if regions_weight is None:
         x = table.sum(axis=1)
     else:
@@ -38,7 +91,6 @@ def _dartboard_parts(plants: pd.DataFrame, regions_weight: pd.Series | None) -> 
     x = x / x.sum()
     industry_total = table.sum(axis=0)
     s = table / industry_total.where(industry_total > 0)
-    emp_sq = (emp**2).groupby(plants["industry"], sort=True).sum()
     H = emp_sq / industry_total**2
     return _DartboardParts(s=s, x=x, H=H.reindex(s.columns))
 
@@ -94,7 +146,10 @@ def ellison_glaeser(plants: pd.DataFrame, regions_weight: pd.Series | None = Non
     Ellison, G. and Glaeser, E. L. (1997) Geographic concentration in U.S. manufacturing
     industries: a dartboard approach. *Journal of Political Economy* 105(5): 889-927, eq. (5).
     """
-    parts = _dartboard_parts(plants, regions_weight)
+    return _ellison_glaeser(_dartboard_parts(plants, regions_weight))
+
+
+def _ellison_glaeser(parts: _DartboardParts) -> pd.Series:
     sum_x2 = float((parts.x**2).sum())
     if np.isclose(sum_x2, 1.0):
         raise ValueError("all aggregate employment is in one region: Ellison-Glaeser gamma is undefined")
@@ -133,10 +188,18 @@ def maurel_sedillot(plants: pd.DataFrame, regions_weight: pd.Series | None = Non
     Maurel, F. and Sedillot, B. (1999) A measure of the geographic concentration in French
     manufacturing industries. *Regional Science and Urban Economics* 29(5): 575-604.
     """
-    parts = _dartboard_parts(plants, regions_weight)
+    return _maurel_sedillot(_dartboard_parts(plants, regions_weight))
+
+
+def _maurel_sedillot(parts: _DartboardParts) -> pd.Series:
     sum_x2 = float((parts.x**2).sum())
     if np.isclose(sum_x2, 1.0):
         raise ValueError("all aggregate employment is in one region: Maurel-Sedillot gamma is undefined")
     sum_s2 = (parts.s**2).sum(axis=0, min_count=1)
     gamma = ((sum_s2 - sum_x2) / (1 - sum_x2) - parts.H) / (1 - parts.H)
     return _finish(gamma, parts.H, "gamma_ms")
+
+
+#: The built-in plant metrics by their value from the dartboard parts: a table of several of them
+#: (:func:`yrd.metrics.apply.concentration_table`) builds the parts once per year and level.
+FROM_PARTS = {ellison_glaeser: _ellison_glaeser, maurel_sedillot: _maurel_sedillot}

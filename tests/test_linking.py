@@ -4,6 +4,9 @@ panel generator."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -360,3 +363,147 @@ def test_row_groups_equal_the_groupby_of_every_column():
     expected = pd.DataFrame(cols).iloc[order].groupby(list(cols), sort=False, dropna=False).ngroup().to_numpy()
     for workers in (1, 2):
         np.testing.assert_array_equal(_row_groups(list(cols.values()), order, workers), expected)
+
+
+def _strip_places_reference(s: pd.Series, places: frozenset[str], rounds: int = 3, min_rest: int = 4) -> pd.Series:
+    """The former formulation of yrd.linking.normalise._strip_places: every round on every
+    name, pandas assignments and Python's re for the unit character."""
+    by_len: dict[int, list[str]] = {}
+    for pl in places:
+        by_len.setdefault(len(pl), []).append(pl)
+    lengths = sorted(by_len, reverse=True)
+    for _ in range(rounds):
+        stripped = np.zeros(len(s), dtype=bool)
+        out = s.copy()
+        for n in lengths:
+            known = s.str[:n].isin(by_len[n]).fillna(False).to_numpy(dtype=bool)
+            hit = known & ~stripped & (s.str.len().fillna(0).to_numpy() >= n + min_rest)
+            if hit.any():
+                out[hit] = s[hit].str[n:]
+                stripped |= hit
+        if not stripped.any():
+            break
+        out[stripped] = out[stripped].map(lambda x: re.sub(r"^(?:市|县|区|省)(?=....)", "", x))
+        s = out
+    return s
+
+
+def test_strip_places_equals_the_former_formulation():
+    """_strip_places (Arrow kernels, later rounds on the names stripped before) drops the same
+    places as the former per-round pandas formulation: nested places, unit characters left
+    over, names too short to lose a place, line breaks before the lookahead's four characters."""
+    from yrd.linking.normalise import _strip_places
+
+    places = frozenset(["江苏省", "江苏", "苏州市", "苏州", "吴江", "吴江区", "泰和", "上海", "上海市"])
+    names = pd.Series(
+        [
+            "江苏省苏州市吴江华盛纺织",
+            "江苏苏州吴江区华盛纺织",
+            "苏州市华盛纺",
+            "苏州市华盛纺织",
+            "苏州市市华盛纺织",
+            "苏州区\n华盛纺织",
+            "苏州区华\n盛纺织厂",
+            "泰和制药",
+            "泰和制药器械",
+            "上海上海上海上海华盛",
+            "华盛纺织",
+            "",
+            None,
+        ],
+        dtype="string",
+    )
+    expected = _strip_places_reference(names, places)
+    got = _strip_places(names, places)
+    assert got.tolist() == expected.tolist()
+    assert got.tolist()[:4] == ["华盛纺织", "华盛纺织", "市华盛纺", "华盛纺织"]
+
+
+def test_exact_candidates_equal_the_intersection_of_unique_keys():
+    """exact_candidates (one stable sort) gives the pairs, in the order, of the former
+    formulation: keys unique among the free nodes of each side, intersected with np.intersect1d."""
+    from yrd.linking.core import _YEAR_SPAN, Prepared, exact_candidates
+
+    rng = np.random.default_rng(5)
+    n = 4_000
+    year = np.sort(rng.integers(2000, 2005, n))
+    p = Prepared(n_rows=n, index=pd.RangeIndex(n), node_of_row=np.arange(n), rep_row=np.arange(n), year=year,
+                 name=np.full(n, None, dtype=object), core=np.full(n, None, dtype=object),
+                 founding=np.full(n, -1))  # fmt: skip
+    key = np.where(rng.random(n) < 0.1, -1, rng.integers(0, 600, n))
+    fwd = np.where(rng.random(n) < 0.3, 0, -1)
+    bwd = np.where(rng.random(n) < 0.3, 0, -1)
+
+    def unique(pos, k):
+        dup = pd.Series(k).duplicated(keep=False).to_numpy()
+        return pos[~dup], k[~dup]
+
+    for gap in (1, 2):
+        left = np.flatnonzero((fwd < 0) & (key >= 0))
+        right = np.flatnonzero((bwd < 0) & (key >= 0))
+        left, kl = unique(left, key[left] * _YEAR_SPAN + (year[left] + gap - 2000))
+        right, kr = unique(right, key[right] * _YEAR_SPAN + (year[right] - 2000))
+        _, il, ir = np.intersect1d(kl, kr, assume_unique=True, return_indices=True)
+        i, j = exact_candidates(p, key, fwd, bwd, gap)
+        assert len(i) > 20
+        np.testing.assert_array_equal(i, left[il])
+        np.testing.assert_array_equal(j, right[ir])
+
+
+def test_codes_equal_the_factorised_strings():
+    """The integer-code pieces of prepare give what the string formulation gave: the Coded
+    columns partition rows as the public normalisations do, _node_codes is pd.factorize of the
+    values, combined_codes is key_codes of the columns, and _block_key numbers the code
+    combinations as key_codes of the codes as Python integers."""
+    from yrd.linking.core import Prepared, _block_key, _node_codes
+    from yrd.linking.normalise import (
+        _nfkc,
+        combined_codes,
+        firm_code_codes,
+        key_codes,
+        name_codes,
+        normalise_person,
+        person_codes,
+        phone_codes,
+    )
+
+    rng = np.random.default_rng(3)
+    n = 2_000
+    names = pd.Series(
+        rng.choice(
+            ["江苏省苏州市华盛纺织有限公司", "华盛（苏州）纺织厂", "华盛纺织", "ＡＢＣ电子 科技", "（苏州）", None], n
+        ),
+        dtype="string",
+    )
+    places = ["江苏省", "江苏", "苏州市", "苏州"]
+    for coded, expected in zip(name_codes(names, places), (normalise_name(names), core_name(names, places))):
+        np.testing.assert_array_equal(coded.codes >= 0, expected.notna().to_numpy())
+        assert pd.Series(coded.values[coded.codes[coded.codes >= 0]]).tolist() == expected.dropna().tolist()
+    fc = pd.Series(rng.choice(["70321456-x", " 70321456X", "000000000", "１２３４５６７８９", None], n), dtype="string")
+    rep = pd.Series(rng.choice(["张 三", "张三", "Ｌｉ Ｓｉ", None], n), dtype="string")
+    phone = pd.Series(
+        rng.choice(["0512-65231234", "65231234", "(0512)６５２３１２３４", "0512", None], n), dtype="string"
+    )
+    area = pd.Series(rng.choice(["0512", "0571", None], n), dtype="string")
+    for coded, expected in (
+        (firm_code_codes(fc), normalise_firm_code(fc)),
+        (person_codes(rep), normalise_person(rep)),
+        (phone_codes(phone, area), normalise_phone(phone, area)),
+        (phone_codes(phone), normalise_phone(phone)),
+    ):
+        np.testing.assert_array_equal(coded.codes >= 0, expected.notna().to_numpy())
+        assert pd.Series(coded.values[coded.codes[coded.codes >= 0]]).tolist() == expected.dropna().tolist()
+        np.testing.assert_array_equal(_node_codes(coded.codes), pd.factorize(expected)[0])
+    # NFKC of non-ASCII values only: ASCII is its own NFKC
+    ascii_chars = "".join(map(chr, range(128)))
+    assert unicodedata.normalize("NFKC", ascii_chars) == ascii_chars
+    mixed = pd.Series(["abc", "ＡＢＣ", "e\u0301", "①", "", None, "ﬁ"], dtype="string")
+    assert _nfkc(mixed).tolist() == mixed.str.normalize("NFKC").tolist()
+    # combined codes and block keys
+    cols = [pd.Series(rng.choice(["a", "b", None], n), dtype="string") for _ in range(3)]
+    codes = [pd.factorize(c)[0] for c in cols]
+    np.testing.assert_array_equal(combined_codes(*codes), key_codes(*cols))
+    p = Prepared(n_rows=n, index=pd.RangeIndex(n), node_of_row=np.arange(n), rep_row=np.arange(n),
+                 year=np.zeros(n, np.int64), name=np.full(n, None, dtype=object), core=np.full(n, None, dtype=object),
+                 founding=np.full(n, -1), cols=dict(zip("xyz", codes)))  # fmt: skip
+    np.testing.assert_array_equal(_block_key(p, ["x", "y", "z"]), key_codes(*codes))

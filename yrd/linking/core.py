@@ -82,29 +82,40 @@ almost all false links at no measurable loss of true ones (see the project's val
 results); on real data with noisier founding years the name-similarity alternatives keep
 firms with a misreported founding year linkable.
 
-Vectorisation: each exact pass is one hash join over all year pairs at once (keys are integer
-codes combined with the year); only the loops over passes and gaps are in Python, and the
+Vectorisation: each exact pass is one sort-based join over all year pairs at once (keys are
+integer codes combined with the year); only the loops over passes and gaps are in Python, and the
 fuzzy pass loops over years. Memory is a few integer arrays per record on top of the input.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import partial
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
 
-from yrd.linking.normalise import (
-    core_name,
-    key_codes,
-    normalise_firm_code,
-    normalise_name,
-    normalise_person,
-    normalise_phone,
+from yrd.linking.candidates import (  # noqa: F401 - re-exported (tests, splink_linker)
+    _YEAR_SPAN,
+    _block_key,
+    _codes_with_missing,
+    _row_groups,
+    corroborated,
+    exact_candidates,
+    fuzzy_candidates,
+    mutual_best,
+    name_similarity,
 )
+from yrd.linking.normalise import (
+    Coded,
+    _recode,
+    combined_codes,
+    firm_code_codes,
+    name_codes,
+    person_codes,
+    phone_codes,
+    value_codes,
+)
+from yrd.linking.prepared import Prepared
 from yrd.parallel import run_threads
 
 #: The passes of :func:`yrd.linking.bvz.link_records`, in order (module docstring).
@@ -113,32 +124,6 @@ PASSES: tuple[str, ...] = ("code", "name", "core_name", "legal_rep", "phone", "f
 EXACT_PASSES: tuple[str, ...] = ("code", "name")
 DEFAULT_FUZZY_BLOCKS: tuple[tuple[str, ...], ...] = (("founding_year", "prefecture", "industry"),)
 
-_YEAR_SPAN = 256  # combined keys: key * _YEAR_SPAN + (year - first year)
-
-
-@dataclass
-class Prepared:
-    """Normalised record fields at node level (nodes sorted by year, source_file, source_row).
-
-    ``node_of_row[i]`` is the node of the i-th row of the input; ``rep_row[k]`` the position of
-    the first input row of node ``k``. Integer key arrays use -1 for missing.
-    """
-
-    n_rows: int
-    index: pd.Index
-    node_of_row: np.ndarray
-    rep_row: np.ndarray
-    year: np.ndarray
-    name: np.ndarray  # normalised name (object, None if missing)
-    core: np.ndarray  # core name (object, None if missing): what name similarity compares
-    founding: np.ndarray  # founding year (int64, -1 if missing)
-    keys: dict[str, np.ndarray] = field(default_factory=dict)
-    cols: dict[str, np.ndarray] = field(default_factory=dict)
-
-    @property
-    def n(self) -> int:
-        return len(self.year)
-
 
 def _col(df: pd.DataFrame, name: str) -> pd.Series:
     if name in df.columns:
@@ -146,17 +131,20 @@ def _col(df: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series(pd.NA, index=df.index, dtype="string")
 
 
-def _str(s: pd.Series) -> pd.Series:
-    s = s.astype("string").str.strip()
-    return s.where(s.str.len() > 0, pd.NA)
-
-
 def prepare(df: pd.DataFrame, places: Iterable[str], workers: int = 1) -> Prepared:
     """Normalise the identifying fields of ``df`` and collapse within-year copies into nodes.
 
     ``places``: the place names :func:`~yrd.linking.normalise.core_name` drops
     (:func:`~yrd.linking.normalise.place_names` of the code history); ``workers``: threads the
-    fields are normalised on (the result does not depend on it)."""
+    fields are normalised on (the result does not depend on it).
+
+    The fields are normalised as the public functions of :mod:`yrd.linking.normalise` do, but
+    kept as integer codes (:class:`~yrd.linking.normalise.Coded`: equal codes for equal
+    normalised values, -1 for missing), never spread back to the rows as strings: grouping rows
+    into nodes and building the keys need only equality. The node-level codes are renumbered in
+    order of first appearance among the nodes (:func:`_node_codes`), which is what
+    :func:`~yrd.linking.normalise.key_codes` of the node-level strings numbers, so keys and
+    columns are the same arrays as the string formulation gives."""
     if "year" not in df.columns:
         raise ValueError("records need a 'year' column")
     if df.index.has_duplicates:
@@ -171,229 +159,106 @@ def prepare(df: pd.DataFrame, places: Iterable[str], workers: int = 1) -> Prepar
     sf_rank = pd.factorize(sf, sort=True)[0]
     order = np.lexsort((np.arange(n), sr, sf_rank, year))
 
-    # the normalisations are independent Arrow string kernels, which release the GIL: on
-    # `workers` threads (yrd.parallel.run_threads)
-    fc, nm, core, rep, phone, county, ind = run_threads(
+    # the normalisations are independent Arrow string kernels on the distinct values, which
+    # release the GIL for the most part: on `workers` threads (yrd.parallel.run_threads)
+    area = df["area_code"] if "area_code" in df.columns else None
+    (nm, core), fc, rep, phone, county, ind = run_threads(
         [
-            lambda: normalise_firm_code(_col(df, "firm_code")),
-            lambda: normalise_name(_col(df, "name")),
-            lambda: core_name(_col(df, "name"), places),
-            lambda: normalise_person(_col(df, "legal_rep")),
-            lambda: normalise_phone(_col(df, "phone"), df["area_code"] if "area_code" in df.columns else None),
-            lambda: _str(_col(df, "county")),
-            lambda: _str(_col(df, "industry")),
+            lambda: name_codes(_col(df, "name"), places),
+            lambda: firm_code_codes(_col(df, "firm_code")),
+            lambda: person_codes(_col(df, "legal_rep")),
+            lambda: phone_codes(_col(df, "phone"), area),
+            lambda: value_codes(_col(df, "county").astype("string"), _strip_empty)[0],
+            lambda: value_codes(_col(df, "industry").astype("string"), _strip_empty)[0],
         ],
         workers=workers,
     )
-    pref = _str(_col(df, "prefecture")) if "prefecture" in df.columns else county.str[:4] + "00"
-    found = pd.to_numeric(_col(df, "founding_year"), errors="coerce").astype("Int64")
+    if "prefecture" in df.columns:
+        pref = value_codes(_col(df, "prefecture").astype("string"), _strip_empty)[0]
+    else:  # the county's first four digits and 00, per distinct county
+        pref = _recode(county.codes, pd.Series(county.values, dtype="string").str[:4] + "00")
+    found_s = pd.to_numeric(_col(df, "founding_year"), errors="coerce").astype("Int64")
+    found = np.asarray(pd.factorize(found_s, use_na_sentinel=True)[0], dtype=np.int64)
+    found_year = found_s.fillna(-1).to_numpy(dtype=np.int64)
 
     # nodes: copies of one firm-year (identical identifying fields, missing == missing)
-    grp = _row_groups([year, fc, nm, rep, phone, county, ind, found], order, workers)
-    # node number = rank of the group's first row in `order`
-    first_pos = pd.Series(np.arange(n)).groupby(grp).transform("min").to_numpy()
-    node_sorted = pd.factorize(first_pos, sort=True)[0]
+    codes = [year, fc.codes, nm.codes, rep.codes, phone.codes, county.codes, ind.codes, found]
+    # groups are numbered by first appearance in `order`, so group number = rank of the group's
+    # first row in `order` = node number
+    node_sorted = _row_groups(codes, order, workers)
     node_of_row = np.empty(n, dtype=np.int64)
     node_of_row[order] = node_sorted
     n_nodes = int(node_sorted.max()) + 1 if n else 0
     rep_row = np.empty(n_nodes, dtype=np.int64)
     rep_row[node_sorted[::-1]] = order[::-1]  # first row (in order) of each node
 
-    def at(s: pd.Series) -> pd.Series:
-        return s.iloc[rep_row].reset_index(drop=True)
+    def at(c: Coded) -> np.ndarray:
+        return _node_codes(c.codes[rep_row])
 
     fc_n, nm_n, core_n, rep_n, ph_n = at(fc), at(nm), at(core), at(rep), at(phone)
-    cty_n, pref_n, ind_n, found_n = at(county), at(pref), at(ind), at(found)
+    cty_n, pref_n, ind_n = at(county), at(pref), at(ind)
+    found_n = _node_codes(found[rep_row])
+    name = _strings(nm)[nm.codes[rep_row]]
     p = Prepared(
         n_rows=n,
         index=df.index,
         node_of_row=node_of_row,
         rep_row=rep_row,
         year=year[rep_row],
-        name=nm_n.astype(object).where(nm_n.notna(), None).to_numpy(dtype=object),
-        founding=found_n.fillna(-1).to_numpy(dtype=np.int64),
-        core=core_n.fillna(nm_n).astype(object).where(core_n.fillna(nm_n).notna(), None).to_numpy(dtype=object),
+        name=name,
+        founding=found_year[rep_row],
+        # the core name, else the normalised name
+        core=np.where(core_n >= 0, _strings(core)[core.codes[rep_row]], name),
     )
     p.cols = {
-        "fc": key_codes(fc_n),
-        "name": key_codes(nm_n),
-        "rep": key_codes(rep_n),
-        "phone": key_codes(ph_n),
-        "county": key_codes(cty_n),
-        "prefecture": key_codes(pref_n),
-        "industry": key_codes(ind_n),
-        "founding_year": key_codes(found_n),
+        "fc": fc_n,
+        "name": nm_n,
+        "rep": rep_n,
+        "phone": ph_n,
+        "county": cty_n,
+        "prefecture": pref_n,
+        "industry": ind_n,
+        "founding_year": found_n,
     }
     p.keys = {
         "code": p.cols["fc"],
         "name": p.cols["name"],
-        "core_name": key_codes(core_n, found_n, pref_n),
-        "legal_rep": key_codes(rep_n, pref_n, ind_n),
+        "core_name": combined_codes(core_n, found_n, pref_n),
+        "legal_rep": combined_codes(rep_n, pref_n, ind_n),
         "phone": p.cols["phone"],
-        "founding": key_codes(found_n, cty_n, ind_n),
+        "founding": combined_codes(found_n, cty_n, ind_n),
     }
     return p
 
 
-def _row_groups(columns: Sequence[pd.Series | np.ndarray], order: np.ndarray, workers: int = 1) -> np.ndarray:
-    """Group number of each row taken in ``order`` among rows with identical values in every
-    column (missing equals missing), groups numbered by first appearance: the result of
-    ``DataFrame(columns).iloc[order].groupby(all columns, sort=False, dropna=False).ngroup()``.
-
-    Each column is factorised (missing as a value of its own; on ``workers`` threads) and the
-    codes are combined into one integer key per row, re-numbered densely whenever the next
-    product could overflow; the key is factorised in ``order``. On the national world's 4.4 M
-    records: 6.1 s for the groupby, 3.9 s this way on one thread."""
-    parts = run_threads([partial(_codes_with_missing, c) for c in columns], workers=workers)
-    key = np.zeros(len(order), dtype=np.int64)
-    for codes in parts:
-        card = int(codes.max(initial=0)) + 1
-        if int(key.max(initial=0)) >= (2**62) // card:
-            key = pd.factorize(key)[0].astype(np.int64)
-        key = key * card + codes
-    return pd.factorize(key[order])[0].astype(np.int64)
+def _strip_empty(u: pd.Series) -> pd.Series:
+    """Values stripped of surrounding spaces; empty -> missing."""
+    s = u.astype("string").str.strip()
+    return s.where(s.str.len() > 0, pd.NA)
 
 
-def _codes_with_missing(column: pd.Series | np.ndarray) -> np.ndarray:
-    """Codes of ``column``'s values in order of first appearance, missing values a code of their own."""
-    return pd.factorize(column, use_na_sentinel=False)[0].astype(np.int64)
-
-
-def _unique_keys(pos: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    dup = pd.Series(key).duplicated(keep=False).to_numpy()
-    return pos[~dup], key[~dup]
-
-
-def exact_candidates(
-    p: Prepared, key: np.ndarray, fwd: np.ndarray, bwd: np.ndarray, gap: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (i in year t, j in year t + gap) of still-unmatched nodes with the same key,
-    the key unique among the unmatched nodes of each side."""
-    y0 = int(p.year.min())
-    left = np.flatnonzero((fwd < 0) & (key >= 0))
-    right = np.flatnonzero((bwd < 0) & (key >= 0))
-    kl = key[left] * _YEAR_SPAN + (p.year[left] + gap - y0)
-    kr = key[right] * _YEAR_SPAN + (p.year[right] - y0)
-    left, kl = _unique_keys(left, kl)
-    right, kr = _unique_keys(right, kr)
-    _, il, ir = np.intersect1d(kl, kr, assume_unique=True, return_indices=True)
-    return left[il], right[ir]
-
-
-def name_similarity(p: Prepared, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """``fuzz.ratio`` (0-100) of the core names (normalised names without place prefix and
-    legal form, :func:`~yrd.linking.normalise.core_name`) of node pairs; 0 where one is
-    missing. Comparing core names keeps a shared place and legal form from making two
-    different firms look alike."""
-    if len(i) == 0:
-        return np.zeros(0)
-    a, b = p.core[i], p.core[j]
-    ok = pd.notna(a) & pd.notna(b)
-    out = np.zeros(len(i))
-    if ok.any():
-        out[ok] = process.cpdist(list(a[ok]), list(b[ok]), scorer=fuzz.ratio, workers=-1)
+def _node_codes(codes: np.ndarray) -> np.ndarray:
+    """Codes (-1: missing) renumbered densely in order of first appearance among the
+    non-missing entries: ``pd.factorize(values, use_na_sentinel=True)[0]`` of the values the
+    codes stand for, since equal codes are equal values. The codes index arrays directly
+    (first position of each code by ``np.minimum.at``, codes ranked by it), no hashing."""
+    out = np.full(len(codes), -1, dtype=np.int64)
+    ok = np.flatnonzero(codes >= 0)
+    if len(ok) == 0:
+        return out
+    x = codes[ok]
+    first = np.full(int(x.max()) + 1, len(x), dtype=np.int64)
+    np.minimum.at(first, x, np.arange(len(x)))
+    present = np.flatnonzero(first < len(x))
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[present[np.argsort(first[present])]] = np.arange(len(present))
+    out[ok] = rank[x]
     return out
 
 
-def _same(p: Prepared, col: str, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    c = p.cols[col]
-    return (c[i] >= 0) & (c[i] == c[j])
-
-
-def corroborated(
-    p: Prepared,
-    pass_name: str,
-    i: np.ndarray,
-    j: np.ndarray,
-    *,
-    code_name_threshold: float = 70.0,
-    founding_name_threshold: float = 90.0,
-    corroboration_name_threshold: float = 80.0,
-) -> np.ndarray:
-    """Which candidate pairs of a pass are corroborated by a field outside the pass key
-    (module docstring, "Corroboration")."""
-    rep, phone = _same(p, "rep", i, j), _same(p, "phone", i, j)
-    found = (p.founding[i] >= 0) & (p.founding[i] == p.founding[j])
-    ind, cty = _same(p, "industry", i, j), _same(p, "county", i, j)
-    if pass_name == "code":
-        ok, thr = rep | phone | (found & ind), None
-        rest = ~ok
-        if rest.any():
-            sim = name_similarity(p, i[rest], j[rest])
-            fi, fj = p.founding[i[rest]], p.founding[j[rest]]
-            contradiction = (fi >= 0) & (fj >= 0) & (fi != fj)
-            ok[rest] = (sim >= 90.0) | ((sim >= code_name_threshold) & ~contradiction)
-    elif pass_name == "name":
-        ok, thr = rep | phone | found | (cty & ind), None
-    elif pass_name == "core_name":
-        ok, thr = np.ones(len(i), dtype=bool), None
-    elif pass_name == "legal_rep":
-        ok, thr = found | phone, corroboration_name_threshold
-    elif pass_name == "phone":
-        ok, thr = found | rep, corroboration_name_threshold
-    elif pass_name == "founding":
-        ok, thr = np.zeros(len(i), dtype=bool), founding_name_threshold
-    else:
-        raise ValueError(pass_name)
-    if thr is not None:
-        rest = ~ok
-        if rest.any():
-            ok[rest] = name_similarity(p, i[rest], j[rest]) >= thr
-    return ok
-
-
-def mutual_best(i: np.ndarray, j: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate pairs kept when each end is the other's unique best (highest score) candidate."""
-    if len(i) == 0:
-        return i, j
-    d = pd.DataFrame({"i": i, "j": j, "s": score}).drop_duplicates(["i", "j"])
-    best_i = d.groupby("i")["s"].transform("max")
-    best_j = d.groupby("j")["s"].transform("max")
-    top_i = d["s"] == best_i
-    top_j = d["s"] == best_j
-    n_top_i = top_i.groupby(d["i"]).transform("sum")
-    n_top_j = top_j.groupby(d["j"]).transform("sum")
-    keep = top_i & top_j & (n_top_i == 1) & (n_top_j == 1)
-    return d["i"].to_numpy()[keep.to_numpy()], d["j"].to_numpy()[keep.to_numpy()]
-
-
-def fuzzy_candidates(
-    p: Prepared, fwd: np.ndarray, bwd: np.ndarray, gap: int, threshold: float, blocks: Sequence[Sequence[str]]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs of still-unmatched nodes (t, t + gap) in the same block with name similarity at
-    least ``threshold``; returns (i, j, score). Loops over years, never over records."""
-    bi, bj, bs = [], [], []
-    has_name = pd.notna(p.name)
-    free_l = (fwd < 0) & has_name
-    free_r = (bwd < 0) & has_name
-    block_keys = [key_codes(*[p.cols[c] for c in b]) if all(c in p.cols for c in b) else None for b in blocks]
-    for t in np.unique(p.year):
-        left = np.flatnonzero(free_l & (p.year == t))
-        right = np.flatnonzero(free_r & (p.year == t + gap))
-        if len(left) == 0 or len(right) == 0:
-            continue
-        pairs = []
-        for bk in block_keys:
-            if bk is None:
-                continue
-            kl, kr = bk[left], bk[right]
-            a = pd.DataFrame({"i": left[kl >= 0], "k": kl[kl >= 0]})
-            b = pd.DataFrame({"j": right[kr >= 0], "k": kr[kr >= 0]})
-            pairs.append(a.merge(b, on="k")[["i", "j"]])
-        if not pairs:
-            continue
-        pr = pd.concat(pairs, ignore_index=True).drop_duplicates()
-        if pr.empty:
-            continue
-        i, j = pr["i"].to_numpy(), pr["j"].to_numpy()
-        s = name_similarity(p, i, j)
-        ok = s >= threshold
-        bi.append(i[ok])
-        bj.append(j[ok])
-        bs.append(s[ok])
-    if not bi:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    return np.concatenate(bi), np.concatenate(bj), np.concatenate(bs)
+def _strings(c: Coded) -> np.ndarray:
+    """Python strings of ``c.values`` with None appended, so that code -1 gives None."""
+    return np.array([*c.values.tolist(), None], dtype=object)
 
 
 def chain_ids(p: Prepared, fwd: np.ndarray, bwd: np.ndarray) -> np.ndarray:

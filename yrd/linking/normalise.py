@@ -20,13 +20,18 @@ cost a few seconds.
 * :func:`normalise_phone`: ``<area code>-<local number>`` from a phone number and an area
   code column (the phone may carry the area code itself, ``0512-65231234``).
 * :func:`normalise_person`: legal representative with NFKC and without spaces.
+
+:func:`name_codes`, :func:`firm_code_codes`, :func:`person_codes` and :func:`phone_codes` give
+the same normalisations as integer codes (:class:`Coded`), for linking, which needs only whether
+two values are equal: no string is spread back to the rows.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import lru_cache, partial
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -99,18 +104,75 @@ def _spread(out_u: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
     return pd.Series(pd.array(taken, dtype="string"), index=index)
 
 
+class Coded(NamedTuple):
+    """A normalised column as integer codes: ``codes`` (int64 per row, -1 where the normalised
+    value is missing; two rows share a code exactly when their normalised values are equal) and
+    ``values``, the distinct normalised values (``values[codes[i]]`` is row i's value)."""
+
+    codes: np.ndarray
+    values: pd.Index
+
+
+def value_codes(s: pd.Series, *fns: Callable[[pd.Series], pd.Series]) -> list[Coded]:
+    """For each vectorised string function ``fn``, the :class:`Coded` column of ``fn`` applied
+    to ``s``: the column the ``_by_unique(s, fn)`` of the public functions gives, as codes.
+
+    The distinct values of ``s`` are found once and every ``fn`` is applied to them only; their
+    results are factorised (several raw values can normalise to one) and the rows get the code
+    of their value's result by an integer lookup, so no string is spread back to the rows (what
+    linking needs of a normalised field is equality, not the strings). Codes number the results
+    in order of first appearance among the distinct raw values, not among the rows."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    u = pd.Series(uniques, dtype="string")
+    if len(u) == 0:
+        return [Coded(codes, pd.Index([], dtype="string")) for _ in fns]
+    return [_recode(codes, fn(u)) for fn in fns]
+
+
+def _recode(codes: np.ndarray, out_u: pd.Series) -> Coded:
+    """The :class:`Coded` column whose row i has value ``out_u[codes[i]]`` (missing where
+    ``codes[i]`` is -1 or that value is missing)."""
+    result, values = pd.factorize(out_u, use_na_sentinel=True)
+    lookup = np.append(np.asarray(result, dtype=np.int64), -1)  # code -1 looks up the last entry: -1
+    return Coded(lookup[codes], pd.Index(values))
+
+
 def _b(x: pd.Series) -> np.ndarray:
     """Boolean numpy array from a nullable boolean Series (missing -> False)."""
     return x.astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
-def _clean_text(s: pd.Series) -> pd.Series:
-    s = s.astype("string").str.normalize("NFKC")
+def _nfkc(s: pd.Series) -> pd.Series:
+    """``s.str.normalize("NFKC")``, normalising only the values that are not pure ASCII: an
+    ASCII string is its own NFKC (every ASCII character is its own decomposition, has combining
+    class 0 and composes with no other character), so the Python call per value is spent only
+    where it can change something (phone numbers and codes are almost all ASCII)."""
+    s = s.astype("string")
+    a = pa.array(s, type=pa.string())
+    if isinstance(a, pa.ChunkedArray):
+        a = a.combine_chunks()
+    other = np.flatnonzero(~pc.string_is_ascii(a).fill_null(True).to_numpy(zero_copy_only=False))
+    if len(other):
+        done = pa.array(s.iloc[other].str.normalize("NFKC"), type=pa.string())
+        if isinstance(done, pa.ChunkedArray):
+            done = done.combine_chunks()
+        where = np.arange(len(a))
+        where[other] = len(a) + np.arange(len(other))
+        a = pa.concat_arrays([a, done]).take(where)
+    return pd.Series(pd.array(a, dtype="string"), index=s.index, name=s.name)
+
+
+def _clean_text(s: pd.Series, nfkc: bool = True) -> pd.Series:
+    """NFKC (unless ``nfkc`` is False: ``s`` is in NFKC already), spaces and punctuation removed."""
+    s = s.astype("string")
+    if nfkc:
+        s = _nfkc(s)
     return s.str.replace(_PUNCT_RE, "", regex=True)
 
 
-def _name_key(u: pd.Series) -> pd.Series:
-    s = _clean_text(u)
+def _name_key(u: pd.Series, nfkc: bool = True) -> pd.Series:
+    s = _clean_text(u, nfkc)
     s2 = s.str.replace(_SUFFIX_RE, "", regex=True)
     # a name that is nothing but a legal form stays as it is
     s = s2.where(s2.str.len() > 0, s)
@@ -157,37 +219,65 @@ def _place_names(history: pd.DataFrame) -> frozenset[str]:
 
 
 def _strip_places(s: pd.Series, places: frozenset[str], rounds: int = 3, min_rest: int = 4) -> pd.Series:
+    """``s`` without leading place names, up to ``rounds`` in a row. In a round, a name loses its
+    longest prefix that is one of ``places`` if at least ``min_rest`` characters remain, and
+    then a unit character (市, 县, 区, 省) left at its start (苏州 + 市华盛...) if at least four
+    characters follow it (Python's ``^(?:市|县|区|省)(?=....)``, run as RE2's
+    ``^(?:市|县|区|省).{4}``: in both, ``.`` is any character but ``\\n``).
+
+    A name a round leaves unchanged would meet the same tests in the next round with the same
+    result, so each round after the first looks only at the names the round before stripped.
+    The work is Arrow kernels on the string column (slices, set lookups, one take per round to
+    put the stripped names in place), no Python string per value."""
     by_len: dict[int, list[str]] = {}
     for pl in places:
         by_len.setdefault(len(pl), []).append(pl)
     lengths = sorted(by_len, reverse=True)
     value_sets = {n: pa.array(sorted(by_len[n]), type=pa.string()) for n in lengths}
+    a = pa.array(s.astype("string"), type=pa.string())
+    if isinstance(a, pa.ChunkedArray):
+        a = a.combine_chunks()
+    active = np.arange(len(a))  # positions of the names the next round looks at
     for _ in range(rounds):
-        stripped = np.zeros(len(s), dtype=bool)
-        out = s.copy()
-        # prefixes looked up by Arrow kernels on the string column (no Python strings per value)
-        a = pa.array(s.astype("string"), type=pa.string())
-        long_enough = pc.utf8_length(a).fill_null(0).to_numpy(zero_copy_only=False)
+        sub = a.take(active)
+        length = pc.utf8_length(sub).fill_null(0).to_numpy(zero_copy_only=False)
+        cut = np.zeros(len(sub), dtype=np.int64)  # characters of place name to drop, longest first
         for n in lengths:
-            pre = pc.utf8_slice_codeunits(a, 0, n)  # the first n characters, as s.str[:n]
+            cand = np.flatnonzero((cut == 0) & (length >= n + min_rest))
+            if len(cand) == 0:
+                continue
+            pre = pc.utf8_slice_codeunits(sub.take(cand), 0, n)  # the first n characters, as s.str[:n]
             known = pc.is_in(pre, value_set=value_sets[n]).fill_null(False).to_numpy(zero_copy_only=False)
-            hit = known & ~stripped & (long_enough >= n + min_rest)
-            if hit.any():
-                out[hit] = s[hit].str[n:]
-                stripped |= hit
-        # a unit suffix left over after a stem (苏州 + 市华盛...) is dropped too
-        if not stripped.any():
+            cut[cand[known]] = n
+        if not cut.any():
             break
-        # (on the stripped names only: the lookahead needs Python's re, not Arrow's RE2)
-        out[stripped] = out[stripped].str.replace(r"^(?:市|县|区|省)(?=....)", "", regex=True)
-        s = out
-    return s
+        hits = [np.flatnonzero(cut == n) for n in np.unique(cut[cut > 0])]
+        rest = pa.concat_arrays(
+            [pc.utf8_slice_codeunits(sub.take(h), int(cut[h[0]])) for h in hits]  # as s.str[n:]
+        )
+        unit = pc.match_substring_regex(rest, "^(?:市|县|区|省).{4}")
+        rest = pc.if_else(unit, pc.utf8_slice_codeunits(rest, 1), rest)
+        active = active[np.concatenate(hits)]
+        where = np.arange(len(a))
+        where[active] = len(a) + np.arange(len(active))
+        a = pa.concat_arrays([a, rest]).take(where)
+    return pd.Series(pd.array(a, dtype="string"), index=s.index)
 
 
-def _core_name(u: pd.Series, places: frozenset[str]) -> pd.Series:
-    s = u.astype("string").str.normalize("NFKC")
-    s = s.str.replace(_PAREN_RE, "", regex=True)
-    s = _name_key(s)
+def _core_name(u: pd.Series, places: frozenset[str], nfkc: bool = True) -> pd.Series:
+    """Core names of ``u`` (``nfkc`` False: ``u`` is in NFKC already). The name key of the text
+    without parenthesised parts normalises again only the texts that lost a part: NFKC is
+    idempotent (Unicode Standard Annex 15), so a text in NFKC that the parenthesis pattern left
+    unchanged is its own NFKC, whereas removing a part can put characters side by side that
+    compose."""
+    s = u.astype("string")
+    if nfkc:
+        s = _nfkc(s)
+    t = s.str.replace(_PAREN_RE, "", regex=True)
+    changed = _b(t != s)
+    if changed.any():
+        t[changed] = _nfkc(t[changed])
+    s = _name_key(t, nfkc=False)
     return _strip_places(s, places)
 
 
@@ -204,6 +294,29 @@ def core_name(names: pd.Series, places: Iterable[str]) -> pd.Series:
     return _by_unique(names, lambda u: _core_name(u, pl)).rename(names.name)
 
 
+def name_codes(names: pd.Series, places: Iterable[str]) -> tuple[Coded, Coded]:
+    """:func:`normalise_name` and :func:`core_name` of ``names`` as :class:`Coded` columns, from
+    one factorisation of the raw names."""
+    pl = frozenset(places)
+    codes, uniques = pd.factorize(names, use_na_sentinel=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    if len(uniques) == 0:
+        return Coded(codes, pd.Index([], dtype="string")), Coded(codes, pd.Index([], dtype="string"))
+    # both keys start from the NFKC of the names: done once
+    u = _nfkc(pd.Series(uniques, dtype="string"))
+    return _recode(codes, _name_key(u, nfkc=False)), _recode(codes, _core_name(u, pl, nfkc=False))
+
+
+def firm_code_codes(codes: pd.Series) -> Coded:
+    """:func:`normalise_firm_code` as a :class:`Coded` column."""
+    return value_codes(codes.astype("string"), _firm_code_key)[0]
+
+
+def person_codes(names: pd.Series) -> Coded:
+    """:func:`normalise_person` as a :class:`Coded` column."""
+    return value_codes(names.astype("string"), _person_key)[0]
+
+
 def normalise_firm_code(codes: pd.Series) -> pd.Series:
     """Organisation code upper-cased, separators removed; empty / all-zero codes missing.
 
@@ -211,23 +324,24 @@ def normalise_firm_code(codes: pd.Series) -> pd.Series:
     ['70321456X', '70321456X', <NA>, <NA>]
     """
 
-    def fn(u: pd.Series) -> pd.Series:
-        s = u.astype("string").str.normalize("NFKC").str.upper().str.replace(r"[^0-9A-Z]", "", regex=True)
-        s = s.str.replace(r"\.0$", "", regex=True)
-        bad = s.str.fullmatch(r"0*").fillna(True) | (s.str.len() < 5).fillna(True)
-        return s.where(~bad, pd.NA)
+    return _by_unique(codes.astype("string"), _firm_code_key).rename(codes.name)
 
-    return _by_unique(codes.astype("string"), fn).rename(codes.name)
+
+def _firm_code_key(u: pd.Series) -> pd.Series:
+    s = _nfkc(u).str.upper().str.replace(r"[^0-9A-Z]", "", regex=True)
+    s = s.str.replace(r"\.0$", "", regex=True)
+    bad = s.str.fullmatch(r"0*").fillna(True) | (s.str.len() < 5).fillna(True)
+    return s.where(~bad, pd.NA)
 
 
 def normalise_person(names: pd.Series) -> pd.Series:
     """Person name with NFKC, without spaces and punctuation; empty -> missing."""
+    return _by_unique(names.astype("string"), _person_key).rename(names.name)
 
-    def fn(u: pd.Series) -> pd.Series:
-        s = _clean_text(u)
-        return s.where(s.str.len() > 0, pd.NA)
 
-    return _by_unique(names.astype("string"), fn).rename(names.name)
+def _person_key(u: pd.Series) -> pd.Series:
+    s = _clean_text(u)
+    return s.where(s.str.len() > 0, pd.NA)
 
 
 def normalise_phone(phone: pd.Series, area_code: pd.Series | None = None) -> pd.Series:
@@ -243,26 +357,42 @@ def normalise_phone(phone: pd.Series, area_code: pd.Series | None = None) -> pd.
     p = phone.astype("string")
     if area_code is None:
         return _by_unique(p, lambda u: _phone_key(u, None)).rename(phone.name)
-    a = area_code.astype("string")
-    # the key of each distinct (phone, area code) pair only (a firm's number repeats every year)
+    codes, keys = _phone_pairs(p, area_code.astype("string"))
+    return _spread(keys, codes, p.index).rename(phone.name)
+
+
+def _phone_pairs(p: pd.Series, a: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Code of each row's (phone, area code) pair and the phone key of each distinct pair: the
+    key is worked out once per pair (a firm's number repeats every year)."""
     cp = pd.factorize(p, use_na_sentinel=True)[0].astype(np.int64)
     ca, ua = pd.factorize(a, use_na_sentinel=True)
     codes, uniques = pd.factorize((cp + 1) * (len(ua) + 1) + (ca.astype(np.int64) + 1))
     first = np.empty(len(uniques), dtype=np.int64)
     first[codes[::-1]] = np.arange(len(codes))[::-1]  # first row of each pair
     keys = _phone_key(p.iloc[first].reset_index(drop=True), a.iloc[first].reset_index(drop=True))
-    return _spread(keys, codes, p.index).rename(phone.name)
+    return codes.astype(np.int64), keys
+
+
+def phone_codes(phone: pd.Series, area_code: pd.Series | None = None) -> Coded:
+    """:func:`normalise_phone` as a :class:`Coded` column."""
+    p = phone.astype("string")
+    if area_code is None:
+        return value_codes(p, partial(_phone_key, area_code=None))[0]
+    return _recode(*_phone_pairs(p, area_code.astype("string")))
 
 
 def _phone_key(phone: pd.Series, area_code: pd.Series | None) -> pd.Series:
     """:func:`normalise_phone` of aligned ``phone`` and ``area_code`` values, row by row."""
-    p = phone.astype("string").str.normalize("NFKC").str.strip()
+    p = _nfkc(phone).str.strip()
     if area_code is None:
         a = pd.Series(pd.NA, index=p.index, dtype="string")
     else:
         a = area_code.astype("string").str.replace(r"\D", "", regex=True)
         a = a.where(a.str.len() > 0, pd.NA)
-    m = p.str.extract(r"^\(?(0\d{2,3})\)?[\s\-–—]+(.*)$")
+    # the pattern (Python's re: pandas runs extract per value) can only match a number starting
+    # with "(" or "0": the others are not searched (no match: missing)
+    may = _b(p.str.startswith("0") | p.str.startswith("("))
+    m = p[may].str.extract(r"^\(?(0\d{2,3})\)?[\s\-–—]+(.*)$").reindex(p.index)
     local = m[1].astype("string").fillna(p).str.replace(r"\D", "", regex=True)
     area = a.fillna(m[0].astype("string"))
     for n in (3, 4):
@@ -280,16 +410,33 @@ def key_codes(*columns: pd.Series | np.ndarray) -> np.ndarray:
     """
     if not columns:
         raise ValueError("key_codes needs at least one column")
-    n = len(columns[0])
-    code = np.zeros(n, dtype=np.int64)
-    missing = np.zeros(n, dtype=bool)
+    parts = []
     for col in columns:
         c, u = pd.factorize(
             pd.Series(np.asarray(col, dtype=object)) if isinstance(col, np.ndarray) else col, use_na_sentinel=True
         )
-        c = np.asarray(c, dtype=np.int64)
+        parts.append((np.asarray(c, dtype=np.int64), len(u)))
+    return _combine(parts)
+
+
+def combined_codes(*codes: np.ndarray) -> np.ndarray:
+    """:func:`key_codes` of columns given by their codes ``pd.factorize(column,
+    use_na_sentinel=True)[0]`` (dense, in order of first appearance, -1 for missing): such codes
+    have ``max + 1`` distinct values, the number :func:`key_codes` multiplies by, so the result
+    is the same array without a factorisation of the columns themselves."""
+    if not codes:
+        raise ValueError("combined_codes needs at least one column")
+    return _combine([(np.asarray(c, dtype=np.int64), int(np.max(c, initial=-1)) + 1) for c in codes])
+
+
+def _combine(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
+    """The :func:`key_codes` of columns given as (factorisation codes, number of distinct values)."""
+    n = len(parts[0][0])
+    code = np.zeros(n, dtype=np.int64)
+    missing = np.zeros(n, dtype=bool)
+    for c, n_values in parts:
         missing |= c < 0
-        k = max(len(u), 1)
+        k = max(n_values, 1)
         code = code * k + np.maximum(c, 0)
         # re-densify whenever the product could overflow
         if code.max(initial=0) > 2**40:

@@ -1,7 +1,7 @@
 """The gravity frame built on integer codes (yrd.flows.gravity.gravity_frame) against the plain
 pandas formulation it replaces (mask, stable sort on the string keys, many-to-one merge with the
 pair variables, fixed-effect codes from the strings), and its helpers yrd.io.sorted_codes and
-yrd.flows.gravity.stable_order against pandas' and NumPy's own functions."""
+yrd.io.stable_order against pandas' and NumPy's own functions."""
 
 import numpy as np
 import pandas as pd
@@ -9,9 +9,9 @@ import pytest
 
 from yrd.flows import pair_table
 from yrd.flows.fixed_effects import add_fixed_effect_codes
-from yrd.flows.frame import gravity_frame, period_of, stable_order
+from yrd.flows.frame import gravity_frame, period_of
 from yrd.flows.od import read_od_cells
-from yrd.io import positions_in, sorted_codes
+from yrd.io import positions_in, sorted_codes, stable_order
 
 CODES = ["310000", "320500", "320200", "330200", "330400", "340100"]
 POINTS = pd.DataFrame(

@@ -35,6 +35,23 @@ def sort_positions(df: pd.DataFrame, by: Sequence[str]) -> np.ndarray:
     return keys.sort_values(list(by), kind="stable").index.to_numpy(dtype=np.int64)
 
 
+def stable_order(*keys: np.ndarray) -> np.ndarray:
+    """Positions that sort the rows by the integer arrays ``keys`` (first key first), ties in
+    their order: ``np.lexsort(keys[::-1])``. When the keys' ranges multiply to less than 2**62
+    they are combined into one integer and sorted once (NumPy's stable sort): 0.3 s against
+    1.9 s for lexsort on the 9.3 M cells of a national OD panel (:func:`yrd.flows.frame.gravity_frame`)."""
+    if not keys or not len(keys[0]):
+        return np.arange(len(keys[0]) if keys else 0)
+    lows = [int(k.min()) for k in keys]
+    spans = [int(k.max()) - lo + 1 for k, lo in zip(keys, lows)]
+    if float(np.prod([float(s) for s in spans])) >= 2.0**62:
+        return np.lexsort(keys[::-1])
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    for k, lo, span in zip(keys, lows, spans):
+        combined = combined * span + (k.astype(np.int64) - lo)
+    return np.argsort(combined, kind="stable")
+
+
 def take_rows(df: pd.DataFrame, positions: np.ndarray, workers: int = 1) -> pd.DataFrame:
     """``df.take(positions)`` with the columns taken on ``workers`` threads
     (:func:`yrd.parallel.run_threads`; Arrow's ``take`` releases the GIL): on the national

@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from yrd.io import sorted_codes
+from yrd.io import sort_positions, sorted_codes, stable_order
 
 #: The columns of linked records :func:`detect_relocations` reads (the last four optional).
 RECORD_COLUMNS = ["firm_id", "year", "county", "prefecture", "industry", "source_file", "source_row"]
@@ -183,13 +183,11 @@ def read_records(path) -> pd.DataFrame:
 def _firm_year_order(d: pd.DataFrame) -> np.ndarray:
     """Positions sorting ``d`` by ``firm_id``, ``year``, ``_sf``, ``_sr``, ties in input order
     (``sort_values(kind="stable")``): one combined integer key sorted once when the firm ids are
-    integers and the ranges fit in 63 bits (:func:`yrd.flows.frame.stable_order`), else pandas."""
-    from yrd.flows.frame import stable_order
-
+    integers (:func:`yrd.io.stable_order`), else pandas (:func:`yrd.io.sort_positions`)."""
     keys = ["firm_id", "year", "_sf", "_sr"]
     if np.issubdtype(d["firm_id"].to_numpy().dtype, np.integer):
         return stable_order(*(d[c].to_numpy() for c in keys))
-    return d.reset_index(drop=True).sort_values(keys, kind="stable").index.to_numpy()
+    return sort_positions(d, keys)
 
 
 def _strings(codes: np.ndarray, values: pd.Index) -> pd.api.extensions.ExtensionArray:

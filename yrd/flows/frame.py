@@ -18,7 +18,7 @@ import pandas as pd
 from yrd.flows.fixed_effects import add_fixed_effect_codes
 from yrd.flows.pairs import join_pairs
 from yrd.industry import RELOCATION_CLASSES
-from yrd.io import arrow_strings, sorted_codes, strings_from_codes
+from yrd.io import arrow_strings, sorted_codes, stable_order, strings_from_codes
 
 
 def period_of(years, start: int, length: int = 1) -> np.ndarray:
@@ -83,23 +83,6 @@ def gravity_frame(
         if cast_keys and k != "group" and f[k].dtype != pairs[k].dtype:  # the merge's common key type
             f[k] = f[k].astype(pairs[k].dtype)
     return f
-
-
-def stable_order(*keys: np.ndarray) -> np.ndarray:
-    """Positions that sort the rows by the integer arrays ``keys`` (first key first), ties in
-    their order: ``np.lexsort(keys[::-1])``. When the keys' ranges multiply to less than 2**62
-    they are combined into one integer and sorted once (NumPy's stable sort): 0.3 s against
-    1.9 s for lexsort on the 9.3 M cells of a national OD panel."""
-    if not keys or not len(keys[0]):
-        return np.arange(len(keys[0]) if keys else 0)
-    lows = [int(k.min()) for k in keys]
-    spans = [int(k.max()) - lo + 1 for k, lo in zip(keys, lows)]
-    if float(np.prod([float(s) for s in spans])) >= 2.0**62:
-        return np.lexsort(keys[::-1])
-    combined = np.zeros(len(keys[0]), dtype=np.int64)
-    for k, lo, span in zip(keys, lows, spans):
-        combined = combined * span + (k.astype(np.int64) - lo)
-    return np.argsort(combined, kind="stable")
 
 
 def _place_codes(origin: pd.Series, dest: pd.Series) -> tuple[np.ndarray, np.ndarray, pd.Index]:

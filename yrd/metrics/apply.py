@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from yrd.io import strings_from_codes
+from yrd.io import positions_in, strings_from_codes
 from yrd.metrics.kdensity_tables import _seed, county_sites, kdensity_tables  # noqa: F401 - re-exported
 from yrd.metrics.plant_concentration import FROM_PARTS, _coded_dartboard_parts, _dartboard_parts, _used
 from yrd.metrics.registry import Metric, get
@@ -301,12 +301,6 @@ class _RowsOfYear(dict):
         return rows
 
 
-def _positions(s: pd.Series, rows: np.ndarray, labels: pd.Index) -> np.ndarray:
-    """Position in ``labels`` of the value in each of ``rows`` of a categorical column of
-    :func:`prepare_firm_years` (-1 if absent), looked up once per category, not per row."""
-    return labels.get_indexer(s.cat.categories)[s.cat.codes.to_numpy()[rows]]
-
-
 class _LevelPlants:
     """The plants of one year that enter the plant metrics at one level: those in the regions
     and industries of the year's matrix ``X``, as positions in ``X.index`` and ``X.columns``
@@ -315,7 +309,8 @@ class _LevelPlants:
     first use, once for all the metrics of the year and level."""
 
     def __init__(self, fy: pd.DataFrame, rows: np.ndarray, level: str, X: pd.DataFrame):
-        region, industry = _positions(fy[level], rows, X.index), _positions(fy["industry"], rows, X.columns)
+        region = positions_in(fy[level].iloc[rows], X.index)
+        industry = positions_in(fy["industry"].iloc[rows], X.columns)
         keep = (region >= 0) & (industry >= 0)
         self.region, self.industry = region[keep], industry[keep]
         self.employment = fy["value"].to_numpy()[rows][keep]

@@ -22,7 +22,9 @@ from yrd.metrics.kdensity_rows import (
     KDENSITY_SUMMARY_COLUMNS,
     _seed,
     estimated_rows,
+    in_prefectures,
     typed_summary,
+    years_to_run,
 )
 
 log = logging.getLogger(__name__)
@@ -94,20 +96,13 @@ def kdensity_points_tables(
     if sample is not None:
         keys = pd.MultiIndex.from_arrays([sample["firm_id"].astype(str), sample["year"].astype("int64")])
         d = d[pd.MultiIndex.from_arrays([d["firm_id"].astype(str), d["year"].astype("int64")]).isin(keys)]
-    if prefectures is not None:
-        if "prefecture" not in d.columns:
-            raise ValueError("plant points lack column 'prefecture' needed to restrict to the region set")
-        d = d[d["prefecture"].astype(str).isin({str(p) for p in prefectures})]
+    d = in_prefectures(d, prefectures, "plant points")
     d = d.dropna(subset=["year", "industry"])
     usable = (d["point_status"].astype(str) == "ok").to_numpy() & d[["lon", "lat"]].notna().all(axis=1).to_numpy()
     year_col = d["year"].to_numpy(dtype="int64")
     industry_col = d["industry"].astype(str).to_numpy()
     lon, lat = d["lon"].to_numpy(dtype=float), d["lat"].to_numpy(dtype=float)
-    present = sorted(set(year_col.tolist()))
-    years = present if years is None else sorted(int(y) for y in years)
-    absent = [y for y in years if y not in present]
-    if absent:
-        raise ValueError(f"no plants in years {absent} (years present: {present})")
+    years = years_to_run(year_col, years, default_all=True)
     grid = np.asarray(grid, dtype=float)
 
     dens, summ = [], []

@@ -27,6 +27,30 @@ def _seed(seed: int, year: int, industry: str) -> int:
     return int(ss.generate_state(1, dtype=np.uint64)[0])
 
 
+def in_prefectures(d: pd.DataFrame, prefectures, table: str) -> pd.DataFrame:
+    """The rows of ``d`` in ``prefectures`` (all rows when None; column ``prefecture`` compared
+    as strings); ``table`` names the input in the error raised when the column is missing."""
+    if prefectures is None:
+        return d
+    if "prefecture" not in d.columns:
+        raise ValueError(f"{table}: no column 'prefecture', needed to restrict to the region set")
+    return d[d["prefecture"].astype(str).isin({str(p) for p in prefectures})]
+
+
+def years_to_run(year_col: np.ndarray, years, default_all: bool) -> list[int]:
+    """The years of a K-density table, sorted: ``years``, or by default every year present
+    (``default_all``) or the first and last; raises ``ValueError`` naming the years without plants."""
+    present = sorted(set(np.asarray(year_col).tolist()))
+    if years is None:
+        years = present if default_all or not present else [present[0], present[-1]]
+    years = sorted({int(y) for y in years})
+    absent = [y for y in years if y not in present]
+    if absent:
+        span = f"{present[0]}-{present[-1]}" if present else "none"
+        raise ValueError(f"no plants in years {absent} (years present: {span})")
+    return years
+
+
 def kdensity_options(block: dict) -> dict:
     """Keyword arguments of :func:`yrd.metrics.apply.kdensity_tables` and
     :func:`yrd.metrics.apply_points.kdensity_points_tables` from the config block

@@ -23,7 +23,9 @@ from yrd.metrics.kdensity_rows import (
     KDENSITY_SUMMARY_COLUMNS,
     _seed,
     estimated_rows,
+    in_prefectures,
     typed_summary,
+    years_to_run,
 )
 
 log = logging.getLogger(__name__)
@@ -94,10 +96,7 @@ def kdensity_tables(
     if missing:
         raise ValueError(f"firm_years lacks columns {missing}")
     d = firm_years[[*needed, "prefecture"]] if "prefecture" in firm_years.columns else firm_years[needed]
-    if prefectures is not None:
-        if "prefecture" not in d.columns:
-            raise ValueError("firm_years lacks column 'prefecture' needed to restrict to the region set")
-        d = d[d["prefecture"].astype(str).isin({str(p) for p in prefectures})]
+    d = in_prefectures(d, prefectures, "firm_years")
     d = d.dropna(subset=needed)
     codes = pd.Index(sites["code"].astype(str))
     if codes.has_duplicates:
@@ -110,15 +109,10 @@ def kdensity_tables(
     grid = np.asarray(grid, dtype=float)
     year_col = d["year"].to_numpy(dtype="int64")
     industry_col = d["industry"].astype(str).to_numpy()
-    present = sorted(set(year_col.tolist()))
-    if years is None:
-        years = sorted({present[0], present[-1]})
-    absent = [y for y in years if y not in present]
-    if absent:
-        raise ValueError(f"no plants in years {absent} (years present: {present[0]}-{present[-1]})")
+    years = years_to_run(year_col, years, default_all=False)
 
     dens, summ = [], []
-    for year in sorted(int(y) for y in years):
+    for year in years:
         in_year = year_col == year
         frame = np.bincount(pos[in_year], minlength=len(codes))
         year_sites = SitePairs(D, frame)  # validated once, its site pairs shared by the year's industries

@@ -1,8 +1,10 @@
 """The metric tables' internal fast paths give exactly what the plain computations give.
 
-* dartboard parts from integer codes (:func:`yrd.metrics.plant_concentration._coded_dartboard_parts`)
-  against the public path from the plant table's label columns, and the built-in plant metrics
-  from those parts against :func:`ellison_glaeser` and :func:`maurel_sedillot`;
+* dartboard parts from integer codes (:func:`yrd.metrics.plant_concentration.dartboard_parts_from_codes`,
+  which the plant-table path :func:`~yrd.metrics.plant_concentration.dartboard_parts` also calls)
+  against the groupby by the plant table's label columns that it replaced (:func:`_label_parts`,
+  kept here as the reference), and the built-in plant metrics from those parts against
+  :func:`ellison_glaeser` and :func:`maurel_sedillot`;
 * :func:`yrd.metrics.apply.region_industry_matrices` (grouped by one integer key) against the
   groupby by the three columns it replaced;
 * :func:`yrd.metrics.apply.prepare_firm_years` of categorical columns (as read with Parquet's
@@ -29,7 +31,12 @@ from yrd.metrics.apply import (
     similarity_table,
     specialisation_table,
 )
-from yrd.metrics.plant_concentration import FROM_PARTS, _coded_dartboard_parts, _dartboard_parts
+from yrd.metrics.plant_concentration import (
+    FROM_PARTS,
+    _parts_from_sums,
+    dartboard_parts,
+    dartboard_parts_from_codes,
+)
 from yrd.metrics.registry import get, register, unregister
 
 
@@ -41,13 +48,21 @@ def _assert_parts_equal(got, expected):
 
 def _coded(plants: pd.DataFrame, regions: list[str], industries: list[str]):
     regions, industries = pd.Index(regions, dtype="str"), pd.Index(industries, dtype="str")
-    return _coded_dartboard_parts(
+    return dartboard_parts_from_codes(
         regions.get_indexer(plants["region"]),
         industries.get_indexer(plants["industry"]),
         plants["employment"].to_numpy(dtype=float),
         regions,
         industries,
     )
+
+
+def _label_parts(plants: pd.DataFrame, regions_weight=None):
+    """The dartboard parts as they were computed before the codes: grouped by the label columns."""
+    emp = plants["employment"].astype(float)
+    table = emp.groupby([plants["region"], plants["industry"]], sort=True).sum().unstack(fill_value=0.0)
+    emp_sq = (emp**2).groupby(plants["industry"], sort=True).sum()
+    return _parts_from_sums(table, emp_sq, regions_weight)
 
 
 HAND_BUILT = pd.DataFrame(
@@ -67,17 +82,22 @@ def test_coded_dartboard_parts_equal_the_label_path(sort_rows):
     plants = plants.reset_index(drop=True)
     # labels without plants (E, y) are passed too: they must not appear in the parts
     got = _coded(plants, ["A", "B", "C", "D", "E"], ["a", "b", "s", "y", "z"])
-    expected = _dartboard_parts(plants, None)
+    expected = _label_parts(plants)
     _assert_parts_equal(got, expected)
     assert "E" not in got.x.index and "y" not in got.s.columns
     for func in (ellison_glaeser, maurel_sedillot):
         pd.testing.assert_series_equal(FROM_PARTS[func](got), func(plants), check_exact=True)
     assert np.isnan(ellison_glaeser(plants)["s"])  # the single plant: gamma is 0/0
+    # the plant-table path (through the codes) against the label groupby, with and without
+    # reference weights of the regions (one region without plants)
+    _assert_parts_equal(dartboard_parts(plants), expected)
+    weight = pd.Series([5.0, 1.0, 2.0, 0.5, 3.0], index=pd.Index(["A", "B", "C", "D", "E"], dtype="str"))
+    _assert_parts_equal(dartboard_parts(plants, weight), _label_parts(plants, weight))
 
 
 def test_coded_dartboard_parts_single_plant_and_random_tables():
     one = pd.DataFrame({"region": ["A"], "industry": ["a"], "employment": [5.0]}).astype({"region": "str"})
-    _assert_parts_equal(_coded(one, ["A"], ["a"]), _dartboard_parts(one, None))
+    _assert_parts_equal(_coded(one, ["A"], ["a"]), _label_parts(one))
     rng = np.random.default_rng(7)
     for n in (1, 2, 30, 2_000):
         plants = pd.DataFrame(
@@ -91,7 +111,8 @@ def test_coded_dartboard_parts_single_plant_and_random_tables():
             continue
         regions = [f"r{i:02d}" for i in range(25)]
         industries = [f"{i:02d}" for i in range(10, 40)]
-        _assert_parts_equal(_coded(plants, regions, industries), _dartboard_parts(plants, None))
+        _assert_parts_equal(_coded(plants, regions, industries), _label_parts(plants))
+        _assert_parts_equal(dartboard_parts(plants), _label_parts(plants))
 
 
 def test_coded_dartboard_parts_need_sorted_labels():

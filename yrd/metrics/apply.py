@@ -44,7 +44,7 @@ import pandas as pd
 
 from yrd.io import positions_in, strings_from_codes
 from yrd.metrics.kdensity_tables import _seed, county_sites, kdensity_tables  # noqa: F401 - re-exported
-from yrd.metrics.plant_concentration import FROM_PARTS, _coded_dartboard_parts, _dartboard_parts, _used
+from yrd.metrics.plant_concentration import FROM_PARTS, dartboard_parts, dartboard_parts_from_codes, used_labels
 from yrd.metrics.registry import Metric, get
 
 log = logging.getLogger(__name__)
@@ -153,7 +153,10 @@ def region_industry_matrices(fy: pd.DataFrame, levels: Sequence[str]) -> Iterato
         for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(cell)]):
             region, industry = np.divmod(cell[lo:hi], n_industries)
             # levels: only the year's labels, sorted (unstack drops unused ones, not in sorted order)
-            (region, year_regions), (industry, year_industries) = _used(region, regions), _used(industry, industries)
+            (region, year_regions), (industry, year_industries) = (
+                used_labels(region, regions),
+                used_labels(industry, industries),
+            )
             index = pd.MultiIndex(
                 levels=[year_regions, year_industries], codes=[region, industry], names=[level, "industry"]
             )
@@ -330,14 +333,14 @@ class _LevelPlants:
         return self._table
 
     def parts(self):
-        """:func:`yrd.metrics.plant_concentration._dartboard_parts` of :meth:`table` (from the
+        """:func:`yrd.metrics.plant_concentration.dartboard_parts` of :meth:`table` (from the
         codes when the measure passes its checks; else from the table, which raises its error)."""
         if self._parts is None:
             e = self.employment
             if len(e) and np.isfinite(e).all() and (e >= 0).all() and e.sum() > 0:
-                self._parts = _coded_dartboard_parts(self.region, self.industry, e, self.regions, self.industries)
+                self._parts = dartboard_parts_from_codes(self.region, self.industry, e, self.regions, self.industries)
             else:
-                self._parts = _dartboard_parts(self.table(), None)
+                self._parts = dartboard_parts(self.table())
         return self._parts
 
 

@@ -12,33 +12,44 @@ from yrd.metrics._validation import nonnegative_vector, plant_table
 
 
 @dataclass(frozen=True)
-class _DartboardParts:
+class DartboardParts:
+    """What both dartboard indices are computed from (:data:`FROM_PARTS`)."""
+
     s: pd.DataFrame  # region x industry employment shares s_ri (columns sum to 1)
     x: pd.Series  # region shares of aggregate employment x_r (sums to 1)
     H: pd.Series  # plant Herfindahl of each industry
 
 
-def _dartboard_parts(plants: pd.DataFrame, regions_weight: pd.Series | None) -> _DartboardParts:
+def dartboard_parts(plants: pd.DataFrame, regions_weight: pd.Series | None = None) -> DartboardParts:
+    """:class:`DartboardParts` of a plant table (columns ``region``, ``industry``, ``employment``,
+    checked by :func:`yrd.metrics._validation.plant_table`): its labels are numbered in sorted
+    order and :func:`dartboard_parts_from_codes` does the sums."""
     plants = plant_table(plants)
-    emp = plants["employment"].astype(float)
-    table = emp.groupby([plants["region"], plants["industry"]], sort=True).sum().unstack(fill_value=0.0)
-    emp_sq = (emp**2).groupby(plants["industry"], sort=True).sum()
-    return _parts_from_sums(table, emp_sq, regions_weight)
+    region, regions = pd.factorize(plants["region"], sort=True)
+    industry, industries = pd.factorize(plants["industry"], sort=True)
+    emp = plants["employment"].to_numpy(dtype=float)
+    return dartboard_parts_from_codes(region, industry, emp, pd.Index(regions), pd.Index(industries), regions_weight)
 
 
-def _coded_dartboard_parts(
-    region: np.ndarray, industry: np.ndarray, employment: np.ndarray, regions: pd.Index, industries: pd.Index
-) -> _DartboardParts:
-    """``_dartboard_parts(plants, None)`` of the plant table ``region = regions[region]``,
-    ``industry = industries[industry]``, ``employment``, from the integer codes instead of
-    grouping by the label columns (which factorises every plant's strings again). ``regions``
-    and ``industries`` must be sorted and distinct (codes then order like the labels), as the
-    labels of :func:`yrd.metrics.apply.region_industry_matrices` are; ``employment`` finite,
-    non-negative, with a positive sum (what :func:`_dartboard_parts` checks), and codes valid
-    positions. Same parts, bit for bit: pandas adds the plants of each group in row order
-    whatever the group keys (and picks its summation by whether the rows are sorted by group,
-    which holds for the codes exactly when for the labels), and the region x industry table
-    is unstacked from the same labelled sums."""
+def dartboard_parts_from_codes(
+    region: np.ndarray,
+    industry: np.ndarray,
+    employment: np.ndarray,
+    regions: pd.Index,
+    industries: pd.Index,
+    regions_weight: pd.Series | None = None,
+) -> DartboardParts:
+    """:class:`DartboardParts` of the plant table ``region = regions[region]``, ``industry =
+    industries[industry]``, ``employment``, summed on one integer key per region x industry
+    (grouping by the label columns factorises every plant's strings again; the metric tables
+    call this with the codes they already have, :mod:`yrd.metrics.apply`). ``regions`` and
+    ``industries`` must be sorted and distinct (codes then order like the labels);
+    ``employment`` finite, non-negative, with a positive sum (what
+    :func:`yrd.metrics._validation.plant_table` checks), and codes valid positions. Only the
+    labels with plants appear in the parts. Bit for bit the parts of grouping by the labels
+    (pandas adds the plants of each group in row order whatever the group keys, and picks its
+    summation by whether the rows are sorted by group, which holds for the codes exactly when
+    for the labels); ``tests/test_metrics_fast_paths.py`` checks this against that formulation."""
     if not (regions.is_monotonic_increasing and regions.is_unique):
         raise ValueError("regions must be sorted and distinct")
     if not (industries.is_monotonic_increasing and industries.is_unique):
@@ -50,8 +61,8 @@ def _coded_dartboard_parts(
     cell_region, cell_industry = np.divmod(sums.index.to_numpy(), n)
     # levels: only the labels with plants, sorted, as the groupby by the label columns has them
     (cell_region, used_regions), (cell_industry, used_industries) = (
-        _used(cell_region, regions),
-        _used(cell_industry, industries),
+        used_labels(cell_region, regions),
+        used_labels(cell_industry, industries),
     )
     index = pd.MultiIndex(
         levels=[used_regions, used_industries], codes=[cell_region, cell_industry], names=["region", "industry"]
@@ -61,10 +72,10 @@ def _coded_dartboard_parts(
     emp_sq = pd.Series(
         sq.to_numpy(), index=pd.Index(industries[sq.index.to_numpy()], name="industry"), name="employment"
     )
-    return _parts_from_sums(table, emp_sq, None)
+    return _parts_from_sums(table, emp_sq, regions_weight)
 
 
-def _used(codes: np.ndarray, labels: pd.Index) -> tuple[np.ndarray, pd.Index]:
+def used_labels(codes: np.ndarray, labels: pd.Index) -> tuple[np.ndarray, pd.Index]:
     """``codes`` renumbered over the ``labels`` they use, and those labels (in their order)."""
     used = np.flatnonzero(np.bincount(codes, minlength=len(labels)))
     renumber = np.zeros(len(labels), dtype=np.int64)
@@ -72,7 +83,7 @@ def _used(codes: np.ndarray, labels: pd.Index) -> tuple[np.ndarray, pd.Index]:
     return renumber[codes], labels[used]
 
 
-def _parts_from_sums(table: pd.DataFrame, emp_sq: pd.Series, regions_weight: pd.Series | None) -> _DartboardParts:
+def _parts_from_sums(table: pd.DataFrame, emp_sq: pd.Series, regions_weight: pd.Series | None) -> DartboardParts:
     """The dartboard parts from the region x industry employment ``table`` and each industry's
     sum of squared plant employment ``emp_sq``."""
     if regions_weight is None:
@@ -92,7 +103,7 @@ def _parts_from_sums(table: pd.DataFrame, emp_sq: pd.Series, regions_weight: pd.
     industry_total = table.sum(axis=0)
     s = table / industry_total.where(industry_total > 0)
     H = emp_sq / industry_total**2
-    return _DartboardParts(s=s, x=x, H=H.reindex(s.columns))
+    return DartboardParts(s=s, x=x, H=H.reindex(s.columns))
 
 
 def _finish(gamma: pd.Series, H: pd.Series, name: str) -> pd.Series:
@@ -146,10 +157,10 @@ def ellison_glaeser(plants: pd.DataFrame, regions_weight: pd.Series | None = Non
     Ellison, G. and Glaeser, E. L. (1997) Geographic concentration in U.S. manufacturing
     industries: a dartboard approach. *Journal of Political Economy* 105(5): 889-927, eq. (5).
     """
-    return _ellison_glaeser(_dartboard_parts(plants, regions_weight))
+    return _ellison_glaeser(dartboard_parts(plants, regions_weight))
 
 
-def _ellison_glaeser(parts: _DartboardParts) -> pd.Series:
+def _ellison_glaeser(parts: DartboardParts) -> pd.Series:
     sum_x2 = float((parts.x**2).sum())
     if np.isclose(sum_x2, 1.0):
         raise ValueError("all aggregate employment is in one region: Ellison-Glaeser gamma is undefined")
@@ -188,10 +199,10 @@ def maurel_sedillot(plants: pd.DataFrame, regions_weight: pd.Series | None = Non
     Maurel, F. and Sedillot, B. (1999) A measure of the geographic concentration in French
     manufacturing industries. *Regional Science and Urban Economics* 29(5): 575-604.
     """
-    return _maurel_sedillot(_dartboard_parts(plants, regions_weight))
+    return _maurel_sedillot(dartboard_parts(plants, regions_weight))
 
 
-def _maurel_sedillot(parts: _DartboardParts) -> pd.Series:
+def _maurel_sedillot(parts: DartboardParts) -> pd.Series:
     sum_x2 = float((parts.x**2).sum())
     if np.isclose(sum_x2, 1.0):
         raise ValueError("all aggregate employment is in one region: Maurel-Sedillot gamma is undefined")

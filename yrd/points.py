@@ -27,7 +27,9 @@ K-densities on plant points) leave its point out. The tolerance absorbs geocoder
 a plant on a road or a river just across a county line, and boundary generalisation.
 
 Vectorised: one ``shapely.contains_xy`` over all points against their county's prepared
-polygon, then ``distance`` only for the points outside it.
+polygon, then ``distance`` only for the points outside it. The statuses are kept as int8 codes
+(positions in :data:`STATUSES`) and named once at the end, by an Arrow take (not millions of
+Python strings compared and converted).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from yrd.boundaries import ALBERS_CHINA
@@ -49,6 +52,8 @@ log = logging.getLogger(__name__)
 CHINA_BBOX = (73.0, 3.0, 136.0, 54.0)
 #: Values of ``point_status``, usable first.
 STATUSES = ("ok", "missing", "not_numeric", "out_of_range", "outside_county", "no_polygon")
+#: The code of each status in the int8 array :func:`check_points` works on (its position in STATUSES).
+_STATUS = {name: np.int8(i) for i, name in enumerate(STATUSES)}
 #: Columns of ``clean/plant_points.parquet``, in order.
 POINT_TABLE_COLUMNS = (
     "firm_id",
@@ -75,7 +80,11 @@ def check_points(firm_years: pd.DataFrame, counties: gpd.GeoDataFrame, tolerance
     ``county``, ``prefecture``, ``industry``, ``source_file``, ``source_row`` and, when the raw
     files had geocodes, ``lon``, ``lat``, ``point_issue``; absent geocode columns are read as
     missing) against the polygons of ``counties`` (``code``, geometry, any CRS). One row per row
-    of ``firm_years``, same order."""
+    of ``firm_years``, same order.
+
+    For speed the statuses are int8 codes named once at the end, each county's polygon is
+    prepared once, and the points are tested sorted by county (same answers as the firm-year
+    order, fewer cache misses)."""
     if tolerance_km < 0:
         raise ValueError(f"tolerance_km must be >= 0, got {tolerance_km}")
     n = len(firm_years)
@@ -90,40 +99,43 @@ def check_points(firm_years: pd.DataFrame, counties: gpd.GeoDataFrame, tolerance
     lat = pd.to_numeric(col("lat", "float64"), errors="coerce").astype("float64").to_numpy()
     issue = col("point_issue", "str").astype("str")
     county = firm_years["county"].astype("str").reset_index(drop=True)
-    status = np.full(n, "ok", dtype=object)
+    status = np.zeros(n, dtype=np.int8)  # position in STATUSES: "ok" until a check fails
     not_num = issue.str.startswith("not_numeric").fillna(False).astype(bool).to_numpy()
     missing = ~not_num & (np.isnan(lon) | np.isnan(lat))
     lo0, la0, lo1, la1 = CHINA_BBOX
     with np.errstate(invalid="ignore"):
         in_box = (lon >= lo0) & (lon <= lo1) & (lat >= la0) & (lat <= la1)
     out_range = ~not_num & ~missing & ~in_box
-    polys = gpd.GeoSeries(
-        counties.to_crs(ALBERS_CHINA).geometry.to_numpy(), index=counties["code"].astype(str).to_numpy()
-    )
+    polygons = counties.to_crs(ALBERS_CHINA).geometry.to_numpy()
     # the polygon of each firm-year's county by position (a lookup of the distinct codes, not a
     # reindex of 4.4 M string labels at ASIF scale)
-    at = positions_in(county, pd.Index(polys.index))
-    geoms = np.where(at >= 0, polys.to_numpy()[np.maximum(at, 0)], None)
+    at = positions_in(county, pd.Index(counties["code"].astype(str).to_numpy()))
     has_poly = at >= 0
-    status[not_num], status[missing], status[out_range] = "not_numeric", "missing", "out_of_range"
-    check = (status == "ok") & has_poly
-    status[(status == "ok") & ~has_poly] = "no_polygon"
+    status[not_num] = _STATUS["not_numeric"]
+    status[missing] = _STATUS["missing"]
+    status[out_range] = _STATUS["out_of_range"]
+    check = (status == _STATUS["ok"]) & has_poly
+    status[(status == _STATUS["ok"]) & ~has_poly] = _STATUS["no_polygon"]
 
     dist = np.full(n, np.nan)
     if check.any():
         # projected coordinates by pyproj on the arrays (what GeoSeries.to_crs computes, without
         # building two Point objects per firm-year)
         x, y = _to_albers(lon[check], lat[check])
-        g = geoms[check]
-        shapely.prepare(g)
-        inside = shapely.contains_xy(g, x, y)
+        shapely.prepare(polygons)  # each county's polygon once, not once per firm-year
+        g = polygons[at[check]]
+        # tested county by county (the points sorted by county, one polygon's index stays in
+        # cache: about 0.6x the time of the firm-year order), the answers put back in that order
+        by_county = np.argsort(at[check], kind="stable")
+        inside = np.empty(len(g), dtype=bool)
+        inside[by_county] = shapely.contains_xy(g[by_county], x[by_county], y[by_county])
         d = np.zeros(len(g))
         if (~inside).any():
             d[~inside] = shapely.distance(g[~inside], shapely.points(x[~inside], y[~inside])) / 1000.0
         dist[check] = d
         far = np.zeros(n, dtype=bool)
         far[check] = d > tolerance_km
-        status[far] = "outside_county"
+        status[far] = _STATUS["outside_county"]
 
     def keep(s: pd.Series) -> pd.Series:  # the column as it is (no round trip through NumPy objects)
         return s.reset_index(drop=True)
@@ -137,14 +149,15 @@ def check_points(firm_years: pd.DataFrame, counties: gpd.GeoDataFrame, tolerance
             "industry": keep(col("industry", "str")),
             "lon": lon,
             "lat": lat,
-            "point_status": pd.array(status, dtype="str"),
+            # the status names by an Arrow take of the codes (no 4.4 M Python strings)
+            "point_status": pd.array(pa.array(STATUSES, pa.large_string()).take(status), dtype="str"),
             "outside_km": dist,
             "source_file": keep(col("source_file", "str")),
             "source_row": col("source_row", "Int64").to_numpy(),
         }
     )
-    counts = out["point_status"].value_counts().reindex(list(STATUSES), fill_value=0)
-    log.info("plant points of %d firm-years by status: %s (tolerance %.2f km)", n, counts.to_dict(), tolerance_km)
+    counts = dict(zip(STATUSES, np.bincount(status, minlength=len(STATUSES)).tolist(), strict=True))
+    log.info("plant points of %d firm-years by status: %s (tolerance %.2f km)", n, counts, tolerance_km)
     return out[list(POINT_TABLE_COLUMNS)]
 
 

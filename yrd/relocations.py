@@ -72,6 +72,10 @@ def detect_relocations(linked: pd.DataFrame, *, level: str = "prefecture", scree
     ``origin_prefecture``, ``dest_prefecture``, ``industry`` (the firm's industry in
     ``year``) and ``kind`` (``"between_prefectures"`` / ``"within_prefecture"``), sorted by
     firm and year.
+
+    For speed at ASIF scale the firm-years are handled as row positions into integer code
+    arrays (no DataFrame of codes copied at each step), and the first record of a firm-year is
+    the first of its run after the stable sort, which is what ``drop_duplicates`` kept.
     """
     if level not in ("prefecture", "county"):
         raise ValueError("level must be 'prefecture' or 'county'")
@@ -84,7 +88,8 @@ def detect_relocations(linked: pd.DataFrame, *, level: str = "prefecture", scree
     county = linked["county"].astype("string")
     if "prefecture" in linked.columns:
         pref = linked["prefecture"].astype("string")
-        pref = pref.fillna(county.str[:4] + "00")
+        if pref.isna().any():  # the county's first four digits + "00", sliced only when needed
+            pref = pref.fillna(county.str[:4] + "00")
     else:
         pref = county.str[:4] + "00"
     county_codes, counties = sorted_codes(county)
@@ -103,27 +108,22 @@ def detect_relocations(linked: pd.DataFrame, *, level: str = "prefecture", scree
         if "source_row" in linked.columns
         else np.arange(len(linked))
     )
-    d = pd.DataFrame(
-        {
-            "firm_id": linked["firm_id"].to_numpy(),
-            "year": pd.to_numeric(linked["year"]).to_numpy(dtype=np.int64),
-            "county": county_codes,
-            "prefecture": pref_codes,
-            "industry": ind_codes,
-            "_sf": sf,
-            "_sr": sr,
-        }
-    )
-    d = d[pd.notna(d["firm_id"]).to_numpy() & (county_codes >= 0)]
-    # first record of each firm-year in (source_file, source_row, input) order: a stable sort
-    d = d.iloc[_firm_year_order(d)]
-    d = d.drop_duplicates(["firm_id", "year"]).reset_index(drop=True)
+    firm_ids = linked["firm_id"].to_numpy()
+    years = pd.to_numeric(linked["year"]).to_numpy(dtype=np.int64)
+    rows = np.flatnonzero(pd.notna(firm_ids) & (county_codes >= 0))
+    # first record of each firm-year in (source_file, source_row, input) order: a stable sort,
+    # then the first row of each run of one firm-year (the rows of one firm-year are adjacent
+    # once sorted: what drop_duplicates(["firm_id", "year"]) keeps, without hashing the pairs)
+    rows = rows[_firm_year_order(firm_ids[rows], years[rows], sf[rows], sr[rows])]
+    fid, yr = firm_ids[rows], years[rows]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = (fid[1:] != fid[:-1]) | (yr[1:] != yr[:-1])
+    rows, fid, yr = rows[first], fid[first], yr[first]
 
-    fid = d["firm_id"].to_numpy()
-    county = d["county"].to_numpy()
-    pref_a = d["prefecture"].to_numpy()
+    county = county_codes[rows]
+    pref_a = pref_codes[rows]
     loc = pref_a if level == "prefecture" else county
-    n = len(d)
+    n = len(rows)
     if screen_blips and n >= 3:
         same_prev = np.zeros(n, dtype=bool)
         same_next = np.zeros(n, dtype=bool)
@@ -145,7 +145,6 @@ def detect_relocations(linked: pd.DataFrame, *, level: str = "prefecture", scree
         return _empty()
     move = (fid[1:] == fid[:-1]) & (loc[1:] != loc[:-1])
     k = np.flatnonzero(move) + 1  # row of the first observation at the new place
-    yr = d["year"].to_numpy()
     out = pd.DataFrame(
         {
             "firm_id": fid[k],
@@ -155,7 +154,7 @@ def detect_relocations(linked: pd.DataFrame, *, level: str = "prefecture", scree
             "dest_county": _strings(county[k], counties),
             "origin_prefecture": _strings(pref_a[k - 1], prefs),
             "dest_prefecture": _strings(pref_a[k], prefs),
-            "industry": _strings(d["industry"].to_numpy()[k], industries),
+            "industry": _strings(ind_codes[rows[k]], industries),
         }
     )
     out["kind"] = pd.array(
@@ -180,14 +179,15 @@ def read_records(path) -> pd.DataFrame:
     return pd.read_parquet(path, columns=[c for c in RECORD_COLUMNS if c in names])
 
 
-def _firm_year_order(d: pd.DataFrame) -> np.ndarray:
-    """Positions sorting ``d`` by ``firm_id``, ``year``, ``_sf``, ``_sr``, ties in input order
-    (``sort_values(kind="stable")``): one combined integer key sorted once when the firm ids are
-    integers (:func:`yrd.io.stable_order`), else pandas (:func:`yrd.io.sort_positions`)."""
-    keys = ["firm_id", "year", "_sf", "_sr"]
-    if np.issubdtype(d["firm_id"].to_numpy().dtype, np.integer):
-        return stable_order(*(d[c].to_numpy() for c in keys))
-    return sort_positions(d, keys)
+def _firm_year_order(firm_id: np.ndarray, year: np.ndarray, sf: np.ndarray, sr: np.ndarray) -> np.ndarray:
+    """Positions sorting the rows by ``firm_id``, ``year``, ``sf``, ``sr`` (source file code and
+    row), ties in input order (``sort_values(kind="stable")``): one combined integer key sorted
+    once when the firm ids are integers (:func:`yrd.io.stable_order`), else pandas
+    (:func:`yrd.io.sort_positions`)."""
+    if np.issubdtype(firm_id.dtype, np.integer):
+        return stable_order(firm_id, year, sf, sr)
+    keys = pd.DataFrame({"firm_id": firm_id, "year": year, "_sf": sf, "_sr": sr})
+    return sort_positions(keys, list(keys.columns))
 
 
 def _strings(codes: np.ndarray, values: pd.Index) -> pd.api.extensions.ExtensionArray:

@@ -15,6 +15,7 @@ browsers do) when the CJK font is active and DejaVu Sans Bold (Matplotlib's own)
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import geopandas as gpd
 import matplotlib
@@ -342,6 +343,20 @@ _MAINLAND_FRAME = (73.0, 17.5, 135.5, 54.0)
 _SOUTH_CHINA_SEA = (107.0, 3.0, 122.5, 21.5)
 
 
+def reaching(layer: gpd.GeoDataFrame, frame: Sequence[float], margin: float = 0.02) -> np.ndarray:
+    """Which rows of ``layer`` have bounds reaching into ``frame`` (x0, y0, x1, y1, in the
+    layer's units) widened by ``margin`` of its larger side on each side. A map panel with that
+    frame as its fixed limits draws only these: the others fall wholly outside it and leave no
+    pixel (the margin covers their outlines' width), so leaving them out spares drawing their
+    vertices for nothing (the national map's South China Sea inset shows a few dozen of China's
+    prefectures)."""
+    x0, y0, x1, y1 = (float(v) for v in frame)
+    m = margin * max(x1 - x0, y1 - y0)
+    b = layer.bounds
+    near = (b["minx"] <= x1 + m) & (b["maxx"] >= x0 - m) & (b["miny"] <= y1 + m) & (b["maxy"] >= y0 - m)
+    return near.to_numpy(dtype=bool)
+
+
 def _south_china_sea_inset(ax, pref: gpd.GeoDataFrame, colours: list, cjk: bool) -> None:
     """Limit ``ax`` (Albers) to the mainland and Hainan, and draw the South China Sea islands in
     an inset at its lower right (``pref`` in the Albers projection, ``colours`` per row)."""
@@ -355,7 +370,10 @@ def _south_china_sea_inset(ax, pref: gpd.GeoDataFrame, colours: list, cjk: bool)
     ax.set_ylim(y0, y1)
     scs = gpd.GeoSeries([box(*_SOUTH_CHINA_SEA).segmentize(0.5)], crs="EPSG:4326").to_crs(ALBERS_CHINA).total_bounds
     inset = ax.inset_axes((0.84, 0.0, 0.16, 0.27))
-    pref.plot(ax=inset, color=colours, edgecolor="#555555", linewidth=0.2)
+    near = reaching(pref, scs)
+    pref[near].plot(
+        ax=inset, color=[c for c, keep in zip(colours, near, strict=True) if keep], edgecolor="#555555", linewidth=0.2
+    )
     inset.set_xlim(scs[0], scs[2])
     inset.set_ylim(scs[1], scs[3])
     inset.set_xticks([])

@@ -19,6 +19,9 @@ prefectures = gpd.read_parquet(smk.input.boundaries)
 members = codes_in_set(prefectures, p.region_set)
 fy = pd.read_parquet(smk.input.firm_years, columns=["year", "prefecture", "industry", c7["measure"]])
 year = int(c7["year"]) if c7["year"] is not None else int(fy["year"].max())
+# the maps show one year and its LQs use only that year's firm-years: keep those rows (about a
+# sixteenth of the panel) before the region lookups, which then run on them only
+fy = fy[fy["year"] == year]
 in_set = fy["prefecture"].astype(str).where(fy["prefecture"].astype(str).isin(members))
 groups = in_set.map(mapping_of(prefectures, "group"))
 leading = sunan_leading(fy, groups, year, c7["n_leading"], measure=c7["measure"])

@@ -30,9 +30,11 @@ source = (
     "codes: areacodes (CC0), vintage of the boundaries; groups: Sunan = Nanjing, Zhenjiang, "
     "Changzhou, Wuxi, Suzhou. Real geography (not synthetic)."
 )
+# the county boundaries are drawn on the YRD's map only (a national map has province outlines)
+counties = gpd.read_parquet(smk.input.counties) if is_yrd_map(prefectures, region_set) else None
 fig = study_area_map(
     prefectures,
-    gpd.read_parquet(smk.input.counties),
+    counties,
     region_set=region_set,
     cjk=cjk,
     title=title,

@@ -216,7 +216,7 @@ def flow_map_figure(
             fontsize=9.5,
         )
         zax.set_title(bilingual("沪苏嘉走廊（放大）", "Shanghai-Suzhou-Jiaxing corridor (zoom)", cjk), fontsize=8)
-        fig.canvas.draw()
+        fig.draw_without_rendering()  # places the texts (for the labels) without rasterising
         main_pts = {c: (pts[c].x, pts[c].y) for c in lab if not in_zoom(c)}
         zoom_pts = {c: (pts[c].x, pts[c].y) for c in [focus, *lab] if in_zoom(c)}
         dots = [(pts[c].x, pts[c].y) for c in sel.drawn.index if c not in lab]

@@ -6,6 +6,7 @@ period, direction) into the view shown. The page opens with no network."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from yrd import webfont
@@ -65,6 +66,22 @@ def cjk_font_face(text: str) -> str:
     return webfont.font_block(path, chars)
 
 
+#: A ``\\uXXXX`` escape in JSON other than ``\\u00XX`` (Plotly escapes only ``<``, ``>`` and ``/``
+#: so, as ``\\u003c``, ``\\u003e``, ``\\u002f``).
+_NON_ASCII_ESCAPE = re.compile(r"\\u(?!00)[0-9a-fA-F]{4}")
+
+
+def page_text(fig, spec: str) -> str:
+    """The figure's text with its non-ASCII characters as they are (for :func:`cjk_font_face`):
+    ``spec``, the figure's JSON, when it escapes no character beyond ``\\u00ff`` (Plotly's orjson
+    engine writes non-ASCII as it is), else the figure dumped again without escapes. Reusing
+    ``spec`` saves a second serialisation of the page (0.2 s for the national map); the
+    characters from U+2E80 on, which the font subset holds, are the same."""
+    if _NON_ASCII_ESCAPE.search(spec) is None:
+        return spec
+    return json.dumps(fig.to_plotly_json(), ensure_ascii=False)
+
+
 def write_page(fig, path: str | Path, title: str) -> Path:
     """Write ``fig`` as one self-contained HTML page (plotly.js inline, no CDN; Chinese through
     an inline font subset, :func:`cjk_font_face`: the page opens without network) with
@@ -72,7 +89,7 @@ def write_page(fig, path: str | Path, title: str) -> Path:
     from plotly.offline import get_plotlyjs
 
     spec = fig.to_json().replace("</", "<\\/")
-    face = cjk_font_face(title + json.dumps(fig.to_plotly_json(), ensure_ascii=False))
+    face = cjk_font_face(title + page_text(fig, spec))
     html = (
         f'<!DOCTYPE html>\n<html lang="zh-Hans"><head><meta charset="utf-8"><title>{title}</title>{face}'
         "<style>body{margin:0;background:white}</style></head><body>"

@@ -35,17 +35,21 @@ SET_NAMES = {"yrd16_2003": "16 cities of 2003", "yrd41_2019": "41 cities of 2019
 
 
 def mean_pairwise(similarity: pd.DataFrame, members: Sequence[str], metric: str, level: str) -> pd.DataFrame:
-    """Mean over pairs of distinct ``members`` of ``metric`` by year: ``year``, ``mean``, ``n_pairs``."""
+    """Mean over pairs of distinct ``members`` of ``metric`` by year: ``year``, ``mean``, ``n_pairs``.
+
+    Only the ``year`` and ``value`` of the selected pairs are copied out of the table (not its
+    string columns): the same rows in the same order, so the same means."""
     mem = {str(m) for m in members}
-    d = similarity[
-        (similarity["level"] == level)
-        & (similarity["metric"] == metric)
-        & similarity["region_a"].astype(str).isin(mem)
-        & similarity["region_b"].astype(str).isin(mem)
-        & (similarity["region_a"].astype(str) != similarity["region_b"].astype(str))
-    ]
+    a, b = similarity["region_a"].astype(str), similarity["region_b"].astype(str)
+    keep = (similarity["level"] == level) & (similarity["metric"] == metric) & a.isin(mem) & b.isin(mem) & (a != b)
+    d = similarity.loc[keep, ["year", "value"]]
     g = d.groupby("year")["value"]
     return pd.DataFrame({"mean": g.mean(), "n_pairs": g.size()}).reset_index().astype({"year": "int64"})
+
+
+def regions_present(similarity: pd.DataFrame) -> set[str]:
+    """The region codes (as strings) in ``region_a`` or ``region_b`` of the similarity table."""
+    return distinct(similarity["region_a"], similarity["region_b"], as_str=True)
 
 
 def c5_verdict(level_value: float | None, threshold: float, trend: LinearTrend | None, alpha: float) -> str:
@@ -139,9 +143,16 @@ class C5Set:
         return f"{txt} -> {self.verdict(threshold, alpha)}"
 
 
-def c5_set(similarity: pd.DataFrame, name: str, members: Sequence[str], cfg: Mapping[str, Any]) -> C5Set:
-    """Level in ``cfg['year']`` (null: last year) and Newey-West trend of one region set."""
-    present = distinct(similarity["region_a"], similarity["region_b"], as_str=True)
+def c5_set(
+    similarity: pd.DataFrame,
+    name: str,
+    members: Sequence[str],
+    cfg: Mapping[str, Any],
+    present: set[str] | None = None,
+) -> C5Set:
+    """Level in ``cfg['year']`` (null: last year) and Newey-West trend of one region set.
+    ``present``: the region codes of the table (:func:`regions_present`), computed if not given."""
+    present = regions_present(similarity) if present is None else present
     missing = len(set(map(str, members)) - present)
     mp = mean_pairwise(similarity, members, cfg["metric"], cfg["level"])
     out = C5Set(name, len(members), missing, mp, members=tuple(str(m) for m in members))
@@ -186,14 +197,15 @@ def claim_c5(
         "than 3 years. The other region set is reported beside it. 'Low-level' (low value added) is not measured."
     )
     evidence = "figures/c5_similarity_heatmaps.png; figures/c5_similarity_trend.png; metrics/similarity.parquet"
-    main = c5_set(similarity, cfg["region_set"], members, cfg)
-    rest = [c5_set(similarity, n, m, cfg) for n, m in (others or {}).items() if n != cfg["region_set"]]
+    present = regions_present(similarity)  # once for every set and the matrices
+    main = c5_set(similarity, cfg["region_set"], members, cfg, present)
+    rest = [c5_set(similarity, n, m, cfg, present) for n, m in (others or {}).items() if n != cfg["region_set"]]
     details: dict[str, Any] = {
         "sets": {s.name: s.to_dict(thr, alpha) for s in [main, *rest]},
         "mean_pairwise": main.series,
         "alpha": alpha,
         "config": dict(cfg),
-        "matrices": c5_matrices(similarity, main.members, matrix_years, cfg["metric"], cfg["level"]),
+        "matrices": c5_matrices(similarity, main.members, matrix_years, cfg["metric"], cfg["level"], present),
     }
     if main.trend is not None:
         details["trend"] = main.trend
@@ -216,7 +228,8 @@ def similarity_matrix(
     similarity: pd.DataFrame, members: Sequence[str], year: int, metric: str, level: str
 ) -> pd.DataFrame:
     """Square matrix (members x members) of ``metric`` in ``year`` (diagonal 1 for similarity)."""
-    d = similarity[(similarity["year"] == year) & (similarity["metric"] == metric) & (similarity["level"] == level)]
+    keep = (similarity["year"] == year) & (similarity["metric"] == metric) & (similarity["level"] == level)
+    d = similarity.loc[keep, ["region_a", "region_b", "value"]]  # only the columns of the matrix
     d = d[d["region_a"].isin(members) & d["region_b"].isin(members)]
     m = d.pivot_table(index="region_a", columns="region_b", values="value", aggfunc="mean")
     m = m.combine_first(m.T).reindex(index=list(members), columns=list(members))
@@ -226,15 +239,21 @@ def similarity_matrix(
 
 
 def c5_matrices(
-    similarity: pd.DataFrame, members: Sequence[str], years: Sequence[int] | None, metric: str, level: str
+    similarity: pd.DataFrame,
+    members: Sequence[str],
+    years: Sequence[int] | None,
+    metric: str,
+    level: str,
+    present: set[str] | None = None,
 ) -> list[dict[str, Any]]:
     """The pairwise matrices of the verdict's set for the heatmaps: one per year of ``years``
     (default: the first and last year of the table) with ``year``, ``codes`` (the members in
     the table), ``values`` (rows of :func:`similarity_matrix`) and ``mean`` (mean over the
-    off-diagonal cells, the number printed above the heatmap)."""
+    off-diagonal cells, the number printed above the heatmap). ``present``: the region codes of
+    the table (:func:`regions_present`), computed if not given."""
     if similarity.empty:
         return []
-    present = distinct(similarity["region_a"], similarity["region_b"], as_str=True)
+    present = regions_present(similarity) if present is None else present
     codes = [str(c) for c in members if str(c) in present]
     if years is None or len(years) == 0:
         years = [int(similarity["year"].min()), int(similarity["year"].max())]

@@ -137,14 +137,15 @@ def first_group_of_area(areas: pd.Series, groups: pd.Series) -> pd.Series:
     """The region group of each area: the first non-missing ``groups`` value among the rows of
     the area (rows aligned by position; missing areas left out), indexed by the area as a
     string in sorted order, as ``pd.Series(groups, index=areas).dropna()`` without missing
-    areas, grouped by area with ``.first()``. Computed on integer codes of the two columns
-    (:func:`yrd.io.sorted_codes`): one row per area is read, not an index of millions of
-    firm-year strings."""
+    areas, grouped by area with ``.first()``. Computed on integer codes of the areas
+    (:func:`yrd.io.sorted_codes`): the first row of each area is found by ``drop_duplicates``
+    (not ``np.unique``, which sorts millions of codes) and only those rows' groups are read."""
     a, a_values = sorted_codes(areas)
-    g, g_values = sorted_codes(groups)
-    rows = np.flatnonzero((a >= 0) & (g >= 0))
-    codes, first = np.unique(a[rows], return_index=True)  # sorted codes = sorted areas
-    values = np.asarray(g_values, dtype=object)[g[rows[first]]]
+    rows = np.flatnonzero((a >= 0) & groups.notna().to_numpy(dtype=bool))
+    seen = pd.Series(a[rows]).drop_duplicates()  # first row of each area
+    order = np.argsort(seen.to_numpy(), kind="stable")  # sorted codes = sorted areas
+    codes, first = seen.to_numpy()[order], seen.index.to_numpy()[order]
+    values = groups.iloc[rows[first]].to_numpy(dtype=object)
     index = np.asarray(a_values, dtype=object)[codes]
     out = pd.Series(values, index=index)
     out.index = out.index.astype(str)

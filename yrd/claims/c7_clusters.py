@@ -37,11 +37,27 @@ import numpy as np
 import pandas as pd
 
 
+def _year_rows(firm_years: pd.DataFrame, areas: pd.Series, year: int, columns: Sequence[str]) -> pd.DataFrame:
+    """The rows of ``year`` with an area: ``_area`` (``areas`` aligned on the index, as
+    ``firm_years.assign(_area=areas)`` aligns it) and ``columns``, selected once without
+    copying the other columns of the firm-years."""
+    area = areas if areas.index.equals(firm_years.index) else areas.reindex(firm_years.index)
+    keep = ((firm_years["year"] == year) & area.notna()).to_numpy(dtype=bool, na_value=False)
+    out = pd.DataFrame({"_area": area[keep]})
+    for c in columns:
+        out[c] = firm_years[c][keep]
+    return out
+
+
+def _cell_sums(rows: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """area x industry matrix of ``measure`` summed over ``rows`` (of :func:`_year_rows`)."""
+    return rows.groupby(["_area", "industry"])[measure].sum().astype(float).unstack(fill_value=0.0)
+
+
 def cell_matrix(firm_years: pd.DataFrame, areas: pd.Series, year: int, measure: str) -> pd.DataFrame:
-    """area x industry matrix of ``measure`` in ``year`` (rows with an area only)."""
-    d = firm_years.assign(_area=areas)
-    d = d[(d["year"] == year) & d["_area"].notna()]
-    return d.groupby(["_area", "industry"])[measure].sum().astype(float).unstack(fill_value=0.0)
+    """area x industry matrix of ``measure`` in ``year`` (rows with an area only). Only the
+    three columns used are taken from the rows of ``year`` (:func:`_year_rows`): the same sums."""
+    return _cell_sums(_year_rows(firm_years, areas, year, ["industry", measure]), measure)
 
 
 def cluster_table(
@@ -57,14 +73,14 @@ def cluster_table(
     of ``measure`` in firms whose ``reg_type`` starts with one of ``prefixes``), ``cluster``
     (LQ > 1) and ``foreign_led`` (cluster and foreign_share > ``threshold``).
 
-    ``areas``: the area of each firm-year row (same index; NaN rows are left out)."""
+    ``areas``: the area of each firm-year row (same index; NaN rows are left out). The rows of
+    ``year`` are selected once, with the four columns used (:func:`_year_rows`)."""
     from yrd.metrics.location import location_quotient
 
-    X = cell_matrix(firm_years, areas, year, measure)
-    fy = firm_years.assign(_area=areas)
-    fy = fy[(fy["year"] == year) & fy["_area"].notna()]
+    fy = _year_rows(firm_years, areas, year, ["industry", measure, "reg_type"])  # selected once
+    X = _cell_sums(fy, measure)  # cell_matrix(firm_years, areas, year, measure)
     foreign = fy["reg_type"].astype(str).str[:1].isin([str(p) for p in prefixes])
-    F = fy[foreign].groupby(["_area", "industry"])[measure].sum().astype(float).unstack(fill_value=0.0)
+    F = _cell_sums(fy[foreign], measure)
     F = F.reindex(index=X.index, columns=X.columns, fill_value=0.0)
     lq = location_quotient(X)
     out = pd.DataFrame(

@@ -37,15 +37,23 @@ def _stats():
     return stats
 
 
-def firms_at_risk(
+def _firm_codes(firm_id: pd.Series, cells: int) -> np.ndarray:
+    """Integer codes of the firm ids (equal ids, equal codes) small enough that ``code * cells``
+    fits in int64: integer ids minus their minimum, else :func:`pandas.factorize` codes."""
+    if pd.api.types.is_integer_dtype(firm_id.dtype) and len(firm_id):
+        ids = firm_id.to_numpy(dtype=np.int64)
+        low, high = int(ids.min()), int(ids.max())
+        if (high - low + 1) * max(cells, 1) < 2**62:
+            return ids - low
+    return pd.factorize(firm_id)[0].astype(np.int64)
+
+
+def _firms_at_risk_by_frames(
     firm_years: pd.DataFrame, area_of: pd.Series, years: Sequence[int], by: str | None = None
 ) -> pd.DataFrame:
-    """Distinct firms observed in each area in year ``t-1`` or ``t``, for each ``t`` in ``years``.
-
-    ``firm_years``: ``firm_id``, ``year``, ``prefecture`` (and the column ``by`` if given);
-    ``area_of``: prefecture code (str) -> area label (prefectures not in the index are dropped).
-    Returns ``year``, ``area``, [``by``,] ``at_risk`` with zeros kept for every area (and value
-    of ``by`` present in the data) and year."""
+    """:func:`firms_at_risk` by dropping duplicate (firm, t, area[, by]) rows of the firm-years
+    taken twice (as t = year and t = year + 1); used for an empty table, whose column types
+    follow pandas' grouping of the empty rows."""
     cols = ["firm_id", "year", "prefecture"] + ([by] if by else [])
     fy = firm_years[cols].dropna(subset=["firm_id", "year", "prefecture"]).copy()
     fy["area"] = map_values(fy["prefecture"].astype(str), area_of)
@@ -54,7 +62,6 @@ def firms_at_risk(
     if by:
         fy = fy.dropna(subset=[by]).astype({by: str})
     keys = ["area"] + ([by] if by else [])
-    # a firm-year observed in year y puts the firm at risk in years y (as t) and y + 1 (as t-1)
     both = pd.concat([fy.assign(t=fy["year"]), fy.assign(t=fy["year"] + 1)], ignore_index=True)
     both = both[both["t"].isin([int(y) for y in years])]
     n = both.drop_duplicates(["firm_id", "t", *keys]).groupby(["t", *keys]).size().rename("at_risk")
@@ -63,6 +70,64 @@ def firms_at_risk(
         levels.append(sorted(distinct(fy[by], as_str=True)))
     full = pd.MultiIndex.from_product(levels, names=["t", *keys])
     out = n.reindex(full, fill_value=0).reset_index().rename(columns={"t": "year"})
+    return out.astype({"year": "int64", "at_risk": "int64"})
+
+
+def firms_at_risk(
+    firm_years: pd.DataFrame, area_of: pd.Series, years: Sequence[int], by: str | None = None
+) -> pd.DataFrame:
+    """Distinct firms observed in each area in year ``t-1`` or ``t``, for each ``t`` in ``years``.
+
+    ``firm_years``: ``firm_id``, ``year``, ``prefecture`` (and the column ``by`` if given);
+    ``area_of``: prefecture code (str) -> area label (prefectures not in the index are dropped).
+    Returns ``year``, ``area``, [``by``,] ``at_risk`` with zeros kept for every area (and value
+    of ``by`` present in the data) and year.
+
+    Counted on integer codes: the area (and ``by`` value) is looked up once per distinct code,
+    and each firm-year gives the keys (firm, t, cell) for t = year and year + 1, whose distinct
+    values are counted per cell. This replaces dropping duplicates from a copy of the firm-years
+    twice over (the same counts, without millions of strings), which is kept
+    (:func:`_firms_at_risk_by_frames`) for an empty table."""
+    fid, yr, pref = firm_years["firm_id"], firm_years["year"], firm_years["prefecture"]
+    keep = fid.notna().to_numpy() & yr.notna().to_numpy() & pref.notna().to_numpy()
+    if by:
+        keep &= firm_years[by].notna().to_numpy()
+    area_levels = sorted(set(area_of.dropna()))
+    # area of each distinct prefecture (as its string), as a position in the sorted areas
+    p_codes, p_values = pd.factorize(pref)
+    p_area = map_values(pd.Series(p_values).astype(str), area_of)
+    p_pos = np.append(pd.Index(area_levels).get_indexer(p_area), -1)[p_codes]
+    rows = np.flatnonzero(keep & (p_pos >= 0))
+    levels = [sorted(int(y) for y in years), area_levels]
+    if by:
+        b_codes, b_values = pd.factorize(firm_years[by].take(rows))
+        b_str = [str(v) for v in b_values]
+        levels.append(sorted(set(b_str)))
+    full = pd.MultiIndex.from_product(levels, names=["t", "area"] + ([by] if by else []))
+    shape = [len(level) for level in full.levels]
+    cells = int(np.prod(shape))
+    if cells == 0:  # no year, area or value of ``by``: the empty table, typed as pandas types it
+        return _firms_at_risk_by_frames(firm_years, area_of, years, by)
+    # each row's cell (area[, by]) and firm as integer codes
+    cell = p_pos[rows].astype(np.int64)
+    if by:
+        cell = cell * shape[2] + np.asarray(full.levels[2].get_indexer(b_str), dtype=np.int64)[b_codes]
+    firm = _firm_codes(fid.take(rows), cells)
+    year = yr.take(rows).astype("int64").to_numpy()
+    # a firm-year observed in year y puts the firm at risk in years y (as t) and y + 1 (as t-1)
+    t_levels = full.levels[0].to_numpy(dtype=np.int64)
+    keys = []
+    for t in (year, year + 1):
+        t_pos = np.minimum(np.searchsorted(t_levels, t), len(t_levels) - 1)
+        ok = t_levels[t_pos] == t
+        keys.append(firm[ok] * cells + t_pos[ok] * (cells // shape[0]) + cell[ok])
+    # a stable sort: the keys come in runs when the firm-years are ordered by firm
+    k = np.sort(np.concatenate(keys), kind="stable")
+    distinct_keys = k[np.r_[True, k[1:] != k[:-1]]] if len(k) else k
+    counts = np.bincount(distinct_keys % cells, minlength=cells).astype(np.int64)
+    flat = np.ravel_multi_index(tuple(full.codes), shape)
+    n = pd.Series(counts[flat], index=full, name="at_risk")
+    out = n.reset_index().rename(columns={"t": "year"})
     return out.astype({"year": "int64", "at_risk": "int64"})
 
 
@@ -206,5 +271,15 @@ def poisson_rate(
 
 def class_of_industry(firm_industry: pd.Series, classes: Mapping[str, str] | pd.Series) -> pd.Series:
     """Relocation class of each 2-digit industry code (:func:`yrd.industry.relocation_class`);
-    unknown codes give ``<NA>``."""
-    return map_values(firm_industry.astype(str).str[:2], pd.Series(classes))
+    unknown codes give ``<NA>``.
+
+    The first two characters are cut once per distinct industry code and spread back to the
+    rows, instead of cutting millions of strings: the same values as
+    ``map_values(firm_industry.astype(str).str[:2], classes)``."""
+    codes, uniques = pd.factorize(firm_industry, use_na_sentinel=True)
+    keys = pd.Series(uniques, dtype=firm_industry.dtype)
+    if (codes < 0).any():  # a missing code is cut and mapped as the rows' own missing values are
+        keys = pd.concat([keys, pd.Series([None], dtype=firm_industry.dtype)], ignore_index=True)
+        codes = np.where(codes < 0, len(uniques), codes)
+    mapped = map_values(keys.astype(str).str[:2], pd.Series(classes))
+    return pd.Series(mapped.array.take(codes), index=firm_industry.index, name=firm_industry.name)

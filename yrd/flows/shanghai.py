@@ -30,6 +30,8 @@ area's prefectures; the outside rows have no shares (NaN).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -45,21 +47,40 @@ COLUMNS = ["year", "group", "partner", "outflow", "inflow", "net_outflow", "outf
 OUTSIDE = "outside"
 
 
+class PanelValues(NamedTuple):
+    """The distinct prefecture codes (origin or destination), years and groups of the
+    prefecture-level rows of an OD panel."""
+
+    codes: set[str]
+    years: list[int]
+    groups: set[str]
+
+
 def focus_flows(
     od: pd.DataFrame,
     region_groups: Mapping[str, str],
     focus: str = "310100",
     outside: pd.DataFrame | None = None,
+    panel: PanelValues | None = None,
 ) -> pd.DataFrame:
     """Outflows, inflows and net outflows of ``focus`` by year, class and partner region group
     (module docstring). ``region_groups``: prefecture code -> region group; ``outside``: the
-    flows across the study area's boundary (``flows/od_outside.parquet``), or None."""
+    flows across the study area's boundary (``flows/od_outside.parquet``), or None.
+
+    ``panel``: None when ``od`` is the whole panel; else ``od`` holds only the focus's rows and
+    ``panel`` the prefectures, years and groups of the whole panel (:func:`read_focus_panel`)."""
     d = od
     if "level" in d.columns:
         d = select_rows(d, d["level"] == "prefecture")
     focus = str(focus)
     rg = {str(k): str(v) for k, v in region_groups.items()}
-    codes = distinct(d["origin"], d["dest"], as_str=True)
+    if panel is None:
+        panel = PanelValues(
+            distinct(d["origin"], d["dest"], as_str=True),
+            sorted(int(y) for y in distinct(d["year"])),
+            distinct(d["group"]),
+        )
+    codes = panel.codes
     if focus not in codes:
         raise ValueError(f"focus prefecture {focus} is not in the OD panel")
     missing = codes - set(rg)
@@ -71,9 +92,8 @@ def focus_flows(
     partners = [*order, ALL]
     out_ = d[(d["origin"].astype(str) == focus)].assign(partner=lambda x: x["dest"].astype(str).map(rg))
     in_ = d[(d["dest"].astype(str) == focus)].assign(partner=lambda x: x["origin"].astype(str).map(rg))
-    years = sorted(int(y) for y in distinct(d["year"]))
-    present = distinct(d["group"])
-    groups = [g for g in GROUPS if g in present]
+    years = list(panel.years)
+    groups = [g for g in GROUPS if g in panel.groups]
     idx = pd.MultiIndex.from_product([years, groups, partners], names=["year", "group", "partner"])
 
     o, i = _partner_sums(out_, idx, ALL), _partner_sums(in_, idx, ALL)
@@ -121,3 +141,75 @@ def _outside_rows(outside: pd.DataFrame, focus: str, years: list, groups: list) 
     res = res.reset_index()
     res["year"] = res["year"].astype(np.int64)
     return res[COLUMNS].astype({"group": "str", "partner": "str"})
+
+
+def read_focus_panel(path: str | Path, focus: str = "310100") -> tuple[pd.DataFrame, PanelValues]:
+    """The rows of the OD panel file ``path`` (``flows/od.parquet``) that :func:`focus_flows`
+    sums, prefecture level with origin or destination ``focus`` (as ``pd.read_parquet`` gives
+    them, in the file's order), and the panel's :class:`PanelValues`, which focus_flows takes
+    from all prefecture-level rows. With ``rows, panel = read_focus_panel(path, focus)``,
+    ``focus_flows(rows, groups, focus, outside, panel=panel)`` equals
+    ``focus_flows(pd.read_parquet(path), groups, focus, outside)``.
+
+    Speed: the string columns are read dictionary-encoded and the rows are selected on their
+    integer codes, so the ~11 M rows of a national panel are never built as pandas strings
+    (about 0.4 s instead of 1.2 s to read them and 0.6 s to select the prefecture level)."""
+    import pyarrow.parquet as pq
+
+    focus = str(focus)
+    names = pq.read_schema(path).names
+    strings = [c for c in ("level", "origin", "dest", "group") if c in names]
+    table = pq.read_table(path, read_dictionary=strings).unify_dictionaries()
+    codes = {c: _dictionary_codes(table[c]) for c in strings}
+    keep = np.ones(table.num_rows, dtype=bool)
+    if "level" in codes:
+        keep = codes["level"][0] == _position(codes["level"][1], "prefecture")
+    (o, places_o), (d, places_d), (g, group_names) = codes["origin"], codes["dest"], codes["group"]
+    year = table["year"].to_numpy()
+    panel = PanelValues(
+        {str(v) for v in _used(o, keep, places_o)} | {str(v) for v in _used(d, keep, places_d)},
+        sorted(int(y) for y in distinct(pd.Series(year[keep]))),
+        set(_used(g, keep, group_names)),
+    )
+    rows = keep & ((o == _position(places_o, focus)) | (d == _position(places_d, focus)))
+    focus_rows = table.filter(rows).cast(pq.read_schema(path).remove_metadata())
+    return _to_pandas(focus_rows), panel
+
+
+def _dictionary_codes(column) -> tuple[np.ndarray, list]:
+    """Integer codes (-1: missing) and dictionary of a dictionary-encoded pyarrow column whose
+    chunks share one dictionary (``Table.unify_dictionaries``)."""
+    import pyarrow.compute as pc
+
+    if column.num_chunks == 0:
+        return np.zeros(0, dtype=np.int32), []
+    idx = [pc.fill_null(c.indices, -1).to_numpy() for c in column.chunks]
+    return np.concatenate(idx), column.chunk(0).dictionary.to_pylist()
+
+
+def _used(codes: np.ndarray, keep: np.ndarray, values: list) -> list:
+    """The ``values`` that ``codes`` (positions in ``values``, -1: missing) refer to in the rows
+    ``keep``: counted in all rows less the rows not kept (few: the province level)."""
+    counts = np.bincount(codes + 1, minlength=len(values) + 1)
+    counts -= np.bincount(codes[~keep] + 1, minlength=len(values) + 1)
+    return [values[i] for i in np.flatnonzero(counts[1:])]
+
+
+def _position(values: list, value: str) -> int:
+    """Position of ``value`` in ``values``, -2 (matches no code) when absent."""
+    return values.index(value) if value in values else -2
+
+
+def _to_pandas(table) -> pd.DataFrame:
+    """A pyarrow table of string and numeric columns as ``pd.read_parquet`` converts it:
+    strings as the pandas ``str`` dtype, numbers as NumPy arrays."""
+    import pyarrow as pa
+
+    return pd.DataFrame(
+        {
+            f.name: pd.array(table[f.name], dtype="str")
+            if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+            else table[f.name].to_numpy()
+            for f in table.schema
+        }
+    )

@@ -88,7 +88,10 @@ def band_of(values, edges: Sequence[float], unit: str = "", missing: str = UNKNO
     """Band label of each value (:func:`band_labels`; a value equal to an edge is in the band
     above it), ``missing`` for NaN / <NA>."""
     labels = np.array(band_labels(edges, unit), dtype=object)
-    v = pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce").to_numpy(dtype=float)
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":  # already numbers
+        v = values.astype(float)
+    else:
+        v = pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce").to_numpy(dtype=float)
     idx = np.searchsorted(np.asarray(edges, dtype=float), v, side="right")
     out = labels[np.minimum(idx, len(labels) - 1)]
     out[np.isnan(v)] = missing
@@ -114,32 +117,65 @@ def cells_of(
     """The cell of every event in each dimension (module docstring); ``focus_out`` is None for
     events that are not outflows of ``focus``. ``distances``: ``origin``, ``dest``,
     ``distance`` (km); ``groups_map``: industry -> relocation class; ``region_groups``:
-    prefecture -> region group."""
+    prefecture -> region group.
+
+    Speed: the cells that depend on a prefecture or an industry are found once per distinct
+    code (a few hundred) and spread to the events by their codes, and the distances are read
+    from an origin x destination matrix, instead of Python loops and a MultiIndex over the
+    events."""
     n = len(events)
-    o = events["origin_prefecture"].astype(str).to_numpy()
-    d = events["dest_prefecture"].astype(str).to_numpy()
-    km = pd.Series(
-        distances["distance"].to_numpy(dtype=float),
-        index=pd.MultiIndex.from_frame(distances[["origin", "dest"]].astype(str)),
-    )
-    dist = km.reindex(pd.MultiIndex.from_arrays([o, d])).to_numpy(dtype=float) if n else np.array([])
+    o_codes, o_values = pd.factorize(events["origin_prefecture"])
+    d_codes, d_values = pd.factorize(events["dest_prefecture"])
+    dist = _pair_distances(distances, o_codes, _as_str(o_values), d_codes, _as_str(d_values))
     gmap = {str(k): str(v) for k, v in dict(groups_map).items()}
-    ind = events["industry"].astype("string").to_numpy(dtype=object, na_value=None)
     year = events["year"].astype("Int64").to_numpy(dtype=float, na_value=np.nan)
     in_window = (year >= window[0]) & (year <= window[1])
     part = set(partners)
     rg = {str(k): str(v) for k, v in dict(region_groups).items()}
-    focus_out = np.array(
-        [(rg.get(b) if rg.get(b) in part else OTHER) if a == str(focus) else None for a, b in zip(o, d)], dtype=object
+    is_focus = _per_value(o_codes, o_values, lambda a: str(a) == str(focus), missing=False).astype(bool)
+    partner = _per_value(
+        d_codes, d_values, lambda b: rg.get(str(b)) if rg.get(str(b)) in part else OTHER, missing=OTHER
     )
+    ind_codes, ind_values = pd.factorize(events["industry"].astype("string"))
     return {
         "total": np.full(n, "all", dtype=object),
-        "size": band_of(events["employment"].astype("Float64"), size_bands),
+        "size": band_of(events["employment"].astype("Float64").to_numpy(dtype=float, na_value=np.nan), size_bands),
         "distance": band_of(dist, distance_bands_km, "km"),
-        "class": np.array([gmap.get(i, UNCLASSIFIED) if i is not None else UNCLASSIFIED for i in ind], dtype=object),
+        "class": _per_value(ind_codes, ind_values, lambda i: gmap.get(i, UNCLASSIFIED), missing=UNCLASSIFIED),
         "period": np.where(in_window, window_label(window), OTHER_YEARS).astype(object),
-        "focus_out": focus_out,
+        "focus_out": np.where(is_focus, partner, None),
     }
+
+
+def _as_str(values: pd.Index) -> list[str]:
+    return [str(v) for v in values]
+
+
+def _per_value(codes: np.ndarray, values, f, missing=None) -> np.ndarray:
+    """``f(value)`` of each row, computed once per distinct value (``values``, positions
+    ``codes`` as from :func:`pandas.factorize`); ``missing`` where the code is -1."""
+    table = np.array([*(f(v) for v in values), missing], dtype=object)
+    return table[codes]
+
+
+def _pair_distances(
+    distances: pd.DataFrame, o_codes: np.ndarray, o_values: list[str], d_codes: np.ndarray, d_values: list[str]
+) -> np.ndarray:
+    """The ``distance`` of ``distances`` (``origin``, ``dest``) of each (origin, destination)
+    given as codes into ``o_values`` and ``d_values``; NaN for a pair not in the table or a
+    missing end."""
+    oc, ov = pd.factorize(distances["origin"])
+    dc, dv = pd.factorize(distances["dest"])
+    places = pd.Index(sorted(set(_as_str(ov)) | set(_as_str(dv))))
+    oi = np.append(places.get_indexer(_as_str(ov)), len(places))[oc]  # a missing end: not a place
+    di = np.append(places.get_indexer(_as_str(dv)), len(places))[dc]
+    if len(oi) and np.bincount(oi * (len(places) + 1) + di).max() > 1:
+        raise ValueError("cannot reindex on an axis with duplicate labels: duplicate (origin, dest) distances")
+    matrix = np.full((len(places) + 1, len(places) + 1), np.nan)  # last row and column: not a place
+    matrix[oi, di] = distances["distance"].to_numpy(dtype=float)
+    o_at = np.append(places.get_indexer(o_values), -1)[o_codes]
+    d_at = np.append(places.get_indexer(d_values), -1)[d_codes]
+    return matrix[o_at, d_at]
 
 
 def cell_order(
@@ -158,18 +194,23 @@ def cell_order(
 
 
 def cell_counts(events: pd.DataFrame, order: Sequence[tuple[str, str]], **kw) -> pd.Series:
-    """Events by (dimension, cell) of ``order``, zeros kept (keywords: :func:`cells_of`)."""
+    """Events by (dimension, cell) of ``order``, zeros kept (keywords: :func:`cells_of`).
+
+    Each dimension's cells are counted by their position among its labels (``np.bincount``),
+    not by ``value_counts`` of the labels and a reindex."""
     cells = cells_of(events, **kw)
-    parts = [
-        pd.Series(c[pd.notna(c)], dtype=object).value_counts().rename_axis("cell").reset_index().assign(dimension=dim)
-        for dim, c in cells.items()
-    ]
-    counts = pd.concat(parts, ignore_index=True).set_index(["dimension", "cell"])["count"]
     idx = pd.MultiIndex.from_tuples(list(order), names=["dimension", "cell"])
-    extra = set(counts.index) - set(idx)
+    counts: dict[tuple[str, str], int] = {}
+    extra: set[tuple[str, str]] = set()
+    for dim, c in cells.items():
+        labels = pd.Index(pd.unique(pd.Series([cell for d, cell in order if d == dim], dtype=object)), dtype=object)
+        pos = labels.get_indexer(pd.Index(c, dtype=object))  # object: no conversion to Arrow strings
+        not_counted = c[pos < 0]
+        extra |= {(dim, v) for v in pd.unique(pd.Series(not_counted[pd.notna(not_counted)], dtype=object))}
+        counts.update(zip(((dim, cell) for cell in labels), np.bincount(pos[pos >= 0], minlength=len(labels))))
     if extra:
         raise ValueError(f"cells outside the table: {sorted(extra)}")
-    return counts.reindex(idx, fill_value=0).astype(np.int64)
+    return pd.Series([counts.get(key, 0) for key in order], index=idx, dtype=np.int64, name="count")
 
 
 def _shares(counts: pd.Series) -> pd.Series:
@@ -212,10 +253,14 @@ def comparison_table(
         distance_bands_km=distance_bands_km,
     )
 
+    counted: dict[int, pd.Series] = {}  # by id of the events: asif and changes share their truth
+
     def count(ev: pd.DataFrame | None) -> pd.Series:
         if ev is None:
             return pd.Series(np.nan, index=pd.MultiIndex.from_tuples(order, names=["dimension", "cell"]))
-        return cell_counts(counted_events(ev, codes, years), order, **kw)
+        if id(ev) not in counted:
+            counted[id(ev)] = cell_counts(counted_events(ev, codes, years), order, **kw)
+        return counted[id(ev)]
 
     parts = []
     for source in [s for s in SOURCES if s in events] + [s for s in events if s not in SOURCES]:

@@ -104,23 +104,57 @@ def _events(
 def employment_at(firm_years: pd.DataFrame, firm_id, year) -> np.ndarray:
     """Employment of firm ``firm_id`` in ``year`` (element-wise) in a firm panel with
     ``firm_id`` (or ``true_firm_id``), ``year``, ``employment``; <NA> where the firm-year is
-    not in the panel. Returns a nullable Int64 array."""
+    not in the panel; a firm-year twice in the panel takes its first row. Returns a nullable
+    Int64 array.
+
+    Speed: each firm-year is one integer key (:func:`_firm_year_keys`), the panel's keys are
+    sorted once (stable, so that the first of equal keys is the first row) and each wanted
+    firm-year is found by binary search, instead of a (firm, year) MultiIndex built by
+    ``drop_duplicates`` and ``reindex`` (about 1 s per call on the 4.4 M national firm-years)."""
     fy = firm_years.rename(columns={"true_firm_id": "firm_id"})
-    look = (
-        fy[["firm_id", "year", "employment"]]
-        .dropna(subset=["firm_id", "year"])
-        .astype({"firm_id": "int64", "year": "int64"})
-        .drop_duplicates(["firm_id", "year"])
-        .set_index(["firm_id", "year"])["employment"]
-    )
+    has_key = (fy["firm_id"].notna() & fy["year"].notna()).to_numpy()
+    panel = fy.loc[has_key, ["firm_id", "year", "employment"]] if not has_key.all() else fy
+    panel_fid = panel["firm_id"].astype("int64").to_numpy()
+    panel_yr = panel["year"].astype("int64").to_numpy()
     fid = pd.array(firm_id, dtype="Int64")
     yr = pd.array(year, dtype="Int64")
     ok = ~(pd.isna(fid) | pd.isna(yr))
     out = pd.array([pd.NA] * len(fid), dtype="Int64")
-    if ok.any():
-        key = pd.MultiIndex.from_arrays([np.asarray(fid[ok], dtype=np.int64), np.asarray(yr[ok], dtype=np.int64)])
-        out[ok] = pd.array(look.reindex(key).to_numpy(), dtype="Int64")
+    if ok.any() and len(panel):
+        panel_key, want_key = _firm_year_keys(
+            panel_fid, panel_yr, np.asarray(fid[ok], dtype=np.int64), np.asarray(yr[ok], dtype=np.int64)
+        )
+        order = np.argsort(panel_key, kind="stable")
+        sorted_key = panel_key[order]
+        at = np.minimum(np.searchsorted(sorted_key, want_key, side="left"), len(sorted_key) - 1)
+        found = (want_key >= 0) & (sorted_key[at] == want_key)
+        rows = order[at[found]]
+        where = np.flatnonzero(ok)[found]
+        out[where] = pd.array(panel["employment"].iloc[rows], dtype="Int64")
     return out
+
+
+def _firm_year_keys(
+    panel_fid: np.ndarray, panel_yr: np.ndarray, want_fid: np.ndarray, want_yr: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """One int64 key per (firm, year), ordered as the pairs: ``firm * n_years + year offset``
+    over the panel's firms and years, the firm numbered by its offset from the panel's smallest
+    id (or, if that could overflow, by its rank among the panel's ids). Wanted pairs outside the
+    panel's firm or year range get -1 (not found)."""
+    y0, y1 = int(panel_yr.min()), int(panel_yr.max())
+    f0, f1 = int(panel_fid.min()), int(panel_fid.max())
+    n_years = y1 - y0 + 1
+    inside = (want_fid >= f0) & (want_fid <= f1) & (want_yr >= y0) & (want_yr <= y1)
+    if (f1 - f0 + 1) * n_years < 2**62:
+        panel_firm, want_firm = panel_fid - f0, np.where(inside, want_fid - f0, 0)
+    else:  # ids too far apart for offsets: rank among the panel's distinct ids
+        ids = np.unique(panel_fid)
+        panel_firm = np.searchsorted(ids, panel_fid)
+        want_firm = np.minimum(np.searchsorted(ids, want_fid), len(ids) - 1)
+        inside &= ids[want_firm] == want_fid
+    panel_key = panel_firm * n_years + (panel_yr - y0)
+    want_key = np.where(inside, want_firm * n_years + (want_yr - y0), -1)
+    return panel_key, want_key
 
 
 def source_events(source: str, table: pd.DataFrame, firm_years: pd.DataFrame | None = None) -> pd.DataFrame:

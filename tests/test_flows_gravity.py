@@ -131,54 +131,6 @@ def test_balance_fixed_effects_matches_pyfixest_fitted_values():
     np.testing.assert_allclose(np.bincount(f["og"], weights=mu), np.bincount(f["og"], weights=f["moves"]), rtol=1e-11)
 
 
-def _old_balance_fixed_effects(y, xb, fe1, fe2, tol=1e-12, maxiter=100_000):
-    """balance_fixed_effects before its sums were factored (exp per cell, three passes a step)."""
-    y, xb = np.asarray(y, dtype=float), np.asarray(xb, dtype=float)
-    sep = zero_fe_cells(y, fe1, fe2)
-    k = ~sep
-    log_fe, mu = np.full(len(y), np.nan), np.zeros(len(y))
-    f1, f2 = pd.factorize(fe1[k])[0], pd.factorize(fe2[k])[0]
-    yk, xk = y[k], xb[k]
-    t1, t2 = np.bincount(f1, weights=yk), np.bincount(f2, weights=yk)
-    ly1, ly2 = np.log(t1), np.log(t2)
-    a, m = np.zeros(len(t1)), np.zeros(len(t2))
-    for _ in range(maxiter):
-        a = ly1 - np.log(np.bincount(f1, weights=np.exp(m[f2] + xk), minlength=len(t1)))
-        m = ly2 - np.log(np.bincount(f2, weights=np.exp(a[f1] + xk), minlength=len(t2)))
-        fit1 = np.bincount(f1, weights=np.exp(a[f1] + m[f2] + xk), minlength=len(t1))
-        if np.max(np.abs(fit1 / t1 - 1.0)) < tol:
-            break
-    log_fe[k] = a[f1] + m[f2]
-    mu[k] = np.exp(log_fe[k] + xk)
-    return log_fe, mu
-
-
-@pytest.mark.parametrize("shift", [0.0, 300.0, -760.0])
-def test_balance_fixed_effects_equals_the_per_cell_updates(shift):
-    """The factored sums give the fitted flows and effects of the per-cell formulation up to
-    rounding, on random two-way panels with all-zero groups, with an index far from 0 on a tenth
-    of the cells (+300), and below the floating-point range of exp (-760: exp(xb) is 0, so the
-    per-cell path is taken; its effects absorb the shift where the factors cannot)."""
-    rng = np.random.default_rng(5)
-    n = 20_000
-    fe1, fe2 = rng.integers(0, 300, n), rng.integers(0, 250, n)
-    xb = rng.normal(-3.0, 1.5, n)
-    xb[rng.random(n) < 0.1] += shift
-    y = rng.poisson(np.exp(rng.normal(0, 1, 300)[fe1] + rng.normal(0, 1, 250)[fe2] + np.clip(xb, -30, 5) + 2.0))
-    y[fe1 < 15] = 0  # all-zero origin groups: separated cells
-    log_fe, mu = balance_fixed_effects(y, xb, fe1, fe2)
-    old_fe, old_mu = _old_balance_fixed_effects(y, xb, fe1, fe2)
-    np.testing.assert_array_equal(np.isnan(log_fe), np.isnan(old_fe))
-    assert (mu[fe1 < 15] == 0).all()
-    np.testing.assert_allclose(mu, old_mu, rtol=1e-12, atol=0)
-    ok = ~np.isnan(old_fe)
-    np.testing.assert_allclose(log_fe[ok], old_fe[ok], rtol=1e-12, atol=1e-12)
-    keep = ~np.isnan(old_fe)
-    np.testing.assert_allclose(
-        np.bincount(fe1[keep], weights=mu[keep]), np.bincount(fe1[keep], weights=y[keep]), rtol=1e-11, atol=1e-9
-    )
-
-
 def test_model_without_moves_is_reported_not_fatal():
     f = small_world()
     f["moves"] = 0

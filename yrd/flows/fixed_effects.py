@@ -219,15 +219,6 @@ def balance_fixed_effects(
     relative precision ``tol``. Cells of all-zero groups get mu = 0 and NaN fixed effects.
 
     Returns ``(log_fe, mu)``: ``log_fe = a[fe1] + m[fe2]`` per cell, and the fitted values.
-
-    Each half-step is one sum per group, ``S1 = sum exp(m[fe2]) exp(xb)`` over the cells of each
-    ``fe1`` group (then ``a = log(y totals) - log(S1)``), and likewise for ``m``; ``exp(xb)`` is
-    computed once and ``exp`` of the effects per group, not per cell. The convergence check
-    ``exp(a) S1 = y totals`` reuses the next half-step's sum. The updates are those of the
-    per-cell formulation ``exp(a[fe1] + m[fe2] + xb)`` up to rounding (fitted flows within 1e-14
-    relative on the national world's gravity models; ``tests/test_flows_gravity.py`` compares
-    them), at about a third of the cost. Where ``exp(xb)`` or an effect's ``exp`` leaves the
-    floating-point range (an index beyond +-700), the per-cell formulation is used.
     """
     y = np.asarray(y, dtype=float)
     xb = np.asarray(xb, dtype=float)
@@ -242,45 +233,6 @@ def balance_fixed_effects(
     yk, xk = y[k], xb[k]
     t1 = np.bincount(f1, weights=yk)
     t2 = np.bincount(f2, weights=yk)
-    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
-        effects = _sinkhorn_factored(f1, f2, t1, t2, xk, tol, maxiter)
-    a, m = effects if effects is not None else _sinkhorn_per_cell(f1, f2, t1, t2, xk, tol, maxiter)
-    log_fe[k] = a[f1] + m[f2]
-    mu[k] = np.exp(log_fe[k] + xk)
-    return log_fe, mu
-
-
-def _sinkhorn_factored(f1, f2, t1, t2, xk, tol: float, maxiter: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """The alternating updates of :func:`balance_fixed_effects` with ``exp(a[f1] + m[f2] + xk)``
-    factored as ``exp(a)[f1] exp(m)[f2] exp(xk)``; None when a value leaves the floating-point
-    range (the caller then uses :func:`_sinkhorn_per_cell`)."""
-    ly1, ly2 = np.log(t1), np.log(t2)
-    ex = np.exp(xk)
-    if not (np.isfinite(ex).all() and (ex > 0).all()):
-        return None
-    a = np.zeros(len(t1))
-    m = np.zeros(len(t2))
-    for i in range(maxiter + 1):
-        em = np.exp(m)
-        if not (np.isfinite(em).all() and (em > 0).all()):
-            return None
-        s1 = np.bincount(f1, weights=em[f2] * ex, minlength=len(t1))
-        # fitted totals of the f1 groups at (a, m): converged when they are the observed ones
-        if i > 0 and np.max(np.abs(np.exp(a) * s1 / t1 - 1.0)) < tol:
-            return a, m
-        if i == maxiter:
-            raise RuntimeError(f"fixed effects did not converge in {maxiter} iterations")
-        a = ly1 - np.log(s1)
-        ea = np.exp(a)
-        if not (np.isfinite(ea).all() and (ea > 0).all()):
-            return None
-        m = ly2 - np.log(np.bincount(f2, weights=ea[f1] * ex, minlength=len(t2)))
-    return None  # not reached: the loop returns or raises
-
-
-def _sinkhorn_per_cell(f1, f2, t1, t2, xk, tol: float, maxiter: int) -> tuple[np.ndarray, np.ndarray]:
-    """The alternating updates of :func:`balance_fixed_effects` on ``exp(a[f1] + m[f2] + xk)``
-    computed cell by cell (the formulation before :func:`_sinkhorn_factored`)."""
     ly1, ly2 = np.log(t1), np.log(t2)
     a = np.zeros(len(t1))
     m = np.zeros(len(t2))
@@ -290,5 +242,9 @@ def _sinkhorn_per_cell(f1, f2, t1, t2, xk, tol: float, maxiter: int) -> tuple[np
         m = ly2 - np.log(np.bincount(f2, weights=e, minlength=len(t2)))
         fit1 = np.bincount(f1, weights=np.exp(a[f1] + m[f2] + xk), minlength=len(t1))
         if np.max(np.abs(fit1 / t1 - 1.0)) < tol:
-            return a, m
-    raise RuntimeError(f"fixed effects did not converge in {maxiter} iterations")
+            break
+    else:
+        raise RuntimeError(f"fixed effects did not converge in {maxiter} iterations")
+    log_fe[k] = a[f1] + m[f2]
+    mu[k] = np.exp(log_fe[k] + xk)
+    return log_fe, mu

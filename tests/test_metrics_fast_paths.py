@@ -285,31 +285,3 @@ def test_plugin_plant_metric_gets_the_plant_table():
         pd.testing.assert_frame_equal(plants, expected, check_exact=True)
     wide = table.pivot_table(index=["year", "level", "industry"], columns="metric", values="value", dropna=False)
     np.testing.assert_array_equal(wide["spy_eg"].to_numpy(), wide["ellison_glaeser"].to_numpy())
-
-
-# ----------------------------------------------------------------------------- K-density kernel sums
-def _old_exact_kernel_density(d, w, g, h, reach):
-    """yrd.metrics.binning.exact_kernel_density before its blocks could run on threads."""
-    from yrd.metrics.binning import _reflected_gaussian
-
-    out = np.zeros(g.size)
-    near = d <= g.max() + reach * h
-    d_near, w_near = d[near], w[near]
-    step = max(1, 2_000_000 // g.size)
-    for start in range(0, d_near.size, step):
-        sl = slice(start, start + step)
-        out += w_near[sl] @ _reflected_gaussian(g, d_near[sl], h)
-    return out / w.sum()
-
-
-@pytest.mark.parametrize("n", [1, 500, 40_000])
-def test_exact_kernel_density_on_threads_is_bit_for_bit_one_thread(n):
-    from yrd.metrics.binning import exact_kernel_density
-
-    rng = np.random.default_rng(n)
-    d = np.sort(rng.uniform(0, 900, n))
-    w = rng.integers(1, 40, n).astype(float)
-    g = np.arange(0, 181, 1.0)  # 181 grid points: blocks of 11,049 pairs, several blocks at n = 40,000
-    want = _old_exact_kernel_density(d, w, g, 12.5, 10.0)
-    for threads in (1, 2, 3):
-        np.testing.assert_array_equal(exact_kernel_density(d, w, g, 12.5, 10.0, threads), want)

@@ -14,11 +14,7 @@ Wand, M. P. and Jones, M. C. (1995) *Kernel Smoothing*. Chapman and Hall, London
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
-
-from yrd.parallel import run_threads
 
 _SQRT_2PI = np.sqrt(2.0 * np.pi)
 
@@ -30,30 +26,18 @@ def _reflected_gaussian(grid: np.ndarray, d: np.ndarray, h: float) -> np.ndarray
     return (np.exp(-0.5 * a * a) + np.exp(-0.5 * b * b)) / (_SQRT_2PI * h)
 
 
-def exact_kernel_density(
-    d: np.ndarray, w: np.ndarray, g: np.ndarray, h: float, reach: float, threads: int = 1
-) -> np.ndarray:
+def exact_kernel_density(d: np.ndarray, w: np.ndarray, g: np.ndarray, h: float, reach: float) -> np.ndarray:
     """The exact (unbinned) K-density at ``g`` of pair distances ``d`` (ascending) with weights
     ``w``, bandwidth ``h``: pairs farther than ``max(g) + reach * h`` are left out of the sums
-    (:data:`yrd.metrics.kdensity.KERNEL_REACH`), the divisor is all of ``w``.
-
-    The kernel is evaluated in blocks of pairs (at most ~2 M kernel values each); with
-    ``threads > 1`` the blocks are computed on that many threads (NumPy's ``exp``, most of the
-    time, releases the GIL) and added in block order, so the result is bit for bit that of one
-    thread."""
+    (:data:`yrd.metrics.kdensity.KERNEL_REACH`), the divisor is all of ``w``."""
     out = np.zeros(g.size)
     near = d <= g.max() + reach * h  # d is sorted: the kernel sums run over the near pairs
     d_near, w_near = d[near], w[near]
     step = max(1, 2_000_000 // g.size)  # bound the distance x grid kernel block
-    blocks = [partial(_kernel_block, d_near, w_near, g, h, slice(s, s + step)) for s in range(0, d_near.size, step)]
-    for part in run_threads(blocks, workers=threads):
-        out += part
+    for start in range(0, d_near.size, step):
+        sl = slice(start, start + step)
+        out += w_near[sl] @ _reflected_gaussian(g, d_near[sl], h)
     return out / w.sum()
-
-
-def _kernel_block(d: np.ndarray, w: np.ndarray, g: np.ndarray, h: float, rows: slice) -> np.ndarray:
-    """``w[rows] @ K`` for the reflected kernel ``K`` of the distances ``d[rows]`` at ``g``."""
-    return w[rows] @ _reflected_gaussian(g, d[rows], h)
 
 
 #: Default step (km) of the linear-binning mesh of counterfactual pair distances.

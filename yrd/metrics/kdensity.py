@@ -428,7 +428,7 @@ class SitePairs:
         f = self.frame[self.support]
         counts = np.random.default_rng(seed).multinomial(n, f / f.sum(), size=int(n_sim))
         sims = _counterfactual_from_sites(self.D_support, counts, g, h, n, bin_km, threads, self.d_max)
-        return exact_kernel_density(d, w, g, h, KERNEL_REACH, threads), bands_from_simulations(sims, g, h, n, quantiles)
+        return exact_kernel_density(d, w, g, h, KERNEL_REACH), bands_from_simulations(sims, g, h, n, quantiles)
 
 
 def bands_from_simulations(

@@ -34,7 +34,7 @@ if "asif" in p.sources:
     estimated = pd.read_csv(smk.input.asif_gravity)
     if not same_od_panel(asif_od, smk.input.asif_panel):
         log.info("asif: its panel differs from %s; its models are fitted here", smk.input.asif_panel)
-    elif estimated["note"].fillna("").str.contains("(fitted flows", regex=False).any():
+    elif estimated["note"].astype("string").fillna("").str.contains("(fitted flows", regex=False).any():
         log.info("asif: rule gravity's fitted flows failed (its converged flag differs); fitted here")
     else:
         reuse["asif"] = estimated

@@ -22,31 +22,12 @@ from yrd.claims import c5 as C5
 from yrd.claims import c7_clusters as K
 from yrd.claims.c7 import first_group_of_area
 from yrd.claims.document import to_jsonable
-from yrd.claims.rates import class_of_industry, firms_at_risk
+from yrd.claims.rates import _firms_at_risk_by_frames, class_of_industry, firms_at_risk
 from yrd.io import distinct, map_values, sorted_codes
 
-
 # ------------------------------------------------------------------ reference formulations
-def _firms_at_risk_ref(
-    firm_years: pd.DataFrame, area_of: pd.Series, years: Sequence[int], by: str | None = None
-) -> pd.DataFrame:
-    cols = ["firm_id", "year", "prefecture"] + ([by] if by else [])
-    fy = firm_years[cols].dropna(subset=["firm_id", "year", "prefecture"]).copy()
-    fy["area"] = map_values(fy["prefecture"].astype(str), area_of)
-    fy = fy.dropna(subset=["area"])
-    fy["year"] = fy["year"].astype("int64")
-    if by:
-        fy = fy.dropna(subset=[by]).astype({by: str})
-    keys = ["area"] + ([by] if by else [])
-    both = pd.concat([fy.assign(t=fy["year"]), fy.assign(t=fy["year"] + 1)], ignore_index=True)
-    both = both[both["t"].isin([int(y) for y in years])]
-    n = both.drop_duplicates(["firm_id", "t", *keys]).groupby(["t", *keys]).size().rename("at_risk")
-    levels = [sorted(int(y) for y in years), sorted(set(area_of.dropna()))]
-    if by:
-        levels.append(sorted(distinct(fy[by], as_str=True)))
-    full = pd.MultiIndex.from_product(levels, names=["t", *keys])
-    out = n.reindex(full, fill_value=0).reset_index().rename(columns={"t": "year"})
-    return out.astype({"year": "int64", "at_risk": "int64"})
+# the formulation firms_at_risk replaced, which the module keeps for an empty table
+_firms_at_risk_ref = _firms_at_risk_by_frames
 
 
 def _class_of_industry_ref(firm_industry: pd.Series, classes: Mapping[str, str] | pd.Series) -> pd.Series:

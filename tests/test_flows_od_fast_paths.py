@@ -286,6 +286,17 @@ def test_cell_counts_rejects_cells_outside_the_table_as_before():
     assert str(new.value) == str(old.value)
 
 
+def test_cells_of_names_the_first_duplicated_distance_pair():
+    kw = comparison_kw()
+    d = kw["distances"]
+    kw["distances"] = pd.concat([d, d.iloc[[5, 3, 5]]], ignore_index=True)  # two pairs repeated
+    pair = (str(d["origin"].iloc[5]), str(d["dest"].iloc[5]))
+    ev = random_events(np.random.default_rng(3), 50)
+    with pytest.raises(ValueError, match="distance table has 2 duplicated") as err:
+        cells_of(ev, **kw)
+    assert f"first {pair!r}; each pair must appear once" in str(err.value)
+
+
 def test_comparison_table_with_a_truth_shared_by_two_sources():
     rng = np.random.default_rng(5)
     events = {s: random_events(rng, 400) for s in ("asif", "changes", "investments")}

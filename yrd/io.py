@@ -16,14 +16,18 @@ import hashlib
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from yrd.parallel import run_threads
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -134,14 +138,88 @@ def sorted_codes(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
     encoded = pc.dictionary_encode(chunked).unify_dictionaries()
     if encoded.num_chunks == 0:
         return np.zeros(0, dtype=np.int64), pd.Index([], dtype=s.dtype)
-    dictionary = encoded.chunk(0).dictionary
+    idx, dictionary = dictionary_codes(encoded)
     order = pc.sort_indices(dictionary).to_numpy()
     rank = np.empty(len(order) + 1, dtype=np.int64)
     rank[order] = np.arange(len(order))
     rank[-1] = -1  # a missing value (index -1 below)
-    idx = np.concatenate([pc.fill_null(c.indices, -1).to_numpy().astype(np.int64) for c in encoded.chunks])
     uniques = pd.Index(pd.array(dictionary.take(pa.array(order)), dtype=s.dtype))
     return rank[idx], uniques
+
+
+def dictionary_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """The integer codes (positions in the dictionary, -1 for a missing value) of a
+    dictionary-encoded pyarrow ``ChunkedArray`` whose chunks share one dictionary
+    (``unify_dictionaries``), and that dictionary (a pyarrow array; empty when there is no
+    chunk): the chunks' ``indices`` with nulls filled by -1, concatenated."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if column.num_chunks == 0:
+        return np.zeros(0, dtype=np.int32), pa.array([], type=column.type.value_type)
+    idx = [pc.fill_null(c.indices, -1).to_numpy() for c in column.chunks]
+    return np.concatenate(idx), column.chunk(0).dictionary
+
+
+def used_positions(codes: np.ndarray, n: int, keep: np.ndarray | None = None) -> np.ndarray:
+    """The positions ``0 <= p < n`` that ``codes`` (positions among ``n`` labels, -1: missing,
+    ignored) refer to, in increasing order, in the rows ``keep`` (a boolean mask; all rows when
+    None): the non-zero entries of ``np.bincount(codes + 1)``, less those of the rows not kept
+    (cheap when few rows are dropped: no copy of the kept codes)."""
+    counts = np.bincount(codes + 1, minlength=n + 1)
+    if keep is not None:
+        counts -= np.bincount(codes[~keep] + 1, minlength=n + 1)
+    return np.flatnonzero(counts[1:])
+
+
+def used_labels(codes: np.ndarray, labels: pd.Index) -> tuple[np.ndarray, pd.Index]:
+    """``codes`` (valid positions in ``labels``) renumbered over the ``labels`` they use, and
+    those labels (in their order): the used positions (:func:`used_positions`) numbered 0, 1, ..."""
+    used = used_positions(codes, len(labels))
+    renumber = np.zeros(len(labels), dtype=np.int64)
+    renumber[used] = np.arange(len(used))
+    return renumber[codes], labels[used]
+
+
+def firm_id_codes(
+    ids: pd.Series | np.ndarray, multiplier: int = 1, lookup: Any = None, limit: int = 2**62
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Int64 codes numbering firm ids (equal ids, equal codes; -1 for a missing id) small enough
+    that ``code * multiplier + r`` (``0 <= r < multiplier``) stays under ``limit``, so that a firm
+    and a second key combine into one integer.
+
+    * integer ids without missing values whose range fits, ``(max - min + 1) * multiplier <
+      limit``: ``id - min`` (codes ordered as the ids, not dense: ids absent between min and max
+      leave gaps);
+    * integer ids too far apart: their rank among the distinct ids (``pd.factorize(sort=True)``);
+    * other ids (strings, or integers with missing values): :func:`pandas.factorize` codes (in
+      order of first appearance; dense, so the bound holds while the number of distinct ids
+      times ``multiplier`` does).
+
+    ``lookup`` (optional): further ids of the same kind (no missing values when ``ids`` are
+    integers) coded the same way; a lookup id outside ``[min, max]`` of ``ids`` (offsets) or not
+    among ``ids`` (ranks, factorize codes) gets -1; an id inside the range but absent from ``ids``
+    gets an offset no id has. Returns ``(codes of ids, codes of lookup or None)``."""
+    dtype = getattr(ids, "dtype", None)
+    integer = dtype is not None and pd.api.types.is_integer_dtype(dtype) and len(ids) > 0
+    if integer and isinstance(dtype, pd.api.extensions.ExtensionDtype):  # nullable: Int64 etc.
+        integer = not pd.isna(ids).any()
+    if integer:
+        values = ids.to_numpy(dtype=np.int64) if isinstance(ids, pd.Series) else np.asarray(ids, dtype=np.int64)
+        look = None if lookup is None else np.asarray(lookup, dtype=np.int64)
+        low, high = int(values.min()), int(values.max())
+        if (high - low + 1) * max(int(multiplier), 1) < limit:
+            if look is None:
+                return values - low, None
+            inside = (look >= low) & (look <= high)
+            return values - low, np.where(inside, look - low, -1)
+        codes, uniques = pd.factorize(values, sort=True)
+    else:
+        codes, uniques = pd.factorize(ids)
+    codes = np.asarray(codes, dtype=np.int64)
+    if lookup is None:
+        return codes, None
+    return codes, np.asarray(pd.Index(uniques).get_indexer(lookup), dtype=np.int64)
 
 
 def positions_in(values: pd.Series, index: pd.Index) -> np.ndarray:
@@ -166,12 +244,26 @@ def map_values(s: pd.Series, mapping) -> pd.Series:
     seconds per call, the few hundred distinct prefecture or industry codes nothing."""
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     keys = pd.Series(uniques, dtype=s.dtype)
-    missing = codes < 0
-    if missing.any():  # a missing value is mapped as Series.map maps it
+    if (codes < 0).any():  # a missing value is mapped as Series.map maps it, in the last slot
         keys = pd.concat([keys, pd.Series([None], dtype=s.dtype)], ignore_index=True)
-        codes = np.where(missing, len(uniques), codes)
     mapped = keys.map(mapping)
-    return pd.Series(mapped.array.take(codes), index=s.index, name=s.name)
+    return pd.Series(_spread(mapped.array, codes), index=s.index, name=s.name)
+
+
+def apply_per_code(
+    codes: np.ndarray, values: Sequence | pd.Index, f: Callable[[Any], Any], missing: Any = None
+) -> np.ndarray:
+    """``f(values[c])`` for each code ``c`` of ``codes`` (positions in ``values``, -1 for a
+    missing value, as from :func:`pandas.factorize`), ``missing`` where ``c`` is -1, as an object
+    array: ``f`` is called once per distinct value (a few hundred prefectures or industries),
+    not once per row. :func:`map_values` does the same for a mapping applied by ``Series.map``."""
+    return _spread(np.array([*(f(v) for v in values), missing], dtype=object), codes)
+
+
+def _spread(table: np.ndarray | pd.api.extensions.ExtensionArray, codes: np.ndarray) -> Any:
+    """``table[codes]`` (a NumPy or pandas array ``take``) where ``table`` holds one result per
+    distinct value and, last, the result of a missing value, which the code -1 takes."""
+    return table.take(np.where(codes < 0, len(table) - 1, codes))
 
 
 def read_focus_rows(path: str | Path, focus: str) -> pd.DataFrame:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from yrd.io import distinct, map_values
+from yrd.io import distinct, firm_id_codes, map_values
 
 
 def _stats():
@@ -35,17 +35,6 @@ def _stats():
     from scipy import stats
 
     return stats
-
-
-def _firm_codes(firm_id: pd.Series, cells: int) -> np.ndarray:
-    """Integer codes of the firm ids (equal ids, equal codes) small enough that ``code * cells``
-    fits in int64: integer ids minus their minimum, else :func:`pandas.factorize` codes."""
-    if pd.api.types.is_integer_dtype(firm_id.dtype) and len(firm_id):
-        ids = firm_id.to_numpy(dtype=np.int64)
-        low, high = int(ids.min()), int(ids.max())
-        if (high - low + 1) * max(cells, 1) < 2**62:
-            return ids - low
-    return pd.factorize(firm_id)[0].astype(np.int64)
 
 
 def _firms_at_risk_by_frames(
@@ -112,7 +101,7 @@ def firms_at_risk(
     cell = p_pos[rows].astype(np.int64)
     if by:
         cell = cell * shape[2] + np.asarray(full.levels[2].get_indexer(b_str), dtype=np.int64)[b_codes]
-    firm = _firm_codes(fid.take(rows), cells)
+    firm = firm_id_codes(fid.take(rows), cells)[0]  # small enough that firm * cells + cell fits
     year = yr.take(rows).astype("int64").to_numpy()
     # a firm-year observed in year y puts the firm at risk in years y (as t) and y + 1 (as t-1)
     t_levels = full.levels[0].to_numpy(dtype=np.int64)

@@ -46,6 +46,7 @@ import pandas as pd
 from yrd.flows.pairs import great_circle_pairs
 from yrd.flows.sources import SOURCES, counted_events
 from yrd.industry import RELOCATION_CLASSES
+from yrd.io import apply_per_code
 
 DIMENSIONS = ("total", "size", "distance", "class", "period", "focus_out")
 COMPARISON_COLUMNS = [
@@ -132,8 +133,8 @@ def cells_of(
     in_window = (year >= window[0]) & (year <= window[1])
     part = set(partners)
     rg = {str(k): str(v) for k, v in dict(region_groups).items()}
-    is_focus = _per_value(o_codes, o_values, lambda a: str(a) == str(focus), missing=False).astype(bool)
-    partner = _per_value(
+    is_focus = apply_per_code(o_codes, o_values, lambda a: str(a) == str(focus), missing=False).astype(bool)
+    partner = apply_per_code(
         d_codes, d_values, lambda b: rg.get(str(b)) if rg.get(str(b)) in part else OTHER, missing=OTHER
     )
     ind_codes, ind_values = pd.factorize(events["industry"].astype("string"))
@@ -141,7 +142,7 @@ def cells_of(
         "total": np.full(n, "all", dtype=object),
         "size": band_of(events["employment"].astype("Float64").to_numpy(dtype=float, na_value=np.nan), size_bands),
         "distance": band_of(dist, distance_bands_km, "km"),
-        "class": _per_value(ind_codes, ind_values, lambda i: gmap.get(i, UNCLASSIFIED), missing=UNCLASSIFIED),
+        "class": apply_per_code(ind_codes, ind_values, lambda i: gmap.get(i, UNCLASSIFIED), missing=UNCLASSIFIED),
         "period": np.where(in_window, window_label(window), OTHER_YEARS).astype(object),
         "focus_out": np.where(is_focus, partner, None),
     }
@@ -149,13 +150,6 @@ def cells_of(
 
 def _as_str(values: pd.Index) -> list[str]:
     return [str(v) for v in values]
-
-
-def _per_value(codes: np.ndarray, values, f, missing=None) -> np.ndarray:
-    """``f(value)`` of each row, computed once per distinct value (``values``, positions
-    ``codes`` as from :func:`pandas.factorize`); ``missing`` where the code is -1."""
-    table = np.array([*(f(v) for v in values), missing], dtype=object)
-    return table[codes]
 
 
 def _pair_distances(
@@ -169,13 +163,25 @@ def _pair_distances(
     places = pd.Index(sorted(set(_as_str(ov)) | set(_as_str(dv))))
     oi = np.append(places.get_indexer(_as_str(ov)), len(places))[oc]  # a missing end: not a place
     di = np.append(places.get_indexer(_as_str(dv)), len(places))[dc]
-    if len(oi) and np.bincount(oi * (len(places) + 1) + di).max() > 1:
-        raise ValueError("cannot reindex on an axis with duplicate labels: duplicate (origin, dest) distances")
+    key = oi * (len(places) + 1) + di
+    if len(key) and np.bincount(key).max() > 1:
+        raise ValueError(_duplicates_message(distances, key))
     matrix = np.full((len(places) + 1, len(places) + 1), np.nan)  # last row and column: not a place
     matrix[oi, di] = distances["distance"].to_numpy(dtype=float)
     o_at = np.append(places.get_indexer(o_values), -1)[o_codes]
     d_at = np.append(places.get_indexer(d_values), -1)[d_codes]
     return matrix[o_at, d_at]
+
+
+def _duplicates_message(distances: pd.DataFrame, key: np.ndarray) -> str:
+    """The error of a distance table whose (origin, dest) pairs (one integer ``key`` per row)
+    are not unique: how many pairs appear more than once, and the first row's pair that repeats
+    an earlier one."""
+    n = int((np.bincount(key) > 1).sum())
+    row = int(np.flatnonzero(pd.Series(key).duplicated().to_numpy())[0])
+    pair = (str(distances["origin"].iloc[row]), str(distances["dest"].iloc[row]))
+    pairs = "pair" if n == 1 else "pairs"
+    return f"distance table has {n} duplicated (origin, dest) {pairs}, first {pair!r}; each pair must appear once"
 
 
 def cell_order(

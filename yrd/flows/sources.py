@@ -49,6 +49,7 @@ import pandas as pd
 from yrd.flows.gravity import REGRESSORS, TABLE_COLUMNS, estimate_gravity
 from yrd.flows.od import LEVELS, counted_mask, od_panels
 from yrd.flows.validation import gravity_validation
+from yrd.io import firm_id_codes
 
 log = logging.getLogger(__name__)
 
@@ -138,20 +139,13 @@ def _firm_year_keys(
     panel_fid: np.ndarray, panel_yr: np.ndarray, want_fid: np.ndarray, want_yr: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """One int64 key per (firm, year), ordered as the pairs: ``firm * n_years + year offset``
-    over the panel's firms and years, the firm numbered by its offset from the panel's smallest
-    id (or, if that could overflow, by its rank among the panel's ids). Wanted pairs outside the
-    panel's firm or year range get -1 (not found)."""
+    over the panel's firms and years, the firm numbered by :func:`yrd.io.firm_id_codes` (its
+    offset from the panel's smallest id or, if that could overflow, its rank among the panel's
+    ids). Wanted pairs outside the panel's firm or year range get -1 (not found)."""
     y0, y1 = int(panel_yr.min()), int(panel_yr.max())
-    f0, f1 = int(panel_fid.min()), int(panel_fid.max())
     n_years = y1 - y0 + 1
-    inside = (want_fid >= f0) & (want_fid <= f1) & (want_yr >= y0) & (want_yr <= y1)
-    if (f1 - f0 + 1) * n_years < 2**62:
-        panel_firm, want_firm = panel_fid - f0, np.where(inside, want_fid - f0, 0)
-    else:  # ids too far apart for offsets: rank among the panel's distinct ids
-        ids = np.unique(panel_fid)
-        panel_firm = np.searchsorted(ids, panel_fid)
-        want_firm = np.minimum(np.searchsorted(ids, want_fid), len(ids) - 1)
-        inside &= ids[want_firm] == want_fid
+    panel_firm, want_firm = firm_id_codes(panel_fid, n_years, lookup=want_fid)
+    inside = (want_firm >= 0) & (want_yr >= y0) & (want_yr <= y1)
     panel_key = panel_firm * n_years + (panel_yr - y0)
     want_key = np.where(inside, want_firm * n_years + (want_yr - y0), -1)
     return panel_key, want_key

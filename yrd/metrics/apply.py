@@ -42,9 +42,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from yrd.io import positions_in, strings_from_codes
+from yrd.io import positions_in, strings_from_codes, used_labels
 from yrd.metrics.kdensity_tables import _seed, county_sites, kdensity_tables  # noqa: F401 - re-exported
-from yrd.metrics.plant_concentration import FROM_PARTS, dartboard_parts, dartboard_parts_from_codes, used_labels
+from yrd.metrics.plant_concentration import FROM_PARTS, dartboard_parts, dartboard_parts_from_codes
 from yrd.metrics.registry import Metric, get
 
 log = logging.getLogger(__name__)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from yrd.io import used_labels
 from yrd.metrics._validation import nonnegative_vector, plant_table
 
 
@@ -73,14 +74,6 @@ def dartboard_parts_from_codes(
         sq.to_numpy(), index=pd.Index(industries[sq.index.to_numpy()], name="industry"), name="employment"
     )
     return _parts_from_sums(table, emp_sq, regions_weight)
-
-
-def used_labels(codes: np.ndarray, labels: pd.Index) -> tuple[np.ndarray, pd.Index]:
-    """``codes`` renumbered over the ``labels`` they use, and those labels (in their order)."""
-    used = np.flatnonzero(np.bincount(codes, minlength=len(labels)))
-    renumber = np.zeros(len(labels), dtype=np.int64)
-    renumber[used] = np.arange(len(used))
-    return renumber[codes], labels[used]
 
 
 def _parts_from_sums(table: pd.DataFrame, emp_sq: pd.Series, regions_weight: pd.Series | None) -> DartboardParts:

@@ -270,18 +270,29 @@ CORPUS: dict[str, tuple] = {
                                            ",,,丁,名称及住所变更,上海市普陀区;上海丁有限公司,浙江嘉兴市秀洲区;嘉兴丁有限公司,2005-03-01",
                                            ",,,戊,住所及名称变更,上海戊公司 上海市普陀区,名称：嘉兴戊公司；住所：浙江嘉兴市秀洲区,2005-03-01",
                                            ",,,己,住所及名称变更,名称：己；住所：上海市普陀区,名称：己二；住所：苏州工业园区,2005-03-01"],
-                                {"reasons": [(2, "before", "combined_unsplittable"), (3, "after", "address_no_county")],
-                                 "rows_clean": 2, "events_clean": 4}),
-    "address_no_county.csv": ("change", [CH_EN, ",,,甲,住所变更,上海市普陀区,鼓楼区,2005-03-01", ",,,乙,住所变更,上海市普陀区,火星基地,2005-03-01",
-                                         ",,,丙,住所变更,上海市普陀区,,2005-03-01", ",,,丁,经营范围变更,,,2005-03-01"],
-                              {"reasons": [(0, "after", "address_no_county"), (1, "after", "address_no_county"),
-                                           (2, "after", "missing_value")], "rows_clean": 1}),
+                                {"reasons": [(2, "before", "combined_unsplittable")],  # 苏州工业园区: the prefecture
+                                 "rows_clean": 3, "events_clean": 6}),
+    # a county name in several prefectures and no place name: no prefecture; a development zone
+    # of a named prefecture (苏州工业园区) is kept without a county
+    "address_no_prefecture.csv": ("change", [CH_EN, ",,,甲,住所变更,上海市普陀区,鼓楼区,2005-03-01", ",,,乙,住所变更,上海市普陀区,火星基地,2005-03-01",
+                                             ",,,丙,住所变更,上海市普陀区,,2005-03-01", ",,,丁,经营范围变更,,,2005-03-01",
+                                             ",,,戊,住所变更,上海市普陀区,苏州工业园区,2005-03-01"],
+                                  {"reasons": [(0, "after", "address_no_prefecture"), (1, "after", "address_no_prefecture"),
+                                               (2, "after", "missing_value")], "rows_clean": 2}),
     "negative_capital.csv": ("investment", [INV_ZH, "甲,,乙,,浙江嘉兴市秀洲区,-100,2005-01-01", "甲,,丙,,浙江嘉兴市秀洲区,100万美元,2005-01-01",
                                             "甲,,丁,,浙江嘉兴市秀洲区,abc,2005-01-01", "甲,,戊,,浙江嘉兴市秀洲区,,2005-01-01",
                                             "甲,,己,,苏州工业园区,5,2005-01-01", ",,庚,,浙江嘉兴市秀洲区,5,2005-01-01"],
                              {"reasons": [(0, "capital", "negative_capital"), (1, "capital", "bad_capital"),
-                                          (2, "capital", "bad_capital"), (4, "investee_address", "address_no_county"),
-                                          (5, "investor_name", "missing_value")], "rows_clean": 1, "capital_missing": 1}),
+                                          (2, "capital", "bad_capital"), (5, "investor_name", "missing_value")],
+                              "rows_clean": 2, "capital_missing": 1}),  # 苏州工业园区: kept, prefecture only
+    # investee addresses: a county name in several prefectures, no place, a province: no prefecture;
+    # a development zone of a named prefecture is kept without a county
+    "investee_no_prefecture.csv": ("investment", [INV_ZH, "甲,,乙,,鼓楼区中山路1号,5,2005-01-01",
+                                                  "甲,,丙,,火星基地1号,5,2005-01-01", "甲,,丁,,江苏省,5,2005-01-01",
+                                                  "甲,,戊,,杭州市高新技术产业开发区1号,5,2005-01-01"],
+                                   {"reasons": [(0, "investee_address", "address_no_prefecture"),
+                                                (1, "investee_address", "address_no_prefecture"),
+                                                (2, "investee_address", "address_no_prefecture")], "rows_clean": 1}),
     "fullwidth_digits.csv": ("investment", [INV_ZH, "甲,９１３１０１０６６０７２０００９８,乙,,浙江嘉兴市秀洲区,１００万元,２００５年３月１日"],
                              {"reasons": [], "rows_clean": 1}),
     "excel_dates.xlsx": ("change", {"变更记录": [CH_ZH.split(","), [None, None, None, "甲", "名称变更", "甲", "乙", 38412],
@@ -341,7 +352,7 @@ def test_reason_counts_are_rows(tmp_path, dialects):
         [CH_EN, ",,,甲,住所变更,火星,月球,2005-03-01", ",,,乙,住所变更,火星,上海市普陀区,2005-03-01"],
     )
     res = ingest(f, "change", dialects)
-    assert len(res.quarantine) == 3 and res.counts["quarantine_reasons"] == {"address_no_county": 2}
+    assert len(res.quarantine) == 3 and res.counts["quarantine_reasons"] == {"address_no_prefecture": 2}
 
 
 def test_two_sheets_second_sheet(corpus, dialects):
@@ -349,3 +360,13 @@ def test_two_sheets_second_sheet(corpus, dialects):
     assert res.counts["rows_read"] == 2 and res.counts["rows_clean"] == 2
     with pytest.raises(RawFileError, match="has no sheet"):
         ingest(corpus / "two_sheets.xlsx", "change", dialects, sheet="nope")
+
+
+def test_investee_address_without_county_keeps_its_prefecture(corpus, dialects):
+    """A development zone of a named prefecture (杭州市高新技术产业开发区) resolves to the prefecture
+    only: the record is kept for the prefecture-level flows, its county missing."""
+    res = ingest(corpus / "investee_no_prefecture.csv", "investment", dialects)
+    clean = res.clean
+    assert len(clean) == 1 and clean["investee_name"].tolist() == ["戊"]
+    assert clean["investee_prefecture"].tolist() == ["330100"] and clean["investee_county"].isna().all()
+    assert clean["resolution"].tolist() == ["prefecture"]

@@ -14,7 +14,6 @@ from yrd.registration.parse import classify_change, nfkc, parse_capital, parse_d
 from yrd.registration.rows import (
     _KEY_COLUMN,
     CHANGE_COLUMNS,
-    COUNTY_RESOLUTIONS,
     INVESTMENT_COLUMNS,
     AddressParse,
     Problems,
@@ -57,8 +56,17 @@ def _ref_resolve(texts: list[str], addresses: AddressParse) -> dict[str, tuple[s
     }
 
 
-def _ref_no_county(row: int, column: str, text: str, resolution: str, problems: Problems) -> None:
-    problems.append((row, column, f"address_no_county: {text!r} resolves to no county (resolution {resolution})"))
+def _ref_prefectures(texts: list[str], addresses: AddressParse) -> dict[str, str | None]:
+    """{text: prefecture} of the distinct address texts."""
+    uniq = pd.Series(sorted(set(texts)), dtype="object")
+    if not len(uniq):
+        return {}
+    return {t: None if pd.isna(p) else str(p) for t, p in zip(uniq, addresses(uniq)["prefecture"])}
+
+
+def _ref_no_prefecture(row: int, column: str, text: str, resolution: str, problems: Problems) -> None:
+    reason = f"address_no_prefecture: {text!r} resolves to no prefecture (resolution {resolution})"
+    problems.append((row, column, reason))
 
 
 def ref_change_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[pd.DataFrame, Problems, dict[str, int]]:
@@ -135,6 +143,7 @@ def ref_change_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[pd.Da
         need += [t for c, b, a in events if c == "address" for t in (b, a)]
 
     resolved = _ref_resolve(need, addresses)
+    prefectures = _ref_prefectures(need, addresses)
     seen: set[tuple] = set()
     out: list[dict[str, Any]] = []
     for row, base, events in staged:
@@ -144,8 +153,8 @@ def ref_change_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[pd.Da
                 continue
             for col, t in (("before", b), ("after", a)):
                 county, how = resolved[t]
-                if how not in COUNTY_RESOLUTIONS:
-                    _ref_no_county(row, col, t, how, problems)
+                if prefectures[t] is None:  # an address naming the prefecture but no county is kept
+                    _ref_no_prefecture(row, col, t, how, problems)
                     bad = True
         if bad:
             continue
@@ -159,6 +168,7 @@ def ref_change_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[pd.Da
             if c == "address":
                 ev["county_before"], ev["resolution_before"] = resolved[b]
                 ev["county_after"], ev["resolution_after"] = resolved[a]
+                ev["prefecture_before"], ev["prefecture_after"] = prefectures[b], prefectures[a]
             out.append(ev)
     clean = pd.DataFrame(out, columns=[c for c in CHANGE_COLUMNS if c != "source_file"])
     typed = {"source_row": "int64", "event": "int64", "change_date": "datetime64[ns]"}
@@ -219,12 +229,14 @@ def ref_investment_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[p
             }
         )
     resolved = _ref_resolve([s["investee_address"] for s in staged], addresses)
+    prefectures = _ref_prefectures([s["investee_address"] for s in staged], addresses)
     seen: set[tuple] = set()
     out = []
     for s in staged:
         county, how = resolved[s["investee_address"]]
-        if how not in COUNTY_RESOLUTIONS:
-            _ref_no_county(s["source_row"], "investee_address", s["investee_address"], how, problems)
+        prefecture = prefectures[s["investee_address"]]
+        if prefecture is None:  # an address naming the prefecture but no county is kept
+            _ref_no_prefecture(s["source_row"], "investee_address", s["investee_address"], how, problems)
             stats["capital_missing"] -= s["capital_wan"] is None
             continue
         ident = tuple(v for k, v in s.items() if k != "source_row")
@@ -233,7 +245,7 @@ def ref_investment_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[p
             stats["capital_missing"] -= s["capital_wan"] is None
             continue
         seen.add(ident)
-        out.append(s | {"investee_county": county, "investee_prefecture": county[:4] + "00", "resolution": how})
+        out.append(s | {"investee_county": county, "investee_prefecture": prefecture, "resolution": how})
     clean = pd.DataFrame(out, columns=[c for c in INVESTMENT_COLUMNS if c != "source_file"])
     typed = {"source_row": "int64", "capital_wan": "float64", "founding_date": "datetime64[ns]"}
     clean = clean.astype(typed | {c: "str" for c in clean.columns if c not in typed})
@@ -251,22 +263,24 @@ BAD_USCC = USCC[:17] + ("0" if USCC[17] != "0" else "1")
 BAD_REGNO = REGNO[:14] + str((int(REGNO[14]) + 1) % 10)
 NA = float("nan")
 
-ADDRESSES = {
-    "上海市闸北区共和新路100号": ("310108", "county"),
-    "上海市浦东新区张江路1号": ("310115", "county"),
-    "江苏省苏州市": (None, "prefecture"),
-    "某地某路1号": (None, "none"),
-    "静安区 南京西路 1 号": ("310106", "county_old_name"),
-    "合肥": (None, "ambiguous"),
+ADDRESSES = {  # text: (county, prefecture, resolution), as yrd.registration.address parses them
+    "上海市闸北区共和新路100号": ("310108", "310100", "county"),
+    "上海市浦东新区张江路1号": ("310115", "310100", "county"),
+    "江苏省苏州市": (None, "320500", "prefecture"),
+    "某地某路1号": (None, None, "none"),
+    "静安区 南京西路 1 号": ("310106", "310100", "county_old_name"),
+    "合肥": (None, "340100", "ambiguous"),
+    "鼓楼区中山路1号": (None, None, "ambiguous"),
 }
 
 
 def fake_addresses(texts: pd.Series) -> pd.DataFrame:
-    """County and resolution of the address texts above (the rest: none)."""
-    got = [ADDRESSES.get(t, (None, "none")) for t in texts]
-    return pd.DataFrame({"county": [c for c, _ in got], "resolution": [r for _, r in got]}, index=texts.index).astype(
-        "string"
-    )
+    """County, prefecture and resolution of the address texts above (the rest: none)."""
+    got = [ADDRESSES.get(t, (None, None, "none")) for t in texts]
+    return pd.DataFrame(
+        {"county": [c for c, _, _ in got], "prefecture": [p for _, p, _ in got], "resolution": [r for _, _, r in got]},
+        index=texts.index,
+    ).astype("string")
 
 
 def _frame(records: list[dict[str, Any]], columns: list[str], first_row: int = 2) -> pd.DataFrame:
@@ -349,9 +363,16 @@ CHANGE_RECORDS = [
     dict(credit_code=USCC, change_item="名称变更", before="甲公司", after="乙公司", change_date="yesterday"),
     dict(credit_code=USCC, change_item="名称变更", before="甲公司", after="乙公司", change_date="2005-13-01"),
     dict(credit_code=USCC, change_item="名称变更", before="甲公司", after="乙公司", change_date=None),
-    # addresses resolving to no county
+    # addresses resolving to no county: kept when they give the prefecture, not otherwise
     dict(
         credit_code=USCC, change_item="住所变更", before="江苏省苏州市", after="某地某路1号", change_date="2010-01-01"
+    ),
+    dict(
+        credit_code=USCC,
+        change_item="住所变更",
+        before="江苏省苏州市",
+        after="鼓楼区中山路1号",
+        change_date="2010-01-02",
     ),
     dict(
         credit_code=USCC,
@@ -495,6 +516,13 @@ INVESTMENT_RECORDS = [
     dict(
         investor_name="丁", investee_name="戊", investee_address="某地某路1号", capital=None, founding_date="2010-01-01"
     ),
+    dict(
+        investor_name="丁",
+        investee_name="己",
+        investee_address="鼓楼区中山路1号",
+        capital="3",
+        founding_date="2010-01-01",
+    ),
     # duplicates: repeated, repeated with another spelling, missing capital repeated, -0 and 0
     dict(
         investor_name="上海甲公司",
@@ -579,8 +607,20 @@ def test_change_rows_as_row_by_row(drop):
     if drop is None:  # the hand-built rows reach every branch
         assert len(new[0]) and new[2]["event_duplicates"] >= 3 and new[2]["keys_invalid"] >= 4
         codes = {r.split(":")[0] for _, _, r in new[1]}
-        assert codes == {"missing_value", "bad_date", "no_firm_identity", "address_no_county", "combined_unsplittable"}
+        assert codes == {
+            "missing_value",
+            "bad_date",
+            "no_firm_identity",
+            "address_no_prefecture",
+            "combined_unsplittable",
+        }
         assert set(new[0]["change_class"]) == {"address", "name", "other"} and set(new[0]["event"]) == {0, 1}
+        hefei = new[0][new[0]["after"] == "合肥"]  # the prefecture and no county: kept
+        assert len(hefei) == 1 and hefei["county_after"].isna().all()
+        assert (hefei["prefecture_after"].tolist(), hefei["county_before"].tolist()) == (["340100"], ["310108"])
+        unplaced = {(c, r.split(" ")[1]) for _, c, r in new[1] if r.startswith("address_no_prefecture")}
+        assert {("after", "'某地某路1号'"), ("after", "'鼓楼区中山路1号'")} <= unplaced
+        assert {t for _, t in unplaced} == {"'某地某路1号'", "'鼓楼区中山路1号'"}
 
 
 def test_investment_rows_as_row_by_row():
@@ -592,11 +632,15 @@ def test_investment_rows_as_row_by_row():
         "missing_value",
         "bad_date",
         "no_firm_identity",
-        "address_no_county",
+        "address_no_prefecture",
         "negative_capital",
         "bad_capital",
     }
     assert new[2]["event_duplicates"] >= 3 and new[2]["capital_missing"] >= 1
+    # an address naming the prefecture but no county keeps its row, without a county
+    kept = new[0][new[0]["investee_address"] == "江苏省苏州市"]
+    assert len(kept) == 1 and kept["investee_prefecture"].tolist() == ["320500"]
+    assert kept["investee_county"].isna().all() and kept["resolution"].tolist() == ["prefecture"]
 
 
 @pytest.mark.parametrize("kind", ["change", "investment"])

@@ -29,10 +29,11 @@ def _frame(rows: list[dict], columns) -> pd.DataFrame:
 
 
 def _hand_made():
-    """Ten written addresses (the duplicates and the name record do not count): 5 resolved (4
+    """Eleven written addresses (the duplicates and the name record do not count): 5 resolved (4
     correct, 1 wrong county in the true prefecture; 2 read from the exact copy ingestion kept),
-    2 quarantined (a vague address read as a prefecture, an ambiguous one), 3 not observed (the
-    other side of a quarantined record, a record quarantined for its date)."""
+    1 investee kept with its prefecture only (right prefecture), 2 quarantined (a change's vague
+    address read as a prefecture, an ambiguous investee address), 3 not observed (the other side
+    of a quarantined record, a record quarantined for its date)."""
     change_truth = pd.DataFrame(
         {
             "record_id": [0, 1, 2, 3, 4, 5, 6],
@@ -60,14 +61,19 @@ def _hand_made():
     )
     investment_truth = pd.DataFrame(
         {
-            "source_file": ["i.csv"] * 3,
-            "source_row": [0, 1, 2],
-            "kind": ["investment", "investment", "near_duplicate"],
-            "dest_county": ["320583", "330782", "320583"],
+            "source_file": ["i.csv"] * 4,
+            "source_row": [0, 1, 2, 3],
+            "kind": ["investment", "investment", "near_duplicate", "investment"],
+            "dest_county": ["320583", "330782", "320583", "330106"],
         }
     )
     investments = _frame(
-        [{"source_file": "i.csv", "source_row": 0, "investee_county": "320583", "resolution": "county"}],
+        [
+            {"source_file": "i.csv", "source_row": 0, "investee_county": "320583"}
+            | {"investee_prefecture": "320500", "resolution": "county"},
+            {"source_file": "i.csv", "source_row": 3, "investee_county": None}
+            | {"investee_prefecture": "330100", "resolution": "prefecture"},
+        ],
         INVESTMENT_COLUMNS,
     )
     quarantine = pd.DataFrame(
@@ -79,7 +85,7 @@ def _hand_made():
             "reason": [
                 "address_no_county: '杭州市高新技术产业开发区…' resolves to no county (resolution prefecture)",
                 "bad_date: unreadable date 'x'",
-                "address_no_county: '鼓楼区…' resolves to no county (resolution ambiguous)",
+                "address_no_prefecture: '鼓楼区…' resolves to no prefecture (resolution ambiguous)",
             ],
         }
     )
@@ -88,25 +94,34 @@ def _hand_made():
 
 def test_address_accuracy_on_a_hand_made_truth():
     outcomes = address_outcomes(*_hand_made())
-    assert len(outcomes) == 10
-    assert outcomes["status"].value_counts().to_dict() == {"resolved": 5, "not_observed": 3, "quarantined": 2}
+    assert len(outcomes) == 11
+    assert outcomes["status"].value_counts().to_dict() == {
+        "resolved": 5,
+        "not_observed": 3,
+        "quarantined": 2,
+        "prefecture_only": 1,
+    }
     doc = address_accuracy(outcomes)
     overall = doc["overall"]
-    assert (overall["n_written"], overall["n_observed"], overall["n_resolved"], overall["n_correct"]) == (10, 7, 5, 4)
+    assert (overall["n_written"], overall["n_observed"], overall["n_resolved"], overall["n_correct"]) == (11, 8, 5, 4)
+    assert (overall["n_prefecture_only"], overall["n_prefecture_only_correct"], overall["n_quarantined"]) == (1, 1, 2)
     assert overall["n_wrong_same_prefecture"] == 1  # 徐汇区 for 浦东新区: both in Shanghai
-    assert overall["coverage"] == pytest.approx(5 / 7)
+    assert overall["coverage"] == pytest.approx(5 / 8)
     assert overall["precision"] == pytest.approx(4 / 5)
-    assert overall["accuracy"] == pytest.approx(4 / 7)
+    assert overall["accuracy"] == pytest.approx(4 / 8)
+    # right prefecture: the 5 resolved (the wrong county is in the true prefecture) and the kept one
+    assert overall["prefecture_accuracy"] == pytest.approx(6 / 8)
     assert doc["by_table"]["change_after"]["precision"] == pytest.approx(1 / 2)
     assert doc["by_table"]["change_before"]["n_not_observed"] == 2
-    assert doc["by_table"]["investment_investee"]["coverage"] == pytest.approx(0.5)
-    assert doc["by_style"]["unknown"]["n_written"] == 2  # investment truth without a style column
-    assert doc["by_resolution"]["county"] == {"n": 4, "n_correct": 3, "share": pytest.approx(4 / 7)}
-    assert doc["by_resolution"]["county_old_name"] == {"n": 1, "n_correct": 1, "share": pytest.approx(1 / 7)}
-    assert doc["by_resolution"]["prefecture"]["n"] == 1 and doc["by_resolution"]["ambiguous"]["n"] == 1
+    assert doc["by_table"]["investment_investee"]["coverage"] == pytest.approx(1 / 3)
+    assert doc["by_style"]["unknown"]["n_written"] == 3  # investment truth without a style column
+    assert doc["by_resolution"]["county"] == {"n": 4, "n_correct": 3, "share": pytest.approx(4 / 8)}
+    assert doc["by_resolution"]["county_old_name"] == {"n": 1, "n_correct": 1, "share": pytest.approx(1 / 8)}
+    assert doc["by_resolution"]["prefecture"]["n"] == 2 and doc["by_resolution"]["ambiguous"]["n"] == 1
     assert doc["by_resolution"]["none"]["n"] == 0
     vague = doc["vague_addresses"]
-    assert (vague["n_written"], vague["n_quarantined_address_no_county"], vague["quarantined_share"]) == (1, 1, 1.0)
+    assert (vague["n_written"], vague["n_quarantined"], vague["quarantined_share"]) == (1, 1, 1.0)
+    assert vague["n_prefecture_only"] == 0
 
 
 def test_address_accuracy_without_investments():

@@ -201,13 +201,21 @@ def test_extracts_ingest_with_the_planted_defects_where_they_belong(mini):
     # every planted bad capital is quarantined as bad_capital, and nothing else is
     bad_cap = t[t["capital_format"].eq("bad") & t["kind"].ne("exact_duplicate")]
     assert len(bad_cap) and key(bad_cap) == key(quar[quar["reason"].str.startswith("bad_capital")])
-    # quarantined addresses are planted vague ones (prefecture and zone only), but for a few parser
-    # misses; a vague address the parser resolves all the same (an old county-level city of the
-    # prefecture's name, e.g. 嘉兴市 -> 330402) is kept
+    # planted vague addresses (prefecture and zone only) are kept with their true prefecture and no
+    # county (a few resolve to a county all the same: an old county-level city of the prefecture's
+    # name, e.g. 嘉兴市 -> 330402); addresses without a prefecture are a few parser misses
     vague = t[t["address_style"].str.endswith("_vague") & t["kind"].ne("exact_duplicate")]
-    no_cty = key(quar[quar["reason"].str.startswith("address_no_county")])
-    assert len(no_cty & key(vague)) >= 0.5 * len(key(vague) - key(bad_cap)) > 0
-    assert len(no_cty - key(vague)) <= 0.05 * len(t)
+    no_pref = key(quar[quar["reason"].str.startswith("address_no_prefecture")])
+    assert not quar["reason"].str.startswith("address_no_county").any()
+    assert len(no_pref & key(vague)) <= 0.05 * len(key(vague)) and len(no_pref) <= 0.01 * len(t)
+    truth_pref = dict(zip(zip(t["source_file"], t["source_row"]), t["dest_prefecture"]))
+    kept = clean[[k in key(vague) for k in zip(clean["source_file"], clean["source_row"])]]
+    assert len(kept) >= 0.5 * len(key(vague) - key(bad_cap)) > 0
+    assert kept["investee_county"].isna().mean() >= 0.5
+    got = [
+        truth_pref[k] == p for k, p in zip(zip(kept["source_file"], kept["source_row"]), kept["investee_prefecture"])
+    ]
+    assert np.mean(got) >= 0.95
     # exact copies are the raw duplicates; near copies of kept originals are the event duplicates
     assert recon["raw_duplicates"].sum() == (t["kind"] == "exact_duplicate").sum()
     orig = t[t["kind"] == "investment"].set_index("record_id")

@@ -2,8 +2,11 @@
 
 **Relocations** (``registration/relocation_events.parquet``): clean change events of class
 ``address`` (an 住所变更, or the address part of a combined 住所及名称变更) whose county before and
-after are both resolved and differ. **Expansions** (``registration/expansion_events.parquet``):
-investment records whose investee prefecture differs from the investor's prefecture. The
+after differ; when an address names its prefecture but no county (a development zone), whose
+prefectures differ (``origin_county`` / ``dest_county`` missing; a change within one prefecture
+with a county missing cannot be told from a move within the county and gives no event). **Expansions** (``registration/expansion_events.parquet``):
+investment records whose investee prefecture differs from the investor's prefecture (the
+investee's county is missing, ``dest_county`` <NA>, when its address names only the prefecture). The
 investor's place is the county of the linked ASIF firm (:mod:`yrd.registration.link`) in the
 founding year of the investee or the nearest year it is observed (``origin_method`` ``asif``),
 else the area code of the investor's key harmonised to the vintage (``key_area_code``:
@@ -12,8 +15,8 @@ an investor with neither has no origin and gives no event.
 
 One event can be written several times: under two keys (credit code in one row,
 registration number in another), in two files, or with another date format. Records are the
-same event when (i) their places agree (origin and destination county of a relocation; the
-destination county of an investment), (ii) their dates are at most ``duplicate_days`` apart
+same event when (i) their places agree (origin and destination county of a relocation, the
+destination county of an investment; a prefecture for an address that names no county), (ii) their dates are at most ``duplicate_days`` apart
 and (iii) they are the same firm: both linked to the same ASIF ``firm_id``, or (when not both
 linked) the same key or the same normalised name (:func:`yrd.linking.normalise_name`); two
 records linked to different firms are never the same event. For an investment (iii) must hold
@@ -162,11 +165,13 @@ def _firm_rows(firm_years: pd.DataFrame, firm_ids) -> pd.DataFrame:
 
 
 def _origin_rows(ev: pd.DataFrame, firm_years: pd.DataFrame) -> pd.DataFrame:
-    """Per relocation (``_e``) the linked firm's last firm-year at the origin up to the year."""
-    m = ev.loc[ev["firm_id"].notna(), ["_e", "firm_id", "year", "origin_county"]]
+    """Per relocation (``_e``) the linked firm's last firm-year at the origin up to the year (the
+    origin county, or its prefecture when the address named no county)."""
+    m = ev.loc[ev["firm_id"].notna(), ["_e", "firm_id", "year", "origin_county", "origin_prefecture"]]
     m = m.astype({"firm_id": "int64"})
     m = m.merge(_firm_rows(firm_years, m["firm_id"]), on="firm_id")
-    at = (m["fy_county"] == m["origin_county"]).fillna(False).astype(int)
+    in_prefecture = m["origin_county"].isna() & (prefecture_of(m["fy_county"]) == m["origin_prefecture"])
+    at = ((m["fy_county"] == m["origin_county"]) | in_prefecture).fillna(False).astype(int)
     before = (m["fy_year"] <= m["year"]).astype(int)
     # preference: at the origin and before, before, any (the first year); then latest year
     m["_p"] = np.where((at & before).astype(bool), 0, np.where(before.astype(bool), 1, 2))
@@ -183,14 +188,22 @@ def relocation_events(
     params = params or LinkParams()
     c = changes.copy()
     c["origin_county"], c["dest_county"] = _s(c["county_before"]), _s(c["county_after"])
-    c = c[c["change_class"].eq("address") & c["origin_county"].notna() & c["dest_county"].notna()]
-    c = c[c["origin_county"] != c["dest_county"]]
+    for side, col in (("origin", "prefecture_before"), ("dest", "prefecture_after")):
+        county_pref = prefecture_of(c[f"{side}_county"]).astype("string")
+        c[f"{side}_prefecture"] = _s(c[col]).fillna(county_pref) if col in c else county_pref
+    c = c[c["change_class"].eq("address") & c["origin_prefecture"].notna() & c["dest_prefecture"].notna()]
+    both = c["origin_county"].notna() & c["dest_county"].notna()
+    moved = (c["origin_county"] != c["dest_county"]).where(both, c["origin_prefecture"] != c["dest_prefecture"])
+    c = c[moved.fillna(False).to_numpy(dtype=bool)]
+    # an address's place: its county, else (it named no county) its prefecture
+    c["origin_place"] = c["origin_county"].fillna(c["origin_prefecture"])
+    c["dest_place"] = c["dest_county"].fillna(c["dest_prefecture"])
     lk = links.loc[links["table"].eq("change"), ["source_file", "source_row", "event", "firm_id", "key"]]
     c = c.astype({"source_file": "str"}).merge(lk, on=["source_file", "source_row", "event"], how="left")
     c["name_key"] = normalise_name(_s(c["name"]))
     c["change_date"] = pd.to_datetime(c["change_date"])
     group = duplicate_groups(
-        c, ["origin_county", "dest_county"], "change_date", [("firm_id", ["key", "name_key"])], params.duplicate_days
+        c, ["origin_place", "dest_place"], "change_date", [("firm_id", ["key", "name_key"])], params.duplicate_days
     )
     ev = _collapse(c, group, ["firm_id"], "change_date")
     ev["year"] = ev["change_date"].dt.year.astype("int64")
@@ -202,10 +215,10 @@ def relocation_events(
             "event_id": np.arange(len(ev), dtype=np.int64),
             "firm_id": ev["firm_id"].astype("Int64"),
             "year": ev["year"],
-            "origin_county": ev["origin_county"].astype("str"),
-            "dest_county": ev["dest_county"].astype("str"),
-            "origin_prefecture": prefecture_of(ev["origin_county"]).astype("str"),
-            "dest_prefecture": prefecture_of(ev["dest_county"]).astype("str"),
+            "origin_county": ev["origin_county"].astype(object).where(ev["origin_county"].notna(), None),
+            "dest_county": ev["dest_county"].astype(object).where(ev["dest_county"].notna(), None),
+            "origin_prefecture": ev["origin_prefecture"].astype("str"),
+            "dest_prefecture": ev["dest_prefecture"].astype("str"),
             "industry": o["fy_industry"].to_numpy(dtype=object),
             "employment": pd.array(o["fy_employment"].to_numpy(), dtype="Int64"),
             "source_file": ev["source_file"].astype("str"),
@@ -249,9 +262,12 @@ def expansion_events(
     v["investee_name_key"] = normalise_name(_s(v["investee_name"]))
     v["investor_key"], v["investee_key"] = _s(v["investor_key"]), _s(v["investee_key"])
     v["founding_date"] = pd.to_datetime(v["founding_date"])
+    # the destination's place: its county, else (an address naming no county) its prefecture;
+    # county and prefecture codes never coincide (a prefecture's code ends in 00)
+    v["dest_place"] = v["dest_county"].fillna(v["dest_prefecture"])
     group = duplicate_groups(
         v,
-        ["dest_county"],
+        ["dest_place"],
         "founding_date",
         [
             ("parent_firm_id", ["investor_key", "investor_name_key"]),
@@ -279,7 +295,6 @@ def expansion_events(
     out = out.astype(
         {
             "origin_prefecture": "str",
-            "dest_county": "str",
             "dest_prefecture": "str",
             "origin_method": "str",
             "capital_wan": "float64",
@@ -287,6 +302,6 @@ def expansion_events(
             "source_row": "int64",
         }
     )
-    for col in ("origin_county", "industry"):
+    for col in ("origin_county", "dest_county", "industry"):
         out[col] = out[col].astype(object).where(out[col].notna(), None)
     return out[list(EXPANSION_COLUMNS)].reset_index(drop=True)

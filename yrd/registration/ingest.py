@@ -25,7 +25,8 @@ dropped, counted in ``keys_invalid``, and the row kept if it has a name), parse 
 capital (:mod:`yrd.registration.parse`), classify change items (address / name / both /
 other), split a combined 住所及名称变更 record into a name event and an address event (column
 ``event`` 0 and 1, one input row), parse addresses to county codes of the vintage
-(:func:`yrd.registration.address.parse_addresses`); then remove, among the valid rows, later
+(:func:`yrd.registration.address.parse_addresses`; the prefecture too, for an address that
+names no county); then remove, among the valid rows, later
 rows that repeat an earlier row's event after normalisation (same firm key and name, change
 class, before, after and date; or same investor, investee, address, capital and date):
 ``event_duplicates``. A repeated event under two different keys (credit code in one row,
@@ -41,8 +42,12 @@ code                       when
                            before/after of an address or name change, investee address)
 ``bad_date``               date unreadable, impossible (2005-02-30) or outside 1949-10-01..2100
 ``no_firm_identity``       no valid key and no name (a key failing its check, nothing else)
-``address_no_county``      an address change or investee address that resolves to no county
-                           (only a prefecture, ambiguous, or no place name)
+``address_no_prefecture``  an address change's before or after address, or an investee
+                           address, that resolves to no prefecture (a county name found in
+                           several prefectures, a province alone, no place name); an address
+                           with a prefecture and no county (a development zone) is kept, its
+                           county missing (``county_before`` / ``county_after`` /
+                           ``investee_county``) and its prefecture given
 ``combined_unsplittable``  a 住所及名称变更 whose before or after text cannot be split into a name
                            and an address (:func:`yrd.registration.parse.split_combined`)
 ``negative_capital``       subscribed capital below zero

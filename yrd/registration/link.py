@@ -32,8 +32,9 @@ recorded in ``method``:
 5. otherwise ``none`` (``firm_id`` missing, ``score`` NaN).
 
 The record's place (its prefecture, 6-digit vintage code): for a change record the county
-before the change of the record's address event (``county_before``; a combined record's
-name event takes it from its address event), else the area code of its key; for an investor
+before the change of the record's address event (``county_before``, else
+``prefecture_before`` when that address named no county; a combined record's name event takes
+it from its address event), else the area code of its key; for an investor
 the area code of its key (credit code positions 3-8, registration number positions 1-6,
 :func:`yrd.registration.keys.area_code_of`) harmonised to the vintage
 (:func:`yrd.geography.harmonise_county_codes`, nearest year in force), which is the
@@ -152,10 +153,14 @@ def change_parties(changes: pd.DataFrame, history: History, vintage: int = DEFAU
     out.loc[kind == "none", "key"] = pd.NA
     area = cc["area_code"].where(cc["kind"].eq("credit_code"), reg["area_code"])
     _, key_pref = area_prefectures(area, out["year"], history, vintage)
-    # place: county before the change of the row's address event, else the key's area
-    addr = c["change_class"].eq("address") & c["county_before"].notna() & c["county_before"].ne("None")
+    # place: prefecture before the change of the row's address event (of its county, else the
+    # prefecture an address naming no county gave), else the key's area
+    place = prefecture_of(c["county_before"].astype("string").replace({"None": pd.NA, "nan": pd.NA}))
+    if "prefecture_before" in c:
+        place = place.fillna(c["prefecture_before"].astype("string").replace({"None": pd.NA, "nan": pd.NA}))
+    addr = c["change_class"].eq("address") & place.notna()
     before = pd.DataFrame({"source_file": out["source_file"], "source_row": out["source_row"]})[addr.to_numpy()]
-    before["place"] = prefecture_of(c.loc[addr, "county_before"]).to_numpy()
+    before["place"] = place[addr].to_numpy()
     before = before.drop_duplicates(["source_file", "source_row"])
     out = out.merge(before, on=["source_file", "source_row"], how="left")
     out["prefecture"] = out["place"].astype("string").fillna(key_pref.reset_index(drop=True))

@@ -171,7 +171,9 @@ def score_events(
     repeat an earlier event's true firm, origin and destination: duplicates left unmerged, or
     a firm moving back and forth). ``expansions``: the same for the parent and, with
     ``investment_truth`` (``investment_records.parquet``), ``origin_correct`` (share whose
-    ``origin_prefecture`` is the true one) by ``origin_method``."""
+    ``origin_prefecture`` is the true one) by ``origin_method``, ``dest_prefecture_correct``
+    (share whose ``dest_prefecture`` is the true one) and ``dest_without_county`` (the events
+    whose investee address named no county: their number and that share among them)."""
 
     def judged(ev: pd.DataFrame, table: str, party: str, col: str) -> pd.DataFrame:
         t = truth[truth["table"].eq(table) & truth["party"].eq(party)]
@@ -184,7 +186,8 @@ def score_events(
 
     r = judged(relocations, "change", "firm", "firm_id")
     n_rl = int(r["linked"].sum())
-    rep = r.dropna(subset=["true_firm_id"]).duplicated(["true_firm_id", "origin_county", "dest_county"]).sum()
+    places = ["origin_county", "dest_county", "origin_prefecture", "dest_prefecture"]
+    rep = r.dropna(subset=["true_firm_id"]).duplicated(["true_firm_id", *[c for c in places if c in r]]).sum()
     out = {
         "relocations": {
             "events": len(r),
@@ -201,13 +204,24 @@ def score_events(
         "firm_correct": _share(int(e["correct"].sum()), n_el),
     }
     if investment_truth is not None and len(e):
-        it = investment_truth[["source_file", "source_row", "origin_prefecture"]].assign(
+        cols = [c for c in ("origin_prefecture", "dest_prefecture") if c in investment_truth]
+        it = investment_truth[["source_file", "source_row", *cols]].assign(
             source_file=_base(investment_truth["source_file"])
         )
         e = e.merge(
-            it.rename(columns={"origin_prefecture": "true_origin"}), on=["source_file", "source_row"], how="left"
+            it.rename(columns={"origin_prefecture": "true_origin", "dest_prefecture": "true_dest"}),
+            on=["source_file", "source_row"],
+            how="left",
         )
         ok = e["origin_prefecture"].astype(str).eq(e["true_origin"].astype(str))
         exp["origin_correct"] = {str(m): float(ok[g.index].mean()) for m, g in e.groupby("origin_method")}
+    if investment_truth is not None and len(e) and "true_dest" in e:
+        no_county = e["dest_county"].isna().to_numpy(dtype=bool) if "dest_county" in e else np.zeros(len(e), bool)
+        dest_ok = e["dest_prefecture"].astype(str).eq(e["true_dest"].astype(str)).to_numpy(dtype=bool)
+        exp["dest_prefecture_correct"] = float(dest_ok.mean())
+        exp["dest_without_county"] = {
+            "events": int(no_county.sum()),
+            "dest_correct": _share(int(dest_ok[no_county].sum()), int(no_county.sum())),
+        }
     out["expansions"] = exp
     return out

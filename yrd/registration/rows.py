@@ -45,6 +45,8 @@ CHANGE_COLUMNS = (
     "date_precision",
     "county_before",
     "county_after",
+    "prefecture_before",
+    "prefecture_after",
     "resolution_before",
     "resolution_after",
 )
@@ -73,7 +75,7 @@ _KEY_COLUMN = {"credit_code": "credit_code", "registration_number": "reg_number"
 
 Problems = list[tuple[int, str, str]]
 AddressParse = Callable[[pd.Series], pd.DataFrame]
-Resolved = dict[str, tuple[str | None, str]]
+Resolved = dict[str, tuple[str | None, str | None, str]]
 
 
 def _text(v: Any) -> str:
@@ -166,25 +168,31 @@ def _dates(raw: np.ndarray, column: str, problems: _Problems) -> tuple[np.ndarra
 
 
 def _resolve(texts: Iterable[str], addresses: AddressParse) -> Resolved:
-    """{text: (county, resolution)} of the distinct address texts."""
+    """{text: (county, prefecture, resolution)} of the distinct address texts (``None`` for a
+    code the text does not give)."""
     uniq = pd.Series(sorted(set(texts)), dtype="object")
     if not len(uniq):
         return {}
     parsed = addresses(uniq)
-    return {
-        t: (None if pd.isna(c) else str(c), str(r)) for t, c, r in zip(uniq, parsed["county"], parsed["resolution"])
-    }
+    county = [None if pd.isna(c) else str(c) for c in parsed["county"]]
+    if "prefecture" in parsed:
+        prefecture = [None if pd.isna(p) else str(p) for p in parsed["prefecture"]]
+    else:  # a parser that gives counties only: the county's prefecture
+        prefecture = [None if c is None else c[:4] + "00" for c in county]
+    return {t: (c, p, str(r)) for t, c, p, r in zip(uniq, county, prefecture, parsed["resolution"])}
 
 
-def _no_county(mask: np.ndarray, column: str, texts: np.ndarray, resolved: Resolved, problems: _Problems) -> np.ndarray:
-    """Which rows of ``mask`` have an address text that resolves to no county (an
-    ``address_no_county`` problem recorded for each)."""
+def _no_prefecture(
+    mask: np.ndarray, column: str, texts: np.ndarray, resolved: Resolved, problems: _Problems
+) -> np.ndarray:
+    """Which rows of ``mask`` have an address text that resolves to no prefecture code (with or
+    without a county), with an ``address_no_prefecture`` problem recorded for each."""
     reasons = _each(
         texts,
         lambda t: (
             ""
-            if t not in resolved or resolved[t][1] in COUNTY_RESOLUTIONS
-            else f"address_no_county: {t!r} resolves to no county (resolution {resolved[t][1]})"
+            if t not in resolved or resolved[t][1] is not None
+            else f"address_no_prefecture: {t!r} resolves to no prefecture (resolution {resolved[t][2]})"
         ),
     )
     failing = mask & (reasons != "")
@@ -192,12 +200,13 @@ def _no_county(mask: np.ndarray, column: str, texts: np.ndarray, resolved: Resol
     return failing
 
 
-def _lookup(texts: np.ndarray, mask: np.ndarray, resolved: Resolved) -> tuple[np.ndarray, np.ndarray]:
-    """``(county, resolution)`` arrays of the address texts where ``mask`` holds, else ``None``."""
-    county, how = _objects(len(texts)), _objects(len(texts))
+def _lookup(texts: np.ndarray, mask: np.ndarray, resolved: Resolved) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(county, prefecture, resolution)`` arrays of the address texts where ``mask`` holds,
+    else ``None``."""
+    county, prefecture, how = _objects(len(texts)), _objects(len(texts)), _objects(len(texts))
     found = _each(texts[mask], resolved.__getitem__)
-    county[mask], how[mask] = _part(found, 0), _part(found, 1)
-    return county, how
+    county[mask], prefecture[mask], how[mask] = _part(found, 0), _part(found, 1), _part(found, 2)
+    return county, prefecture, how
 
 
 def _typed(columns: dict[str, Any], typed: dict[str, str]) -> pd.DataFrame:
@@ -215,7 +224,9 @@ def change_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[pd.DataFr
     the first valid key. A combined change (class ``both``) gives a name event (``event`` 0)
     and an address event (``event`` 1). A row with any problem is quarantined with all its
     problems; the address texts of the other rows are then resolved, and a row with one that
-    resolves to no county is quarantined too. Among the rest, a row repeating an earlier row's
+    resolves to no prefecture is quarantined too (``address_no_prefecture``). An address naming
+    the prefecture but no county (a development zone) keeps its row with the county missing and
+    the prefecture in ``prefecture_before`` / ``prefecture_after``. Among the rest, a row repeating an earlier row's
     firm key, name, change class, events and date is an event duplicate."""
     rows = canon.index.to_numpy(dtype="int64")
     n = len(rows)
@@ -277,9 +288,9 @@ def change_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[pd.DataFr
     addr_before, addr_after = np.where(moved, before, ev1_before), np.where(moved, after, ev1_after)
     has_address = moved | combined
     resolved = _resolve(np.concatenate([addr_before[has_address], addr_after[has_address]]), addresses)
-    no_county = _no_county(has_address, "before", addr_before, resolved, problems)
-    no_county |= _no_county(has_address, "after", addr_after, resolved, problems)
-    ok &= ~no_county
+    unplaced = _no_prefecture(has_address, "before", addr_before, resolved, problems)
+    unplaced |= _no_prefecture(has_address, "after", addr_after, resolved, problems)
+    ok &= ~unplaced
 
     ident = pd.DataFrame(
         {
@@ -306,8 +317,8 @@ def change_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[pd.DataFr
     ev_before = np.where(second, ev1_before[at], ev0_before[at])
     ev_after = np.where(second, ev1_after[at], ev0_after[at])
     is_address = ev_class == "address"
-    county_before, resolution_before = _lookup(ev_before, is_address, resolved)
-    county_after, resolution_after = _lookup(ev_after, is_address, resolved)
+    county_before, prefecture_before, resolution_before = _lookup(ev_before, is_address, resolved)
+    county_after, prefecture_after, resolution_after = _lookup(ev_after, is_address, resolved)
     clean = _typed(
         {
             "source_row": rows[at],
@@ -326,6 +337,8 @@ def change_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[pd.DataFr
             "date_precision": precision[at],
             "county_before": county_before,
             "county_after": county_after,
+            "prefecture_before": prefecture_before,
+            "prefecture_after": prefecture_after,
             "resolution_before": resolution_before,
             "resolution_after": resolution_after,
         },
@@ -363,8 +376,11 @@ def investment_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[pd.Da
     """Validate investment records (module docstring of :mod:`yrd.registration.ingest`).
 
     A row with any problem is quarantined with all its problems; the investee addresses of the
-    other rows are then resolved, and a row whose address resolves to no county is quarantined
-    too. Among the rest, a row repeating every value of an earlier row (but ``source_row``) is
+    other rows are then resolved, and a row whose address resolves to no prefecture is
+    quarantined too (``address_no_prefecture``). An address that names the prefecture but no
+    county (a development zone, 杭州市高新技术产业开发区; resolution ``prefecture`` or
+    ``ambiguous``) keeps its row with ``investee_county`` missing: the prefecture-level OD flows
+    the records feed need only the prefecture. Among the rest, a row repeating every value of an earlier row (but ``source_row``) is
     an event duplicate; ``capital_missing`` counts the clean rows without capital."""
     rows = canon.index.to_numpy(dtype="int64")
     problems = _Problems(rows)
@@ -381,7 +397,7 @@ def investment_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[pd.Da
 
     ok = ~problems.bad
     resolved = _resolve(address[ok], addresses)
-    ok &= ~_no_county(ok, "investee_address", address, resolved, problems)
+    ok &= ~_no_prefecture(ok, "investee_address", address, resolved, problems)
     columns = {
         "investor_name": inv_name,
         "investor_key": inv_key,
@@ -398,14 +414,14 @@ def investment_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[pd.Da
     stats["event_duplicates"] = int(repeat.sum())
     keep = np.flatnonzero(ok)[~repeat]
     stats["capital_missing"] = int(np.isnan(capital[keep]).sum())
-    county, how = _lookup(address[keep], np.ones(len(keep), dtype=bool), resolved)
+    county, prefecture, how = _lookup(address[keep], np.ones(len(keep), dtype=bool), resolved)
     clean = _typed(
         {"source_row": rows[keep]}
         | {c: v[keep] for c, v in columns.items()}
         | {
             "capital_wan": capital[keep],
             "investee_county": county,
-            "investee_prefecture": _each(county, lambda c: c[:4] + "00"),
+            "investee_prefecture": prefecture,
             "resolution": how,
         },
         {"source_row": "int64", "capital_wan": "float64", "founding_date": "datetime64[ns]"},

@@ -38,7 +38,8 @@ from scipy.sparse.csgraph import connected_components
 
 from yrd.geography import prefecture_of
 from yrd.linking.normalise import key_codes, normalise_name
-from yrd.registration.link import LinkParams
+from yrd.registration.link import LinkParams, address_prefecture
+from yrd.registration.link import clean_str as _s
 
 #: Columns of ``registration/relocation_events.parquet``.
 RELOCATION_COLUMNS = (
@@ -71,12 +72,12 @@ EXPANSION_COLUMNS = (
     "source_file",
     "source_row",
 )
-_STR_NA = {"None": pd.NA, "nan": pd.NA, "": pd.NA}
 
 
-def _s(x: pd.Series) -> pd.Series:
-    """Nullable string column with the ``"None"`` of a str-typed clean table as missing."""
-    return x.astype("string").replace(_STR_NA)
+def _place(county: pd.Series, prefecture: pd.Series) -> pd.Series:
+    """An address's place: its county, else (it named no county) its prefecture; county and
+    prefecture codes never coincide (a prefecture's code ends in 00)."""
+    return county.fillna(prefecture)
 
 
 def _codes(x: pd.Series) -> np.ndarray:
@@ -188,16 +189,14 @@ def relocation_events(
     params = params or LinkParams()
     c = changes.copy()
     c["origin_county"], c["dest_county"] = _s(c["county_before"]), _s(c["county_after"])
-    for side, col in (("origin", "prefecture_before"), ("dest", "prefecture_after")):
-        county_pref = prefecture_of(c[f"{side}_county"]).astype("string")
-        c[f"{side}_prefecture"] = _s(c[col]).fillna(county_pref) if col in c else county_pref
+    c["origin_prefecture"] = address_prefecture(c["origin_county"], c["prefecture_before"])
+    c["dest_prefecture"] = address_prefecture(c["dest_county"], c["prefecture_after"])
     c = c[c["change_class"].eq("address") & c["origin_prefecture"].notna() & c["dest_prefecture"].notna()]
     both = c["origin_county"].notna() & c["dest_county"].notna()
     moved = (c["origin_county"] != c["dest_county"]).where(both, c["origin_prefecture"] != c["dest_prefecture"])
     c = c[moved.fillna(False).to_numpy(dtype=bool)]
-    # an address's place: its county, else (it named no county) its prefecture
-    c["origin_place"] = c["origin_county"].fillna(c["origin_prefecture"])
-    c["dest_place"] = c["dest_county"].fillna(c["dest_prefecture"])
+    c["origin_place"] = _place(c["origin_county"], c["origin_prefecture"])
+    c["dest_place"] = _place(c["dest_county"], c["dest_prefecture"])
     lk = links.loc[links["table"].eq("change"), ["source_file", "source_row", "event", "firm_id", "key"]]
     c = c.astype({"source_file": "str"}).merge(lk, on=["source_file", "source_row", "event"], how="left")
     c["name_key"] = normalise_name(_s(c["name"]))
@@ -262,9 +261,7 @@ def expansion_events(
     v["investee_name_key"] = normalise_name(_s(v["investee_name"]))
     v["investor_key"], v["investee_key"] = _s(v["investor_key"]), _s(v["investee_key"])
     v["founding_date"] = pd.to_datetime(v["founding_date"])
-    # the destination's place: its county, else (an address naming no county) its prefecture;
-    # county and prefecture codes never coincide (a prefecture's code ends in 00)
-    v["dest_place"] = v["dest_county"].fillna(v["dest_prefecture"])
+    v["dest_place"] = _place(v["dest_county"], v["dest_prefecture"])
     group = duplicate_groups(
         v,
         ["dest_place"],

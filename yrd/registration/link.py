@@ -67,6 +67,21 @@ METHODS = ("credit_code", "org_code", "name_place", "name", "none")
 PARTY_KEY_KINDS = ("credit_code", "registration_number", "organisation_code", "none")
 PARTY_ID = ["table", "source_file", "source_row", "event", "party"]
 _MUNICIPALITIES = ("11", "12", "31", "50")
+_STR_NA = {"None": pd.NA, "nan": pd.NA, "": pd.NA}
+
+
+def clean_str(x: pd.Series) -> pd.Series:
+    """Nullable string column with the ``"None"`` (also ``"nan"``, ``""``) of a str-typed clean
+    table as missing."""
+    return x.astype("string").replace(_STR_NA)
+
+
+def address_prefecture(county: pd.Series, prefecture: pd.Series) -> pd.Series:
+    """An address's prefecture, from a clean table's county column and its prefecture column
+    (``prefecture_before`` / ``prefecture_after`` / ``investee_prefecture``): the county's
+    :func:`yrd.geography.prefecture_of` where the county is given, else the prefecture (an
+    address naming no county); missing values ``pd.NA``, dtype ``string``."""
+    return prefecture_of(clean_str(county)).fillna(clean_str(prefecture))
 
 
 @dataclass(frozen=True)
@@ -155,9 +170,7 @@ def change_parties(changes: pd.DataFrame, history: History, vintage: int = DEFAU
     _, key_pref = area_prefectures(area, out["year"], history, vintage)
     # place: prefecture before the change of the row's address event (of its county, else the
     # prefecture an address naming no county gave), else the key's area
-    place = prefecture_of(c["county_before"].astype("string").replace({"None": pd.NA, "nan": pd.NA}))
-    if "prefecture_before" in c:
-        place = place.fillna(c["prefecture_before"].astype("string").replace({"None": pd.NA, "nan": pd.NA}))
+    place = address_prefecture(c["county_before"], c["prefecture_before"])
     addr = c["change_class"].eq("address") & place.notna()
     before = pd.DataFrame({"source_file": out["source_file"], "source_row": out["source_row"]})[addr.to_numpy()]
     before["place"] = place[addr].to_numpy()
@@ -170,7 +183,7 @@ def change_parties(changes: pd.DataFrame, history: History, vintage: int = DEFAU
     is_name = c["change_class"].eq("name").to_numpy()
     group = np.concatenate([row, row[is_name], row[is_name]])
     raw = pd.concat([c["name"], c.loc[is_name, "before"], c.loc[is_name, "after"]], ignore_index=True)
-    name = normalise_name(raw.astype("string").replace({"None": pd.NA, "nan": pd.NA}))
+    name = normalise_name(clean_str(raw))
     keep = name.notna().to_numpy() & (group >= 0)
     d = pd.DataFrame({"g": group[keep], "name": name[keep].to_numpy(dtype=object)}).drop_duplicates()
     d = d.sort_values("g", kind="stable")
@@ -219,8 +232,8 @@ def investment_parties(investments: pd.DataFrame, history: History, vintage: int
             kc, kp = area_prefectures(k["area_code"], year, history, vintage)
             d["prefecture"], d["key_county"] = kp.to_numpy(), kc.to_numpy()
         else:
-            d["prefecture"] = v["investee_prefecture"].astype("string").replace({"None": pd.NA}).to_numpy()
-        name = normalise_name(v[f"{who}_name"].astype("string").replace({"None": pd.NA, "nan": pd.NA}))
+            d["prefecture"] = clean_str(v["investee_prefecture"]).to_numpy()
+        name = normalise_name(clean_str(v[f"{who}_name"]))
         d["names"] = [[n] if isinstance(n, str) else [] for n in name.astype(object).where(name.notna(), None)]
         frames.append(d)
     return pd.concat(frames, ignore_index=True)

@@ -216,7 +216,7 @@ def score_events(
         ok = e["origin_prefecture"].astype(str).eq(e["true_origin"].astype(str))
         exp["origin_correct"] = {str(m): float(ok[g.index].mean()) for m, g in e.groupby("origin_method")}
     if investment_truth is not None and len(e) and "true_dest" in e:
-        no_county = e["dest_county"].isna().to_numpy(dtype=bool) if "dest_county" in e else np.zeros(len(e), bool)
+        no_county = e["dest_county"].isna().to_numpy(dtype=bool)
         dest_ok = e["dest_prefecture"].astype(str).eq(e["true_dest"].astype(str)).to_numpy(dtype=bool)
         exp["dest_prefecture_correct"] = float(dest_ok.mean())
         exp["dest_without_county"] = {

@@ -169,16 +169,14 @@ def _dates(raw: np.ndarray, column: str, problems: _Problems) -> tuple[np.ndarra
 
 def _resolve(texts: Iterable[str], addresses: AddressParse) -> Resolved:
     """{text: (county, prefecture, resolution)} of the distinct address texts (``None`` for a
-    code the text does not give)."""
+    code the text does not give); ``addresses`` gives columns ``county``, ``prefecture`` and
+    ``resolution``, as :func:`yrd.registration.address.parse_addresses` does."""
     uniq = pd.Series(sorted(set(texts)), dtype="object")
     if not len(uniq):
         return {}
     parsed = addresses(uniq)
     county = [None if pd.isna(c) else str(c) for c in parsed["county"]]
-    if "prefecture" in parsed:
-        prefecture = [None if pd.isna(p) else str(p) for p in parsed["prefecture"]]
-    else:  # a parser that gives counties only: the county's prefecture
-        prefecture = [None if c is None else c[:4] + "00" for c in county]
+    prefecture = [None if pd.isna(p) else str(p) for p in parsed["prefecture"]]
     return {t: (c, p, str(r)) for t, c, p, r in zip(uniq, county, prefecture, parsed["resolution"])}
 
 

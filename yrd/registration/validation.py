@@ -50,6 +50,7 @@ import pandas as pd
 
 from yrd.geography import prefecture_of
 from yrd.registration.address import RESOLUTIONS
+from yrd.registration.link import address_prefecture, clean_str
 
 #: Columns of :func:`address_outcomes`.
 OUTCOME_COLUMNS = (
@@ -141,10 +142,8 @@ def address_outcomes(
     keys = list(zip(addr["source_file"].astype(str), addr["source_row"].astype(int)))
     res = {}
     for side in ("before", "after"):
-        county = addr[f"county_{side}"].astype("string").replace({"None": pd.NA, "nan": pd.NA})
-        prefecture = prefecture_of(county)
-        if f"prefecture_{side}" in addr:  # an address naming no county: the prefecture it gave
-            prefecture = prefecture.fillna(addr[f"prefecture_{side}"].astype("string").replace({"None": pd.NA}))
+        county = clean_str(addr[f"county_{side}"])
+        prefecture = address_prefecture(county, addr[f"prefecture_{side}"])
         res[side] = dict(zip(keys, zip(county, prefecture, addr[f"resolution_{side}"])))
     copies = _copies(change_truth)
     t = change_truth[change_truth["kind"].isin(["address", "combined"])]

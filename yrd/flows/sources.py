@@ -328,9 +328,17 @@ def same_od_panel(a: str | os.PathLike, b: str | os.PathLike) -> bool:
     same order: equal Arrow tables (schema and values), compared without converting to pandas.
     Used to reuse rule ``gravity``'s estimates for the ``asif`` source (:func:`sources_gravity`),
     whose panel rule ``source_od`` builds from the same moves by the same
-    :func:`yrd.flows.od.od_panels`."""
+    :func:`yrd.flows.od.od_panels`.
+
+    Files with the same bytes hold the same table, so they are compared byte by byte first (the
+    two rules write byte-identical files; on the national world 4 MB compared at once against
+    3-6 s for reading and comparing two tables of 11 M rows); only files that differ are read."""
+    import filecmp
+
     import pyarrow.parquet as pq
 
+    if filecmp.cmp(a, b, shallow=False):
+        return True
     ta, tb = pq.read_table(a), pq.read_table(b)
     return ta.schema.remove_metadata().equals(tb.schema.remove_metadata()) and ta.equals(tb)
 

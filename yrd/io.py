@@ -161,6 +161,13 @@ def dictionary_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     return np.concatenate(idx), column.chunk(0).dictionary
 
 
+def recode(codes: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``at[codes]`` with -1 (a missing value) kept: codes numbering one set of labels as
+    positions in another, ``at`` being each label's position there (``Index.get_indexer``, -1
+    where absent). Returns ``codes`` itself when ``at`` is empty (every code is then -1)."""
+    return np.where(codes >= 0, at[np.maximum(codes, 0)], -1) if len(at) else codes
+
+
 def used_positions(codes: np.ndarray, n: int, keep: np.ndarray | None = None) -> np.ndarray:
     """The positions ``0 <= p < n`` that ``codes`` (positions among ``n`` labels, -1: missing,
     ignored) refer to, in increasing order, in the rows ``keep`` (a boolean mask; all rows when

@@ -18,7 +18,7 @@ import pandas as pd
 from yrd.flows.fixed_effects import add_fixed_effect_codes
 from yrd.flows.pairs import join_pairs
 from yrd.industry import RELOCATION_CLASSES
-from yrd.io import arrow_strings, sorted_codes, stable_order, strings_from_codes
+from yrd.io import arrow_strings, recode, sorted_codes, stable_order, strings_from_codes
 
 
 def period_of(years, start: int, length: int = 1) -> np.ndarray:
@@ -93,12 +93,7 @@ def _place_codes(origin: pd.Series, dest: pd.Series) -> tuple[np.ndarray, np.nda
     if ou.equals(du):  # the usual panel: every place is an origin and a destination
         return oc, dc, ou
     places = ou.append(du).unique().sort_values()
-    return _recode(oc, places.get_indexer(ou)), _recode(dc, places.get_indexer(du)), places
-
-
-def _recode(codes: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """``at[codes]``, -1 kept for a missing value."""
-    return np.where(codes >= 0, at[np.maximum(codes, 0)], -1) if len(at) else codes
+    return recode(oc, places.get_indexer(ou)), recode(dc, places.get_indexer(du)), places
 
 
 def _key_column(values: pd.Series, like: pd.Series, rows: np.ndarray):

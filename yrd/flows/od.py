@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from yrd.industry import RELOCATION_CLASSES
-from yrd.io import dictionary_codes, positions_in, strings_from_codes
+from yrd.io import dictionary_codes, positions_in, recode, strings_from_codes, used_labels
 
 log = logging.getLogger(__name__)
 
@@ -261,34 +261,22 @@ def read_od_cells(path, classes: Sequence[str] = RELOCATION_CLASSES) -> pd.DataF
     keys = ["origin", "dest", "group"]
     table = pq.read_table(path, columns=OD_COLUMNS, filters=filters, read_dictionary=keys).unify_dictionaries()
     (o, o_dict), (d, d_dict), (g, g_dict) = (dictionary_codes(table[c]) for c in keys)
-    # both sides on one scale: positions among every place either dictionary holds
+    # each distinct string looked up once, not each of the ~9 M cells: both sides as positions
+    # among every place either dictionary holds (sorted), then among the places the cells use
     every = pd.Index(sorted(set(o_dict.to_pylist()) | set(d_dict.to_pylist())), dtype=object)
-    o, d = _remap(o, o_dict, every), _remap(d, d_dict, every)
+    o, d = recode(o, every.get_indexer(o_dict.to_pylist())), recode(d, every.get_indexer(d_dict.to_pylist()))
     keep = (o != d) & (o >= 0) & (d >= 0)
-    o, d = o[keep], d[keep]
-    # the places the cells use, numbered in sorted order (positions in ``every`` are sorted)
-    used = np.flatnonzero(np.bincount(np.concatenate([o, d]), minlength=len(every)))
-    renumber = np.full(len(every), -1, dtype=np.int64)
-    renumber[used] = np.arange(len(used))
-    places = list(every[used])
-    groups = sorted(set(classes))
+    n = int(keep.sum())
+    od, places = used_labels(np.concatenate([o[keep], d[keep]]), every)
+    groups = pd.Index(sorted(set(classes)), dtype=object)  # a value outside them is missing, as in pandas
     return pd.DataFrame(
         {
             "year": table["year"].to_numpy()[keep],
-            "origin": pd.Categorical.from_codes(renumber[o], categories=places),
-            "dest": pd.Categorical.from_codes(renumber[d], categories=places),
-            "group": pd.Categorical.from_codes(_remap(g, g_dict, pd.Index(groups))[keep], categories=groups),
+            "origin": pd.Categorical.from_codes(od[:n], categories=list(places)),
+            "dest": pd.Categorical.from_codes(od[n:], categories=list(places)),
+            "group": pd.Categorical.from_codes(
+                recode(g, groups.get_indexer(g_dict.to_pylist()))[keep], categories=list(groups)
+            ),
             "moves": table["moves"].to_numpy()[keep],
         }
     )
-
-
-def _remap(codes: np.ndarray, dictionary, categories: pd.Index) -> np.ndarray:
-    """Dictionary ``codes`` (positions in the pyarrow ``dictionary``, -1 missing) as positions in
-    ``categories`` (-1 where missing or absent: pandas' rule for values outside a categorical's
-    categories); each distinct string is looked up once, not each of the ~9 M cells."""
-    at = categories.get_indexer(dictionary.to_pylist())
-    codes = codes.astype(np.int64, copy=False)
-    if not len(at):
-        return np.full(len(codes), -1, dtype=np.int64)
-    return np.where(codes >= 0, at[np.maximum(codes, 0)], -1)

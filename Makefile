@@ -54,14 +54,18 @@ browser:
 			|| echo "make browser: apt-get could not install chromium; the browser tests will skip"; \
 	fi
 
-# The whole suite: unit tests, Snakemake end to end on the tiny world, docs build, lint.
+# The whole suite: unit tests, Snakemake end to end on the tiny world, docs build, lint; on
+# every core (pytest-xdist; tests/conftest.py keeps a module's tests, which share Snakemake runs,
+# on one worker). `.venv/bin/python -m pytest -n0 ...` runs tests in this process instead.
+XDIST := -n auto --dist loadgroup --no-loadscope-reorder
+
 test: setup browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(XDIST)
 
 # The edit-test loop: unit tests only, under a minute (no Snakemake end-to-end runs, marker
 # `workflow`, nor the docs build and Splink fits, marker `slow`).
 test-fast: setup
-	$(BIN)/python -m pytest -m "not workflow and not slow" -q
+	$(BIN)/python -m pytest $(XDIST) -m "not workflow and not slow" -q
 
 lint: setup
 	$(BIN)/snakemake --lint --configfile $(CONFIG)

@@ -86,11 +86,13 @@ def test_gravity_distance_comparison(tiny_run):
     )
 
 
-def test_gravity_with_road_time_distances(tiny_run):
+def test_gravity_with_road_time_distances(tiny_run, tmp_path):
     """flows.distance: road_time through the gravity and scenarios rules, on a copy of the tiny
-    study's outputs (results/tiny_road, so that the session's tiny study stays as it is): every
-    fitted cell's distance is the road travel time of its own year, with 2-year periods."""
-    work = tiny_run
+    study's outputs (results/tiny_road in a copy of the session's run, which other tests, also in
+    other pytest-xdist workers, read as it is): every fitted cell's distance is the road travel
+    time of its own year, with 2-year periods."""
+    work = tmp_path / "work"
+    shutil.copytree(tiny_run, work, symlinks=True, copy_function=shutil.copy2)
     shutil.copytree(work / "results" / "tiny", work / "results" / "tiny_road", copy_function=shutil.copy2)
     (work / "config" / "tiny_road.yaml").write_text(
         "run:\n  name: tiny_road\nflows:\n  distance: road_time\n  period_length: 2\n", encoding="utf-8"
@@ -134,5 +136,4 @@ def test_gravity_with_road_time_distances(tiny_run):
             grav.set_index(["model", "term"]).loc[("pooled", "log_distance"), "estimate"] < 0
         )
     finally:
-        (work / "config" / "tiny_road.yaml").unlink()
-        shutil.rmtree(work / "results" / "tiny_road")
+        shutil.rmtree(work)

@@ -6,6 +6,8 @@ inputs. Checked here:
 
 * statically, that no module of ``yrd/`` locates files through ``__file__`` (the CJK font of the
   installed mplfonts package aside);
+* that this audited run, a second clean run of the tiny world, gives every table of the session's
+  run byte for byte;
 * with a Python audit hook in every job process of one run of the tiny world, that no job opens
   a repository file (in the work dir or in the repository itself, where the editable ``yrd``
   lives) that is not among its rule's inputs, outputs or logs;
@@ -28,7 +30,7 @@ from pathlib import Path
 import pytest
 
 from helpers.open_audit import audit_env, opened_by_rule, read_records, undeclared_reads
-from helpers.workflow import ROOT, copy_workflow, snakemake
+from helpers.workflow import ROOT, assert_same_results, copy_workflow, snakemake
 from yrd.metrics.registry import plugin_files
 from yrd.provenance import provenance
 
@@ -164,6 +166,15 @@ def audited_run(tmp_path_factory):
     res = snakemake(work, "--cores", "2", *TINY, env=env)
     assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-4000:]
     return work, read_records(records), detailed_summary(work, "config/tiny.yaml")
+
+
+@pytest.mark.workflow
+def test_two_clean_runs_are_byte_identical(tiny_run, audited_run):
+    """The audited run is a second clean run of the tiny world, in a fresh copy of the workflow
+    (the audit hook only records which files are opened): every table and the generated world
+    are byte-identical to the session's run. First in this module, before the tests below edit
+    its files and rerun its provenance."""
+    assert_same_results(tiny_run, audited_run[0])
 
 
 @pytest.mark.workflow

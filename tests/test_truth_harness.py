@@ -25,7 +25,9 @@ WORLDS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(WORLDS))
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.xdist_group(f"harness_{n}")) for n in sorted(WORLDS)]
+)
 def test_tiny_world_variant_runs_end_to_end(tmp_path, name):
     w = WORLDS[name]
     coefs = "".join(f"    {k}: {w[k]}\n" for k in ("beta_log_distance", "beta_border") if k in w)

@@ -49,7 +49,8 @@ include: "workflow/rules/provenance.smk"
 include: "workflow/rules/status.smk"
 
 
-# Light rules (at most 5 s and 0.2 GB each at ASIF scale, `make bench` on the national world):
+# Light rules (at most 5 s and 0.2 GB each at ASIF scale, `make bench` on the national world;
+# data_sources and fig_integration_index, which keep no benchmark, read one small table each):
 # under a cluster executor they run on the submitting node instead of waiting in the queue as
 # jobs of their own.
 localrules:

@@ -204,7 +204,8 @@ def test_site_pairs_shared_by_industries_give_k_density_and_its_bands_exactly():
 
     tied = np.round(D / 25.0) * 25.0
     tied_pairs = SitePairs(tied, frame)
-    for c in [*industries, (frame > 0).astype(float)]:
+    # (only the occupied sites' pairs are summed by SitePairs: also one site alone, and two sites)
+    for c in [*industries, (frame > 0).astype(float), np.eye(40)[5] * 3, np.eye(40)[5] + np.eye(40)[39] * 2]:
         c = np.asarray(c, dtype=float)
         for sp, dm in ((shared, D), (tied_pairs, tied)):
             for got, want in zip(sp._pair_distances(c), _pair_distances(dm, c, None, None), strict=True):

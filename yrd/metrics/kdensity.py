@@ -388,16 +388,23 @@ class SitePairs:
         # distances among the sites with plants (counterfactual draws land only there)
         self.D_support = np.ascontiguousarray(self.D[np.ix_(self.support, self.support)])
         self.d_max = float(self.D_support.max(initial=0.0))
-        self.iu, self.ju = np.triu_indices(self.support.size, k=1)
-        self.d_pair = self.D_support[self.iu, self.ju]
+        iu, ju = np.triu_indices(self.support.size, k=1)
+        self.d_pair = self.D_support[iu, ju]
         # distinct distances of [0 (within a site), all site pairs], sorted once for all industries
         self.d_unique, self.d_inverse = np.unique(np.concatenate(([0.0], self.d_pair)), return_inverse=True)
 
     def _pair_distances(self, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """:func:`_pair_distances` of site counts ``c`` by a bincount onto the sorted distances."""
+        """:func:`_pair_distances` of site counts ``c`` by a bincount onto the sorted distances,
+        over the occupied sites' pairs only (in the frame's order: pair i < j of ``m`` sites is
+        entry ``i m - i (i + 1) / 2 + j - i - 1``), the same sums as over all pairs."""
         cs = c[self.support]
-        w = np.concatenate(([(cs * (cs - 1) / 2).sum()], cs[self.iu] * cs[self.ju]))
-        total = np.bincount(self.d_inverse, weights=w, minlength=self.d_unique.size)
+        occ = np.flatnonzero(cs > 0)
+        ii, jj = np.triu_indices(occ.size, k=1)
+        i, j, m = occ[ii], occ[jj], self.support.size
+        pos = i * m - i * (i + 1) // 2 + (j - i - 1)
+        w = np.concatenate(([(cs * (cs - 1) / 2).sum()], cs[i] * cs[j]))
+        inverse = np.concatenate((self.d_inverse[:1], self.d_inverse[1 + pos]))
+        total = np.bincount(inverse, weights=w, minlength=self.d_unique.size)
         keep = total > 0
         return self.d_unique[keep], total[keep]
 
@@ -428,7 +435,7 @@ class SitePairs:
         f = self.frame[self.support]
         counts = np.random.default_rng(seed).multinomial(n, f / f.sum(), size=int(n_sim))
         sims = _counterfactual_from_sites(self.D_support, counts, g, h, n, bin_km, threads, self.d_max)
-        return exact_kernel_density(d, w, g, h, KERNEL_REACH), bands_from_simulations(sims, g, h, n, quantiles)
+        return exact_kernel_density(d, w, g, h, KERNEL_REACH, threads), bands_from_simulations(sims, g, h, n, quantiles)
 
 
 def bands_from_simulations(

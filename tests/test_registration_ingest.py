@@ -19,7 +19,7 @@ from helpers.workflow import ROOT
 from yrd.ingest import RawFileError, RawFilesError
 from yrd.registration.dialects import RECORD_COLUMNS, load_registration_dialects
 from yrd.registration.ingest import ingest_registration_file, ingest_registration_files
-from yrd.registration.parse import classify_change, parse_capital, parse_date, split_combined
+from yrd.registration.parse import classify_change, parse_capital, parse_date, read_capital, split_combined
 
 DIALECTS = ROOT / "config" / "registration_dialects.yaml"
 SCHEMA = ROOT / "config" / "schemas" / "header_dialects.schema.yaml"
@@ -106,11 +106,35 @@ def test_parse_capital(text, value):
 
 
 @pytest.mark.parametrize(
-    "text, starts", [("", "missing"), ("-100", "negative"), ("100万美元", "capital"), ("abc", "unreadable")]
-)
+    "text, starts",
+    [("", "missing"), ("-100", "negative"), ("100万美元", "other_currency USD"), ("abc", "unreadable"),
+     ("-5美元", "negative"), ("abc美元", "unreadable"), ("美元", "unreadable"), ("50万美元港币", "unreadable")],
+)  # fmt: skip
 def test_parse_capital_refused(text, starts):
     v, why = parse_capital(text)
     assert v is None and why.startswith(starts)
+
+
+@pytest.mark.parametrize(
+    "text, amount, currency",
+    [("100万元", 100.0, "CNY"), ("100", 100.0, "CNY"), ("1.5亿元", 15000.0, "CNY"), ("50万美元", 50.0, "USD"),
+     ("500000美元", 50.0, "USD"), ("USD 50", 50.0, "USD"), ("usd50万", 50.0, "USD"), ("HKD 20", 20.0, "HKD"),
+     ("港币100万元", 100.0, "HKD"), ("100万港元", 100.0, "HKD"), ("３０万欧元", 30.0, "EUR"), ("EUR 1,000", 1000.0, "EUR"),
+     ("1亿日元", 10000.0, "JPY"), ("JPY 200", 200.0, "JPY")],
+)  # fmt: skip
+def test_read_capital_currency(text, amount, currency):
+    assert read_capital(text) == (pytest.approx(amount), currency, "")
+    value, why = parse_capital(text)
+    if currency == "CNY":
+        assert (value, why) == (pytest.approx(amount), "")
+    else:  # read, but not converted: no exchange rates
+        assert value is None and why.startswith(f"other_currency {currency}: ")
+
+
+@pytest.mark.parametrize("text", ["", None, float("nan"), "abc", "-100", "-5美元"])
+def test_read_capital_without_currency(text):
+    amount, currency, why = read_capital(text)
+    assert amount is None and currency is None and why == parse_capital(text)[1]
 
 
 @pytest.mark.parametrize(
@@ -200,7 +224,40 @@ def test_investment_known_answers(tmp_path, dialects):
     assert c["capital_wan"].tolist()[:2] == [1000.5, 100.0] and pd.isna(c.loc[2, "capital_wan"])
     assert c["investor_key"].tolist()[0] == USCC_B and c["investee_key_kind"].tolist()[0] == "credit_code"
     assert c["founding_date"].dt.date.tolist() == [dt.date(2006, 7, 1), dt.date(2008, 1, 2), dt.date(2008, 1, 1)]
-    assert res.counts["capital_missing"] == 1 and res.counts["dialects"] == ["en"]
+    assert c["capital_currency"].fillna("-").tolist() == ["CNY", "CNY", "-"]  # none for an empty capital
+    assert res.counts["capital_missing"] == 1 and res.counts["capital_other_currency"] == 0
+    assert res.counts["dialects"] == ["en"]
+
+
+def test_investment_capital_in_another_currency_keeps_the_row(tmp_path, dialects):
+    row = "上海甲公司,,嘉兴甲有限公司,,浙江嘉兴市秀洲区,{},2008-01-02"
+    f = write_csv(
+        tmp_path / "currencies.csv",
+        [
+            INV_EN,
+            row.format("50万美元"),  # 0: kept, capital missing, USD
+            row.format("100万元"),  # 1: yuan
+            row.format(""),  # 2: empty capital
+            row.format("HKD 20"),  # 3: another currency
+            row.format("500000美元"),  # 4: the same 50万 dollars as row 0: an event duplicate
+            row.format("60万美元"),  # 5: another amount: kept
+            row.format("abc"),  # 6: unreadable: quarantined
+            row.format("-5美元"),  # 7: negative: quarantined
+            row.format("50万美元"),  # 8: a copy of row 0: a raw duplicate
+        ],
+    )
+    res = ingest(f, "investment", dialects)  # asserts the balance
+    assert reasons(res) == [(6, "capital", "bad_capital"), (7, "capital", "negative_capital")]
+    c = res.clean
+    assert c["source_row"].tolist() == [0, 1, 2, 3, 5]
+    assert c["capital_currency"].fillna("-").tolist() == ["USD", "CNY", "-", "HKD", "USD"]
+    assert c["capital_wan"].isna().tolist() == [True, False, True, True, True] and c.loc[1, "capital_wan"] == 100.0
+    n = res.counts
+    assert (n["capital_missing"], n["capital_other_currency"]) == (1, 3)  # disjoint
+    assert (n["rows_read"], n["rows_clean"], n["rows_quarantined"]) == (9, 5, 2)
+    assert (n["raw_duplicates"], n["event_duplicates"], n["exact_duplicates_removed"]) == (1, 1, 2)
+    assert n["rows_read"] == n["rows_clean"] + n["rows_quarantined"] + n["exact_duplicates_removed"]
+    assert n["quarantine_reasons"] == {"bad_capital": 1, "negative_capital": 1}
 
 
 def test_several_files(tmp_path, dialects):
@@ -282,9 +339,10 @@ CORPUS: dict[str, tuple] = {
     "negative_capital.csv": ("investment", [INV_ZH, "甲,,乙,,浙江嘉兴市秀洲区,-100,2005-01-01", "甲,,丙,,浙江嘉兴市秀洲区,100万美元,2005-01-01",
                                             "甲,,丁,,浙江嘉兴市秀洲区,abc,2005-01-01", "甲,,戊,,浙江嘉兴市秀洲区,,2005-01-01",
                                             "甲,,己,,苏州工业园区,5,2005-01-01", ",,庚,,浙江嘉兴市秀洲区,5,2005-01-01"],
-                             {"reasons": [(0, "capital", "negative_capital"), (1, "capital", "bad_capital"),
-                                          (2, "capital", "bad_capital"), (5, "investor_name", "missing_value")],
-                              "rows_clean": 2, "capital_missing": 1}),  # 苏州工业园区: kept, prefecture only
+                             {"reasons": [(0, "capital", "negative_capital"), (2, "capital", "bad_capital"),
+                                          (5, "investor_name", "missing_value")],
+                              # 100万美元: kept, capital missing, currency USD; 苏州工业园区: kept, prefecture only
+                              "rows_clean": 3, "capital_missing": 1, "capital_other_currency": 1}),
     # investee addresses: a county name in several prefectures, no place, a province: no prefecture;
     # a development zone of a named prefecture is kept without a county
     "investee_no_prefecture.csv": ("investment", [INV_ZH, "甲,,乙,,鼓楼区中山路1号,5,2005-01-01",

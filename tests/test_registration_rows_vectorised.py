@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from yrd.registration.keys import classify_key, org_check_char, regno_check_digit, uscc_check_char
-from yrd.registration.parse import classify_change, nfkc, parse_capital, parse_date, split_combined
+from yrd.registration.parse import classify_change, nfkc, parse_date, read_capital, split_combined
 from yrd.registration.rows import (
     _KEY_COLUMN,
     CHANGE_COLUMNS,
@@ -195,7 +195,7 @@ def _ref_party(row: int, rec: dict[str, Any], who: str, problems: Problems, stat
 def ref_investment_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[pd.DataFrame, Problems, dict[str, int]]:
     """Validate investment records (module docstring of :mod:`yrd.registration.ingest`)."""
     problems: Problems = []
-    stats = {"keys_invalid": 0, "event_duplicates": 0, "capital_missing": 0}
+    stats = {"keys_invalid": 0, "event_duplicates": 0, "capital_missing": 0, "capital_other_currency": 0}
     staged: list[dict[str, Any]] = []
     for row, rec in zip(canon.index, canon.to_dict("records")):
         row = int(row)
@@ -205,14 +205,15 @@ def ref_investment_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[p
         address = _text(rec.get("investee_address"))
         if not address:
             problems.append((row, "investee_address", "missing_value: investee_address is empty"))
-        capital, why = parse_capital(rec.get("capital"))
-        if capital is None and why != "missing":
+        amount, currency, why = read_capital(rec.get("capital"))
+        if amount is None and why != "missing":
             code = "negative_capital" if why.startswith("negative") else "bad_capital"
             problems.append((row, "capital", f"{code}: {why}"))
+        # a capital in another currency keeps the row, not converted: no capital in 万元
+        capital = amount if currency == "CNY" else None
         d, prec = _ref_date(row, "founding_date", rec.get("founding_date"), problems)
         if len(problems) > n0:
             continue
-        stats["capital_missing"] += capital is None
         staged.append(
             {
                 "source_row": row,
@@ -224,8 +225,10 @@ def ref_investment_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[p
                 "investee_key_kind": tee_kind,
                 "investee_address": address,
                 "capital_wan": capital,
+                "capital_currency": currency,
                 "founding_date": pd.Timestamp(d),
                 "date_precision": prec,
+                "_amount": amount,  # compared, not written
             }
         )
     resolved = _ref_resolve([s["investee_address"] for s in staged], addresses)
@@ -237,14 +240,15 @@ def ref_investment_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[p
         prefecture = prefectures[s["investee_address"]]
         if prefecture is None:  # an address naming the prefecture but no county is kept
             _ref_no_prefecture(s["source_row"], "investee_address", s["investee_address"], how, problems)
-            stats["capital_missing"] -= s["capital_wan"] is None
             continue
         ident = tuple(v for k, v in s.items() if k != "source_row")
         if ident in seen:
             stats["event_duplicates"] += 1
-            stats["capital_missing"] -= s["capital_wan"] is None
             continue
         seen.add(ident)
+        stats["capital_missing"] += s["capital_currency"] is None
+        stats["capital_other_currency"] += s["capital_currency"] not in (None, "CNY")
+        s = {k: v for k, v in s.items() if k != "_amount"}
         out.append(s | {"investee_county": county, "investee_prefecture": prefecture, "resolution": how})
     clean = pd.DataFrame(out, columns=[c for c in INVESTMENT_COLUMNS if c != "source_file"])
     typed = {"source_row": "int64", "capital_wan": "float64", "founding_date": "datetime64[ns]"}
@@ -577,6 +581,18 @@ INVESTMENT_RECORDS = [
         capital="0",
         founding_date="2011-01",
     ),
+    # capitals in other currencies: kept, not converted; the same amount and currency repeated is
+    # a duplicate, another amount, currency, a yuan amount or an empty capital is not
+    *[
+        dict(
+            investor_name="辛",
+            investee_name="壬",
+            investee_address="上海市浦东新区张江路1号",
+            capital=capital,
+            founding_date="2012-01-01",
+        )
+        for capital in ("50万美元", "500000美元", "USD 50", "60万美元", "", "50万港币", "50", "50万元")
+    ],
 ]
 INVESTMENT_INPUT = [
     "investor_name",
@@ -637,6 +653,14 @@ def test_investment_rows_as_row_by_row():
         "bad_capital",
     }
     assert new[2]["event_duplicates"] >= 3 and new[2]["capital_missing"] >= 1
+    # capitals in other currencies keep their rows, capital missing, with the currency's code
+    other = new[0][new[0]["investor_name"] == "辛"]
+    assert other["capital_currency"].fillna("-").tolist() == ["USD", "USD", "-", "HKD", "CNY"]
+    assert other["capital_wan"].isna().tolist() == [True, True, True, True, False]
+    assert new[2]["capital_other_currency"] == 3
+    # the two counts are disjoint: together the clean rows without a capital in 万元
+    assert new[2]["capital_missing"] + new[2]["capital_other_currency"] == new[0]["capital_wan"].isna().sum()
+    assert not any("100美元" in r and r.startswith("bad_capital") for _, _, r in new[1])
     # an address naming the prefecture but no county keeps its row, without a county
     kept = new[0][new[0]["investee_address"] == "江苏省苏州市"]
     assert len(kept) == 1 and kept["investee_prefecture"].tolist() == ["320500"]

@@ -198,9 +198,25 @@ def test_extracts_ingest_with_the_planted_defects_where_they_belong(mini):
     assert recon["balanced"].all() and recon["rows_read"].sum() == len(ex.records)
     t = ex.records.assign(source_file=ex.records["source_file"].map(lambda f: str(out / f)))
     key = lambda df: set(zip(df["source_file"], df["source_row"]))  # noqa: E731
-    # every planted bad capital is quarantined as bad_capital, and nothing else is
-    bad_cap = t[t["capital_format"].eq("bad") & t["kind"].ne("exact_duplicate")]
-    assert len(bad_cap) and key(bad_cap) == key(quar[quar["reason"].str.startswith("bad_capital")])
+    # planted capitals in US dollars are clean rows (capital missing, currency USD), none quarantined
+    # for its capital; the few quarantined are so for their address; every clean row has the
+    # truth's capital and currency (a record and its exact copies are one group: ingest keeps the
+    # first in file order)
+    record = dict(zip(zip(t["source_file"], t["source_row"]), t["duplicate_of"].fillna(t["record_id"]).astype(int)))
+    usd = t[t["capital_format"].eq("usd")]
+    assert len(usd) and not quar["reason"].str.startswith(("bad_capital", "negative_capital")).any()
+    addr_q = key(quar[quar["reason"].str.startswith("address_no_prefecture")])
+    assert key(usd) & key(quar) <= addr_q
+    clean_usd = clean[clean["capital_currency"].eq("USD")]
+    kept = {record[k] for k in key(clean_usd)}
+    assert kept == {record[k] for k in key(usd)} - {record[k] for k in key(usd) & key(quar)}
+    assert len(kept) == len(clean_usd)
+    assert len(kept) >= 0.9 * (usd["kind"] == "investment").sum()
+    assert clean_usd["capital_wan"].isna().all() and recon["capital_other_currency"].sum() == len(clean_usd)
+    truth = t.set_index(["source_file", "source_row"]).loc[list(zip(clean["source_file"], clean["source_row"]))]
+    assert truth["capital_currency"].fillna("none").tolist() == clean["capital_currency"].fillna("none").tolist()
+    np.testing.assert_allclose(clean["capital_wan"].to_numpy(), truth["capital_wan"].to_numpy(dtype=float))
+    assert recon["capital_missing"].sum() == clean["capital_currency"].isna().sum() > 0
     # planted vague addresses (prefecture and zone only) are kept with their true prefecture and no
     # county (a few resolve to a county all the same: an old county-level city of the prefecture's
     # name, e.g. 嘉兴市 -> 330402); addresses without a prefecture are a few parser misses
@@ -210,7 +226,7 @@ def test_extracts_ingest_with_the_planted_defects_where_they_belong(mini):
     assert len(no_pref & key(vague)) <= 0.05 * len(key(vague)) and len(no_pref) <= 0.01 * len(t)
     truth_pref = dict(zip(zip(t["source_file"], t["source_row"]), t["dest_prefecture"]))
     kept = clean[[k in key(vague) for k in zip(clean["source_file"], clean["source_row"])]]
-    assert len(kept) >= 0.5 * len(key(vague) - key(bad_cap)) > 0
+    assert len(kept) >= 0.5 * len(key(vague)) > 0
     assert kept["investee_county"].isna().mean() >= 0.5
     got = [
         truth_pref[k] == p for k, p in zip(zip(kept["source_file"], kept["source_row"]), kept["investee_prefecture"])

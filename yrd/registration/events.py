@@ -26,7 +26,10 @@ for the investor and for the investee. Events are the connected components of th
 
 ``industry`` and ``employment`` come from the linked ASIF firm: for a relocation its last
 firm-year at the origin county up to the event year (else its last firm-year up to the event
-year, else its first); for an expansion the parent's firm-year of the origin.
+year, else its first); for an expansion the parent's firm-year of the origin. An expansion's
+``capital_wan`` and ``capital_currency`` are its row's in the clean investment table (capital
+missing for a capital in another currency: nothing is converted; currency missing in tables of
+earlier versions, which lack the column).
 """
 
 from __future__ import annotations
@@ -69,6 +72,7 @@ EXPANSION_COLUMNS = (
     "industry",
     "employment",
     "capital_wan",
+    "capital_currency",
     "source_file",
     "source_row",
 )
@@ -246,6 +250,8 @@ def expansion_events(
     params = params or LinkParams()
     on = ["source_file", "source_row"]
     v = investments.copy().astype({"source_file": "str"}).reset_index(drop=True)
+    if "capital_currency" not in v:  # a clean table of an earlier version
+        v["capital_currency"] = None
     lk = links[links["table"].eq("investment")]
     inv = lk[lk["party"].eq("investor")].set_index(on)
     tee = lk[lk["party"].eq("investee")].set_index(on)
@@ -299,6 +305,6 @@ def expansion_events(
             "source_row": "int64",
         }
     )
-    for col in ("origin_county", "dest_county", "industry"):
+    for col in ("origin_county", "dest_county", "industry", "capital_currency"):
         out[col] = out[col].astype(object).where(out[col].notna(), None)
     return out[list(EXPANSION_COLUMNS)].reset_index(drop=True)

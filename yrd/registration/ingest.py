@@ -28,7 +28,7 @@ other), split a combined 住所及名称变更 record into a name event and an a
 (:func:`yrd.registration.address.parse_addresses`; the prefecture too, for an address that
 names no county); then remove, among the valid rows, later
 rows that repeat an earlier row's event after normalisation (same firm key and name, change
-class, before, after and date; or same investor, investee, address, capital and date):
+class, before, after and date; or same investor, investee, address, capital, currency and date):
 ``event_duplicates``. A repeated event under two different keys (credit code in one row,
 registration number in the other) is not recognised here; linking does that.
 
@@ -51,8 +51,15 @@ code                       when
 ``combined_unsplittable``  a 住所及名称变更 whose before or after text cannot be split into a name
                            and an address (:func:`yrd.registration.parse.split_combined`)
 ``negative_capital``       subscribed capital below zero
-``bad_capital``            capital unreadable or in another currency
+``bad_capital``            capital unreadable
 =========================  ===================================================================
+
+A capital in another currency (美元, 港币, 欧元, 日元, ...; :func:`yrd.registration.parse.read_capital`)
+is no problem: the row is kept with ``capital_wan`` missing (no exchange-rate table is shipped,
+nothing is converted) and ``capital_currency`` the currency's ISO code (``CNY`` for a yuan
+amount, missing for an empty capital). Clean rows with an empty capital are counted in
+``capital_missing``, those with a capital in another currency in ``capital_other_currency``
+(never both).
 
 Reconciliation, per file: ``rows_read == rows_clean + rows_quarantined +
 exact_duplicates_removed`` with ``exact_duplicates_removed = raw_duplicates +
@@ -102,6 +109,7 @@ RECONCILIATION_COLUMNS = (
     "malformed_rows",
     "keys_invalid",
     "capital_missing",
+    "capital_other_currency",
     "balanced",
     "extra_columns",
     "quarantine_reasons",
@@ -199,6 +207,7 @@ def ingest_registration_file(
         "malformed_rows": len(malformed),
         "keys_invalid": stats["keys_invalid"],
         "capital_missing": stats.get("capital_missing", 0),
+        "capital_other_currency": stats.get("capital_other_currency", 0),
         "extra_columns": list(report["extra_columns"]),
         "quarantine_reasons": {str(k): int(v) for k, v in codes.value_counts().sort_index().items()},
         "seconds": round(time.perf_counter() - t0, 3),
@@ -271,7 +280,7 @@ def _ingest_job(path: str | os.PathLike, name: str, **kwargs: Any) -> IngestResu
 
 
 #: Count columns of the reconciliation summed in the total row of each kind: those from
-#: ``rows_read`` to ``capital_missing`` in :data:`RECONCILIATION_COLUMNS`.
+#: ``rows_read`` to ``capital_other_currency`` in :data:`RECONCILIATION_COLUMNS`.
 _SUMMED = RECONCILIATION_COLUMNS[RECONCILIATION_COLUMNS.index("rows_read") : RECONCILIATION_COLUMNS.index("balanced")]
 
 

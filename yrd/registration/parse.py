@@ -24,8 +24,11 @@ exact). Dates outside :data:`DATE_RANGE` are refused (``implausible_date``): a 4
 alone or a mistyped serial lands there.
 
 Capital (:func:`parse_capital`): 万元 by default; ``100万元``, ``100 万``, ``1,000.5``,
-``人民币100万元``, ``1.5亿元`` (x 10 000), ``500000元`` (/ 10 000). Other currencies (美元, 港币,
-...) are refused rather than converted at an unknown rate.
+``人民币100万元``, ``1.5亿元`` (x 10 000), ``500000元`` (/ 10 000). An amount in another currency
+(:data:`CURRENCIES`: 美元/USD, 港币/港元/HKD, 欧元/EUR, 日元/JPY, e.g. ``50万美元``, ``HKD 20``) is
+read but not converted (no exchange-rate table is shipped): no value, reason
+``other_currency <ISO code>: ...``. :func:`read_capital` gives the amount in its own currency
+and the currency's ISO 4217 code (``CNY`` for a yuan amount).
 
 Change items (:func:`classify_change`): ``address`` (住所/地址/经营场所 ... 变更, 迁址, 迁入,
 迁出), ``name`` (名称变更), ``both`` (both words, e.g. 住所及名称变更) and ``other``
@@ -60,6 +63,20 @@ _OTHER_NAMES = ("股东名称", "投资人名称", "负责人名称")  # a share
 
 _CAPITAL = re.compile(r"^(-?\d+(?:\.\d+)?)(亿元|亿|万元|万|元)?$")
 _CAPITAL_FACTOR = {"亿元": 1e4, "亿": 1e4, "万元": 1.0, "万": 1.0, None: 1.0, "元": 1e-4}
+#: Words that mark a capital in another currency (after NFKC, Latin letters upper-cased), and
+#: the currency's ISO 4217 code; a capital without any is in yuan (``CNY``).
+CURRENCIES = {
+    "美元": "USD",
+    "USD": "USD",
+    "港币": "HKD",
+    "港元": "HKD",
+    "HKD": "HKD",
+    "欧元": "EUR",
+    "EUR": "EUR",
+    "日元": "JPY",
+    "日币": "JPY",
+    "JPY": "JPY",
+}
 
 
 def nfkc(text: object) -> str:
@@ -96,21 +113,43 @@ def parse_date(text: object) -> tuple[dt.date | None, str]:
     return d, prec
 
 
-def parse_capital(text: object) -> tuple[float | None, str]:
-    """``(capital in 万元, "")``, ``(None, "missing")`` for an empty value, or ``(None,
-    reason)`` (unreadable, other currency, negative; reason ``"negative ..."`` for the last)."""
+def read_capital(text: object) -> tuple[float | None, str | None, str]:
+    """``(amount in 万 of its currency, ISO 4217 code, "")`` of a written capital: ``CNY`` for
+    a yuan amount, the code of :data:`CURRENCIES` for an amount written in another currency
+    (``50万美元`` and ``500000美元`` give ``(50.0, "USD", "")``; a bare number is in 万, as for
+    yuan: ``HKD 20`` gives ``(20.0, "HKD", "")``); ``(None, None, "missing")`` for an empty value
+    and ``(None, None, reason)`` for an unreadable or negative one (reason ``"negative ..."``
+    for the last), whatever its currency."""
     s = nfkc(text)
     if not s:
-        return None, "missing"
-    t = re.sub(r"\s+", "", s).replace(",", "").replace("人民币", "").replace("(万元)", "")
-    if any(c in t for c in ("美元", "港币", "港元", "欧元", "日元", "USD", "HKD", "EUR")):
-        return None, f"capital {s!r} in another currency (only yuan amounts are read)"
+        return None, None, "missing"
+    t = re.sub(r"\s+", "", s).replace(",", "").replace("人民币", "").replace("(万元)", "").upper()
+    codes = {code for word, code in CURRENCIES.items() if word in t}
+    if len(codes) > 1:
+        return None, None, f"unreadable capital {s!r} (several currencies: {', '.join(sorted(codes))})"
+    # a Chinese currency word after the number is its unit, as 元 is (500000美元: 50万 dollars)
+    unit = any(t.endswith(word) for word in CURRENCIES if not word.isascii())
+    for word in CURRENCIES:
+        t = t.replace(word, "")
     m = _CAPITAL.match(t)
     if m is None:
-        return None, f"unreadable capital {s!r}"
-    value = float(m[1]) * _CAPITAL_FACTOR[m[2]]
+        return None, None, f"unreadable capital {s!r}"
+    value = float(m[1]) * _CAPITAL_FACTOR["元" if unit and m[2] is None else m[2]]
     if value < 0:
-        return None, f"negative capital {s!r}"
+        return None, None, f"negative capital {s!r}"
+    return value, codes.pop() if codes else "CNY", ""
+
+
+def parse_capital(text: object) -> tuple[float | None, str]:
+    """``(capital in 万元, "")``, ``(None, "missing")`` for an empty value, or ``(None,
+    reason)``: ``"other_currency <ISO code>: ..."`` for an amount in another currency (not
+    converted: no exchange-rate table is shipped; the code is that of :func:`read_capital`),
+    ``"negative ..."`` for a negative amount, ``"unreadable ..."`` otherwise."""
+    value, currency, why = read_capital(text)
+    if value is None:
+        return None, why
+    if currency != "CNY":
+        return None, f"other_currency {currency}: capital {nfkc(text)!r} is not in yuan (not converted)"
     return value, ""
 
 

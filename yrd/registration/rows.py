@@ -3,8 +3,8 @@
 :func:`change_rows` and :func:`investment_rows` take the canonical frame of one file (index =
 ``source_row``, values raw strings) and return ``(clean, problems, stats)``: the clean events,
 the quarantine rows ``(source_row, column, "<code>: <text>")`` and counts (``keys_invalid``,
-``event_duplicates``, ``capital_missing``). Rules and reason codes: the docstring of
-:mod:`yrd.registration.ingest`.
+``event_duplicates``, ``capital_missing``, ``capital_other_currency``). Rules and reason codes:
+the docstring of :mod:`yrd.registration.ingest`.
 
 The rows are validated column by column: each parser of :mod:`yrd.registration.parse` and
 :mod:`yrd.registration.keys` runs once per distinct value of a column (:func:`_each`; keys
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from yrd.registration.keys import classify_keys
-from yrd.registration.parse import classify_change, nfkc, parse_capital, parse_date, split_combined
+from yrd.registration.parse import classify_change, nfkc, parse_date, read_capital, split_combined
 
 #: Columns of the clean change table.
 CHANGE_COLUMNS = (
@@ -65,6 +65,7 @@ INVESTMENT_COLUMNS = (
     "investee_prefecture",
     "resolution",
     "capital_wan",
+    "capital_currency",
     "founding_date",
     "date_precision",
 )
@@ -359,15 +360,17 @@ def _party(canon: pd.DataFrame, who: str, problems: _Problems, stats: dict[str, 
     return np.where(name == "", None, name), key, kind
 
 
-def _parse_capital(raw: Any) -> tuple[float, str]:
-    """``(capital, problem)`` of one value (:func:`parse_capital`), NaN when missing or
-    unreadable; ``problem`` is empty for a readable or missing capital."""
-    capital, why = parse_capital(raw)
-    if capital is not None:
-        return capital, ""
+def _parse_capital(raw: Any) -> tuple[float, float, str | None, str]:
+    """``(capital in 万元, amount, currency, problem)`` of one value (:func:`read_capital`): the
+    amount in 万 of its currency (ISO code ``currency``, ``None`` when missing or unreadable);
+    the capital is NaN unless in yuan (no exchange rates: nothing is converted); ``problem``
+    is empty for a readable or missing capital."""
+    amount, currency, why = read_capital(raw)
+    if amount is not None:
+        return (amount if currency == "CNY" else np.nan), amount, currency, ""
     if why == "missing":
-        return np.nan, ""
-    return np.nan, f"{'negative_capital' if why.startswith('negative') else 'bad_capital'}: {why}"
+        return np.nan, np.nan, None, ""
+    return np.nan, np.nan, None, f"{'negative_capital' if why.startswith('negative') else 'bad_capital'}: {why}"
 
 
 def investment_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[pd.DataFrame, Problems, dict[str, int]]:
@@ -378,19 +381,26 @@ def investment_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[pd.Da
     quarantined too (``address_no_prefecture``). An address that names the prefecture but no
     county (a development zone, 杭州市高新技术产业开发区; resolution ``prefecture`` or
     ``ambiguous``) keeps its row with ``investee_county`` missing: the prefecture-level OD flows
-    the records feed need only the prefecture. Among the rest, a row repeating every value of an earlier row (but ``source_row``) is
-    an event duplicate; ``capital_missing`` counts the clean rows without capital."""
+    the records feed need only the prefecture. A capital in another currency (``50万美元``) keeps
+    its row: ``capital_wan`` NaN (no exchange-rate table is shipped, nothing is converted) and
+    ``capital_currency`` its ISO code (``CNY`` for a yuan amount, missing for an empty capital).
+    Among the rest, a row repeating every value of an earlier row (but ``source_row``; a
+    foreign capital compared by its amount in its currency) is an event duplicate. Of the clean
+    rows, ``capital_missing`` counts those with an empty capital and ``capital_other_currency``
+    those with a capital in another currency: disjoint counts, whose sum is the clean rows
+    with ``capital_wan`` NaN."""
     rows = canon.index.to_numpy(dtype="int64")
     problems = _Problems(rows)
-    stats = {"keys_invalid": 0, "event_duplicates": 0, "capital_missing": 0}
+    stats = {"keys_invalid": 0, "event_duplicates": 0, "capital_missing": 0, "capital_other_currency": 0}
     inv_name, inv_key, inv_kind = _party(canon, "investor", problems, stats)
     tee_name, tee_key, tee_kind = _party(canon, "investee", problems, stats)
     address = _each(_column(canon, "investee_address"), _text)
     problems.add(address == "", "investee_address", "missing_value: investee_address is empty")
     parsed = _each(_column(canon, "capital"), _parse_capital)
-    why = _part(parsed, 1)
+    why = _part(parsed, 3)
     problems.add(why != "", "capital", why)
-    capital = _part(parsed, 0).astype("float64")
+    capital, amount = _part(parsed, 0).astype("float64"), _part(parsed, 1).astype("float64")
+    currency = _part(parsed, 2)
     date, precision = _dates(_column(canon, "founding_date"), "founding_date", problems)
 
     ok = ~problems.bad
@@ -405,13 +415,15 @@ def investment_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[pd.Da
         "investee_key_kind": tee_kind,
         "investee_address": address,
         "capital_wan": capital + 0.0,  # -0.0 and 0.0 are the same capital
+        "capital_currency": currency,
         "founding_date": date,
         "date_precision": precision,
     }
-    repeat = pd.DataFrame(columns)[ok].duplicated(keep="first").to_numpy()
+    repeat = pd.DataFrame(columns | {"_amount": amount + 0.0})[ok].duplicated(keep="first").to_numpy()
     stats["event_duplicates"] = int(repeat.sum())
     keep = np.flatnonzero(ok)[~repeat]
-    stats["capital_missing"] = int(np.isnan(capital[keep]).sum())
+    stats["capital_missing"] = int(pd.isna(currency[keep]).sum())
+    stats["capital_other_currency"] = int((pd.notna(currency[keep]) & (currency[keep] != "CNY")).sum())
     county, prefecture, how = _lookup(address[keep], np.ones(len(keep), dtype=bool), resolved)
     clean = _typed(
         {"source_row": rows[keep]}

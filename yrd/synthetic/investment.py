@@ -46,7 +46,8 @@ threshold (counted as ``above_threshold_unmatched``). No ASIF firm is drawn here
 **Records** (:mod:`yrd.synthetic.investment_records`): one per subsidiary, written like real
 extracts - investor names with variants, credit codes / registration numbers / organisation
 codes or none, a few invalid, investee names, free-text addresses (names in force in ``t``,
-some vague), 认缴出资 in several text formats (a few in US dollars, some empty), founding dates
+some vague), 认缴出资 in several text formats (a few in US dollars, kept by ingest with the
+capital missing and currency ``USD``; some empty), founding dates
 in the formats of :data:`yrd.synthetic.registration_text.DATE_FORMATS`, exact and near
 duplicates. Draws use their own ``np.random.default_rng(seed)`` and hash salts of their own.
 """
@@ -116,7 +117,10 @@ class InvestmentParams:
     Investor keys: a share ``missing_key_share`` is empty, ``regno_share`` the 15-digit
     registration number, ``org_code_share`` the organisation code, the rest the credit code;
     ``invalid_key_share`` of the written keys have a wrong check character. ``branch_share`` of
-    the below-threshold subsidiaries are named as branches (分公司)."""
+    the below-threshold subsidiaries are named as branches (分公司). ``bad_capital_share`` of the
+    capitals are written in US dollars (``50万美元``): ingest keeps those records with the capital
+    missing and ``capital_currency`` ``USD`` (the name is that of the configs, from when ingest
+    quarantined them)."""
 
     rate: float = 0.01
     above_threshold_share: float = 0.4
@@ -359,8 +363,11 @@ def generate_investments(
     files, records, meta = write_records(
         events, panel, identities, p, rng, history=history, seed=seed, vintage=vintage, provinces=provinces
     )
-    cap = records[records["kind"] == "investment"].set_index("subsidiary_id")["capital_wan"]
-    events = events.assign(capital_wan=events["subsidiary_id"].map(cap))
+    cap = records[records["kind"] == "investment"].set_index("subsidiary_id")[["capital_wan", "capital_currency"]]
+    events = events.assign(
+        capital_wan=events["subsidiary_id"].map(cap["capital_wan"]),
+        capital_currency=events["subsidiary_id"].map(cap["capital_currency"]),
+    )
     info = {
         **p.to_json(),
         "seed": int(seed),

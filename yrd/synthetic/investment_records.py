@@ -22,15 +22,20 @@ Per record (rates in :class:`yrd.synthetic.investment.InvestmentParams`):
   organisation code; no code for ``investee_missing_key_share``;
 * **address**: free text in the destination county with the names in force in ``t``
   (:func:`yrd.synthetic.registration_text.address`), a share naming only the prefecture and a
-  zone (``vague_address_share``: ingest quarantines them as ``address_no_county``);
+  zone (``vague_address_share``: ingest keeps them with the county missing and the prefecture given);
 * **capital** (认缴出资, 万元): ``500``, ``500万``, ``500.00万元`` or ``1,200``; a few in US
-  dollars (``bad_capital_share``: quarantined as ``bad_capital``), some empty
-  (``missing_capital_share``, and most branches, which have no capital of their own);
+  dollars (``bad_capital_share``, ``50万美元``, truth ``capital_format`` ``usd``: ingest keeps
+  them with the capital missing and ``capital_currency`` ``USD``, as the truth has them), some
+  empty (``missing_capital_share``, and most branches, which have no capital of their own);
+  truth ``capital_currency`` is ``CNY``, ``USD`` or missing;
 * **founding date**: a day of ``t`` in one of :data:`~yrd.synthetic.registration_text.DATE_FORMATS`.
 
 Duplicates, in the original's file: exact copies (``exact_duplicate_share``), and near copies of
-records ingest can clean (key with separators or full-width digits, another day format of the
-date, capital in another format, a trailing space): ingest removes both kinds.
+records ingest keeps (key with separators or full-width digits, another day format of the
+date, capital in another format, a trailing space): ingest removes both kinds. Near copies are
+drawn among the records with a yuan or empty capital and a non-vague address only (those
+ingest once quarantined), so that the drawn world stayed the same when ingest began keeping the
+others.
 """
 
 from __future__ import annotations
@@ -156,7 +161,7 @@ def _corrupt(key: str, rng: np.random.Generator) -> str:
 def _capital_text(value: float, fmt: str) -> str:
     if fmt == "missing":
         return ""
-    if fmt == "bad":
+    if fmt == "usd":
         return f"{max(1, round(value / 7))}万美元"
     if fmt == "wan":
         return f"{value:g}万"
@@ -266,7 +271,7 @@ def write_records(
         value = max(value, 1.0)
         u = rng.random()
         if u < p.bad_capital_share:
-            cfmt = "bad"
+            cfmt = "usd"
         elif u < p.bad_capital_share + p.missing_capital_share or (branch and rng.random() < 0.7):
             cfmt, value = "missing", float("nan")
         else:
@@ -295,7 +300,8 @@ def write_records(
                     "investee_name_true": tee_name,
                     "investee_key_written": tee_kind,
                     "address_style": style + ("_vague" if vague else ""),
-                    "capital_wan": value if cfmt != "bad" else float("nan"),
+                    "capital_wan": value if cfmt != "usd" else float("nan"),
+                    "capital_currency": {"usd": "USD", "missing": None}.get(cfmt, "CNY"),
                     "capital_format": cfmt,
                     "founding_date": d,
                     "date_format": dfmt,
@@ -315,7 +321,7 @@ def _duplicates(recs: list[dict[str, Any]], p: Any, rng: np.random.Generator) ->
     ok = [
         i
         for i, r in enumerate(base)
-        if r["_truth"]["capital_format"] != "bad" and not r["_truth"]["address_style"].endswith("_vague")
+        if r["_truth"]["capital_format"] != "usd" and not r["_truth"]["address_style"].endswith("_vague")
     ]
     share = p.near_duplicate_share * len(base) / max(len(ok), 1)
     for i in [j for j in ok if rng.random() < share]:

@@ -14,7 +14,11 @@ Wand, M. P. and Jones, M. C. (1995) *Kernel Smoothing*. Chapman and Hall, London
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
+
+from yrd.parallel import run_threads
 
 _SQRT_2PI = np.sqrt(2.0 * np.pi)
 
@@ -53,25 +57,17 @@ def _reflected_gaussian(grid: np.ndarray, d: np.ndarray, h: float, threads: int 
 
     Computed a few rows at a time (:func:`_kernel_rows`; 1.3-1.8 times faster than the
     whole-array expression, whose dozen temporaries of the whole block left the CPU's cache),
-    the rows split between ``threads`` threads (NumPy's ``exp`` releases the GIL). Every element
-    is computed by the same operations in the same order whatever ``threads``: the same bits as
-    the whole-array expression (``tests/test_binning.py``)."""
+    the rows split between ``threads`` threads (:func:`yrd.parallel.run_threads`; NumPy's
+    ``exp`` releases the GIL). Every element is computed by the same operations in the same
+    order whatever ``threads``: the same bits as the whole-array expression
+    (``tests/test_binning.py``)."""
     grid = np.asarray(grid, dtype=float)
     d = np.asarray(d, dtype=float)
     out = np.empty((d.size, grid.size))
-    parts = max(1, min(int(threads), d.size // _KERNEL_ROWS))
-    if parts == 1:
-        _kernel_rows(grid, d, h, out)
-        return out
-    from concurrent.futures import ThreadPoolExecutor
-
-    cuts = np.linspace(0, d.size, parts + 1).astype(int)
-    with ThreadPoolExecutor(parts) as pool:
-        list(
-            pool.map(
-                lambda i: _kernel_rows(grid, d[cuts[i] : cuts[i + 1]], h, out[cuts[i] : cuts[i + 1]]), range(parts)
-            )
-        )
+    cuts = np.linspace(0, d.size, max(1, min(int(threads), d.size // _KERNEL_ROWS)) + 1).astype(int)
+    run_threads(
+        [partial(_kernel_rows, grid, d[a:b], h, out[a:b]) for a, b in zip(cuts[:-1], cuts[1:])], workers=int(threads)
+    )
     return out
 
 

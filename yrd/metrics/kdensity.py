@@ -389,9 +389,8 @@ class SitePairs:
         self.D_support = np.ascontiguousarray(self.D[np.ix_(self.support, self.support)])
         self.d_max = float(self.D_support.max(initial=0.0))
         iu, ju = np.triu_indices(self.support.size, k=1)
-        self.d_pair = self.D_support[iu, ju]
         # distinct distances of [0 (within a site), all site pairs], sorted once for all industries
-        self.d_unique, self.d_inverse = np.unique(np.concatenate(([0.0], self.d_pair)), return_inverse=True)
+        self.d_unique, self.d_inverse = np.unique(np.concatenate(([0.0], self.D_support[iu, ju])), return_inverse=True)
 
     def _pair_distances(self, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """:func:`_pair_distances` of site counts ``c`` by a bincount onto the sorted distances,

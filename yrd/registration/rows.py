@@ -360,17 +360,16 @@ def _party(canon: pd.DataFrame, who: str, problems: _Problems, stats: dict[str, 
     return np.where(name == "", None, name), key, kind
 
 
-def _parse_capital(raw: Any) -> tuple[float, float, str | None, str]:
-    """``(capital in 万元, amount, currency, problem)`` of one value (:func:`read_capital`): the
-    amount in 万 of its currency (ISO code ``currency``, ``None`` when missing or unreadable);
-    the capital is NaN unless in yuan (no exchange rates: nothing is converted); ``problem``
-    is empty for a readable or missing capital."""
+def _parse_capital(raw: Any) -> tuple[float, str | None, str]:
+    """``(amount, currency, problem)`` of one value (:func:`read_capital`): the amount in 万 of
+    its currency (ISO code ``currency``; NaN and ``None`` when missing or unreadable);
+    ``problem`` is empty for a readable or missing capital."""
     amount, currency, why = read_capital(raw)
     if amount is not None:
-        return (amount if currency == "CNY" else np.nan), amount, currency, ""
+        return amount, currency, ""
     if why == "missing":
-        return np.nan, np.nan, None, ""
-    return np.nan, np.nan, None, f"{'negative_capital' if why.startswith('negative') else 'bad_capital'}: {why}"
+        return np.nan, None, ""
+    return np.nan, None, f"{'negative_capital' if why.startswith('negative') else 'bad_capital'}: {why}"
 
 
 def investment_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[pd.DataFrame, Problems, dict[str, int]]:
@@ -397,10 +396,10 @@ def investment_rows(canon: pd.DataFrame, addresses: AddressParse) -> tuple[pd.Da
     address = _each(_column(canon, "investee_address"), _text)
     problems.add(address == "", "investee_address", "missing_value: investee_address is empty")
     parsed = _each(_column(canon, "capital"), _parse_capital)
-    why = _part(parsed, 3)
+    why = _part(parsed, 2)
     problems.add(why != "", "capital", why)
-    capital, amount = _part(parsed, 0).astype("float64"), _part(parsed, 1).astype("float64")
-    currency = _part(parsed, 2)
+    amount, currency = _part(parsed, 0).astype("float64"), _part(parsed, 1)
+    capital = np.where(currency == "CNY", amount, np.nan)  # in 万元: nothing is converted
     date, precision = _dates(_column(canon, "founding_date"), "founding_date", problems)
 
     ok = ~problems.bad

@@ -27,6 +27,12 @@ _SQRT_2PI = np.sqrt(2.0 * np.pi)
 #: (rows x grid) stay in the CPU's cache instead of a dozen fresh arrays of the whole block.
 _KERNEL_ROWS = 256
 
+#: Reach of the kernel in bandwidths: pairs farther than ``max(grid) + KERNEL_REACH * h`` from
+#: every grid distance add less than exp(-50) (about 2e-22) of the kernel's peak at any grid point,
+#: so they are left out of the kernel sums (hand-written pruning; at national scale most county
+#: pairs are thousands of km apart, and the sums over them dominated the cost).
+KERNEL_REACH = 10.0
+
 
 def _kernel_rows(grid: np.ndarray, d: np.ndarray, h: float, out: np.ndarray) -> None:
     """:func:`_reflected_gaussian` of the distances ``d`` into ``out`` (len(d) x len(grid)), in
@@ -76,7 +82,7 @@ def exact_kernel_density(
 ) -> np.ndarray:
     """The exact (unbinned) K-density at ``g`` of pair distances ``d`` (ascending) with weights
     ``w``, bandwidth ``h``: pairs farther than ``max(g) + reach * h`` are left out of the sums
-    (:data:`yrd.metrics.kdensity.KERNEL_REACH`), the divisor is all of ``w``. ``threads``: threads
+    (:data:`KERNEL_REACH`), the divisor is all of ``w``. ``threads``: threads
     computing each block's kernel (:func:`_reflected_gaussian`); the blocks' products are summed
     in one order on the calling thread, so the result does not depend on it."""
     out = np.zeros(g.size)
@@ -102,9 +108,36 @@ def binning_error_bound(bin_km: float, bandwidth: float) -> float:
     return float(bin_km**2 / (4.0 * _SQRT_2PI * bandwidth**3))
 
 
+def mesh_nodes(grid: np.ndarray, h: float, bin_km: float, d_max: float) -> tuple[float, int]:
+    """The kernel's reach (``grid.max() + KERNEL_REACH h``; farther pairs add nothing) and the
+    number of mesh nodes 0, b, 2b, ... that hold every pair distance within it (up to ``d_max``)."""
+    reach = float(grid.max() + KERNEL_REACH * h)
+    return reach, int(np.floor(min(reach, d_max) / bin_km)) + 2
+
+
 def kernel_at_nodes(grid: np.ndarray, h: float, bin_km: float, n_nodes: int) -> np.ndarray:
     """Reflected Gaussian kernel (n_nodes x grid) at the mesh nodes 0, b, 2b, ..."""
     return _reflected_gaussian(grid, np.arange(n_nodes) * bin_km, h)
+
+
+def binned_kernel_density(d: np.ndarray, w: np.ndarray, kernel: np.ndarray, bin_km: float, reach: float) -> np.ndarray:
+    """The K-density of pair distances ``d`` with weights ``w``, linear-binned at ``bin_km`` onto
+    the mesh nodes of ``kernel`` (n_nodes x grid, :func:`kernel_at_nodes`) and smoothed there:
+    ``hist @ kernel / sum(w)``. Pairs farther than ``reach`` are left out of the sums, the
+    divisor is all of ``w``; the mesh must reach the farthest pair kept (ValueError otherwise).
+    Within :func:`binning_error_bound` per km of :func:`exact_kernel_density` of the same pairs
+    (Wand and Jones 1995, appendix D)."""
+    d = np.asarray(d, dtype=float)
+    w = np.asarray(w, dtype=float)
+    n_nodes = kernel.shape[0]
+    near = d <= reach
+    if near.any() and np.floor(d[near].max() / bin_km) + 1 >= n_nodes:
+        raise ValueError(f"binned_kernel_density: {n_nodes} mesh nodes at {bin_km} km do not reach {d[near].max()} km")
+    k, frac = _nodes_and_fractions(d[near], bin_km)
+    wn = w[near]
+    hist = np.bincount(k, weights=wn * (1.0 - frac), minlength=n_nodes)[:n_nodes]
+    hist += np.bincount(k + 1, weights=wn * frac, minlength=n_nodes)[:n_nodes]
+    return hist @ kernel / w.sum()
 
 
 def _nodes_and_fractions(d: np.ndarray, bin_km: float) -> tuple[np.ndarray, np.ndarray]:

@@ -8,17 +8,15 @@ site; no loop runs over plant pairs:
 * plant pairs at two different sites a != b: ``c_a * c_b`` pairs at distance ``d_ab``;
 * plant pairs at the same site a: ``c_a * (c_a - 1) / 2`` pairs at distance 0.
 
-The observed density is an exact pair-weighted kernel sum over the (unique) site distances.
-The counterfactual densities linear-bin the site-pair distances on a fine mesh (step ``b``,
-default :data:`DEFAULT_BIN_KM` = 0.05 km; Wand and Jones 1995, appendix D): each simulation's
-pair weights become a histogram over the mesh nodes, summed over the pairs of the sites that
-simulation occupies (a compiled loop, :func:`yrd.metrics.pair_kernels.site_draws_histograms`;
-a draw of n plants occupies at most n sites, so small industries no longer pay for every
-site pair of the frame) and all densities are then one product (n_sim x nodes) @ (nodes x grid). The kernel is evaluated at the nodes only, not at every site
-pair, and the cost no longer grows with pairs x grid x simulations. Error: at most
-:func:`yrd.metrics.binning.binning_error_bound` per km (2e-6 at b = 0.05 km and h = 5 km;
-county bandwidths are larger), written in every summary row (:mod:`yrd.metrics.kdensity_points`
-bins the same way).
+:func:`k_density` is the exact pair-weighted kernel sum over the (unique) site distances. The
+tables' path (:meth:`SitePairs.estimate`) linear-bins the pair distances on a mesh of step ``b``
+(:data:`DEFAULT_BIN_KM` = 0.05 km; Wand and Jones 1995, appendix D), the observed industry's and
+each counterfactual's alike: a draw's pair weights become a histogram over the nodes, summed over
+the pairs of the sites it occupies (compiled: :func:`yrd.metrics.pair_kernels.site_draws_histograms`),
+and all densities are one product (n_sim x nodes) @ (nodes x grid) with the kernel evaluated at
+the nodes only. Error: at most :func:`yrd.metrics.binning.binning_error_bound` per km (2e-6 at
+b = 0.05 km and h = 5 km), written in every summary row (:mod:`yrd.metrics.kdensity_points` bins
+the same way).
 
 References
 ----------
@@ -32,17 +30,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from yrd.metrics import binning
 from yrd.metrics.bandwidth import resolve_bandwidth, silverman_from_pairs
-from yrd.metrics.binning import DEFAULT_BIN_KM, exact_kernel_density, kernel_at_nodes
+from yrd.metrics.binning import DEFAULT_BIN_KM, KERNEL_REACH, exact_kernel_density, kernel_at_nodes
 
 #: Default evaluation grid: 0 to 180 km by 1 km (the range used by Duranton and Overman 2005).
 DEFAULT_GRID = np.arange(0, 181, 1.0)
-
-#: Reach of the kernel in bandwidths: pairs farther than ``max(grid) + KERNEL_REACH * h`` from
-#: every grid distance add less than exp(-50) (about 2e-22) of the kernel's peak at any grid point,
-#: so they are left out of the kernel sums (hand-written pruning; at national scale most county
-#: pairs are thousands of km apart, and the sums over them dominated the cost).
-KERNEL_REACH = 10.0
 
 
 def _check_distance(site_distance) -> np.ndarray:
@@ -268,20 +261,21 @@ def _counterfactual_from_sites(
     bin_km: float = DEFAULT_BIN_KM,
     threads: int = 1,
     d_max: float | None = None,
+    kernel: np.ndarray | None = None,
 ) -> np.ndarray:
-    """K-densities (n_sim x grid) for simulated site counts (n_sim x n_sites), count version:
-    the plant-pair distances of each draw linear-binned at ``bin_km`` over the pairs of the sites
-    it occupies (:func:`yrd.metrics.pair_kernels.site_draws_histograms`, compiled), then
-    smoothed by the kernel at the mesh nodes (module docstring). Pairs beyond the kernel's reach
-    (``grid.max() + KERNEL_REACH h``) add nothing and are skipped. ``d_max``: the largest site
-    distance when the caller knows it (:class:`SitePairs` keeps it for all its industries)."""
+    """K-densities (n_sim x grid) of simulated site counts (n_sim x n_sites), count version: each
+    draw's pair distances linear-binned over the pairs of the sites it occupies (compiled:
+    :func:`yrd.metrics.pair_kernels.site_draws_histograms`), then smoothed by the kernel at the
+    mesh nodes (module docstring); pairs beyond reach skipped (:func:`~yrd.metrics.binning.mesh_nodes`).
+    ``d_max``: the largest site distance, ``kernel``: the kernel at the nodes, if known."""
     from yrd.metrics.pair_kernels import site_draws_histograms
 
-    reach = float(grid.max() + KERNEL_REACH * h)
-    far = min(reach, float(site_distance.max(initial=0.0)) if d_max is None else d_max)
-    n_nodes = int(np.floor(far / bin_km)) + 2
+    reach, n_nodes = binning.mesh_nodes(
+        grid, h, bin_km, float(site_distance.max(initial=0.0)) if d_max is None else d_max
+    )
     hist = site_draws_histograms(site_distance, counts, reach, bin_km, n_nodes, threads)
-    return hist @ kernel_at_nodes(grid, h, bin_km, n_nodes) / (n * (n - 1) / 2)
+    kernel = kernel_at_nodes(grid, h, bin_km, n_nodes) if kernel is None else kernel
+    return hist @ kernel / (n * (n - 1) / 2)
 
 
 def _global_band_indices(sims: np.ndarray, alpha_low: float, alpha_high: float) -> tuple[int, int]:
@@ -418,9 +412,12 @@ class SitePairs:
         bin_km: float = DEFAULT_BIN_KM,
         threads: int = 1,
     ) -> tuple[np.ndarray, KDensityBands]:
-        """The observed K-density (:func:`k_density` with the bands' bandwidth) and the bands
-        (:func:`k_density_bands`) of an industry with ``plant_site_counts`` on this frame;
-        ``threads``: threads of the counterfactuals (the result does not depend on it)."""
+        """The observed K-density and the bands (:func:`k_density_bands`) of an industry with
+        ``plant_site_counts`` on this frame; ``threads``: threads of the counterfactuals (the
+        result does not depend on it). The observed density is binned on the counterfactuals'
+        mesh and smoothed by the same kernel matrix (:func:`yrd.metrics.binning.binned_kernel_density`),
+        so both sides of the test carry the same binning; it is within
+        :func:`yrd.metrics.binning.binning_error_bound` per km of :func:`k_density`."""
         c = _check_counts(plant_site_counts, self.D.shape[0], "plant_site_counts")
         g = _check_grid(grid)
         check_band_options(quantiles, n_sim)
@@ -433,8 +430,12 @@ class SitePairs:
         h = resolve_bandwidth(bandwidth, d, w, n * (n - 1) / 2)
         f = self.frame[self.support]
         counts = np.random.default_rng(seed).multinomial(n, f / f.sum(), size=int(n_sim))
-        sims = _counterfactual_from_sites(self.D_support, counts, g, h, n, bin_km, threads, self.d_max)
-        return exact_kernel_density(d, w, g, h, KERNEL_REACH, threads), bands_from_simulations(sims, g, h, n, quantiles)
+        reach, n_nodes = binning.mesh_nodes(g, h, bin_km, self.d_max)
+        kernel = kernel_at_nodes(g, h, bin_km, n_nodes)
+        sims = _counterfactual_from_sites(self.D_support, counts, g, h, n, bin_km, threads, self.d_max, kernel)
+        return binning.binned_kernel_density(d, w, kernel, bin_km, reach), bands_from_simulations(
+            sims, g, h, n, quantiles
+        )
 
 
 def bands_from_simulations(

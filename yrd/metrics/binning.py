@@ -3,9 +3,11 @@ NumPy that no kept library offers for pair-weighted, reflected kernel sums).
 
 Linear binning splits each pair distance between the two nearest nodes of a regular mesh of step
 ``b`` in proportion to closeness; the kernel is then evaluated at the nodes only
-(Wand and Jones 1995, appendix D). Used by the county version (:mod:`yrd.metrics.kdensity`;
-its counterfactuals bin in :func:`yrd.metrics.pair_kernels.site_draws_histograms`) and by the
-point version (:mod:`yrd.metrics.kdensity_points`).
+(Wand and Jones 1995, appendix D). Used by the county version (:mod:`yrd.metrics.kdensity`: its
+observed density in :func:`binned_kernel_density`, its counterfactuals in
+:func:`yrd.metrics.pair_kernels.site_draws_histograms`, on the same mesh and kernel) and by the
+point version (:mod:`yrd.metrics.kdensity_points`). :func:`exact_kernel_density` is the unbinned
+sum that :func:`yrd.metrics.kdensity.k_density` returns and the tests compare with.
 
 References
 ----------
@@ -133,10 +135,8 @@ def binned_kernel_density(d: np.ndarray, w: np.ndarray, kernel: np.ndarray, bin_
     near = d <= reach
     if near.any() and np.floor(d[near].max() / bin_km) + 1 >= n_nodes:
         raise ValueError(f"binned_kernel_density: {n_nodes} mesh nodes at {bin_km} km do not reach {d[near].max()} km")
-    k, frac = _nodes_and_fractions(d[near], bin_km)
-    wn = w[near]
-    hist = np.bincount(k, weights=wn * (1.0 - frac), minlength=n_nodes)[:n_nodes]
-    hist += np.bincount(k + 1, weights=wn * frac, minlength=n_nodes)[:n_nodes]
+    hist = np.zeros(n_nodes)
+    linear_bin(d[near], bin_km, n_nodes, hist, w[near])
     return hist @ kernel / w.sum()
 
 
@@ -147,10 +147,11 @@ def _nodes_and_fractions(d: np.ndarray, bin_km: float) -> tuple[np.ndarray, np.n
     return k, pos - k
 
 
-def linear_bin(d: np.ndarray, bin_km: float, n_nodes: int, out: np.ndarray) -> None:
-    """Add unit weights of distances ``d`` to the mesh nodes 0, b, 2b, ... of ``out`` by linear
-    binning (weight 1 - f to node k, f to node k + 1; weight beyond the last node is dropped, so
-    callers pass distances within reach)."""
+def linear_bin(d: np.ndarray, bin_km: float, n_nodes: int, out: np.ndarray, weights: np.ndarray | None = None) -> None:
+    """Add the weights of distances ``d`` (1 each unless ``weights``) to the mesh nodes 0, b, 2b,
+    ... of ``out`` by linear binning (share 1 - f to node k, f to node k + 1; weight beyond the
+    last node is dropped, so callers pass distances within reach)."""
     k, frac = _nodes_and_fractions(d, bin_km)
-    out += np.bincount(k, weights=1.0 - frac, minlength=n_nodes)[:n_nodes]
-    out += np.bincount(k + 1, weights=frac, minlength=n_nodes)[:n_nodes]
+    w = 1.0 if weights is None else np.asarray(weights, dtype=float)
+    out += np.bincount(k, weights=w * (1.0 - frac), minlength=n_nodes)[:n_nodes]
+    out += np.bincount(k + 1, weights=w * frac, minlength=n_nodes)[:n_nodes]

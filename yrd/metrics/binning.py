@@ -117,9 +117,10 @@ def mesh_nodes(grid: np.ndarray, h: float, bin_km: float, d_max: float) -> tuple
     return reach, int(np.floor(min(reach, d_max) / bin_km)) + 2
 
 
-def kernel_at_nodes(grid: np.ndarray, h: float, bin_km: float, n_nodes: int) -> np.ndarray:
-    """Reflected Gaussian kernel (n_nodes x grid) at the mesh nodes 0, b, 2b, ..."""
-    return _reflected_gaussian(grid, np.arange(n_nodes) * bin_km, h)
+def kernel_at_nodes(grid: np.ndarray, h: float, bin_km: float, n_nodes: int, threads: int = 1) -> np.ndarray:
+    """Reflected Gaussian kernel (n_nodes x grid) at the mesh nodes 0, b, 2b, ..., its rows split
+    between ``threads`` threads (:func:`_reflected_gaussian`: the same bits whatever ``threads``)."""
+    return _reflected_gaussian(grid, np.arange(n_nodes) * bin_km, h, threads)
 
 
 def binned_kernel_density(d: np.ndarray, w: np.ndarray, kernel: np.ndarray, bin_km: float, reach: float) -> np.ndarray:

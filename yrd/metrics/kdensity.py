@@ -274,7 +274,7 @@ def _counterfactual_from_sites(
         grid, h, bin_km, float(site_distance.max(initial=0.0)) if d_max is None else d_max
     )
     hist = site_draws_histograms(site_distance, counts, reach, bin_km, n_nodes, threads)
-    kernel = kernel_at_nodes(grid, h, bin_km, n_nodes) if kernel is None else kernel
+    kernel = kernel_at_nodes(grid, h, bin_km, n_nodes, threads) if kernel is None else kernel
     return hist @ kernel / (n * (n - 1) / 2)
 
 
@@ -431,7 +431,7 @@ class SitePairs:
         f = self.frame[self.support]
         counts = np.random.default_rng(seed).multinomial(n, f / f.sum(), size=int(n_sim))
         reach, n_nodes = binning.mesh_nodes(g, h, bin_km, self.d_max)
-        kernel = kernel_at_nodes(g, h, bin_km, n_nodes)
+        kernel = kernel_at_nodes(g, h, bin_km, n_nodes, threads)
         sims = _counterfactual_from_sites(self.D_support, counts, g, h, n, bin_km, threads, self.d_max, kernel)
         return binning.binned_kernel_density(d, w, kernel, bin_km, reach), bands_from_simulations(
             sims, g, h, n, quantiles

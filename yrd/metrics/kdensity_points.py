@@ -195,7 +195,7 @@ def k_density_points(
         raise ValueError("a K-density needs at least two plants")
     h = _bandwidth(bandwidth, xyz)
     hist = pair_histogram(xyz, _reach(g, h), bin_km, threads)
-    return hist @ kernel_at_nodes(g, h, bin_km, hist.size) / (n * (n - 1) / 2), h
+    return hist @ kernel_at_nodes(g, h, bin_km, hist.size, threads) / (n * (n - 1) / 2), h
 
 
 def _bandwidth(bandwidth, xyz: np.ndarray) -> float:
@@ -229,7 +229,7 @@ def counterfactual_densities_points(
         hists = draws_pair_histograms(frame_xyz, draws, reach, bin_km, n_nodes, threads)
     else:  # large draws: one at a time, each split over the threads
         hists = np.stack([pair_distance_histogram(frame_xyz[d], reach, bin_km, n_nodes, threads) for d in draws])
-    return hists @ kernel_at_nodes(g, h, bin_km, n_nodes) / (n * (n - 1) / 2)
+    return hists @ kernel_at_nodes(g, h, bin_km, n_nodes, threads) / (n * (n - 1) / 2)
 
 
 def k_density_points_bands(

@@ -281,8 +281,11 @@ def test_compiled_site_histograms_equal_the_sparse_binning_of_every_site_pair():
     counts = rng.multinomial(40, frame / frame.sum(), size=25)
     counts[3] = 0  # a draw without plants
     counts[4] = (np.arange(60) < 40).astype(int)  # one plant per site
+    # The pruned loop (each occupied site's in-reach partners) and the plain one (every pair of
+    # occupied sites) give the same bits, whichever each draw takes; reach 80 km falls exactly
+    # on tied distances (multiples of 20 km), which are in reach.
     for dist in (D, tied):
-        for reach in (90.0, 1e6):
+        for reach in (90.0, 80.0, 1e6):
             far = min(reach, dist.max())
             n_nodes = int(np.floor(far / DEFAULT_BIN_KM)) + 2
             want = _site_histograms_reference(dist, counts, reach, DEFAULT_BIN_KM, n_nodes)
@@ -290,6 +293,9 @@ def test_compiled_site_histograms_equal_the_sparse_binning_of_every_site_pair():
             two = site_draws_histograms(dist, counts, reach, DEFAULT_BIN_KM, n_nodes, threads=2)
             np.testing.assert_allclose(one, want, rtol=1e-12, atol=1e-12)
             np.testing.assert_array_equal(one, two)
+            for prune in (True, False):
+                forced = site_draws_histograms(dist, counts, reach, DEFAULT_BIN_KM, n_nodes, threads=2, prune=prune)
+                np.testing.assert_array_equal(forced, one)
             assert one[3].sum() == 0
     with pytest.raises(ValueError, match="n_nodes must be at least"):
         site_draws_histograms(D, counts, 90.0, DEFAULT_BIN_KM, 10)

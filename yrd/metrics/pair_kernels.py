@@ -217,9 +217,52 @@ def draws_pair_histograms(
     )
 
 
+@numba.njit(nogil=True, cache=True)
+def _sites_within(site_distance: np.ndarray, reach_km: float) -> tuple:  # pragma: no cover - compiled
+    """The site pairs ``a < b`` with ``D[a, b] <= reach_km``, row by row in ascending ``b``
+    (compressed rows: ``start`` (m + 1), ``other`` (b), ``dist`` (D[a, b]))."""
+    m = site_distance.shape[0]
+    start = np.zeros(m + 1, np.int64)
+    for a in range(m):
+        row = site_distance[a]
+        n = 0
+        for b in range(a + 1, m):
+            if row[b] <= reach_km:
+                n += 1
+        start[a + 1] = start[a] + n
+    other = np.empty(start[m], np.int32)
+    dist = np.empty(start[m])
+    for a in range(m):
+        row = site_distance[a]
+        t = start[a]
+        for b in range(a + 1, m):
+            if row[b] <= reach_km:
+                other[t] = b
+                dist[t] = row[b]
+                t += 1
+    return start, other, dist
+
+
+@numba.njit(inline="always")
+def _bin_pair(h: np.ndarray, d: float, wab: float, bin_km: float) -> None:  # pragma: no cover - compiled
+    pos = d / bin_km
+    node = int(math.floor(pos))
+    f = pos - node
+    h[node] += wab * (1.0 - f)
+    h[node + 1] += wab * f
+
+
 @numba.njit(parallel=True, nogil=True, cache=True)
 def _site_draws_histograms(
-    site_distance: np.ndarray, counts: np.ndarray, reach_km: float, bin_km: float, n_nodes: int
+    site_distance: np.ndarray,
+    counts: np.ndarray,
+    reach_km: float,
+    bin_km: float,
+    n_nodes: int,
+    start: np.ndarray,
+    other: np.ndarray,
+    dist: np.ndarray,
+    prune: int,
 ) -> np.ndarray:  # pragma: no cover - compiled; tested through site_draws_histograms
     n_sim, m = counts.shape
     out = np.zeros((n_sim, n_nodes))
@@ -233,24 +276,38 @@ def _site_draws_histograms(
         h = np.zeros(n_nodes + 1)
         for a in range(k):
             h[0] += w[a] * (w[a] - 1.0) / 2.0  # plant pairs within a site, at distance 0
+        near = 0  # pairs the in-reach lists of the occupied sites hold
         for a in range(k):
-            row = site_distance[occ[a]]
-            wa = w[a]
-            for b in range(a + 1, k):
-                d = row[occ[b]]
-                if d <= reach_km:
-                    pos = d / bin_km
-                    node = int(math.floor(pos))
-                    f = pos - node
-                    wab = wa * w[b]
-                    h[node] += wab * (1.0 - f)
-                    h[node + 1] += wab * f
+            near += start[occ[a] + 1] - start[occ[a]]
+        if prune == 1 or (prune < 0 and near < k * (k - 1) // 2):
+            # each occupied site's in-reach partners, in ascending order: the same pairs, in the
+            # same order, as the loop below, without visiting the pairs out of reach
+            for a in range(k):
+                wa = w[a]
+                for t in range(start[occ[a]], start[occ[a] + 1]):
+                    cb = c[other[t]]
+                    if cb != 0:
+                        _bin_pair(h, dist[t], wa * float(cb), bin_km)
+        else:
+            for a in range(k):
+                row = site_distance[occ[a]]
+                wa = w[a]
+                for b in range(a + 1, k):
+                    d = row[occ[b]]
+                    if d <= reach_km:
+                        _bin_pair(h, d, wa * w[b], bin_km)
         out[s] = h[:n_nodes]
     return out
 
 
 def site_draws_histograms(
-    site_distance: np.ndarray, counts: np.ndarray, reach_km: float, bin_km: float, n_nodes: int, threads: int = 1
+    site_distance: np.ndarray,
+    counts: np.ndarray,
+    reach_km: float,
+    bin_km: float,
+    n_nodes: int,
+    threads: int = 1,
+    prune: bool | None = None,
 ) -> np.ndarray:
     """Linear-binned histograms (n_sim x n_nodes) of the plant-pair distances of counterfactual
     draws on sites, the county (site) K-densities' counterfactuals
@@ -267,7 +324,14 @@ def site_draws_histograms(
     the frame has; draws run side by side on ``threads`` threads and each draw's sum is serial,
     so the result does not depend on ``threads``. ``n_nodes`` must be at least
     ``floor(min(reach_km, max D) / bin_km) + 2``, so that node ``k + 1`` of every pair in reach
-    exists (``ValueError`` otherwise)."""
+    exists (``ValueError`` otherwise).
+
+    Pruning: the site pairs within reach are listed once per call (compressed rows, ascending
+    partner). A draw that occupies many sites loops over its occupied sites' in-reach partners,
+    skipping the unoccupied ones, instead of over every pair of occupied sites: on a national
+    frame most site pairs are beyond the kernel's reach. Both loops visit the pairs in reach in
+    the same order, so they give the same bits; ``prune`` (None: per draw, whichever holds
+    fewer pairs; True or False: always or never) chooses only the cost."""
     site_distance = np.ascontiguousarray(site_distance, dtype=np.float64)
     counts = np.ascontiguousarray(counts, dtype=np.int64)
     m = site_distance.shape[0]
@@ -283,7 +347,11 @@ def site_draws_histograms(
     if int(np.floor(far / bin_km)) + 2 > n_nodes:
         raise ValueError(f"n_nodes must be at least {int(np.floor(far / bin_km)) + 2} for pairs up to {far} km")
     _threads(threads)
-    return _site_draws_histograms(site_distance, counts, float(reach_km), float(bin_km), int(n_nodes))
+    start, other, dist = _sites_within(site_distance, float(reach_km))
+    mode = -1 if prune is None else int(bool(prune))
+    return _site_draws_histograms(
+        site_distance, counts, float(reach_km), float(bin_km), int(n_nodes), start, other, dist, mode
+    )
 
 
 def _unit_vector_array(xyz: np.ndarray, name: str) -> np.ndarray:

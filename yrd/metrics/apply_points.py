@@ -100,7 +100,9 @@ def kdensity_points_tables(
     d = d.dropna(subset=["year", "industry"])
     usable = (d["point_status"].astype(str) == "ok").to_numpy() & d[["lon", "lat"]].notna().all(axis=1).to_numpy()
     year_col = d["year"].to_numpy(dtype="int64")
-    industry_col = d["industry"].astype(str).to_numpy()
+    # industries as integer codes: one comparison of integers per industry-year, not of strings
+    industry_code, industry_names = pd.factorize(d["industry"].astype(str).to_numpy())
+    code_of = {name: i for i, name in enumerate(industry_names)}
     lon, lat = d["lon"].to_numpy(dtype=float), d["lat"].to_numpy(dtype=float)
     years = years_to_run(year_col, years, default_all=True)
     grid = np.asarray(grid, dtype=float)
@@ -109,9 +111,13 @@ def kdensity_points_tables(
     for year in years:
         in_year = year_col == year
         frame = in_year & usable
-        inds = sorted(set(industry_col[in_year])) if industries is None else sorted(str(i) for i in industries)
+        inds = (
+            sorted(industry_names[np.unique(industry_code[in_year])])
+            if industries is None
+            else sorted(str(i) for i in industries)
+        )
         for ind in inds:
-            mine = in_year & (industry_col == ind)
+            mine = in_year & (industry_code == code_of.get(ind, -2))
             ok = mine & usable
             n = int(ok.sum())
             n_sites = len(set(zip(lon[ok].tolist(), lat[ok].tolist(), strict=True)))

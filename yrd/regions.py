@@ -196,3 +196,15 @@ def pinyin_name(name_zh: str) -> str:
     # Syllables starting with a, o or e after the first take an apostrophe (Xi'an, Lu'an).
     word = sylls[0] + "".join("'" + s if s[:1] in "aoe" else s for s in sylls[1:])
     return word.capitalize()
+
+
+def codes_in_set(prefectures: pd.DataFrame, region_set: str) -> list[str]:
+    """Prefecture codes of ``region_set`` in the boundaries table ``prefectures``: a YRD set's
+    boolean column, Sunan's group, or a national or province set's members by province
+    (:func:`region_set_codes`)."""
+    return region_set_codes(region_set, prefectures["code"], prefectures)
+
+
+def mapping_of(prefectures: pd.DataFrame, column: str) -> dict[str, str]:
+    """``code -> column`` of the boundaries table ``prefectures``, both as text."""
+    return dict(zip(prefectures["code"].astype(str), prefectures[column].astype(str), strict=True))

@@ -8,10 +8,10 @@ from yrd import claims as C
 from yrd.claims import sources as S
 from yrd.claims.c4_measured import integration_region_set, measured_indicators
 from yrd.claims.c7_clusters import io_coefficients
-from yrd.figures.common import codes_in_set, mapping_of
 from yrd.industry import industry_classes, relocation_class
 from yrd.io import map_values, write_csv
 from yrd.logs import configure_logging
+from yrd.regions import codes_in_set, mapping_of
 
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)

@@ -11,7 +11,6 @@ every function here takes to choose Chinese-and-English labels or the pinyin/Eng
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 
 import matplotlib
@@ -21,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from yrd.plotting import GROUP_COLOURS, bilingual  # noqa: E402
-from yrd.regions import GROUPS  # noqa: E402
+from yrd.regions import GROUPS, codes_in_set, mapping_of  # noqa: E402, F401 (re-exported)
 
 SYNTHETIC_EN = "SYNTHETIC DATA"
 SYNTHETIC_ZH = "合成数据"
@@ -276,16 +275,3 @@ def legend_outside(ax, handles=None, labels=None, **kw) -> None:
         ax.legend(**kw)
     else:
         ax.legend(handles, labels, **kw)
-
-
-def codes_in_set(prefectures: pd.DataFrame, region_set: str) -> list[str]:
-    """Prefecture codes of ``region_set`` in the boundaries table ``prefectures``: a YRD set's
-    boolean column, Sunan's group, or a national or province set's members by province
-    (:func:`yrd.regions.region_set_codes`)."""
-    from yrd.regions import region_set_codes
-
-    return region_set_codes(region_set, prefectures["code"], prefectures)
-
-
-def mapping_of(prefectures: pd.DataFrame, column: str) -> Mapping[str, str]:
-    return dict(zip(prefectures["code"].astype(str), prefectures[column].astype(str), strict=True))

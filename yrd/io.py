@@ -59,8 +59,10 @@ def stable_order(*keys: np.ndarray) -> np.ndarray:
 def take_rows(df: pd.DataFrame, positions: np.ndarray, workers: int = 1) -> pd.DataFrame:
     """``df.take(positions)`` with the columns taken on ``workers`` threads
     (:func:`yrd.parallel.run_threads`; Arrow's ``take`` releases the GIL): on the national
-    world's 4.4 M firm-years, 26 columns in a random order, about 7 s on one thread, 4 s on two."""
-    if workers <= 1 or df.columns.has_duplicates:
+    world's 4.4 M firm-years, 26 columns in a random order, about 7 s on one thread, 4 s on two.
+    Arrow string columns with few distinct values are taken through their codes
+    (:func:`_take_array`)."""
+    if df.columns.has_duplicates:
         return df.take(positions)
     pos = np.asarray(positions, dtype=np.int64)
     arrays = run_threads([partial(_take_array, df[c], pos) for c in df.columns], workers=workers)
@@ -68,8 +70,32 @@ def take_rows(df: pd.DataFrame, positions: np.ndarray, workers: int = 1) -> pd.D
     return out.astype(df.dtypes.to_dict()) if not out.dtypes.equals(df.dtypes) else out
 
 
+#: Rows of a string column looked at to guess whether it has few distinct values.
+_SAMPLE_ROWS = 1 << 16
+
+
 def _take_array(s: pd.Series, pos: np.ndarray):
-    return s.array.take(pos)
+    """``s.array.take(pos)``. An Arrow string column whose first :data:`_SAMPLE_ROWS` values
+    hold at most one distinct value in 16 (county, industry, source file) is taken as codes:
+    dictionary-encoded (:func:`dictionary_codes`), its integer codes taken in NumPy and the
+    strings looked up in the small dictionary, the same values (and Arrow type) as the string
+    take, which fetches every row's offsets and bytes from all over the column: on the national
+    world's 4.4 M firm-years in rule link_firms' order, 0.25 s against 0.45 s per such column
+    (nine of them). The guess decides only the speed."""
+    chunked = arrow_strings(s)
+    if chunked is None:
+        return s.array.take(pos)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(chunked, pa.Array):
+        chunked = pa.chunked_array([chunked])
+    sample = chunked.slice(0, _SAMPLE_ROWS)
+    if pc.count_distinct(sample, mode="all").as_py() * 16 > len(sample):
+        return s.array.take(pos)
+    codes, dictionary = dictionary_codes(pc.dictionary_encode(chunked).unify_dictionaries())
+    taken = codes[pos]
+    return pd.array(dictionary.take(pa.array(taken, mask=taken < 0)), dtype=s.dtype)
 
 
 def select_rows(df: pd.DataFrame, mask) -> pd.DataFrame:

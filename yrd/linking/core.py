@@ -198,17 +198,22 @@ def prepare(df: pd.DataFrame, places: Iterable[str], workers: int = 1) -> Prepar
     fc_n, nm_n, core_n, rep_n, ph_n = at(fc), at(nm), at(core), at(rep), at(phone)
     cty_n, pref_n, ind_n = at(county), at(pref), at(ind)
     found_n = _node_codes(found[rep_row])
-    name = _strings(nm)[nm.codes[rep_row]]
+    # the names as Python strings: each node's entry of [normalised names..., None] (code -1:
+    # None), and its core name, else its name, from [core names..., normalised names..., None]
+    # (one lookup each, not a third array for the choice)
+    names = _strings(nm)
+    nm_at, core_at = nm.codes[rep_row], core.codes[rep_row]
+    nm_at = np.where(nm_at >= 0, nm_at, len(names) - 1)
+    core_at = np.where(core_at >= 0, core_at, len(core.values) + nm_at)
     p = Prepared(
         n_rows=n,
         index=df.index,
         node_of_row=node_of_row,
         rep_row=rep_row,
         year=year[rep_row],
-        name=name,
+        name=names[nm_at],
         founding=found_year[rep_row],
-        # the core name, else the normalised name
-        core=np.where(core_n >= 0, _strings(core)[core.codes[rep_row]], name),
+        core=np.concatenate([_strings(core)[:-1], names])[core_at],
     )
     p.cols = {
         "fc": fc_n,

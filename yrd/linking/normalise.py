@@ -143,20 +143,22 @@ def _b(x: pd.Series) -> np.ndarray:
     return x.astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
+def _arrow(s: pd.Series) -> pa.Array:
+    """The strings of ``s`` as one Arrow ``string`` array (missing values null)."""
+    a = pa.array(s.astype("string"), type=pa.string())
+    return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+
+
 def _nfkc(s: pd.Series) -> pd.Series:
     """``s.str.normalize("NFKC")``, normalising only the values that are not pure ASCII: an
     ASCII string is its own NFKC (every ASCII character is its own decomposition, has combining
     class 0 and composes with no other character), so the Python call per value is spent only
     where it can change something (phone numbers and codes are almost all ASCII)."""
     s = s.astype("string")
-    a = pa.array(s, type=pa.string())
-    if isinstance(a, pa.ChunkedArray):
-        a = a.combine_chunks()
+    a = _arrow(s)
     other = np.flatnonzero(~pc.string_is_ascii(a).fill_null(True).to_numpy(zero_copy_only=False))
     if len(other):
-        done = pa.array(s.iloc[other].str.normalize("NFKC"), type=pa.string())
-        if isinstance(done, pa.ChunkedArray):
-            done = done.combine_chunks()
+        done = _arrow(s.iloc[other].str.normalize("NFKC"))
         where = np.arange(len(a))
         where[other] = len(a) + np.arange(len(other))
         a = pa.concat_arrays([a, done]).take(where)
@@ -234,9 +236,7 @@ def _strip_places(s: pd.Series, places: frozenset[str], rounds: int = 3, min_res
         by_len.setdefault(len(pl), []).append(pl)
     lengths = sorted(by_len, reverse=True)
     value_sets = {n: pa.array(sorted(by_len[n]), type=pa.string()) for n in lengths}
-    a = pa.array(s.astype("string"), type=pa.string())
-    if isinstance(a, pa.ChunkedArray):
-        a = a.combine_chunks()
+    a = _arrow(s)
     active = np.arange(len(a))  # positions of the names the next round looks at
     for _ in range(rounds):
         sub = a.take(active)
@@ -389,17 +389,46 @@ def _phone_key(phone: pd.Series, area_code: pd.Series | None) -> pd.Series:
     else:
         a = area_code.astype("string").str.replace(r"\D", "", regex=True)
         a = a.where(a.str.len() > 0, pd.NA)
-    # the pattern (Python's re: pandas runs extract per value) can only match a number starting
-    # with "(" or "0": the others are not searched (no match: missing)
-    may = _b(p.str.startswith("0") | p.str.startswith("("))
-    m = p[may].str.extract(r"^\(?(0\d{2,3})\)?[\s\-–—]+(.*)$").reindex(p.index)
-    local = m[1].astype("string").fillna(p).str.replace(r"\D", "", regex=True)
-    area = a.fillna(m[0].astype("string"))
+    area_p, local_p = _phone_parts(p)
+    local = local_p.fillna(p).str.replace(r"\D", "", regex=True)
+    area = a.fillna(area_p)
     for n in (3, 4):
         glued = _b(area.str.len().eq(n)) & _b(local.str.len().gt(8)) & _b(local.str[:n].eq(area))
         local = local.where(~glued, local.str[n:])
     ok = _b(local.str.len().ge(6))
     return (area.fillna("") + "-" + local).where(ok, pd.NA).astype("string").rename(phone.name)
+
+
+#: Area code and local number of a phone written ``0512-65231234`` or ``(0512)65231234``.
+_PHONE_RE = r"^\(?(0\d{2,3})\)?[\s\-–—]+(.*)$"
+# the same for Arrow's RE2 on ASCII text, where Python's \d is [0-9] and its \s the ASCII
+# characters of _WHITESPACE (RE2's own \s lacks \v and \x1c-\x1f); RE2 wants named groups
+_PHONE_RE_ASCII = r"^\(?(?P<area>0[0-9]{2,3})\)?[" + _WHITESPACE + r"\-–—]+(?P<local>.*)$"
+
+
+def _phone_parts(p: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Area code and local number (``string`` Series, missing where no match) of the stripped
+    phones ``p``: the columns of ``p.str.extract(_PHONE_RE)``, which pandas runs with Python's
+    re one value at a time. Only values starting with "0" or "(" can match; of those, the ASCII
+    ones (almost all) are matched by Arrow's RE2 with :data:`_PHONE_RE_ASCII`, the others by
+    pandas. On ASCII text the two patterns agree: same character classes, both anchored, RE2's
+    submatches are the leftmost-first ones of a backtracking engine, ``.`` excludes ``\n`` in
+    both, and Python's ``$`` also matching before a final line break cannot arise in stripped
+    text. 0.3 s against 2.1 s on the national world's 1.2 M distinct phones."""
+    a = _arrow(p)
+    may = _b(p.str.startswith("0") | p.str.startswith("("))
+    ascii_ = pc.string_is_ascii(a).fill_null(False).to_numpy(zero_copy_only=False)
+    fast, slow = np.flatnonzero(may & ascii_), np.flatnonzero(may & ~ascii_)
+    m = pc.extract_regex(a.take(fast), _PHONE_RE_ASCII)
+    groups = [pc.struct_field(m, "area"), pc.struct_field(m, "local")]  # null where no match
+    if len(slow):
+        ms = p.iloc[slow].str.extract(_PHONE_RE)
+        groups = [pa.concat_arrays([g, _arrow(ms[k])]) for g, k in zip(groups, (0, 1))]
+    where = np.zeros(len(a), dtype=np.int64)
+    where[fast] = np.arange(len(fast))
+    where[slow] = len(fast) + np.arange(len(slow))
+    at = pa.array(where, mask=~may)  # null (no match) where the value cannot match
+    return tuple(pd.Series(pd.array(g.take(at), dtype="string"), index=p.index) for g in groups)
 
 
 def key_codes(*columns: pd.Series | np.ndarray) -> np.ndarray:

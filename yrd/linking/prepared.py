@@ -28,6 +28,9 @@ class Prepared:
     founding: np.ndarray  # founding year (int64, -1 if missing)
     keys: dict[str, np.ndarray] = field(default_factory=dict)
     cols: dict[str, np.ndarray] = field(default_factory=dict)
+    #: block keys of the fuzzy pass by block columns, filled on first use (the block key of
+    #: :func:`yrd.linking.candidates.fuzzy_candidates`, the same for every gap)
+    blocks: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)
 
     @property
     def n(self) -> int:

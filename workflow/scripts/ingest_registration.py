@@ -9,7 +9,7 @@ from yrd.io import write_csv
 from yrd.logs import configure_logging
 from yrd.parallel import available_workers
 from yrd.registration.dialects import load_registration_dialects
-from yrd.registration.ingest import ingest_registration_files, reconciliation_with_totals
+from yrd.registration.ingest import ingest_registration_kinds, reconciliation_with_totals
 
 smk = snakemake  # noqa: F821
 log = configure_logging(smk)
@@ -28,18 +28,18 @@ def name(path: str) -> str:
 
 
 dialects = load_registration_dialects(inp.dialects, inp.dialects_schema)
+# both kinds' files on one set of workers (a worker done with the change files reads investments)
+ingested = ingest_registration_kinds(
+    files,
+    dialects,
+    history=inp.areacodes,
+    vintage=smk.params.vintage,
+    provinces=list(smk.params.provinces),
+    source_files={kind: [name(p) for p in kind_files] for kind, kind_files in files.items()},
+    workers=available_workers(smk.threads),
+)
 tables, quarantines, recs = {}, [], {}
-for kind, kind_files in files.items():
-    clean, quarantine, rec = ingest_registration_files(
-        kind_files,
-        kind,
-        dialects,
-        history=inp.areacodes,
-        vintage=smk.params.vintage,
-        provinces=list(smk.params.provinces),
-        source_files=[name(p) for p in kind_files],
-        workers=available_workers(smk.threads),
-    )
+for kind, (clean, quarantine, rec) in ingested.items():
     tables[kind] = clean
     quarantines.append(quarantine.assign(kind=kind))
     recs[kind] = rec

@@ -44,10 +44,14 @@ district).
 
 from __future__ import annotations
 
+import os
 import time
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import count
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -75,6 +79,26 @@ class _Place:
     vcode: str | None  # vintage code (county/prefecture), None if it has none
     current: bool  # in force in the vintage
     rule: str  # harmonisation rule to the vintage (yrd.geography.harmonisation_table)
+    # province (2-digit) and prefecture (4-digit) prefixes of ``code`` and ``vcode``, for
+    # AddressParser._fits (derived from the fields above: not compared)
+    provinces: frozenset[str] = field(init=False, compare=False, repr=False)
+    prefixes: frozenset[str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        codes = (self.code, self.vcode) if self.vcode else (self.code,)
+        object.__setattr__(self, "provinces", frozenset(c[:2] for c in codes))
+        object.__setattr__(self, "prefixes", frozenset(c[:4] for c in codes))
+
+
+class _Entry(NamedTuple):
+    """The places of one indexed name: all of them, those of each level (in the same order),
+    and whether the name is the full name of any of them."""
+
+    places: tuple[_Place, ...]
+    provinces: tuple[_Place, ...]
+    prefectures: tuple[_Place, ...]
+    counties: tuple[_Place, ...]
+    full: bool
 
 
 @dataclass(frozen=True)
@@ -136,10 +160,21 @@ class AddressParser:
         # lengths of the names starting with each character, longest first: the scan looks up
         # only these (most characters start no place name), the same longest match as trying
         # every length from maxlen down (3x faster on the national extracts)
+        # (names shorter than two characters are never matched: left out)
         starts: dict[str, set[int]] = {}
         for name in self.index:
-            starts.setdefault(name[0], set()).add(len(name))
+            if len(name) >= 2:
+                starts.setdefault(name[0], set()).add(len(name))
         self._lengths = {c: sorted(ls, reverse=True) for c, ls in starts.items()}
+        # each name's places split by level once, not at every match
+        self._entries = {
+            name: _Entry(
+                tuple(p for p, _ in hits),
+                *(tuple(p for p, _ in hits if p.level == lv) for lv in ("province", "prefecture", "county")),
+                any(full for _, full in hits),
+            )
+            for name, hits in self.index.items()
+        }
         self._parse = lru_cache(maxsize=None)(self._parse_uncached)
 
     def _add(self, name: str, place: _Place, full: bool) -> None:
@@ -150,58 +185,68 @@ class AddressParser:
     # -- scanning -------------------------------------------------------------------------
     def tokens(self, text: str) -> list[tuple[str, list[_Place]]]:
         """Place names found in ``text`` by the greedy longest-match scan, in order."""
-        out: list[tuple[str, list[_Place]]] = []
+        return [(name, list(entry.places)) for name, entry in self._scan(text)]
+
+    def _scan(self, text: str) -> Iterator[tuple[str, _Entry]]:
+        """The tokens of :meth:`tokens` one by one (with the name's :class:`_Entry`), so that
+        parsing reads only as far as it needs: the first county name ends it."""
         i, n = 0, len(text)
-        lengths = self._lengths
+        lengths, entries = self._lengths, self._entries
         while i < n:
             for length in lengths.get(text[i], ()):
-                if length < 2 or length > n - i:
+                if length > n - i:
                     continue
                 sub = text[i : i + length]
-                hits = self.index.get(sub)
-                if not hits:
+                entry = entries.get(sub)
+                if entry is None:
                     continue
-                nxt = text[i + length : i + length + 1]
-                if nxt in _STREET_WORDS and not any(full for _, full in hits):
+                if not entry.full and text[i + length : i + length + 1] in _STREET_WORDS:
                     continue  # 金山路: a street, not 金山区
-                out.append((sub, [p for p, _ in hits]))
+                yield sub, entry
                 i += length
                 break
             else:
                 i += 1
-        return out
 
     # -- resolution -----------------------------------------------------------------------
     @staticmethod
     def _fits(p: _Place, prov: set[str] | None, pref: tuple[set[str], set[str]] | None) -> bool:
-        codes = {p.code} | ({p.vcode} if p.vcode else set())
-        if prov is not None and not any(c[:2] in prov for c in codes):
+        """Whether ``p`` (its code or vintage code) lies in one of the provinces ``prov`` and in
+        one of the prefectures ``pref`` (4-digit prefixes, or the parent's name); ``None``: any."""
+        if prov is not None and prov.isdisjoint(p.provinces):
             return False
         if pref is not None:
             prefixes, names = pref
-            if not (any(c[:4] in prefixes for c in codes) or p.parent in names):
+            if prefixes.isdisjoint(p.prefixes) and p.parent not in names:
                 return False
         return True
 
     def _parse_uncached(self, text: str) -> Resolved:
-        toks = self.tokens(text)
+        scan = self._scan(text)
+        toks: list[tuple[str, _Entry]] = []  # the tokens read so far
         prov: set[str] | None = None
         pref: tuple[set[str], set[str]] | None = None
         pref_codes: set[str] = set()
         matched: list[str] = []
         county: list[_Place] = []
-        for k, (name, places) in enumerate(toks):
-            provs = [p for p in places if p.level == "province"]
-            if prov is None and pref is None and provs:
-                prov = {p.code[:2] for p in provs}
+        for k in count():
+            if k == len(toks):  # read the next token; none left: done
+                tok = next(scan, None)
+                if tok is None:
+                    break
+                toks.append(tok)
+            name, entry = toks[k]
+            if prov is None and pref is None and entry.provinces:
+                prov = {p.code[:2] for p in entry.provinces}
                 matched.append(name)
                 continue
-            prefs = [p for p in places if p.level == "prefecture" and self._fits(p, prov, None)]
-            cnts = [p for p in places if p.level == "county" and self._fits(p, prov, pref)]
+            prefs = [p for p in entry.prefectures if self._fits(p, prov, None)]
+            cnts = [p for p in entry.counties if self._fits(p, prov, pref)]
             if prefs and pref is None:
                 cand = ({c[:4] for p in prefs for c in (p.code, p.vcode) if c}, {p.name for p in prefs})
-                later = any(q.level == "county" and self._fits(q, prov, cand) for _, qs in toks[k + 1 :] for q in qs)
-                if later or not cnts:
+                # a name that is also a county is the prefecture if a later name is a county in
+                # it (only then is the rest of the text read)
+                if not cnts or self._county_later(toks, k, scan, prov, cand):
                     pref = cand
                     pref_codes = {p.vcode for p in prefs if p.vcode}
                     matched.append(name)
@@ -219,6 +264,24 @@ class AddressParser:
                 matched.append(name)
                 break
         return self._result(county, pref_codes, prov, matched)
+
+    def _county_later(
+        self,
+        toks: list[tuple[str, _Entry]],
+        k: int,
+        scan: Iterator[tuple[str, _Entry]],
+        prov: set[str] | None,
+        pref: tuple[set[str], set[str]],
+    ) -> bool:
+        """Whether a token after ``toks[k]`` names a county fitting ``prov`` and ``pref``; the
+        tokens not read yet are read from ``scan`` into ``toks`` up to the first that does."""
+        if any(self._fits(q, prov, pref) for _, entry in toks[k + 1 :] for q in entry.counties):
+            return True
+        for tok in scan:
+            toks.append(tok)
+            if any(self._fits(q, prov, pref) for q in tok[1].counties):
+                return True
+        return False
 
     def _result(
         self, county: list[_Place], pref_codes: set[str], prov: set[str] | None, matched: list[str]
@@ -274,6 +337,14 @@ def _parser(history: str, vintage: int, provinces: tuple[str, ...] | None) -> Ad
     return AddressParser(history, vintage, list(provinces) if provinces is not None else None)
 
 
+def address_parser(
+    history: str | os.PathLike, vintage: int = DEFAULT_VINTAGE, provinces: list[str] | None = None
+) -> AddressParser:
+    """The parser :func:`parse_addresses` uses for these arguments: built at the first call in
+    a process, then the same object (with its cache of parsed addresses)."""
+    return _parser(os.fspath(history), vintage, tuple(provinces) if provinces is not None else None)
+
+
 def parse_addresses(
     addresses: pd.Series,
     *,
@@ -283,9 +354,8 @@ def parse_addresses(
 ) -> pd.DataFrame:
     """Vintage county, prefecture and province codes of free-text addresses, with how each was
     resolved; see :class:`AddressParser`. The parser for one (history path, vintage, provinces)
-    is built once per process and caches every distinct address."""
-    key = tuple(provinces) if provinces is not None else None
-    return _parser(str(history), vintage, key).parse_series(addresses)
+    is built once per process (:func:`address_parser`) and caches every distinct address."""
+    return address_parser(str(history), vintage, provinces).parse_series(addresses)
 
 
 def resolution_rates(parsed: pd.DataFrame) -> pd.Series:

@@ -85,7 +85,7 @@ from yrd.ingest.headers import HeaderDialects, canonicalise, normalise_header
 from yrd.ingest.reconcile import check_balance
 from yrd.io import distinct
 from yrd.parallel import map_jobs
-from yrd.registration.address import parse_addresses
+from yrd.registration.address import address_parser
 from yrd.registration.dialects import RECORD_KINDS
 from yrd.registration.rows import CHANGE_COLUMNS, INVESTMENT_COLUMNS, change_rows, investment_rows
 
@@ -173,9 +173,12 @@ def ingest_registration_file(
     rows = kept.difference(malformed)
 
     def addresses(texts: pd.Series) -> pd.DataFrame:
-        return parse_addresses(
-            texts, history=os.fspath(history), vintage=vintage, provinces=list(provinces) if provinces else None
-        )
+        # the columns the rows read of parse_addresses, as objects: the same values without the
+        # conversion to string columns and back
+        parse = address_parser(os.fspath(history), vintage, _provinces(provinces)).parse
+        parsed = [parse(t) for t in texts]
+        columns = {c: [getattr(r, c) for r in parsed] for c in ("county", "prefecture", "resolution")}
+        return pd.DataFrame(columns, index=texts.index, dtype=object)
 
     build = change_rows if kind == "change" else investment_rows
     clean, problems, stats = build(canon.loc[rows], addresses)
@@ -248,15 +251,60 @@ def ingest_registration_files(
     (:func:`yrd.parallel.map_jobs`; the tables do not depend on it). No files give empty tables
     with the columns and types of one file's. Every file is tried; file-level problems are raised together at the end (:class:`~yrd.ingest.RawFileError`
     for one, :class:`~yrd.ingest.RawFilesError` for several)."""
-    names = list(source_files) if source_files is not None else [os.fspath(p) for p in files]
-    if len(names) != len(files):
-        raise ValueError(f"{len(files)} files but {len(names)} source_files")
-    work = partial(_ingest_job, kind=kind, dialects=dialects, history=history, vintage=vintage, provinces=provinces)
-    outcomes = map_jobs(work, list(zip(files, names)), workers=workers, catch=(RawFileError,))
-    results = [r for r in outcomes if isinstance(r, IngestResult)]
-    errors = [e for e in outcomes if isinstance(e, RawFileError)]
-    if errors:
-        raise errors[0] if len(errors) == 1 else RawFilesError(errors)
+    names = {kind: source_files} if source_files is not None else None
+    return ingest_registration_kinds(
+        {kind: files},
+        dialects,
+        history=history,
+        vintage=vintage,
+        provinces=provinces,
+        source_files=names,
+        workers=workers,
+    )[kind]
+
+
+def ingest_registration_kinds(
+    files: Mapping[str, Sequence[str | os.PathLike]],
+    dialects: Mapping[str, HeaderDialects],
+    *,
+    history: str | os.PathLike,
+    vintage: int = DEFAULT_VINTAGE,
+    provinces: Sequence[str] | None = None,
+    source_files: Mapping[str, Sequence[str]] | None = None,
+    workers: int = 1,
+) -> dict[str, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
+    """:func:`ingest_registration_files` of each kind of ``files`` (``{kind: files}``, e.g. the
+    change and the investment extracts): ``{kind: (clean, quarantine, reconciliation)}``, each
+    as that function gives it.
+
+    The files of all kinds share one set of ``workers`` processes (in the order of ``files``),
+    so that a worker done with its last change file goes on with an investment file, and the
+    address parser is built once, before the workers are forked, rather than in each worker.
+    Every file is tried; the file-level problems of the first kind with any are raised, as
+    :func:`ingest_registration_files` of that kind raises them."""
+    jobs: list[tuple[str | os.PathLike, str, str]] = []
+    for kind, kind_files in files.items():
+        names = list(source_files[kind]) if source_files is not None else [os.fspath(p) for p in kind_files]
+        if len(names) != len(kind_files):
+            raise ValueError(f"{len(kind_files)} files but {len(names)} source_files")
+        jobs += [(path, name, kind) for path, name in zip(kind_files, names)]
+    if workers > 1 and len(jobs) > 1:  # the workers inherit it (forked)
+        address_parser(os.fspath(history), vintage, _provinces(provinces))
+    work = partial(_ingest_job, dialects=dialects, history=history, vintage=vintage, provinces=provinces)
+    outcomes = map_jobs(work, jobs, workers=workers, catch=(RawFileError,))
+    tables = {}
+    for kind in files:
+        results = [r for r, job in zip(outcomes, jobs) if job[2] == kind and isinstance(r, IngestResult)]
+        errors = [e for e, job in zip(outcomes, jobs) if job[2] == kind and isinstance(e, RawFileError)]
+        if errors:
+            raise errors[0] if len(errors) == 1 else RawFilesError(errors)
+        tables[kind] = _combine(kind, results)
+    return tables
+
+
+def _combine(kind: str, results: Sequence[IngestResult]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The ``(clean, quarantine, reconciliation)`` of :func:`ingest_registration_files` from the
+    results of its files."""
     empty_q = pd.DataFrame(
         {c: pd.Series([], dtype="int64" if c == "source_row" else "str") for c in QUARANTINE_COLUMNS}
     )
@@ -274,9 +322,14 @@ def ingest_registration_files(
     return clean, quarantine, pd.DataFrame(rec, columns=list(RECONCILIATION_COLUMNS))
 
 
-def _ingest_job(path: str | os.PathLike, name: str, **kwargs: Any) -> IngestResult:
-    """One file of :func:`ingest_registration_files` (module level, so that a worker can run it)."""
-    return ingest_registration_file(path, source_file=name, **kwargs)
+def _provinces(provinces: Sequence[str] | None) -> list[str] | None:
+    """The gazetteer's provinces as the address parser takes them (none given: all of China)."""
+    return list(provinces) if provinces else None
+
+
+def _ingest_job(path: str | os.PathLike, name: str, kind: str, **kwargs: Any) -> IngestResult:
+    """One file of :func:`ingest_registration_kinds` (module level, so that a worker can run it)."""
+    return ingest_registration_file(path, kind, source_file=name, **kwargs)
 
 
 #: Count columns of the reconciliation summed in the total row of each kind: those from

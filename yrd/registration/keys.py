@@ -215,7 +215,10 @@ def classify_keys(keys: pd.Series) -> pd.DataFrame:
     need normalising and missing values; checked by hand on the 900,000 keys of the national
     world's extracts)."""
     codes, uniq = pd.factorize(keys.astype(object), use_na_sentinel=False)
-    checks: dict[int, KeyCheck] = {}
+    n_uniq = len(uniq)
+    # the table's columns for the distinct values, filled kind by kind (no KeyCheck per key)
+    cols = {c: np.full(n_uniq, None, dtype=object) for c in ("key", "kind", "reason", "area_code", "org_code")}
+    checked = np.zeros(n_uniq, dtype=bool)
     canon = [
         (i, v)
         for i, v in enumerate(uniq)
@@ -226,25 +229,24 @@ def classify_keys(keys: pd.Series) -> pd.DataFrame:
         if not of_n:
             continue
         ok = _valid_canonical([v for _, v in of_n], n)
-        for (i, v), good in zip(of_n, ok):
-            if good:
-                if n == 18:
-                    checks[i] = KeyCheck(kind, v, area_code=v[2:8], org_code=v[8:17])
-                elif n == 15:
-                    checks[i] = KeyCheck(kind, v, area_code=v[:6])
-                else:
-                    checks[i] = KeyCheck(kind, v, org_code=v)
-    rows = [checks.get(i) or classify_key(v) for i, v in enumerate(uniq)]
-    table = pd.DataFrame(
-        {
-            "key": [r.key for r in rows],
-            "kind": [r.kind for r in rows],
-            "reason": [r.reason for r in rows],
-            "area_code": [r.area_code or None for r in rows],
-            "org_code": [r.org_code or None for r in rows],
-        },
-        dtype="string",
-    )
+        good = [(i, v) for (i, v), g in zip(of_n, ok) if g]
+        if not good:
+            continue
+        at = np.fromiter((i for i, _ in good), dtype=np.int64, count=len(good))
+        valid = [v for _, v in good]
+        cols["key"][at], cols["kind"][at], cols["reason"][at] = valid, kind, ""
+        if n == 18:
+            cols["area_code"][at], cols["org_code"][at] = [v[2:8] for v in valid], [v[8:17] for v in valid]
+        elif n == 15:
+            cols["area_code"][at] = [v[:6] for v in valid]
+        else:
+            cols["org_code"][at] = valid
+        checked[at] = True
+    for i in np.flatnonzero(~checked):
+        r = classify_key(uniq[i])
+        for c, value in zip(cols, (r.key, r.kind, r.reason, r.area_code or None, r.org_code or None)):
+            cols[c][i] = value
+    table = pd.DataFrame(cols, dtype="string")
     return table.take(codes).set_axis(keys.index)
 
 

@@ -79,16 +79,17 @@ AddressParse = Callable[[pd.Series], pd.DataFrame]
 Resolved = dict[str, tuple[str | None, str | None, str]]
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _text(v: Any) -> str:
     """Value as text: NFKC, inner whitespace runs collapsed to one space, stripped."""
-    return re.sub(r"\s+", " ", nfkc(v))
+    return _SPACES.sub(" ", nfkc(v))
 
 
 def _objects(n: int, fill: Any = None) -> np.ndarray:
-    """An object array of ``n`` times ``fill``."""
-    out = np.empty(n, dtype=object)
-    out[:] = [fill] * n
-    return out
+    """An object array of ``n`` times ``fill`` (a scalar: None, NaN or a text)."""
+    return np.full(n, fill, dtype=object)
 
 
 def _each(values: pd.Series | np.ndarray, fn: Callable[[Any], Any]) -> np.ndarray:

@@ -285,26 +285,37 @@ def test_class_breaks():
 
 
 def test_class_breaks_compile_fisher_jenks_only_for_large_inputs():
-    # a fresh interpreter each (the first import of mapclassify decides for the process): a small
-    # Fisher-Jenks runs mapclassify without numba, a large one with it, and the classes agree
+    # a fresh interpreter each: a small Fisher-Jenks runs mapclassify's function as plain Python,
+    # a large one compiles that function (numba, cached on disk), and the classes agree with
+    # each other and with mapclassify imported the usual way (its own eager numba compilation)
     import subprocess
     import sys
 
+    data = "import numpy as np; v = np.random.default_rng(1).gamma(0.6, 2.0, 3000).round(2); "
+
     def run(first_n: int) -> tuple[str, str]:
         code = (
-            "import numpy as np; from yrd.figures import maps; "
-            "v = np.random.default_rng(1).gamma(0.6, 2.0, 3000).round(2); "
+            data + "from yrd.figures import maps; "
             f"maps.class_breaks(v[:{first_n}], 'fisher_jenks', 5); "
-            "print(maps._mapclassify(False).classifiers.HAS_NUMBA, maps.class_breaks(v[:300], 'fisher_jenks', 5))"
+            "fj = maps._mapclassify(False).classifiers._fisher_jenks_means; "
+            "print(hasattr(fj, 'py_func'), maps.class_breaks(v[:300], 'fisher_jenks', 5), "
+            "maps.class_breaks(v, 'fisher_jenks', 5))"
         )
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         jit, breaks = out.stdout.strip().split(" ", 1)
         return jit, breaks
 
     small, large = run(300), run(3000)
-    assert small[0] == "False"  # 300 values first: mapclassify without numba, nothing compiled
-    assert large[0] == "True"  # 3,000 values first: with numba
+    assert small[0] == "False"  # 300 values first: plain Python, nothing compiled
+    assert large[0] == "True"  # 3,000 values first: compiled
     assert small[1] == large[1]
+    native = (
+        data + "import mapclassify; assert mapclassify.classifiers.HAS_NUMBA; "
+        "print([float(b) for b in mapclassify.FisherJenks(v[:300], k=5).bins], "
+        "[float(b) for b in mapclassify.FisherJenks(v, k=5).bins])"
+    )
+    out = subprocess.run([sys.executable, "-c", native], capture_output=True, text=True, check=True)
+    assert large[1] == out.stdout.strip()
 
 
 def test_c7_kdensity(tmp_path, cjk):

@@ -17,39 +17,46 @@ from yrd.plotting import add_north_arrow, add_scale_bar, bilingual, defer_idle_d
 SCHEMES = ("user_defined", "fisher_jenks", "natural_breaks", "quantiles", "equal_interval")
 
 
-#: Largest ``n * n * (k - 1)`` (``n`` values, ``k`` classes) for which mapclassify is imported
-#: without numba (:func:`_mapclassify`): its pure-Python Fisher-Jenks then takes at most about
-#: 0.4 s, less than the 1.5-2.5 s numba spends compiling it at import (253 values in 5 classes:
-#: 0.07 s; 1,238 values: 2.2 s).
+#: Largest ``n * n * (k - 1)`` (``n`` values, ``k`` classes) for which mapclassify's Fisher-Jenks
+#: runs as plain Python (:func:`_mapclassify`): it then takes at most about 0.4 s, less than
+#: loading numba and its compiled function (253 values in 5 classes: 0.07 s; 1,238 values: 2.2 s).
 PURE_PYTHON_MAX_WORK = 1_000_000
 
 
 def _mapclassify(jit: bool):
-    """The ``mapclassify`` module, imported without numba unless ``jit``.
+    """The ``mapclassify`` module, imported without numba; with ``jit``, its Fisher-Jenks
+    function compiled by numba with an on-disk cache.
 
     mapclassify 2.10 declares its Fisher-Jenks function with an explicit numba signature
     (``@njit("f8[:](f8[:], u2)")``, ``mapclassify/classifiers.py``), so numba compiles it
-    eagerly when the module is imported, whichever classifier is used, and not cached (no
-    ``cache=True``, so ``NUMBA_CACHE_DIR`` does not help); every classifier lives in that module.
-    With numba hidden from the import (``sys.modules["numba"] = None`` makes ``from numba
-    import njit`` raise ImportError; numba is an optional dependency of mapclassify), the
-    function stays plain Python and the classes are the same. The first import decides for the
-    whole process: a module already imported is returned as it is."""
+    eagerly each time the module is imported, whichever classifier is used, and never caches
+    it (no ``cache=True``, so ``NUMBA_CACHE_DIR`` does not help): 2-4 s in every map rule.
+    Here numba is hidden from the import (``sys.modules["numba"] = None`` makes ``from numba
+    import njit`` raise ImportError; numba is an optional dependency of mapclassify), so the
+    function stays plain Python. When ``jit``, that same Python function
+    (``_fisher_jenks_means.__wrapped__``) is compiled with mapclassify's own signature and
+    ``cache=True`` and put back in its module, where ``FisherJenks`` looks it up: the classes
+    are mapclassify's, compiled once per environment instead of once per process. A module
+    that someone imported with numba before is returned as it is."""
     import sys
 
-    if jit or "mapclassify" in sys.modules:
-        import mapclassify
+    mapclassify = sys.modules.get("mapclassify")
+    if mapclassify is None:
+        numba = sys.modules.get("numba")
+        sys.modules["numba"] = None  # type: ignore[assignment]
+        try:
+            import mapclassify
+        finally:
+            if numba is None:
+                del sys.modules["numba"]
+            else:
+                sys.modules["numba"] = numba
+    classifiers = mapclassify.classifiers
+    fisher_jenks = classifiers._fisher_jenks_means
+    if jit and not classifiers.HAS_NUMBA and not hasattr(fisher_jenks, "py_func"):  # not compiled yet
+        import numba
 
-        return mapclassify
-    numba = sys.modules.get("numba")
-    sys.modules["numba"] = None  # type: ignore[assignment]
-    try:
-        import mapclassify
-    finally:
-        if numba is None:
-            del sys.modules["numba"]
-        else:
-            sys.modules["numba"] = numba
+        classifiers._fisher_jenks_means = numba.njit("f8[:](f8[:], u2)", cache=True)(fisher_jenks.__wrapped__)
     return mapclassify
 
 
@@ -57,8 +64,8 @@ def class_breaks(values: Sequence[float], scheme: str, k: int = 5, bins: Sequenc
     """Upper bounds of the classes of ``values`` by a mapclassify scheme (the last bound is
     the maximum, so every value falls in a class). ``user_defined`` uses ``bins``.
 
-    Only a Fisher-Jenks classification of more than :data:`PURE_PYTHON_MAX_WORK` imports
-    mapclassify with numba (:func:`_mapclassify`)."""
+    Only a Fisher-Jenks classification of more than :data:`PURE_PYTHON_MAX_WORK` compiles
+    mapclassify's Fisher-Jenks function with numba (:func:`_mapclassify`)."""
     import warnings
 
     v = np.asarray([x for x in values if np.isfinite(x)], dtype=float)

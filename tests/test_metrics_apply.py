@@ -339,3 +339,17 @@ def test_county_sites_are_centroids_restricted_to_the_region_set():
     np.testing.assert_allclose(sites[["lon", "lat"]].to_numpy(), [[118.75, 32.05], [120.55, 31.25]], atol=2e-3)
     with pytest.raises(ValueError, match="no county polygon"):
         county_sites(squares, prefectures=["340100"])
+
+
+def test_industry_selection():
+    from yrd.metrics.kdensity_rows import industry_selection
+
+    col = np.array(["13", "39", "13", "40", "39"])
+    in_year = np.array([True, True, True, False, True])
+    picked = list(industry_selection(col, None)(in_year))
+    assert [ind for ind, _ in picked] == ["13", "39"]  # industries with rows in the year, sorted
+    assert picked[0][1].tolist() == [True, False, True, False, False]
+    assert picked[1][1].tolist() == [False, True, False, False, True]
+    given = dict(industry_selection(col, [40, "99", "13"])(in_year))
+    assert list(given) == ["13", "40", "99"]  # as given (strings), sorted; absent ones run empty
+    assert not given["40"].any() and not given["99"].any()

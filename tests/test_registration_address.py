@@ -124,6 +124,18 @@ def test_series_api_keeps_index_and_caches(root):
     assert out.loc[11, "resolution"] == "none" and pd.isna(out.loc[11, "county"])
 
 
+def test_series_api_columns_and_object_dtype(parser):
+    # the registration ingest's form: some fields as Python objects (None missing), per value as parse
+    s = pd.Series(["上海市南汇区", "苏州工业园区", "上海市南汇区"], index=[5, 6, 7])
+    out = parser.parse_series(s, columns=("county", "prefecture", "resolution"), dtype=object)
+    assert list(out.index) == [5, 6, 7] and list(out.columns) == ["county", "prefecture", "resolution"]
+    assert all(t == np.dtype(object) for t in out.dtypes)
+    for i, text in s.items():
+        r = parser.parse(text)
+        assert list(out.loc[i]) == [r.county, r.prefecture, r.resolution]
+    assert out.loc[6, "county"] is None
+
+
 def test_vintage_before_merger(root):
     """With vintage 2008 南汇区 is still in force: it is its own county."""
     p = AddressParser(root / HISTORY, vintage=2008, provinces=["31"])

@@ -23,6 +23,7 @@ from yrd.metrics.kdensity_rows import (
     _seed,
     estimated_rows,
     in_prefectures,
+    industry_selection,
     typed_summary,
     years_to_run,
 )
@@ -100,9 +101,7 @@ def kdensity_points_tables(
     d = d.dropna(subset=["year", "industry"])
     usable = (d["point_status"].astype(str) == "ok").to_numpy() & d[["lon", "lat"]].notna().all(axis=1).to_numpy()
     year_col = d["year"].to_numpy(dtype="int64")
-    # industries as integer codes: one comparison of integers per industry-year, not of strings
-    industry_code, industry_names = pd.factorize(d["industry"].astype(str).to_numpy())
-    code_of = {name: i for i, name in enumerate(industry_names)}
+    select = industry_selection(d["industry"].astype(str).to_numpy(), industries)
     lon, lat = d["lon"].to_numpy(dtype=float), d["lat"].to_numpy(dtype=float)
     years = years_to_run(year_col, years, default_all=True)
     grid = np.asarray(grid, dtype=float)
@@ -111,13 +110,7 @@ def kdensity_points_tables(
     for year in years:
         in_year = year_col == year
         frame = in_year & usable
-        inds = (
-            sorted(industry_names[np.unique(industry_code[in_year])])
-            if industries is None
-            else sorted(str(i) for i in industries)
-        )
-        for ind in inds:
-            mine = in_year & (industry_code == code_of.get(ind, -2))
+        for ind, mine in select(in_year):
             ok = mine & usable
             n = int(ok.sum())
             n_sites = len(set(zip(lon[ok].tolist(), lat[ok].tolist(), strict=True)))

@@ -1,11 +1,12 @@
 """Pieces shared by the county-centroid (:func:`yrd.metrics.apply.kdensity_tables`) and the point
 (:func:`yrd.metrics.apply_points.kdensity_points_tables`) K-density tables: their columns, the seed
-of an industry-year, the options read from ``metrics.kdensity`` and the rows of an estimated
-industry-year."""
+of an industry-year, the years and industries to run, the options read from ``metrics.kdensity``
+and the rows of an estimated industry-year."""
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,30 @@ def years_to_run(year_col: np.ndarray, years, default_all: bool) -> list[int]:
         span = f"{present[0]}-{present[-1]}" if present else "none"
         raise ValueError(f"no plants in years {absent} (years present: {span})")
     return years
+
+
+def industry_selection(
+    industry_col: np.ndarray, industries: Sequence[str] | None
+) -> Callable[[np.ndarray], Iterator[tuple[str, np.ndarray]]]:
+    """The industries of a K-density table, year by year: a function taking the rows of a year
+    (boolean mask ``in_year`` over ``industry_col``, the industry code of each row as a string)
+    and yielding, in sorted order, each industry to run with the mask of its rows in that year.
+    The industries are ``industries``, or by default every industry with rows in the year; an
+    industry without rows gets an all-false mask. The column is factorised once: each
+    industry-year then compares integers, not strings."""
+    industry_code, industry_names = pd.factorize(industry_col)
+    code_of = {name: i for i, name in enumerate(industry_names)}
+
+    def select(in_year: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
+        inds = (
+            sorted(industry_names[np.unique(industry_code[in_year])])
+            if industries is None
+            else sorted(str(i) for i in industries)
+        )
+        for ind in inds:
+            yield ind, in_year & (industry_code == code_of.get(ind, -2))
+
+    return select
 
 
 def kdensity_options(block: dict) -> dict:

@@ -24,6 +24,7 @@ from yrd.metrics.kdensity_rows import (
     _seed,
     estimated_rows,
     in_prefectures,
+    industry_selection,
     typed_summary,
     years_to_run,
 )
@@ -108,10 +109,7 @@ def kdensity_tables(
     D = distance_matrix(sites).to_numpy()
     grid = np.asarray(grid, dtype=float)
     year_col = d["year"].to_numpy(dtype="int64")
-    industry_col = d["industry"].astype(str).to_numpy()
-    # industries as integer codes: one comparison of integers per industry-year, not of strings
-    industry_code, industry_names = pd.factorize(industry_col)
-    code_of = {name: i for i, name in enumerate(industry_names)}
+    select = industry_selection(d["industry"].astype(str).to_numpy(), industries)
     years = years_to_run(year_col, years, default_all=False)
 
     dens, summ = [], []
@@ -119,13 +117,8 @@ def kdensity_tables(
         in_year = year_col == year
         frame = np.bincount(pos[in_year], minlength=len(codes))
         year_sites = SitePairs(D, frame)  # validated once, its site pairs shared by the year's industries
-        inds = (
-            sorted(industry_names[np.unique(industry_code[in_year])])
-            if industries is None
-            else sorted(str(i) for i in industries)
-        )
-        for ind in inds:
-            c = np.bincount(pos[in_year & (industry_code == code_of.get(ind, -2))], minlength=len(codes))
+        for ind, mine in select(in_year):
+            c = np.bincount(pos[mine], minlength=len(codes))
             row = {"year": year, "industry": ind, "n_plants": int(c.sum()), "n_sites": int((c > 0).sum())}
             if c.sum() < max(3, min_plants):
                 summ.append({**row, "status": "too_few_plants"})

@@ -47,7 +47,7 @@ from __future__ import annotations
 import os
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import count
@@ -59,6 +59,8 @@ from yrd.geography import DEFAULT_VINTAGE, History, code_history, harmonisation_
 
 #: Resolution kinds, from most to least specific.
 RESOLUTIONS = ("county", "county_old_name", "ambiguous", "prefecture", "province", "none")
+#: Fields of a parsed address (:class:`Resolved`), the columns of :meth:`AddressParser.parse_series`.
+RESOLVED_COLUMNS = ("county", "prefecture", "province", "resolution", "matched", "rule")
 
 _SHORT_SUFFIXES = {
     "province": ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市"),
@@ -322,14 +324,19 @@ class AddressParser:
         s = "".join(unicodedata.normalize("NFKC", str(text)).split())
         return self._parse(s)
 
-    def parse_series(self, addresses: pd.Series) -> pd.DataFrame:
+    def parse_series(
+        self, addresses: pd.Series, columns: Sequence[str] = RESOLVED_COLUMNS, dtype: str | type = "string"
+    ) -> pd.DataFrame:
         """:meth:`parse` over a Series (each distinct string parsed once; results cached across
-        calls): columns ``county``, ``prefecture``, ``province``, ``resolution``, ``matched``,
-        ``rule`` (dtype ``string``), indexed like ``addresses``."""
-        uniq = {v: self.parse(v) for v in pd.unique(addresses.astype(object))}
-        rows = [uniq[v] for v in addresses.astype(object)]
-        cols = ("county", "prefecture", "province", "resolution", "matched", "rule")
-        return pd.DataFrame({c: [getattr(r, c) for r in rows] for c in cols}, index=addresses.index).astype("string")
+        calls): the fields ``columns`` of :class:`Resolved` (default all: ``county``,
+        ``prefecture``, ``province``, ``resolution``, ``matched``, ``rule``) as columns of dtype
+        ``dtype`` (default ``string``; ``object`` keeps the Python values, ``None`` missing),
+        indexed like ``addresses``."""
+        values = addresses.astype(object)
+        uniq = {v: self.parse(v) for v in pd.unique(values)}
+        rows = [uniq[v] for v in values]
+        table = pd.DataFrame({c: [getattr(r, c) for r in rows] for c in columns}, index=addresses.index, dtype=object)
+        return table.astype(dtype)
 
 
 @lru_cache(maxsize=4)

@@ -175,10 +175,8 @@ def ingest_registration_file(
     def addresses(texts: pd.Series) -> pd.DataFrame:
         # the columns the rows read of parse_addresses, as objects: the same values without the
         # conversion to string columns and back
-        parse = address_parser(os.fspath(history), vintage, _provinces(provinces)).parse
-        parsed = [parse(t) for t in texts]
-        columns = {c: [getattr(r, c) for r in parsed] for c in ("county", "prefecture", "resolution")}
-        return pd.DataFrame(columns, index=texts.index, dtype=object)
+        parser = address_parser(os.fspath(history), vintage, _provinces(provinces))
+        return parser.parse_series(texts, columns=("county", "prefecture", "resolution"), dtype=object)
 
     build = change_rows if kind == "change" else investment_rows
     clean, problems, stats = build(canon.loc[rows], addresses)

@@ -26,6 +26,7 @@ from yrd.flows.gravity import model_unavailable
 from yrd.flows.pairs import prefecture_points
 from yrd.flows.scenario_bands import add_scenario_bands
 from yrd.flows.scenarios import resolve_targets, scenario_shares
+from yrd.io import read_focus_rows
 from yrd.regions import prefectures
 
 #: Why a converged model's cells cannot be used (as :func:`yrd.flows.scenarios.scenario_shares`
@@ -45,8 +46,7 @@ def read_focus_cells(path: str | Path, focus: str) -> tuple[pd.DataFrame, list[s
     fitted = whole["fitted"]
     missing = fitted.null_count > 0 or bool(pc.any(pc.is_nan(fitted)).as_py() or False)
     del whole, fitted
-    cells = pd.read_parquet(path, filters=[("origin", "==", str(focus))])
-    return cells.reset_index(drop=True), origins, missing
+    return read_focus_rows(path, focus, keys=("origin",)), origins, missing
 
 
 def scenario_table(

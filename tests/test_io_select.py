@@ -34,6 +34,16 @@ def test_sort_positions_and_take_rows_equal_sort_values():
         },
         index=pd.RangeIndex(10, 10 + n),
     )
+    df["flag"] = rng.random(n) < 0.5
+    df["label"] = df["name"].astype(object)
+    # numbered keys (numeric with missing, non-ASCII strings with missing, booleans) and pandas'
+    # own sort for the others (categorical, object)
+    for keys in (["name", "output", "firm_id"], ["flag", "year", "output"], ["cat", "year"], ["label", "source_row"]):
+        np.testing.assert_array_equal(
+            sort_positions(df, keys), df.reset_index(drop=True).sort_values(keys, kind="stable").index.to_numpy()
+        )
+    assert len(sort_positions(df.iloc[:0], ["firm_id", "year"])) == 0
+    df = df.drop(columns=["flag", "label"])
     by = ["firm_id", "year", "source_file", "source_row"]
     expected = df.sort_values(by, kind="stable")
     order = sort_positions(df, by)

@@ -169,6 +169,13 @@ def arrow_strings(s: pd.Series):
     return None
 
 
+def str_series(text, index: pd.Index | None = None) -> pd.Series:
+    """A pandas ``str`` column (Arrow-backed, NaN as its missing value) over the Arrow string
+    array ``text`` (string or large_string; nulls become missing), without copying it: what
+    ``pd.Series(list_of_str, dtype="str")`` gives, without a Python string per value."""
+    return pd.Series(pd.arrays.ArrowStringArray(text, dtype=pd.StringDtype("pyarrow", na_value=np.nan)), index=index)
+
+
 def sorted_codes(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """``pd.factorize(s, sort=True)``: int64 codes numbering the sorted distinct values from 0
     (-1 for a missing value) and those values. An Arrow string column is encoded by Arrow

@@ -74,6 +74,7 @@ import pyarrow.compute as pc
 from yrd.ingest.errors import RawFileError
 from yrd.ingest.stata import read_stata_columns
 from yrd.ingest.text import COPY_AGAIN, ENGINES, ReadInfo, _read_csv
+from yrd.io import str_series
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +228,7 @@ def float_reprs(v: pd.Series) -> pd.Series:
     if other.any():
         reprs = pa.array([repr(float(f)) for f in x[other]], pa.large_string())
         text = pc.replace_with_mask(text, pa.array(other), reprs)
-    return pd.Series(pd.arrays.ArrowStringArray(text, dtype=pd.StringDtype("pyarrow", na_value=np.nan)), index=v.index)
+    return str_series(text, v.index)
 
 
 def _cell_str(v) -> str:

@@ -34,6 +34,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from yrd.io import str_series
+
 #: Stata type codes of numeric columns (format 117+) -> NumPy type.
 _NUMERIC = {65526: "f8", 65527: "f4", 65528: "i4", 65529: "i2", 65530: "i1"}
 #: Largest type code of a fixed-width string column (``str1`` ... ``str2045``).
@@ -67,10 +69,11 @@ class StataLayout:
     record: np.dtype  # one record (structured, fields s0, s1, ...)
 
 
-def stata_layout(head: bytes, size: int) -> StataLayout | None:
+def stata_layout(head: bytes, size: int, offsets: tuple[int, ...] | None = None) -> StataLayout | None:
     """The layout of a format 117-119 file from its first bytes ``head`` (up to the data
     section) and its size; ``None`` when the file is another format, has strL columns or
-    unknown types, or its header does not agree with itself or the size."""
+    unknown types, or its header does not agree with itself or the size. ``offsets``: the
+    header's map if the caller has read it already (:func:`_map`)."""
     m = _HEADER.match(head)
     if m is None:
         return None
@@ -82,7 +85,7 @@ def stata_layout(head: bytes, size: int) -> StataLayout | None:
     if head[at : at + 7] != b"</K><N>":
         return None
     (nobs,) = struct.unpack_from(bo + nfmt, head, at + 7)
-    offsets = _map(head, bo)
+    offsets = _map(head, bo) if offsets is None else offsets
     if offsets is None or offsets[-1] != size:
         return None
     tags = {2: b"<variable_types>", 3: b"<varnames>", 5: b"<formats>", 9: b"<data>"}
@@ -132,7 +135,7 @@ def read_stata_columns(path: str | os.PathLike) -> pd.DataFrame | None:
         if offsets is not None and len(head) < offsets[9] + len(b"<data>") <= size:
             head += f.read(offsets[9] + len(b"<data>") - len(head))  # a header longer than 64 KiB
     try:
-        layout = stata_layout(head, size)
+        layout = stata_layout(head, size, offsets)
     except struct.error:  # a header cut short: pandas diagnoses it
         return None
     if layout is None or layout.nobs == 0 or len(set(layout.names)) < len(layout.names):
@@ -179,4 +182,4 @@ def _strings(values: np.ndarray, *, ascii_only: bool) -> pd.Series | None:
         return None
     if ascii_only and not pc.all(pc.string_is_ascii(text)).as_py():
         return None
-    return pd.Series(pd.arrays.ArrowStringArray(text, dtype=pd.StringDtype("pyarrow", na_value=np.nan)))
+    return str_series(text)

@@ -10,6 +10,7 @@ import pytest
 from helpers.gravity_world import small_world
 from yrd.flows import (
     adding_up,
+    adding_up_codes,
     balance_fixed_effects,
     estimate_gravity,
     fit_ppml,
@@ -116,6 +117,9 @@ def test_baseline_fitted_flows_add_up_to_observed_totals_by_fixed_effect_group()
     table, fits = estimate_gravity(f, classes=["labour", "port", "urban"])
     cells = fitted_cells(f, fits["pooled"], ["log_distance", "border"])
     assert adding_up(cells) < 1e-8
+    # the same check on the frame's fixed-effect codes (what rule gravity runs)
+    r = fits["pooled"]
+    assert adding_up_codes(f["moves"], r.cells["fitted"], f["og"], f["dg"]) < 1e-8
     assert cells["fitted"].sum() == pytest.approx(cells["moves"].sum(), rel=1e-12)
     assert list(table.columns[:6]) == ["model", "term", "estimate", "std_error", "n_obs", "n_separated"]
     assert set(table["model"]) == {"pooled", "labour", "port", "urban"}
@@ -219,7 +223,8 @@ def test_fit_ppml_hands_pyfixest_its_sample_and_gets_identical_estimates(case):
 def test_write_fitted_cells_writes_the_file_of_to_parquet(tmp_path):
     """The fitted table written a row group at a time (yrd.flows.gravity.write_fitted_cells) is the
     file pandas writes in one go: byte for byte with pyarrow's row groups, the same table with
-    smaller pieces; also for a model whose cells are a subset of the frame."""
+    smaller pieces, the same bytes with the pieces written on a second thread; also for a model
+    whose cells are a subset of the frame."""
     from yrd.flows import write_fitted_cells
 
     f = small_world(seed=2, n=9, years=3, classes=("labour", "port", "urban"), zero_dest="340200")
@@ -231,6 +236,9 @@ def test_write_fitted_cells_writes_the_file_of_to_parquet(tmp_path):
         assert (tmp_path / "same.parquet").read_bytes() == whole.read_bytes()
         write_fitted_cells(f, r, reg, tmp_path / "pieces.parquet", chunk_rows=50)
         pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "pieces.parquet"), pd.read_parquet(whole))
+        # pieces written on a second thread while the next is built: the same bytes
+        write_fitted_cells(f, r, reg, tmp_path / "threaded.parquet", chunk_rows=50, workers=2)
+        assert (tmp_path / "threaded.parquet").read_bytes() == (tmp_path / "pieces.parquet").read_bytes()
 
 
 def test_gravity_frame_codes_number_sorted_keys_as_multiindex_factorize():
@@ -305,3 +313,19 @@ def test_coefficients_only_skip_the_fitted_flows():
     t1, _ = estimate_gravity(f, classes=["labour", "port"])
     t2, _ = estimate_gravity(f, classes=["labour", "port"], fitted=False)
     pd.testing.assert_frame_equal(t1, t2)
+
+
+def test_adding_up_codes_finds_the_gap_adding_up_finds():
+    """Fitted flows off by known amounts: +0.5 in one origin x group x period cell group and -2 in
+    one destination x group x period group (elsewhere equal to the moves): both checks report 2."""
+    f = small_world(seed=3, n=5, years=2, classes=("labour", "port"))
+    cells = f[["origin", "dest", "group", "period", "moves"]].copy()
+    cells["fitted"] = cells["moves"].astype(float)
+    first = f.index[(f["og"] == 0)][0]
+    cells.loc[first, "fitted"] += 0.5
+    other = f.index[(f["dg"] == f["dg"].max()) & (f["og"] != 0)][0]
+    cells.loc[other, "fitted"] -= 2.0
+    assert adding_up(cells) == pytest.approx(2.0)
+    assert adding_up_codes(cells["moves"], cells["fitted"], f["og"], f["dg"]) == pytest.approx(2.0)
+    cells.loc[other, "fitted"] = np.nan  # a missing fitted flow is no pass: the gap is NaN
+    assert np.isnan(adding_up_codes(cells["moves"], cells["fitted"], f["og"], f["dg"]))

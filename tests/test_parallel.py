@@ -17,7 +17,7 @@ from helpers.resources import dialects as repository_dialects
 from helpers.resources import ingest_references
 from yrd.flows.gravity import estimate_gravity
 from yrd.ingest import RawFileError, RawFilesError, ingest_files
-from yrd.parallel import available_workers, collect_warnings, map_jobs, run_threads
+from yrd.parallel import available_workers, collect_warnings, map_jobs, run_threads, write_in_background
 
 CORPUS = Path(__file__).resolve().parent / "data" / "malformed"
 
@@ -67,6 +67,36 @@ def test_run_threads_order_and_first_exception():
 
     with pytest.raises(KeyError):
         run_threads([lambda: 1, boom], workers=2)
+
+
+def test_write_in_background_keeps_the_order_and_overlaps_one_item():
+    def items(made, written):
+        for i in range(6):
+            made.append(i)
+            # the producer is never more than one item ahead of the writes
+            assert len(made) - len(written) <= 2
+            yield i
+
+    for workers in (1, 2):
+        written, made = [], []
+        write_in_background(items(made, written), written.append, workers=workers)
+        assert written == list(range(6))
+
+    def write_fails(i):
+        if i == 2:
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_in_background(iter(range(5)), write_fails, workers=2)
+
+    def items_fail():
+        yield 0
+        raise ValueError("bad piece")
+
+    written = []
+    with pytest.raises(ValueError, match="bad piece"):
+        write_in_background(items_fail(), written.append, workers=2)
+    assert written == [0]  # the write under way finished first
 
 
 def test_collect_warnings_gives_each_thread_its_own_and_restores_the_filters():

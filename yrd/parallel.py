@@ -78,6 +78,30 @@ def run_threads(calls: Sequence[Callable[[], T]], *, workers: int = 1) -> list[T
         return [f.result() for f in futures]
 
 
+def write_in_background(items: Iterator[T], write: Callable[[T], Any], *, workers: int = 1) -> None:
+    """``for item in items: write(item)``, in order, but with ``workers >= 2`` each ``write``
+    runs on a second thread while this one produces the next item (at most one item waits):
+    for writers that release the GIL, e.g. pyarrow's ``ParquetWriter.write_table`` while
+    ``items`` builds the next piece of a table. The calls and their order are those of the loop,
+    so the file written is the same; the first exception, from either side, is raised after the
+    write under way has finished."""
+    if workers <= 1:
+        for item in items:
+            write(item)
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = None
+        try:
+            for item in items:
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(write, item)
+                del item
+        finally:
+            if pending is not None:
+                pending.result()
+
+
 _local = threading.local()
 _lock = threading.Lock()
 _active = 0

@@ -14,6 +14,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -44,29 +45,43 @@ def write_fitted_cells(
     regressors: Sequence[str],
     path,
     chunk_rows: int = FITTED_CHUNK_ROWS,
+    workers: int = 1,
 ) -> None:
     """Write :func:`fitted_cells` to the Parquet file ``path`` as ``fitted_cells(...).to_parquet(
     path, index=False)`` does (pyarrow, snappy, row groups of ``chunk_rows`` = pyarrow's
     default), but ``chunk_rows`` cells at a time, so that the table (~9 M cells on a national
-    grid, the ``note`` repeated in every row) is never in memory whole: the same file."""
+    grid, the ``note`` repeated in every row) is never in memory whole: the same file.
+    ``workers=2``: each piece is encoded and written on a second thread while the next one is
+    built (:func:`yrd.parallel.write_in_background`; the same file)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
+
+    from yrd.parallel import write_in_background
 
     n = len(result.cells)
     if n == 0 or chunk_rows < 1:
         fitted_cells(frame, result, regressors).to_parquet(path, index=False)
         return
-    writer = None
-    try:
+
+    def pieces():
         for a in range(0, n, chunk_rows):
             part = fitted_cells(frame, result, regressors, slice(a, a + chunk_rows))
             table = pa.Table.from_pandas(part, preserve_index=False)
             if part.attrs:  # as pandas' to_parquet
                 table = table.replace_schema_metadata({**table.schema.metadata, "PANDAS_ATTRS": json.dumps(part.attrs)})
             del part
-            if writer is None:
-                writer = pq.ParquetWriter(path, table.schema, compression="snappy")
-            writer.write_table(table, row_group_size=chunk_rows)
+            yield table
+
+    writer = None
+
+    def write(table) -> None:
+        nonlocal writer
+        if writer is None:
+            writer = pq.ParquetWriter(path, table.schema, compression="snappy")
+        writer.write_table(table, row_group_size=chunk_rows)
+
+    try:
+        write_in_background(pieces(), write, workers=workers)
     finally:
         if writer is not None:
             writer.close()
@@ -81,4 +96,29 @@ def adding_up(
     for k in keys:
         s = cells.groupby(list(k))[["moves", "fitted"]].sum()
         worst = max(worst, float((s["fitted"] - s["moves"]).abs().max()))
+    return worst
+
+
+def adding_up_codes(moves: np.ndarray, fitted: np.ndarray, *codes: np.ndarray) -> float:
+    """:func:`adding_up` on integer group codes: the largest ``|sum(fitted) - sum(moves)|`` over
+    the groups of each code array (e.g. the frame's fixed-effect codes ``og`` = origin x group x
+    period and ``dg`` = destination x group x period,
+    :func:`yrd.flows.fixed_effects.add_fixed_effect_codes`), summed by ``np.bincount`` instead of
+    a pandas group-by on the key columns (national grid, 9.3 M cells: 0.3 s CPU against 2.9-3.1 s
+    with building the key columns). The sums are plain (pandas' are compensated), so the gap's
+    last digits can differ from :func:`adding_up`'s; it is a check against ``1e-6`` of the total,
+    not a result that is written. NaN when a fitted flow or a move is missing (pandas' sums
+    would skip it)."""
+    moves = np.asarray(moves, dtype=np.float64)
+    fitted = np.asarray(fitted, dtype=np.float64)
+    worst = 0.0
+    for c in codes:
+        c = np.asarray(c, dtype=np.intp)
+        if len(c) == 0:
+            continue
+        n = int(c.max()) + 1
+        gap = np.abs(np.bincount(c, fitted, minlength=n) - np.bincount(c, moves, minlength=n))
+        if np.isnan(gap).any():
+            return float("nan")  # a missing fitted flow fails the check (Python's max would drop it)
+        worst = max(worst, float(gap.max()))
     return worst

@@ -2,6 +2,7 @@
 against a dummy-variable Poisson GLM, separation, exact adding-up of fitted flows."""
 
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,7 @@ from yrd.flows import (
     adding_up,
     adding_up_codes,
     balance_fixed_effects,
+    check_adding_up,
     estimate_gravity,
     fit_ppml,
     fitted_cells,
@@ -120,6 +122,7 @@ def test_baseline_fitted_flows_add_up_to_observed_totals_by_fixed_effect_group()
     # the same check on the frame's fixed-effect codes (what rule gravity runs)
     r = fits["pooled"]
     assert adding_up_codes(f["moves"], r.cells["fitted"], f["og"], f["dg"]) < 1e-8
+    assert check_adding_up(f, r) < 1e-8
     assert cells["fitted"].sum() == pytest.approx(cells["moves"].sum(), rel=1e-12)
     assert list(table.columns[:6]) == ["model", "term", "estimate", "std_error", "n_obs", "n_separated"]
     assert set(table["model"]) == {"pooled", "labour", "port", "urban"}
@@ -329,3 +332,21 @@ def test_adding_up_codes_finds_the_gap_adding_up_finds():
     assert adding_up_codes(cells["moves"], cells["fitted"], f["og"], f["dg"]) == pytest.approx(2.0)
     cells.loc[other, "fitted"] = np.nan  # a missing fitted flow is no pass: the gap is NaN
     assert np.isnan(adding_up_codes(cells["moves"], cells["fitted"], f["og"], f["dg"]))
+
+
+def test_check_adding_up_raises_on_a_gap_and_on_a_missing_fitted_flow_on_a_subset_of_rows():
+    """The rule's check (check_adding_up) on a result covering part of the frame: the fitted flows
+    equal to the moves pass with gap 0; 1e-3 more in one cell (total moves well under 1,000, so
+    above 1e-6 of it) or one NaN raises, naming the gap."""
+    f = small_world(seed=3, n=5, years=2, classes=("labour", "port")).iloc[::-1]  # rows in another order
+    part = f[f["group"] == "port"]  # the port class's fixed-effect groups are whole in it
+    cells = pd.DataFrame({"fitted": part["moves"].astype(float)}, index=part.index)
+    assert check_adding_up(part, SimpleNamespace(cells=cells)) == 0.0
+    assert check_adding_up(f, SimpleNamespace(cells=cells)) == 0.0
+    assert 0 < part["moves"].sum() < 1000
+    cells.iloc[3, 0] += 1e-3
+    with pytest.raises(AssertionError, match="largest gap 0.001"):
+        check_adding_up(f, SimpleNamespace(cells=cells))
+    cells.iloc[3, 0] = np.nan
+    with pytest.raises(AssertionError, match="largest gap nan"):
+        check_adding_up(f, SimpleNamespace(cells=cells))

@@ -98,6 +98,17 @@ def test_write_in_background_keeps_the_order_and_overlaps_one_item():
         write_in_background(items_fail(), written.append, workers=2)
     assert written == [0]  # the write under way finished first
 
+    def both_fail():  # the pending write of item 0 fails, then the producer
+        yield 0
+        raise ValueError("bad piece")
+
+    def write_zero_fails(i):
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full") as caught:
+        write_in_background(both_fail(), write_zero_fails, workers=2)
+    assert isinstance(caught.value.__context__, ValueError)  # the producer's, as the docstring says
+
 
 def test_collect_warnings_gives_each_thread_its_own_and_restores_the_filters():
     before = (list(warnings.filters), warnings.showwarning)

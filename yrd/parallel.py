@@ -83,8 +83,10 @@ def write_in_background(items: Iterator[T], write: Callable[[T], Any], *, worker
     runs on a second thread while this one produces the next item (at most one item waits):
     for writers that release the GIL, e.g. pyarrow's ``ParquetWriter.write_table`` while
     ``items`` builds the next piece of a table. The calls and their order are those of the loop,
-    so the file written is the same; the first exception, from either side, is raised after the
-    write under way has finished."""
+    so the file written is the same. A failed ``write`` is raised when the next item is handed
+    over (or at the end); a failure in ``items`` is raised after the write under way has
+    finished. When both fail, the write's exception is raised with the producer's as its
+    ``__context__``."""
     if workers <= 1:
         for item in items:
             write(item)

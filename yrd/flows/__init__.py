@@ -10,8 +10,9 @@ frame       gravity_frame: the estimation cells (pair variables, periods, fixed-
 gravity     estimate_gravity, fit_ppml: PPML with pyfixest fepois; fixed effects
             and fitted flows by exact balancing (balance_fixed_effects); separation counts;
             failures recorded, never raised (converged False + note; model_unavailable)
-fitted      fitted_cells, write_fitted_cells, adding_up, adding_up_codes: the fitted table
-            (written a row group at a time) and the adding-up check (on key columns or codes)
+fitted      fitted_cells, write_fitted_cells, adding_up, adding_up_codes, check_adding_up: the fitted
+            table (written a row group at a time) and the adding-up check (on key columns or codes;
+            check_adding_up is rule gravity's, raising on a gap)
 shanghai    focus_flows: out-, in- and net flows of Shanghai by class and partner region group
 scenarios   scenario_shares: counterfactual distances (road_time_as_of, scale_pairs, move_point)
             predicted by the pooled model with the fixed effects held ("not estimable" rows without it)
@@ -28,7 +29,7 @@ Rules: workflow/rules/flows.smk, workflow/rules/flows_sources.smk. Config: ``flo
 """
 
 from yrd.flows.design import simulate_logit_flows
-from yrd.flows.fitted import adding_up, adding_up_codes, fitted_cells, write_fitted_cells
+from yrd.flows.fitted import adding_up, adding_up_codes, check_adding_up, fitted_cells, write_fitted_cells
 from yrd.flows.fixed_effects import balance_fixed_effects, zero_fe_cells
 from yrd.flows.gravity import (
     REGRESSORS,
@@ -64,6 +65,7 @@ __all__ = [
     "GravityResult",
     "adding_up",
     "adding_up_codes",
+    "check_adding_up",
     "balance_fixed_effects",
     "distance_comparison",
     "estimate_gravity",

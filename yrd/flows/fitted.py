@@ -122,3 +122,29 @@ def adding_up_codes(moves: np.ndarray, fitted: np.ndarray, *codes: np.ndarray) -
             return float("nan")  # a missing fitted flow fails the check (Python's max would drop it)
         worst = max(worst, float(gap.max()))
     return worst
+
+
+def check_adding_up(frame: pd.DataFrame, result, rel_tol: float = 1e-6) -> float:
+    """The adding-up check of a converged pooled PPML model: at the PPML solution with
+    ``origin x group x period`` and ``destination x group x period`` fixed effects, the fitted
+    flows of every fixed-effect group sum to its observed moves (the first-order conditions of
+    the fixed effects; Fally 2015, "Structural gravity and fixed effects", J. Int. Econ. 97).
+
+    ``frame`` is the estimation frame (:func:`yrd.flows.frame.gravity_frame`, with ``moves`` and
+    the fixed-effect codes ``og``, ``dg``); ``result`` the model's
+    :class:`yrd.flows.gravity.GravityResult`, whose ``cells`` (index: the frame's rows it
+    covers, every row or a subset) carry ``fitted``. Sums by :func:`adding_up_codes`, without
+    copying the frame's key columns. Returns the largest ``|sum(fitted) - sum(moves)|`` over the
+    groups; raises ``AssertionError`` when it is above ``rel_tol`` times the total moves (at
+    least 1) or NaN (a missing fitted flow)."""
+    cells = result.cells
+    at = slice(None) if cells.index.equals(frame.index) else frame.index.get_indexer(cells.index)
+    moves = frame["moves"].to_numpy(dtype=float)[at]
+    fitted = cells["fitted"].to_numpy(dtype=float)
+    gap = adding_up_codes(moves, fitted, frame["og"].to_numpy()[at], frame["dg"].to_numpy()[at])
+    total = float(moves.sum())
+    if not gap <= rel_tol * max(total, 1.0):  # NaN fails too
+        raise AssertionError(
+            f"fitted flows do not add up to observed totals (largest gap {gap}, total moves {total:g})"
+        )
+    return gap

@@ -111,10 +111,10 @@ def io_floor(files: list[Path], repeats: int = 3) -> float:
     return float(np.median(times))
 
 
-def rule_kinds(work: Path, configfile: str) -> dict[str, str]:
-    """Rule -> core / truth / world (:func:`yrd.benchmark.classify_rules`) from the run's
-    ``--detailed-summary``."""
-    from yrd.benchmark import classify_rules, read_detailed_summary
+def rule_kinds(work: Path, configfile: str) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Rule -> core / truth / world (:func:`yrd.benchmark.classify_rules`) and rule -> its log
+    files (:func:`yrd.benchmark.rule_logs`), from the run's ``--detailed-summary``."""
+    from yrd.benchmark import classify_rules, read_detailed_summary, rule_logs
 
     res = subprocess.run(
         [sys.executable, "-m", "snakemake", "--detailed-summary", "--configfile", configfile],
@@ -123,7 +123,8 @@ def rule_kinds(work: Path, configfile: str) -> dict[str, str]:
         capture_output=True,
         text=True,
     )
-    return classify_rules(read_detailed_summary(res.stdout))
+    summary = read_detailed_summary(res.stdout)
+    return classify_rules(summary), rule_logs(summary)
 
 
 def firm_years(work: Path, name: str) -> int:
@@ -155,7 +156,7 @@ def _run_name(configfile: str) -> str:
 def run_bench(configfile: str, workdir: str | None = None, targets: list[str] | None = None) -> dict:
     """Generate the world of ``configfile`` if missing, force every other rule, and return the
     summary (also written to ``results/<run>/benchmarks/summary.json`` in the working directory)."""
-    from yrd.benchmark import core_totals
+    from yrd.benchmark import core_totals, fit_seconds
 
     name = _run_name(configfile)
     world = _config_value(configfile, "synthetic", "world")
@@ -176,7 +177,8 @@ def run_bench(configfile: str, workdir: str | None = None, targets: list[str] | 
     t1, started = time.perf_counter(), time.time()
     snakemake(work, configfile, targets or [], ["--forcerun", *_rules_except_simulate(work, configfile)])
     wall = time.perf_counter() - t1
-    kinds = rule_kinds(work, configfile)
+    kinds, logs = rule_kinds(work, configfile)
+    fits = fit_seconds(logs, kinds, "core", root=work)  # the PPML gravity fits, from the rules' logs
     table = read_benchmarks(bench_dir, since=started)
     table = table[table["rule"] != "simulate"].sort_values("seconds", ascending=False)
     table["kind"] = table["rule"].map(lambda r: kinds.get(r.split(":")[0], "core"))
@@ -209,6 +211,9 @@ def run_bench(configfile: str, workdir: str | None = None, targets: list[str] | 
         "ratio_total_to_io_floor": total / floor if floor > 0 else None,
         "ratio_core_to_io_floor": kinds_total["core_seconds"] / floor if floor > 0 else None,
         "ratio_core_to_asif_io_floor": kinds_total["core_seconds"] / floor_asif if floor_asif > 0 else None,
+        "core_ppml_fit_seconds_by_rule": fits,
+        "core_ppml_fit_seconds": float(sum(fits.values())),
+        "ratio_core_ppml_fits_to_io_floor": float(sum(fits.values())) / floor if floor > 0 else None,
         "cpu_count": os.cpu_count(),
         "workdir": str(work),
     }
@@ -252,6 +257,15 @@ def print_summary(summary: dict, out: Path) -> None:
         f"all rules / floor = {summary['ratio_total_to_io_floor']:.1f}; core / ASIF files' floor alone "
         f"(the floor before issue 16 added the extracts) = {summary['ratio_core_to_asif_io_floor']:.1f}"
     )
+    fits = summary.get("core_ppml_fit_seconds_by_rule") or {}
+    if fits:
+        parts = ", ".join(f"{rule} {sec:.1f} s" for rule, sec in sorted(fits.items(), key=lambda kv: -kv[1]))
+        print(
+            f"  of which PPML gravity fits inside pyfixest (fepois; per rule the time during which a fit ran, "
+            f"from the rules' logs): {summary['core_ppml_fit_seconds']:.1f} s = "
+            f"{summary['ratio_core_ppml_fits_to_io_floor']:.1f} x floor ({parts}); "
+            "the core cannot go below this with pyfixest's PPML (docs/performance.md)"
+        )
     points = out.parent / "points_summary.json"
     if points.exists():  # the point K-densities run as jobs of their own (--points), not rerun here
         p = json.loads(points.read_text(encoding="utf-8"))

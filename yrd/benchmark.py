@@ -6,6 +6,10 @@
   folder) and ``core`` (everything else: ingest to claims, figures and report tables, what a user
   with their own files runs). It reads Snakemake's ``--detailed-summary`` table, so a new rule is
   classified by what it reads and writes, not by a list kept by hand.
+* :func:`fit_intervals` and :func:`union_seconds` read the PPML gravity fits' timing lines from a
+  rule's log (:data:`FIT_LINE`, written by :func:`yrd.flows.fixed_effects.fepois_ppml`), and
+  :func:`fit_seconds` sums, over the rules of one kind, the time during which a fit was running:
+  the part of the core that pyfixest sets.
 * :func:`scaling_exponent` fits ``log(cost) = a + b log(firm-years)`` by least squares over the
   worlds of a scaling run; ``b`` is the exponent (1: cost proportional to size).
 """
@@ -13,7 +17,10 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -69,6 +76,72 @@ def core_totals(rules: pd.DataFrame, kinds: Mapping[str, str]) -> dict[str, floa
     return out
 
 
+#: The line :func:`yrd.flows.fixed_effects.fepois_ppml` logs after each PPML fit, in the format of
+#: :func:`yrd.logs.configure_logging` ("2026-12-01 07:20:35,933 <logger> INFO model pooled:
+#: pyfixest fepois, 3209725 cells, 22.431 s"): the time stamp is the fit's end, the seconds its length.
+FIT_LINE = re.compile(
+    r"^(?P<end>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3}) \S+ \S+ model \S+: pyfixest fepois, \d+ cells, "
+    r"(?P<seconds>\d+(?:\.\d+)?) s$",
+    re.MULTILINE,
+)
+
+
+def fit_intervals(text: str) -> list[tuple[float, float]]:
+    """``(start, end)`` of each fit logged in ``text`` (:data:`FIT_LINE`), in seconds on the log's
+    clock (its local time stamps, read to the millisecond), ``start = end - seconds``."""
+    out = []
+    for m in FIT_LINE.finditer(text):
+        end = datetime.strptime(m["end"], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+        out.append((end - float(m["seconds"]), end))
+    return out
+
+
+def union_seconds(intervals: Iterable[tuple[float, float]]) -> float:
+    """Length of the union of the intervals ``(start, end)``: the time during which at least one
+    of them was running (fits on two threads at once count once)."""
+    total, cur_start, cur_end = 0.0, None, None
+    for start, end in sorted(intervals):
+        if cur_end is None or start > cur_end:
+            if cur_end is not None:
+                total += cur_end - cur_start
+            cur_start, cur_end = start, end
+        else:
+            cur_end = max(cur_end, end)
+    if cur_end is not None:
+        total += cur_end - cur_start
+    return total
+
+
+def rule_logs(summary: pd.DataFrame) -> dict[str, list[str]]:
+    """Rule -> its log files, from a detailed summary (:func:`read_detailed_summary`, column
+    ``log-file(s)``; a wildcard rule's jobs each have their own)."""
+    out: dict[str, set[str]] = {}
+    for rule, logs in zip(summary["rule"].astype(str), summary["log-file(s)"].astype(str), strict=True):
+        out.setdefault(rule, set()).update(p for p in logs.split(",") if p and p != "-")
+    return {rule: sorted(paths) for rule, paths in out.items()}
+
+
+def fit_seconds(
+    logs: Mapping[str, Sequence[str | Path]], kinds: Mapping[str, str], kind: str = "core", root: Path | None = None
+) -> dict[str, float]:
+    """Seconds during which a PPML fit was running, per rule of ``kind`` with any fit in its logs
+    (each log file's fits as one union, :func:`union_seconds`; a wildcard rule's jobs summed).
+    ``logs``: rule -> log paths (:func:`rule_logs`), relative to ``root``. A log that does not
+    exist counts nothing: the rule did not run."""
+    out: dict[str, float] = {}
+    for rule, paths in logs.items():
+        if kinds.get(rule, "core") != kind:
+            continue
+        seconds = 0.0
+        for p in paths:
+            path = (root / p) if root is not None else Path(p)
+            if path.is_file():
+                seconds += union_seconds(fit_intervals(path.read_text(encoding="utf-8", errors="replace")))
+        if seconds > 0:
+            out[rule] = seconds
+    return out
+
+
 def scaling_exponent(firm_years: np.ndarray, cost: np.ndarray) -> float:
     """Least-squares slope ``b`` of ``log(cost)`` on ``log(firm_years)`` (at least two distinct
     sizes and positive costs; NaN otherwise)."""
@@ -104,4 +177,16 @@ def step_exponents(firm_years: np.ndarray, cost: np.ndarray) -> np.ndarray:
     return out
 
 
-__all__ = ["KINDS", "classify_rules", "core_totals", "read_detailed_summary", "scaling_exponent", "step_exponents"]
+__all__ = [
+    "FIT_LINE",
+    "KINDS",
+    "classify_rules",
+    "core_totals",
+    "fit_intervals",
+    "fit_seconds",
+    "read_detailed_summary",
+    "rule_logs",
+    "scaling_exponent",
+    "step_exponents",
+    "union_seconds",
+]

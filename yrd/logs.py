@@ -9,6 +9,9 @@ from typing import Any
 
 from yrd.errors import UserError
 
+#: Format of every rule's log lines; yrd.benchmark.FIT_LINE reads lines in it.
+LOG_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
+
 
 def configure_logging(smk: Any, level: int = logging.INFO) -> logging.Logger:
     """Route logging of a Snakemake script to ``smk.log[0]`` (and stderr), and log uncaught
@@ -21,9 +24,7 @@ def configure_logging(smk: Any, level: int = logging.INFO) -> logging.Logger:
     logfile = list(getattr(smk, "log", []) or [])
     if logfile:
         handlers.append(logging.FileHandler(logfile[0], mode="w", encoding="utf-8"))
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s", handlers=handlers, force=True
-    )
+    logging.basicConfig(level=level, format=LOG_FORMAT, handlers=handlers, force=True)
     logger = logging.getLogger(getattr(smk, "rule", "yrd"))
     file_handlers = [h for h in handlers if isinstance(h, logging.FileHandler)]
     where = f" (traceback in {logfile[0]})" if logfile else ""

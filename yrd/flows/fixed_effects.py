@@ -10,6 +10,7 @@ proportional) fitting, for given coefficients.
 from __future__ import annotations
 
 import logging
+import time
 
 import numpy as np
 import pandas as pd
@@ -42,15 +43,31 @@ def fepois_ppml(fml: str, data: pd.DataFrame, iwls_maxiter: int, model: str = "p
     which solves the same least-squares problem by another algorithm, and ``retried`` is True.
     When that fails too, or its IWLS does not converge, or a coefficient or standard error is not
     finite (a degenerate fit on a handful of moves), the first failure is raised: the model is not
-    estimable ("Demeaning failed"). Any other failure raises."""
+    estimable ("Demeaning failed"). Any other failure raises.
+
+    Each call logs one line with its wall time, whatever the outcome ("model pooled: pyfixest
+    fepois, 3209725 cells, 22.431 s"): ``make bench`` reads it from the rules' logs
+    (:data:`yrd.benchmark.FIT_LINE`) to report how much of the core the fits take. The clock
+    starts after pyfixest's estimation modules are imported."""
     import pyfixest as pf
 
+    fepois = pf.fepois  # imports pyfixest's estimation modules (seconds) before the clock starts
+    t0 = time.perf_counter()
+    try:
+        return _fepois_ppml(fepois, fml, data, iwls_maxiter, model)
+    finally:
+        # the line yrd.benchmark.FIT_LINE reads: make bench sums these fits' time per rule
+        log.info("model %s: pyfixest fepois, %d cells, %.3f s", model, len(data), time.perf_counter() - t0)
+
+
+def _fepois_ppml(fepois, fml: str, data: pd.DataFrame, iwls_maxiter: int, model: str):
+    """:func:`fepois_ppml` without its timing line (``fepois``: ``pyfixest.fepois``)."""
     if len(data) and zero_fe_cells(data["y"].to_numpy(), data["fe1"].to_numpy(), data["fe2"].to_numpy()).any():
         raise ValueError("fepois_ppml: the cells include an all-zero fixed-effect group (use ppml_sample first)")
 
     def fit(demeaner=None):
         with collect_warnings() as caught:  # the models of estimate_gravity may run on threads
-            out = pf.fepois(
+            out = fepois(
                 fml,
                 data=data,
                 vcov={"CRV1": "cl"},

@@ -263,8 +263,8 @@ def print_summary(summary: dict, out: Path) -> None:
         print(
             f"  of which PPML gravity fits inside pyfixest (fepois; per rule the time during which a fit ran, "
             f"from the rules' logs): {summary['core_ppml_fit_seconds']:.1f} s = "
-            f"{summary['ratio_core_ppml_fits_to_io_floor']:.1f} x floor ({parts}); "
-            "the core cannot go below this with pyfixest's PPML (docs/performance.md)"
+            f"{summary['ratio_core_ppml_fits_to_io_floor']:.1f} x floor ({parts}), as this run scheduled the fits; "
+            "what bounds the core is in docs/performance.md"
         )
     points = out.parent / "points_summary.json"
     if points.exists():  # the point K-densities run as jobs of their own (--points), not rerun here

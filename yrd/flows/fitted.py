@@ -124,7 +124,7 @@ def adding_up_codes(moves: np.ndarray, fitted: np.ndarray, *codes: np.ndarray) -
     return worst
 
 
-def check_adding_up(frame: pd.DataFrame, result, rel_tol: float = 1e-6) -> float:
+def check_adding_up(frame: pd.DataFrame, result: Any, rel_tol: float = 1e-6) -> float:
     """The adding-up check of a converged pooled PPML model: at the PPML solution with
     ``origin x group x period`` and ``destination x group x period`` fixed effects, the fitted
     flows of every fixed-effect group sum to its observed moves (the first-order conditions of

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -60,7 +62,7 @@ def fepois_ppml(fml: str, data: pd.DataFrame, iwls_maxiter: int, model: str = "p
         log.info("model %s: pyfixest fepois, %d cells, %.3f s", model, len(data), time.perf_counter() - t0)
 
 
-def _fepois_ppml(fepois, fml: str, data: pd.DataFrame, iwls_maxiter: int, model: str):
+def _fepois_ppml(fepois: Callable[..., Any], fml: str, data: pd.DataFrame, iwls_maxiter: int, model: str):
     """:func:`fepois_ppml` without its timing line (``fepois``: ``pyfixest.fepois``)."""
     if len(data) and zero_fe_cells(data["y"].to_numpy(), data["fe1"].to_numpy(), data["fe2"].to_numpy()).any():
         raise ValueError("fepois_ppml: the cells include an all-zero fixed-effect group (use ppml_sample first)")
